@@ -1,0 +1,1 @@
+"""Employment contracts: job orders, rule-checked contracts, versions and substitution findings."""

@@ -1,0 +1,1 @@
+"""Employer and agency vetting: due diligence on every business in the recruitment chain."""

@@ -1,0 +1,1 @@
+"""Businesses: the employers and recruitment agencies that are vetted."""

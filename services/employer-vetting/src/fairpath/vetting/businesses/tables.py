@@ -1,0 +1,36 @@
+"""Tables of the businesses domain."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field
+
+from fairpath.common.db import UtcDateTime
+
+from fairpath.vetting.db import VettingModel
+
+
+class Business(VettingModel, table=True):
+    __tablename__ = "business"
+    __table_args__ = (UniqueConstraint("country", "registration_key", name="uq_business_registration"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    kind: str = Field(max_length=30, index=True)
+    legal_name: str = Field(max_length=300)
+    # Lower-cased legal name for case-insensitive search on both databases.
+    name_key: str = Field(max_length=300, index=True)
+    other_names: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    country: str = Field(max_length=2, index=True)
+    registration_number: str = Field(max_length=100)
+    # The registration number without spaces, dots or dashes, upper-cased: what duplicates are found by.
+    registration_key: str = Field(max_length=100)
+    sector: str | None = Field(default=None, max_length=1)
+    address: str | None = Field(default=None, max_length=500)
+    status: str = Field(max_length=30, index=True)
+    organization_id: uuid.UUID | None = Field(default=None, index=True)
+    owner_organization_id: uuid.UUID | None = Field(default=None, index=True)
+    registered_by: uuid.UUID
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    version: int = 1

@@ -1,0 +1,1 @@
+"""The worker registry: consented, encrypted migrant-worker records."""

@@ -1,0 +1,1 @@
+"""Fairpath's common library: what every service shares, written once."""

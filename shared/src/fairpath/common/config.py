@@ -1,0 +1,89 @@
+"""Settings: one pydantic-settings class per service over the common FAIRPATH_ settings.
+
+Secrets are never defaulted in code. In development (the embedded default) the
+missing ones are generated once into `var/secrets/`; in any other environment a
+missing secret refuses to start.
+"""
+
+import os
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from fairpath.common import secrets
+
+Environment = Literal["development", "test", "production"]
+
+
+class InsecureSettingsError(RuntimeError):
+    """A secret was left unset outside development."""
+
+
+class CommonSettings(BaseSettings):
+    """Settings every process shares (prefix FAIRPATH_)."""
+
+    model_config = SettingsConfigDict(env_prefix="FAIRPATH_", extra="ignore")
+
+    env: Environment = "development"
+    var_dir: Path = Path("var")
+    nats_url: str = "nats://127.0.0.1:14222"
+    stream_replicas: int = Field(default=1, ge=1, le=5)
+    log_level: str = "INFO"
+    # Ed25519 public key (PEM) that verifies the gateway's principal tokens.
+    principal_public_key: str = ""
+    # Key for the audit chain's field digests (HMAC), so a digest cannot be matched by guessing values.
+    audit_digest_key: str = ""
+
+    @property
+    def is_development(self) -> bool:
+        return self.env in ("development", "test")
+
+    @model_validator(mode="after")
+    def _secrets_present(self) -> "CommonSettings":
+        if not self.principal_public_key:
+            if not self.is_development:
+                raise InsecureSettingsError(
+                    "FAIRPATH_PRINCIPAL_PUBLIC_KEY must be set outside development"
+                )
+            self.principal_public_key = secrets.principal_keypair(self.var_dir).public_pem
+        if not self.audit_digest_key:
+            if not self.is_development:
+                raise InsecureSettingsError("FAIRPATH_AUDIT_DIGEST_KEY must be set outside development")
+            self.audit_digest_key = secrets.random_secret(self.var_dir, "audit-digest-key")
+        return self
+
+
+class ServiceSettings(BaseSettings):
+    """Settings of one service; subclasses set the prefix, the name and the port."""
+
+    service_name: ClassVar[str]
+    default_port: ClassVar[int]
+
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 0
+    # Set by the test suite and the benchmarks to run without the broker.
+    events_enabled: bool = True
+
+    # The FAIRPATH_ settings; tests and tools pass their own.
+    common: CommonSettings = Field(default_factory=CommonSettings, exclude=True)
+
+    @model_validator(mode="after")
+    def _defaults(self) -> "ServiceSettings":
+        if not self.port:
+            self.port = self.default_port
+        if not self.database_url:
+            if not self.common.is_development:
+                raise InsecureSettingsError(
+                    f"{self.model_config.get('env_prefix')}DATABASE_URL must be set outside development"
+                )
+            path = (self.common.var_dir / f"{self.service_name}.db").resolve()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.database_url = f"sqlite+aiosqlite:///{path}"
+        return self
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")

@@ -1,0 +1,177 @@
+"""Errors as values: domain errors carry a type and a message; the API renders them as
+RFC 9457 problem details (`urn:fairpath:problem:<name>`). Nothing a client sends can
+produce a bare 500: validation and integrity errors become 422 and 409 problems.
+"""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("fairpath.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Violation(BaseModel):
+    field: str
+    rule: str
+    message: str
+
+
+class Problem(BaseModel):
+    """The RFC 9457 body, as documented in OpenAPI."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    violations: list[Violation] | None = None
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises; the status is how the API reports it."""
+
+    status: int = 400
+    name: str = "bad_request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str, *, name: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if name:
+            self.name = name
+        self.extra = extra
+
+    def problem(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": f"urn:fairpath:problem:{self.name}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        body.update(self.extra)
+        return body
+
+
+class Unauthenticated(DomainError):
+    status, name, title = 401, "unauthenticated", "Authentication required"
+
+
+class Forbidden(DomainError):
+    status, name, title = 403, "forbidden", "Not allowed for this role"
+
+
+class NotFound(DomainError):
+    status, name, title = 404, "not_found", "Not found"
+
+    def __init__(self, record: str, record_id: Any = None) -> None:
+        detail = f"{record} {record_id} not found" if record_id is not None else f"{record} not found"
+        super().__init__(detail)
+
+
+class Conflict(DomainError):
+    """The record's state forbids the operation, or it already exists."""
+
+    status, name, title = 409, "conflict", "Conflict"
+
+
+class RuleViolations(DomainError):
+    """Input that breaks one or more rules: every broken rule is listed at once."""
+
+    status, name, title = 422, "validation", "Invalid input"
+
+    def __init__(self, violations: list[Violation], detail: str | None = None) -> None:
+        super().__init__(detail or "; ".join(f"{v.field}: {v.message}" for v in violations))
+        self.violations = violations
+
+    def problem(self) -> dict[str, Any]:
+        body = super().problem()
+        body["violations"] = [v.model_dump() for v in self.violations]
+        return body
+
+
+class ServiceUnavailable(DomainError):
+    status, name, title = 503, "unavailable", "Service unavailable"
+
+
+def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_of(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def violations_from_pydantic(errors: list[dict[str, Any]]) -> list[Violation]:
+    return [
+        Violation(field=_field_of(tuple(e.get("loc", ()))), rule=e.get("type", "invalid"), message=e.get("msg", "invalid"))
+        for e in errors
+    ]
+
+
+_HTTP_NAMES = {
+    400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "too_large",
+    415: "unsupported_media_type", 422: "validation", 429: "too_many_requests",
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem_response(exc.problem(), headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        err = RuleViolations(violations_from_pydantic(list(exc.errors())))
+        return problem_response(err.problem())
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        name = _HTTP_NAMES.get(exc.status_code, "error")
+        body = {
+            "type": f"urn:fairpath:problem:{name}",
+            "title": name.replace("_", " ").capitalize(),
+            "status": exc.status_code,
+            "detail": str(exc.detail),
+        }
+        return problem_response(body, getattr(exc, "headers", None))
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        log.info("integrity conflict", extra={"error": type(exc.orig).__name__})
+        return problem_response(Conflict("the change conflicts with an existing record").problem())
+
+    @app.exception_handler(DBAPIError)
+    async def _dbapi(_: Request, exc: DBAPIError) -> JSONResponse:
+        # Data the driver refused (a value out of range, say) is the caller's input;
+        # lost connections are ours.
+        if exc.connection_invalidated:
+            return problem_response(ServiceUnavailable("the database is unavailable").problem())
+        log.warning("database refused a statement", extra={"error": type(exc.orig).__name__})
+        return problem_response(
+            RuleViolations([Violation(field="body", rule="unacceptable_value", message="a value was refused by the database")]).problem()
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", extra={"error": type(exc).__name__})
+        return problem_response(
+            {"type": "urn:fairpath:problem:internal", "title": "Internal error", "status": 500,
+             "detail": "an unexpected error occurred; it has been logged with this request's id"}
+        )
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    s: {"model": Problem, "content": {PROBLEM_JSON: {}}} for s in (401, 403, 404, 409, 422)
+}

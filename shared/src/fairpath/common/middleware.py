@@ -1,0 +1,69 @@
+"""ASGI middleware: the correlation id (X-Request-ID), access logs and request metrics."""
+
+import logging
+import re
+import time
+import uuid
+
+from prometheus_client import Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fairpath.common.logging import correlation_id
+
+log = logging.getLogger("fairpath.access")
+
+REQUESTS = Counter("fairpath_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
+LATENCY = Histogram(
+    "fairpath_http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+REQUEST_ID_HEADER = "x-request-id"
+_VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def _route_of(scope: Scope) -> str:
+    route = scope.get("route")
+    return getattr(route, "path", None) or "unmatched"
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
+        rid = incoming if _VALID_ID.match(incoming) else str(uuid.uuid4())
+        token = correlation_id.set(rid)
+        start = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [h for h in message["headers"] if h[0].lower() != b"x-request-id"]
+                message["headers"].append((b"x-request-id", rid.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - start
+            route = _route_of(scope)
+            path = scope.get("path", "")
+            if not path.startswith(("/healthz", "/readyz", "/metrics")):
+                REQUESTS.labels(self.service, scope["method"], route, str(status)).inc()
+                LATENCY.labels(self.service, scope["method"], route).observe(elapsed)
+                # The route template, not the raw path: ids in paths are fine, but query strings may carry names.
+                log.info(
+                    "request",
+                    extra={"method": scope["method"], "path": route if route != "unmatched" else path,
+                           "status": status, "duration_ms": round(elapsed * 1000, 2)},
+                )
+            correlation_id.reset(token)

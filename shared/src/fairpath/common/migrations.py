@@ -1,0 +1,119 @@
+"""Alembic, one migration history per service, run from code (at start, in tests) or the CLI.
+
+Each service's `migrations/env.py` calls `run_env(metadata)`. SQLite runs in batch mode.
+On PostgreSQL an advisory lock lets several replicas start at once safely.
+
+    python -m fairpath.common.migrations revision vetting -m "add licences"
+autogenerates a revision for a service against a scratch SQLite database at head.
+"""
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData, text
+from sqlalchemy.engine import Connection
+
+from fairpath.common.db import Database
+
+_LOCK_ID = 7_310_447_112  # arbitrary, the same for every service (each has its own database)
+
+
+def alembic_config(script_location: Path, url: str = "") -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def run_env(metadata: MetaData) -> None:
+    """The body of every service's env.py."""
+    connection: Connection | None = context.config.attributes.get("connection")
+    if connection is not None:
+        _run(connection, metadata)
+        return
+    url = context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("no database: pass a connection in attributes or set sqlalchemy.url")
+
+    async def _online() -> None:
+        database = Database(url)
+        try:
+            async with database.engine.begin() as conn:
+                await conn.run_sync(lambda c: _run(c, metadata))
+        finally:
+            await database.dispose()
+
+    asyncio.run(_online())
+
+
+def _run(connection: Connection, metadata: MetaData) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def upgrade(database: Database, script_location: Path, revision: str = "head") -> None:
+    cfg = alembic_config(script_location)
+
+    def _upgrade(conn: Connection) -> None:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+    async with database.engine.begin() as conn:
+        if not database.is_sqlite:
+            await conn.execute(text(f"SELECT pg_advisory_xact_lock({_LOCK_ID})"))
+        await conn.run_sync(_upgrade)
+
+
+async def drift(database: Database, metadata: MetaData) -> list[tuple]:
+    """What autogenerate would change between the database and the models (empty: no drift)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    def _compare(conn: Connection) -> list[tuple]:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        return compare_metadata(ctx, metadata)
+
+    async with database.engine.connect() as conn:
+        return await conn.run_sync(_compare)
+
+
+def _services() -> dict[str, Path]:
+    root = Path(__file__).resolve().parents[4]
+    return {
+        "vetting": root / "services/employer-vetting/migrations",
+        "contracts": root / "services/contracts/migrations",
+        "registry": root / "services/worker-registry/migrations",
+    }
+
+
+def _revision(service: str, message: str) -> None:
+    location = _services()[service]
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{tmp}/scratch.db"
+
+        async def _to_head() -> None:
+            database = Database(url)
+            await upgrade(database, location)
+            await database.dispose()
+
+        asyncio.run(_to_head())
+        cfg = alembic_config(location, url)
+        number = len(list((location / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))) + 1
+        command.revision(cfg, message=message, autogenerate=True, rev_id=f"{number:04d}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 5 and sys.argv[1] == "revision" and sys.argv[3] == "-m":
+        _revision(sys.argv[2], sys.argv[4])
+    else:
+        raise SystemExit("usage: python -m fairpath.common.migrations revision SERVICE -m MESSAGE")

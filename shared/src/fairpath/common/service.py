@@ -1,0 +1,64 @@
+"""The app factory every service uses: the same lifespan, middleware, errors, health and audit."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from fairpath.common.audit import audit_router
+from fairpath.common.auth import PrincipalVerifier
+from fairpath.common.config import ServiceSettings
+from fairpath.common.db import Database
+from fairpath.common.errors import install_error_handlers
+from fairpath.common.health import health_router
+from fairpath.common.logging import configure_logging
+from fairpath.common.middleware import RequestContextMiddleware
+from fairpath.common.migrations import upgrade
+from fairpath.common.schema import CommonTables
+
+# A hook runs after the database is ready and may enter contexts (background tasks) on the stack.
+StartupHook = Callable[[FastAPI, AsyncExitStack], Awaitable[None]]
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    tables: CommonTables,
+    migrations: Path,
+    on_startup: Sequence[StartupHook] = (),
+    openapi_tags: list[dict[str, Any]] | None = None,
+) -> FastAPI:
+    common = settings.common
+    service = settings.service_name
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(service, common.log_level)
+        database = Database(settings.database_url)
+        tables.audit.digest_key = common.audit_digest_key.encode()
+        app.state.settings = settings
+        app.state.database = database
+        app.state.tables = tables
+        app.state.audit = tables.audit
+        app.state.principal_verifier = PrincipalVerifier(common.principal_public_key)
+        app.state.readiness_checks = {"database": database.ping}
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(database.dispose)
+            await upgrade(database, migrations)
+            for hook in on_startup:
+                await hook(app, stack)
+            yield
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan, openapi_tags=openapi_tags)
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, service=service)
+    app.include_router(health_router(service))
+    for router in routers:
+        app.include_router(router)
+    app.include_router(audit_router(service))
+    return app
