@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 import fairpath.common.db
+from fairpath.common.migrations import seed_audit_head
 from alembic import op
 
 
@@ -44,9 +45,7 @@ def upgrade() -> None:
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('chain')
     )
-    # The chain's head starts at the genesis hash; appends lock this row.
-    op.bulk_insert(sa.table('audit_head', sa.column('chain', sa.String), sa.column('seq', sa.BigInteger), sa.column('hash', sa.String)),
-                   [{'chain': 'main', 'seq': 0, 'hash': '0' * 64}])
+    seed_audit_head()
     op.create_table('business',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),

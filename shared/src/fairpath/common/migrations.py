@@ -93,6 +93,7 @@ def _services() -> dict[str, Path]:
         "vetting": root / "services/employer-vetting/migrations",
         "contracts": root / "services/contracts/migrations",
         "registry": root / "services/worker-registry/migrations",
+        "gateway": root / "services/gateway/migrations",
     }
 
 
@@ -117,3 +118,14 @@ if __name__ == "__main__":
         _revision(sys.argv[2], sys.argv[4])
     else:
         raise SystemExit("usage: python -m fairpath.common.migrations revision SERVICE -m MESSAGE")
+
+
+def seed_audit_head() -> None:
+    """Called by each service's first migration: the chain's head row, at the genesis hash."""
+    import sqlalchemy as sa
+    from alembic import op
+
+    from fairpath.common.audit import CHAIN, GENESIS_HASH
+
+    head = sa.table("audit_head", sa.column("chain", sa.String), sa.column("seq", sa.BigInteger), sa.column("hash", sa.String))
+    op.bulk_insert(head, [{"chain": CHAIN, "seq": 0, "hash": GENESIS_HASH}])

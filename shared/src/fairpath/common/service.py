@@ -28,6 +28,7 @@ def create_service_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter],
+    fallback_routers: Sequence[APIRouter] = (),
     tables: CommonTables,
     migrations: Path,
     on_startup: Sequence[StartupHook] = (),
@@ -61,4 +62,6 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     app.include_router(audit_router(service))
+    for router in fallback_routers:  # catch-alls go last so they never shadow a route
+        app.include_router(router)
     return app

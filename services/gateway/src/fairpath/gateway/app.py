@@ -1,0 +1,54 @@
+"""The gateway's app factory (`uvicorn --factory fairpath.gateway.app:create_app`)."""
+
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from fairpath.common.auth import PrincipalSigner
+from fairpath.common.service import create_service_app
+from fairpath.gateway import schema  # noqa: F401 - every table registered before migrations run
+from fairpath.gateway.config import GatewaySettings
+from fairpath.gateway.db import common
+from fairpath.gateway.identity.routes import router as identity_router
+from fairpath.gateway.identity.store import IdentityStore
+from fairpath.gateway.routing.routes import router as forward_router
+from fairpath.gateway.routing.upstreams import Upstreams
+
+MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+
+
+async def _start_routing(app: FastAPI, stack: AsyncExitStack) -> None:
+    settings: GatewaySettings = app.state.settings
+    app.state.identities = IdentityStore.load(settings.identities_file)
+    app.state.principal_signer = PrincipalSigner(settings.principal_signing_key, settings.principal_ttl_seconds)
+    upstreams = Upstreams(settings.upstreams(), connect_timeout=settings.upstream_connect_timeout,
+                          read_timeout=settings.upstream_read_timeout)
+    stack.push_async_callback(upstreams.close)
+    app.state.upstreams = upstreams
+    for service in settings.upstreams():
+        app.state.readiness_checks[service] = _upstream_check(upstreams, service)
+
+
+def _upstream_check(upstreams: Upstreams, service: str):  # noqa: ANN202
+    async def check() -> None:
+        if not await upstreams.ready(service):
+            raise ConnectionError(f"{service} is not ready")
+
+    return check
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    return create_service_app(
+        settings=settings or GatewaySettings(),
+        title="Fairpath",
+        description=(
+            "Ethical recruitment due diligence for migrant workers. Authenticate with `X-API-Key` "
+            "(agency software) or a bearer token from `POST /v1/auth/token` (people)."
+        ),
+        routers=[identity_router],
+        fallback_routers=[forward_router],
+        tables=common,
+        migrations=MIGRATIONS,
+        on_startup=[_start_routing],
+    )

@@ -1,0 +1,1 @@
+"""Routing: which service owns a path, and forwarding requests to it."""

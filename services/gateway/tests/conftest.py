@@ -1,0 +1,90 @@
+"""Fixtures of the gateway's tests: a real HTTP upstream that echoes what it receives, and the gateway."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from fairpath.common.config import CommonSettings
+from fairpath.common.testing.nats import free_port
+from fairpath.gateway.app import create_app
+from fairpath.gateway.config import GatewaySettings
+from fairpath.gateway.identity.demo import ensure_demo_identities
+
+
+def echo_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.api_route("/v1/{path:path}", methods=["GET", "POST", "PATCH", "PUT", "DELETE"])
+    async def echo(path: str, request: Request) -> JSONResponse:
+        if path.endswith("slow"):
+            await asyncio.sleep(2.5)
+        body = await request.body()
+        response = JSONResponse({"path": request.url.path, "query": request.url.query,
+                                 "headers": dict(request.headers), "body": body.decode()})
+        response.set_cookie("upstream_session", "secret")
+        return response
+
+    @app.get("/readyz")
+    async def ready() -> dict:
+        return {"status": "ready"}
+
+    return app
+
+
+@pytest.fixture(scope="session")
+async def echo_upstream() -> AsyncIterator[str]:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(echo_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture(scope="session")
+def demo_credentials(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    var = tmp_path_factory.mktemp("gateway-var")
+    return var, ensure_demo_identities(var, "http://gateway")
+
+
+@pytest.fixture(scope="session")
+async def gateway_app(echo_upstream: str, demo_credentials, common_settings: CommonSettings, keypair, tmp_path_factory):  # noqa: ANN001, ANN201
+    var, _ = demo_credentials
+    closed_port = free_port()
+    settings = GatewaySettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('gw-db')}/gateway.db",
+        common=common_settings,
+        principal_signing_key=keypair.private_pem,
+        token_secret="test-token-secret-of-at-least-32-bytes",
+        identities_file=var / "gateway-identities.json",
+        vetting_urls=f"http://127.0.0.1:{closed_port},{echo_upstream}",
+        contracts_urls=f"http://127.0.0.1:{closed_port}",
+        registry_urls=echo_upstream,
+        upstream_read_timeout=1.0,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture(scope="session")
+async def gateway(gateway_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=gateway_app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        yield client
+
+
+def api_key(credentials: dict, user: str) -> dict[str, str]:
+    return {"X-API-Key": credentials["users"][user]["api_key"]}
+
+
+__all__ = ["api_key", "json"]

@@ -1,0 +1,101 @@
+"""The gateway: authentication, the principal it forwards, routing, and upstream failures."""
+
+import pytest
+
+from fairpath.common.auth import PrincipalVerifier, Role
+
+
+def key(demo_credentials, user):  # noqa: ANN001, ANN201
+    return {"X-API-Key": demo_credentials[1]["users"][user]["api_key"]}
+
+
+async def test_request_without_credentials_is_401(gateway):
+    r = await gateway.get("/v1/workers")
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+
+
+async def test_unknown_api_key_is_401(gateway):
+    assert (await gateway.get("/v1/workers", headers={"X-API-Key": "fp_nope"})).status_code == 401
+
+
+async def test_api_key_becomes_a_signed_principal_for_the_service(gateway, demo_credentials, keypair):
+    r = await gateway.get("/v1/workers?country=NP", headers=key(demo_credentials, "agency"))
+    assert r.status_code == 200
+    seen = r.json()
+    assert seen["path"] == "/v1/workers" and seen["query"] == "country=NP"
+    principal = PrincipalVerifier(keypair.public_pem).verify(seen["headers"]["x-fairpath-principal"])
+    assert principal.role == Role.agency and principal.organization_id is not None
+    assert "x-api-key" not in seen["headers"]
+
+
+async def test_principal_header_from_outside_is_replaced(gateway, demo_credentials, keypair):
+    r = await gateway.get("/v1/workers", headers={**key(demo_credentials, "worker"), "X-Fairpath-Principal": "forged"})
+    token = r.json()["headers"]["x-fairpath-principal"]
+    assert token != "forged" and PrincipalVerifier(keypair.public_pem).verify(token).role == Role.worker
+
+
+async def test_request_id_is_passed_through_and_returned(gateway, demo_credentials):
+    r = await gateway.get("/v1/workers", headers={**key(demo_credentials, "agency"), "X-Request-ID": "trace-123"})
+    assert r.headers["x-request-id"] == "trace-123" and r.json()["headers"]["x-request-id"] == "trace-123"
+    generated = await gateway.get("/v1/workers", headers=key(demo_credentials, "agency"))
+    assert generated.headers["x-request-id"] == generated.json()["headers"]["x-request-id"]
+
+
+async def test_body_is_streamed_to_the_service_and_cookies_stay_behind(gateway, demo_credentials):
+    r = await gateway.post("/v1/grievances/x", content=b'{"a": 1}',
+                           headers={**key(demo_credentials, "worker"), "content-type": "application/json"})
+    assert r.json()["body"] == '{"a": 1}'
+    assert "set-cookie" not in r.headers
+    assert not gateway_app_cookies(gateway)
+
+
+def gateway_app_cookies(client):  # noqa: ANN001, ANN201
+    return list(client.cookies.jar)
+
+
+async def test_password_login_gives_a_bearer_token(gateway, demo_credentials):
+    user = demo_credentials[1]["users"]["auditor"]
+    bad = await gateway.post("/v1/auth/token", data={"username": user["username"], "password": "wrong"})
+    assert bad.status_code == 401
+    r = await gateway.post("/v1/auth/token", data={"username": user["username"], "password": user["password"]})
+    assert r.status_code == 200
+    token = r.json()["access_token"]
+    seen = await gateway.get("/v1/workers", headers={"Authorization": f"Bearer {token}"})
+    assert seen.status_code == 200 and "authorization" not in seen.json()["headers"]
+    assert (await gateway.get("/v1/workers", headers={"Authorization": "Bearer junk"})).status_code == 401
+
+
+async def test_missing_login_fields_are_422(gateway):
+    r = await gateway.post("/v1/auth/token", data={"username": "x"})
+    assert r.status_code == 422 and r.json()["violations"][0]["field"] == "password"
+
+
+async def test_unknown_path_is_404(gateway, demo_credentials):
+    r = await gateway.get("/v1/nothing-here", headers=key(demo_credentials, "admin"))
+    assert r.status_code == 404
+
+
+async def test_service_down_is_502_problem(gateway, demo_credentials):
+    r = await gateway.get("/v1/job-orders", headers=key(demo_credentials, "employer"))
+    assert r.status_code == 502 and r.json()["type"] == "urn:fairpath:problem:upstream_unavailable"
+
+
+async def test_bodiless_request_fails_over_to_a_live_replica(gateway, demo_credentials):
+    for _ in range(4):  # round-robin starts on the dead replica half of the time
+        assert (await gateway.get("/v1/businesses", headers=key(demo_credentials, "agency"))).status_code == 200
+
+
+async def test_slow_service_is_504_problem(gateway, demo_credentials):
+    r = await gateway.get("/v1/workers/slow", headers=key(demo_credentials, "agency"))
+    assert r.status_code == 504 and r.json()["type"] == "urn:fairpath:problem:upstream_timeout"
+
+
+async def test_readiness_reports_each_service(gateway):
+    r = await gateway.get("/readyz")
+    assert r.status_code == 503
+    assert r.json()["checks"] == {"database": "ok", "vetting": "ok", "contracts": "unavailable", "registry": "ok"}
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/docs", "/openapi.json"])
+async def test_health_and_docs_are_open(gateway, path):
+    assert (await gateway.get(path)).status_code == 200

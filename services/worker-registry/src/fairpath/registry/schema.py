@@ -1,0 +1,5 @@
+"""Every table of the service, imported so that `metadata` is complete (migrations, drift test)."""
+
+from fairpath.registry.db import metadata
+
+__all__ = ["metadata"]
