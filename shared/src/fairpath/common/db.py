@@ -104,6 +104,10 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     read_only = request.method in ("GET", "HEAD", "OPTIONS")
     async with database.session(read_only=read_only) as session:
         yield session
+    if session.info.get("fairpath_events_written"):
+        relay = getattr(request.app.state, "relay", None)
+        if relay is not None:
+            relay.wake()
 
 
 # One session per request, committed before the response is sent (scope="function"),

@@ -1,5 +1,7 @@
 """The app factory every service uses: the same lifespan, middleware, errors, health and audit."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -12,6 +14,9 @@ from fairpath.common.auth import PrincipalVerifier
 from fairpath.common.config import ServiceSettings
 from fairpath.common.db import Database
 from fairpath.common.errors import install_error_handlers
+from fairpath.common.events.broker import Broker
+from fairpath.common.events.consumer import EventConsumer, Subscription
+from fairpath.common.events.relay import OutboxRelay
 from fairpath.common.health import health_router
 from fairpath.common.logging import configure_logging
 from fairpath.common.middleware import RequestContextMiddleware
@@ -32,6 +37,7 @@ def create_service_app(
     tables: CommonTables,
     migrations: Path,
     on_startup: Sequence[StartupHook] = (),
+    subscriptions: Sequence[Subscription] = (),
     openapi_tags: list[dict[str, Any]] | None = None,
 ) -> FastAPI:
     common = settings.common
@@ -51,6 +57,8 @@ def create_service_app(
         async with AsyncExitStack() as stack:
             stack.push_async_callback(database.dispose)
             await upgrade(database, migrations)
+            if settings.events_enabled:
+                await _start_events(app, stack, subscriptions)
             for hook in on_startup:
                 await hook(app, stack)
             yield
@@ -65,3 +73,31 @@ def create_service_app(
     for router in fallback_routers:  # catch-alls go last so they never shadow a route
         app.include_router(router)
     return app
+
+
+async def _start_events(app: FastAPI, stack: AsyncExitStack, subscriptions: Sequence[Subscription]) -> None:
+    """Connect to the broker in the background; relay and consumers start at once and wait for it."""
+    settings: ServiceSettings = app.state.settings
+    broker = Broker(settings.common.nats_url, name=f"fairpath-{settings.service_name}",
+                    replicas=settings.common.stream_replicas)
+    connecting = asyncio.create_task(broker.connect_forever(), name="broker-connect")
+
+    async def _close() -> None:
+        connecting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await connecting
+        await broker.close()
+
+    stack.push_async_callback(_close)
+    app.state.broker = broker
+    app.state.readiness_checks["broker"] = broker.check
+    relay = OutboxRelay(app.state.database, app.state.tables.outbox, broker)
+    app.state.relay = relay
+    relay.start()
+    stack.push_async_callback(relay.stop)
+    app.state.consumers = []
+    for subscription in subscriptions:
+        consumer = EventConsumer(subscription, app.state.database, app.state.tables.inbox, broker)
+        consumer.start()
+        stack.push_async_callback(consumer.stop)
+        app.state.consumers.append(consumer)

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from fairpath.common.service import create_service_app
 from fairpath.contracts import schema  # noqa: F401 - every table registered before migrations run
+from fairpath.contracts.businesses.consumers import vetting_subscription
 from fairpath.contracts.config import ContractsSettings
 from fairpath.contracts.db import common
 
@@ -20,4 +21,5 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
         routers=[],
         tables=common,
         migrations=MIGRATIONS,
+        subscriptions=[vetting_subscription()],
     )

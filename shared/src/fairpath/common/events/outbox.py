@@ -8,6 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fairpath.common.events.envelope import CloudEvent, EventPayload, new_event
 from fairpath.common.timeutil import utcnow
 
+# Marks a session whose commit should wake the relay.
+EVENTS_WRITTEN = "fairpath_events_written"
+
 
 async def record_event(
     session: AsyncSession, outbox: Table, payload: EventPayload, aggregate_id: uuid.UUID | str
@@ -19,4 +22,5 @@ async def record_event(
             id=event.event_id, subject=event.nats_subject, body=event.to_json(), created_at=utcnow(), attempts=0
         )
     )
+    session.info[EVENTS_WRITTEN] = True
     return event

@@ -1,0 +1,1 @@
+"""The contracts service's projection of vetted businesses, fed by vetting events."""

@@ -1,0 +1,24 @@
+"""What contracts knows of each business: enough to decide, without asking vetting, whether it may contract."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Column
+from sqlmodel import Field
+
+from fairpath.common.db import UtcDateTime
+from fairpath.contracts.db import ContractsModel
+
+
+class BusinessProjection(ContractsModel, table=True):
+    __tablename__ = "business_projection"
+
+    business_id: uuid.UUID = Field(primary_key=True)
+    kind: str = Field(max_length=30)
+    legal_name: str = Field(max_length=300)
+    country: str = Field(max_length=2)
+    sector: str | None = Field(default=None, max_length=1)
+    status: str = Field(max_length=30)
+    organization_id: uuid.UUID | None = None
+    version: int
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

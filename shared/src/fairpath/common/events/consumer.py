@@ -1,0 +1,206 @@
+"""Idempotent consumers: durable pull consumers whose effects and inbox row commit together.
+
+For each message: parse the CloudEvent and its payload model; in one transaction,
+skip it if the inbox already holds (consumer, event id), else run the handler and
+add the inbox row; ack after the commit. A failure is retried with backoff; after
+`max_deliver` attempts the message goes to the DLQ stream (`dlq.<consumer>`) and is
+acknowledged, so the messages behind it keep flowing.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from sqlalchemy import Table, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fairpath.common.db import Database
+from fairpath.common.events.broker import Broker
+from fairpath.common.events.catalogue import CATALOGUE
+from fairpath.common.events.envelope import CloudEvent, EventPayload, parse_event
+from fairpath.common.logging import correlation_id
+from fairpath.common.timeutil import utcnow
+
+log = logging.getLogger("fairpath.events.consumer")
+
+Handler = Callable[[AsyncSession, CloudEvent, EventPayload], Awaitable[None]]
+
+DLQ_PREFIX = "dlq."
+H_SUBJECT = "Fairpath-Original-Subject"
+H_STREAM = "Fairpath-Original-Stream"
+H_SEQ = "Fairpath-Original-Seq"
+H_CONSUMER = "Fairpath-Consumer"
+H_ERROR = "Fairpath-Error"
+H_EVENT_ID = "Fairpath-Event-Id"
+
+
+class IgnoredEvent(Exception):
+    """An event this consumer has no handler for (a newer version, say): acknowledged, not applied."""
+
+
+@dataclass
+class Subscription:
+    """What one durable consumer reads and what it does with each event type."""
+
+    name: str
+    stream: str
+    handlers: dict[type[EventPayload], Handler]
+    max_deliver: int = 5
+    backoff: list[float] = field(default_factory=lambda: [1.0, 5.0, 15.0, 60.0])
+    ack_wait: float = 30.0
+    batch: int = 50
+    # ALL for projections (a new consumer builds its state from the stream's history).
+    deliver_policy: DeliverPolicy = DeliverPolicy.ALL
+
+    @property
+    def subjects(self) -> list[str]:
+        return sorted({model.subject for model in self.handlers})
+
+    def config(self) -> ConsumerConfig:
+        return ConsumerConfig(
+            name=self.name, durable_name=self.name, ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=self.deliver_policy, ack_wait=self.ack_wait,
+            # The broker redelivers an unacked message; our own nak delays do the backoff.
+            max_deliver=-1, filter_subjects=self.subjects, max_ack_pending=1000,
+        )
+
+
+def delay_for(attempt: int, backoff: list[float]) -> float:
+    return backoff[min(attempt - 1, len(backoff) - 1)] if backoff else 0.0
+
+
+class EventConsumer:
+    def __init__(self, subscription: Subscription, database: Database, inbox: Table, broker: Broker) -> None:
+        self.sub = subscription
+        self.database = database
+        self.inbox = inbox
+        self.broker = broker
+        self._task: asyncio.Task | None = None
+        self._by_type = {model.event_type(): (model, handler) for model, handler in subscription.handlers.items()}
+
+    async def handle(self, event: CloudEvent, stream_seq: int | None = None) -> bool:
+        """Apply one event exactly once; True if applied now, False if it was already applied."""
+        model, handler = self._by_type.get(event.type, (CATALOGUE.get(event.type), None))
+        if handler is None:
+            raise IgnoredEvent(event.type)
+        payload = model.model_validate(event.data)
+        try:
+            async with self.database.session() as session:
+                if await self._seen(session, event):
+                    return False
+                await handler(session, event, payload)
+                await session.execute(insert(self.inbox).values(
+                    consumer=self.sub.name, event_id=event.event_id, event_type=event.type,
+                    stream_seq=stream_seq, processed_at=utcnow(),
+                ))
+        except IntegrityError:
+            # Another replica applied this event between our check and our commit: a duplicate.
+            # Any other conflict (two events racing on one aggregate) is retried.
+            async with self.database.session(read_only=True) as session:
+                if await self._seen(session, event):
+                    return False
+            raise
+        return True
+
+    async def _seen(self, session: AsyncSession, event: CloudEvent) -> bool:
+        found = await session.execute(
+            select(self.inbox.c.event_id).where(
+                self.inbox.c.consumer == self.sub.name, self.inbox.c.event_id == event.event_id
+            )
+        )
+        return found.first() is not None
+
+    async def _process(self, msg) -> None:  # noqa: ANN001
+        meta = msg.metadata
+        attempt = meta.num_delivered
+        try:
+            event = parse_event(msg.data)
+        except ValueError as exc:
+            await self._fail(msg, attempt, exc, event_id=None)
+            return
+        token = correlation_id.set(event.correlationid)
+        try:
+            await self.handle(event, meta.sequence.stream)
+        except IgnoredEvent:
+            log.info("event type not handled here", extra={"event_type": event.type, "consumer": self.sub.name})
+        except Exception as exc:  # noqa: BLE001 - every failure is retried, then dead-lettered
+            await self._fail(msg, attempt, exc, event_id=event.id)
+            return
+        finally:
+            correlation_id.reset(token)
+        await msg.ack()
+
+    async def _fail(self, msg, attempt: int, exc: Exception, event_id: str | None) -> None:  # noqa: ANN001
+        log.warning("event failed", extra={"consumer": self.sub.name, "event_id": event_id, "attempt": attempt,
+                                           "error": type(exc).__name__})
+        if attempt < self.sub.max_deliver:
+            await msg.nak(delay=delay_for(attempt, self.sub.backoff))
+            return
+        await dead_letter(self.broker, msg, consumer=self.sub.name, error=type(exc).__name__, event_id=event_id)
+        await msg.ack()
+
+    async def ensure(self):  # noqa: ANN201
+        """Create the durable consumer, or update it to this configuration (a server-side upsert)."""
+        js = self.broker.js
+        assert js is not None
+        await js.add_consumer(self.sub.stream, self.sub.config())
+        return await js.pull_subscribe_bind(durable=self.sub.name, stream=self.sub.stream)
+
+    async def run(self) -> None:
+        """Supervised: any failure (lost connection, deleted consumer) is logged and the loop starts again."""
+        pause = 0.2
+        while True:
+            try:
+                if not self.broker.connected:
+                    await asyncio.sleep(pause)
+                    continue
+                psub = await self.ensure()
+                pause = 0.2
+                while True:
+                    try:
+                        msgs = await psub.fetch(self.sub.batch, timeout=1.0)
+                    except (NatsTimeoutError, asyncio.TimeoutError):
+                        continue
+                    for msg in msgs:
+                        await self._process(msg)
+            except asyncio.CancelledError:
+                raise
+            except NotFoundError:
+                log.warning("consumer missing; recreating", extra={"consumer": self.sub.name})
+            except Exception as exc:  # noqa: BLE001
+                log.warning("consumer loop failed; restarting", extra={"consumer": self.sub.name,
+                                                                       "error": type(exc).__name__})
+            await asyncio.sleep(pause)
+            pause = min(5.0, pause * 2)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name=f"consumer-{self.sub.name}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+
+async def dead_letter(broker: Broker, msg, *, consumer: str, error: str, event_id: str | None) -> None:  # noqa: ANN001
+    """Park a message on `dlq.<consumer>` with where it came from; the error is named by type only."""
+    js = broker.js
+    assert js is not None
+    meta = msg.metadata
+    headers = {
+        H_SUBJECT: msg.subject, H_STREAM: meta.stream, H_SEQ: str(meta.sequence.stream),
+        H_CONSUMER: consumer, H_ERROR: error,
+        "Nats-Msg-Id": f"dlq:{consumer}:{meta.stream}:{meta.sequence.stream}",
+    }
+    if event_id:
+        headers[H_EVENT_ID] = event_id
+    await js.publish(f"{DLQ_PREFIX}{consumer}", msg.data, headers=headers)
+    log.error("event dead-lettered", extra={"consumer": consumer, "event_id": event_id, "stream": meta.stream})

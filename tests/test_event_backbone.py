@@ -1,0 +1,241 @@
+"""The event backbone over a real nats-server: outbox, relay, idempotent consumers, versions, dead letters."""
+
+import asyncio
+import uuid
+
+import pytest
+from nats.js.api import DeliverPolicy
+from sqlalchemy import func, select, update
+
+from fairpath.common.auth import Role
+from fairpath.common.events.catalogue import BusinessRegistered
+from fairpath.common.events.consumer import EventConsumer, Subscription
+from fairpath.common.events.dlq import dead_letters, replay
+from fairpath.common.events.envelope import new_event
+from fairpath.common.events.relay import OutboxRelay
+from fairpath.common.testing import make_principal
+from fairpath.common.testing.nats import wait_until
+from fairpath.contracts.app import create_app as create_contracts
+from fairpath.contracts.businesses.tables import BusinessProjection
+from fairpath.contracts.config import ContractsSettings
+from fairpath.vetting.app import create_app as create_vetting
+from fairpath.vetting.config import VettingSettings
+
+from .conftest import client_of
+
+
+def business_body(**overrides):  # noqa: ANN003, ANN201
+    return {"kind": "employer", "legal_name": "Harbour Logistics", "country": "QA",
+            "registration_number": f"QA-{uuid.uuid4().hex[:10]}"} | overrides
+
+
+@pytest.fixture(scope="module")
+async def vetting_app(database_url, common_settings):  # noqa: ANN001, ANN201
+    app = create_vetting(VettingSettings(database_url=await database_url("ev_vetting"), common=common_settings))
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture(scope="module")
+async def quiet_vetting_app(database_url, common_settings):  # noqa: ANN001, ANN201
+    """Vetting without its relay: events stay in the outbox until a test relays them."""
+    app = create_vetting(VettingSettings(database_url=await database_url("ev_quiet"), common=common_settings,
+                                         events_enabled=False))
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture(scope="module")
+async def contracts_app(database_url, common_settings):  # noqa: ANN001, ANN201
+    app = create_contracts(ContractsSettings(database_url=await database_url("ev_contracts"), common=common_settings))
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+async def projection_of(app, business_id):  # noqa: ANN001, ANN201
+    async with app.state.database.session(read_only=True) as s:
+        return await s.get(BusinessProjection, uuid.UUID(str(business_id)))
+
+
+async def stream_messages_with(broker, stream: str, after_seq: int, needle: str) -> int:  # noqa: ANN001
+    info = await broker.js.stream_info(stream)
+    count = 0
+    for seq in range(after_seq + 1, info.state.last_seq + 1):
+        msg = await broker.js.get_msg(stream, seq)
+        count += needle.encode() in msg.data
+    return count
+
+
+async def test_registered_business_reaches_the_contracts_projection(vetting_app, contracts_app, minter):
+    async with client_of(vetting_app, "vetting") as vetting:
+        r = await vetting.post("/v1/businesses", json=business_body(), headers=minter.headers(make_principal(Role.agency)))
+    assert r.status_code == 201
+    created = r.json()
+    projected = await wait_until(lambda: projection_of(contracts_app, created["id"]), message="the projection")
+    assert (projected.legal_name, projected.status, projected.version) == ("Harbour Logistics", "registered", 1)
+
+
+async def test_readiness_reports_the_broker(vetting_app):
+    async with client_of(vetting_app, "vetting") as vetting:
+        ready = await wait_until(lambda: _ready(vetting), message="readiness")
+    assert ready["checks"] == {"database": "ok", "broker": "ok"}
+
+
+async def _ready(client):  # noqa: ANN001, ANN202
+    r = await client.get("/readyz")
+    return r.json() if r.status_code == 200 else None
+
+
+async def test_relay_stopped_between_commit_and_publish_loses_nothing_and_publishes_once(quiet_vetting_app, broker, minter):
+    before = (await broker.js.stream_info("VETTING")).state.last_seq
+    async with client_of(quiet_vetting_app, "vetting") as vetting:
+        created = (await vetting.post("/v1/businesses", json=business_body(),
+                                      headers=minter.headers(make_principal(Role.agency)))).json()
+    assert await stream_messages_with(broker, "VETTING", before, created["id"]) == 0
+
+    outbox = quiet_vetting_app.state.tables.outbox
+    relay = OutboxRelay(quiet_vetting_app.state.database, outbox, broker)
+    assert await relay.relay_once() == 1
+    assert await stream_messages_with(broker, "VETTING", before, created["id"]) == 1
+
+    # A relay that crashed after the publish but before marking the row sent publishes again on restart:
+    async with quiet_vetting_app.state.database.session() as s:
+        await s.execute(update(outbox).values(sent_at=None))
+    assert await OutboxRelay(quiet_vetting_app.state.database, outbox, broker).relay_once() == 1
+    # ...and JetStream keeps one copy (same Nats-Msg-Id).
+    assert await stream_messages_with(broker, "VETTING", before, created["id"]) == 1
+    async with quiet_vetting_app.state.database.session(read_only=True) as s:
+        unsent = (await s.execute(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))).scalar()
+    assert unsent == 0
+
+
+def registered(business_id: uuid.UUID, version: int, legal_name: str) -> BusinessRegistered:
+    return BusinessRegistered(version=version, business_id=business_id, kind="employer", legal_name=legal_name,
+                              country="AE", status="registered")
+
+
+async def publish(broker, payload, aggregate_id, msg_id=None):  # noqa: ANN001, ANN201
+    event = new_event(payload, aggregate_id)
+    await broker.js.publish(event.nats_subject, event.to_json(), headers={"Nats-Msg-Id": msg_id or event.id})
+    return event
+
+
+class CountingHandler:
+    """A deliberately non-idempotent effect (an audit entry per application) to see double application."""
+
+    def __init__(self, app, fail_names=()):  # noqa: ANN001
+        self.audit = app.state.audit
+        self.fail_names = set(fail_names)
+
+    async def __call__(self, session, event, payload):  # noqa: ANN001
+        if payload.legal_name in self.fail_names:
+            raise RuntimeError("handler failure")
+        await self.audit.append(session, actor="test", action="applied", record_type="business",
+                                record_id=payload.business_id)
+
+    async def applied(self, app, business_id) -> int:  # noqa: ANN001
+        async with app.state.database.session(read_only=True) as s:
+            return (await s.execute(select(func.count()).select_from(self.audit.entry).where(
+                self.audit.entry.c.record_id == str(business_id), self.audit.entry.c.action == "applied"))).scalar()
+
+
+async def start_consumer(app, broker, handler, **options):  # noqa: ANN001, ANN003, ANN201
+    sub = Subscription(name=f"test-{uuid.uuid4().hex[:8]}", stream="VETTING",
+                       handlers={BusinessRegistered: handler}, **({"deliver_policy": DeliverPolicy.NEW} | options))
+    consumer = EventConsumer(sub, app.state.database, app.state.tables.inbox, broker)
+    consumer.start()
+    await wait_until(lambda: _exists(broker, sub.name), message="the durable consumer")
+    return consumer
+
+
+async def test_message_delivered_twice_is_applied_once(contracts_app, broker):
+    handler = CountingHandler(contracts_app)
+    consumer = await start_consumer(contracts_app, broker, handler)
+    try:
+        business_id = uuid.uuid4()
+        event = await publish(broker, registered(business_id, 1, "Twice Ltd"), business_id)
+        # The same event again under another message id: past JetStream's duplicate window, say.
+        await broker.js.publish(event.nats_subject, event.to_json(), headers={"Nats-Msg-Id": f"again-{event.id}"})
+        await wait_until(lambda: _all_acked(broker, consumer), message="both deliveries acknowledged")
+        assert await handler.applied(contracts_app, business_id) == 1
+    finally:
+        await consumer.stop()
+
+
+async def _all_acked(broker, consumer):  # noqa: ANN001, ANN202
+    info = await broker.js.consumer_info("VETTING", consumer.sub.name)
+    stream = await broker.js.stream_info("VETTING")
+    return info.num_ack_pending == 0 and info.num_pending == 0 and info.delivered.stream_seq == stream.state.last_seq
+
+
+async def test_older_version_arriving_after_a_newer_one_changes_nothing(contracts_app, broker):
+    business_id = uuid.uuid4()
+    await publish(broker, registered(business_id, 2, "Newer Name"), business_id)
+    await publish(broker, registered(business_id, 1, "Older Name"), business_id)
+    inbox = contracts_app.state.tables.inbox
+
+    async def both_seen():  # noqa: ANN202
+        async with contracts_app.state.database.session(read_only=True) as s:
+            rows = (await s.execute(select(func.count()).select_from(inbox).where(
+                inbox.c.consumer == "contracts-vetting", inbox.c.stream_seq >= last - 1))).scalar()
+        return rows >= 2
+
+    last = (await broker.js.stream_info("VETTING")).state.last_seq
+    await wait_until(both_seen, message="both versions consumed")
+    projected = await projection_of(contracts_app, business_id)
+    assert (projected.version, projected.legal_name) == (2, "Newer Name")
+
+
+async def test_poison_message_is_dead_lettered_while_the_next_flow_and_replay_brings_it_back(contracts_app, broker):
+    handler = CountingHandler(contracts_app, fail_names={"Poison Ltd"})
+    consumer = await start_consumer(contracts_app, broker, handler, max_deliver=3, backoff=[0.05])
+    try:
+        poison_id, good_id = uuid.uuid4(), uuid.uuid4()
+        await publish(broker, registered(poison_id, 1, "Poison Ltd"), poison_id)
+        await broker.js.publish("vetting.business.registered", b"{not a cloudevent", headers={"Nats-Msg-Id": str(uuid.uuid4())})
+        await publish(broker, registered(good_id, 1, "Good Ltd"), good_id)
+
+        await wait_until(lambda: handler.applied(contracts_app, good_id), message="the message behind the poison")
+        letters = await wait_until(lambda: _letters(broker, consumer.sub.name, 2), message="two dead letters")
+        assert {letter.error for letter in letters} == {"RuntimeError", "ValidationError"}
+        assert await handler.applied(contracts_app, poison_id) == 0
+
+        handler.fail_names.clear()  # the cause is fixed; put the dead letters back
+        replayed = await replay(broker, consumer=consumer.sub.name)
+        assert len(replayed) == 2
+        await wait_until(lambda: handler.applied(contracts_app, poison_id), message="the replayed event applied")
+        assert await handler.applied(contracts_app, good_id) == 1
+        # The malformed one fails again and is parked again.
+        again = await wait_until(lambda: _letters(broker, consumer.sub.name, 1), message="the malformed one back")
+        assert [letter.error for letter in again] == ["ValidationError"]
+    finally:
+        await consumer.stop()
+
+
+async def _letters(broker, name, n):  # noqa: ANN001, ANN202
+    found = await dead_letters(broker, name)
+    return found if len(found) >= n else None
+
+
+async def test_consumer_recreates_a_deleted_durable_and_catches_up(contracts_app, broker):
+    handler = CountingHandler(contracts_app)
+    # From the stream's start, as a projection's consumer is: the recreated durable must not skip what it missed.
+    consumer = await start_consumer(contracts_app, broker, handler, deliver_policy=DeliverPolicy.ALL)
+    try:
+        await broker.js.delete_consumer("VETTING", consumer.sub.name)
+        business_id = uuid.uuid4()
+        await publish(broker, registered(business_id, 1, "After Loss Ltd"), business_id)
+        await wait_until(lambda: handler.applied(contracts_app, business_id), timeout=20, message="applied after recreation")
+    finally:
+        await consumer.stop()
+
+
+async def _exists(broker, name):  # noqa: ANN001, ANN202
+    try:
+        await broker.js.consumer_info("VETTING", name)
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+__all__ = ["asyncio"]
