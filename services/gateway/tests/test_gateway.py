@@ -3,6 +3,7 @@
 import pytest
 
 from fairpath.common.auth import PrincipalVerifier, Role
+from fairpath.common.testing.nats import wait_until
 
 
 def key(demo_credentials, user):  # noqa: ANN001, ANN201
@@ -91,11 +92,39 @@ async def test_slow_service_is_504_problem(gateway, demo_credentials):
 
 
 async def test_readiness_reports_each_service(gateway):
-    r = await gateway.get("/readyz")
+    async def broker_connected():  # noqa: ANN202
+        r = await gateway.get("/readyz")
+        return r if r.json()["checks"]["broker"] == "ok" else None
+
+    r = await wait_until(broker_connected, message="the broker connection")
     assert r.status_code == 503
-    assert r.json()["checks"] == {"database": "ok", "vetting": "ok", "contracts": "unavailable", "registry": "ok"}
+    assert r.json()["checks"] == {"database": "ok", "broker": "ok", "vetting": "ok", "contracts": "unavailable",
+                                  "registry": "ok"}
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/docs", "/openapi.json"])
 async def test_health_and_docs_are_open(gateway, path):
     assert (await gateway.get(path)).status_code == 200
+
+
+async def test_dead_letters_are_for_admins_only(gateway, demo_credentials):
+    assert (await gateway.get("/v1/admin/events/dead-letters")).status_code == 401
+    r = await gateway.post("/v1/admin/events/replay", headers=key(demo_credentials, "compliance_officer"))
+    assert r.status_code == 403
+
+
+async def test_admin_lists_and_replays_dead_letters(gateway, gateway_app, demo_credentials):
+    await wait_until(lambda: gateway_app.state.broker.connected, message="the broker connection")
+    js = gateway_app.state.broker.js
+    await js.publish("dlq.gateway-test", b"{}", headers={
+        "Fairpath-Consumer": "gateway-test", "Fairpath-Original-Subject": "registry.fee.reported",
+        "Fairpath-Original-Stream": "REGISTRY", "Fairpath-Original-Seq": "1", "Fairpath-Error": "ValueError"})
+    listed = (await gateway.get("/v1/admin/events/dead-letters", params={"consumer": "gateway-test"},
+                                headers=key(demo_credentials, "admin"))).json()
+    assert [(d["subject"], d["error"]) for d in listed] == [("registry.fee.reported", "ValueError")]
+    before = (await js.stream_info("REGISTRY")).state.last_seq
+    r = await gateway.post("/v1/admin/events/replay", json={"consumer": "gateway-test"}, headers=key(demo_credentials, "admin"))
+    assert r.status_code == 200 and len(r.json()["replayed"]) == 1
+    assert (await js.stream_info("REGISTRY")).state.last_seq == before + 1
+    assert (await gateway.get("/v1/admin/events/dead-letters", params={"consumer": "gateway-test"},
+                              headers=key(demo_credentials, "admin"))).json() == []

@@ -12,6 +12,7 @@ from fairpath.gateway.config import GatewaySettings
 from fairpath.gateway.db import common
 from fairpath.gateway.identity.routes import router as identity_router
 from fairpath.gateway.identity.store import IdentityStore
+from fairpath.gateway.operations.routes import router as operations_router
 from fairpath.gateway.routing.routes import router as forward_router
 from fairpath.gateway.routing.upstreams import Upstreams
 
@@ -46,7 +47,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             "Ethical recruitment due diligence for migrant workers. Authenticate with `X-API-Key` "
             "(agency software) or a bearer token from `POST /v1/auth/token` (people)."
         ),
-        routers=[identity_router],
+        routers=[identity_router, operations_router],
         fallback_routers=[forward_router],
         tables=common,
         migrations=MIGRATIONS,

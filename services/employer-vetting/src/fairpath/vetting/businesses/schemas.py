@@ -2,27 +2,12 @@
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from fairpath.common.domain_codes import BusinessKind, BusinessStatus
 from fairpath.common.reference import CountryCode, IsicSection
-
-
-class BusinessKind(StrEnum):
-    employer = "employer"
-    recruitment_agency = "recruitment_agency"
-
-
-class BusinessStatus(StrEnum):
-    registered = "registered"
-    under_review = "under_review"
-    approved = "approved"
-    conditionally_approved = "conditionally_approved"
-    rejected = "rejected"
-    suspended = "suspended"
-    expired = "expired"
 
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]

@@ -1,0 +1,1 @@
+"""Operations: the operator's handles on the running system (dead letters)."""
