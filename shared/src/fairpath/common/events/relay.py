@@ -23,7 +23,7 @@ MAX_BACKOFF_SECONDS = 60.0
 
 
 class OutboxRelay:
-    def __init__(self, database: Database, outbox: Table, broker: Broker, *, batch_size: int = 500,
+    def __init__(self, database: Database, outbox: Table, broker: Broker, *, batch_size: int = 1000,
                  idle_interval: float = 0.05, max_idle_interval: float = 0.5) -> None:
         self.database = database
         self.outbox = outbox
