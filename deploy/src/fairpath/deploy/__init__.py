@@ -1,0 +1,1 @@
+"""Fairpath's launcher: the process supervisor (`processes`) and the `./fairpath` commands (`cli`)."""

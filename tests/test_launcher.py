@@ -1,0 +1,199 @@
+"""The whole stack as processes: nats-server, the three services and the gateway, started by
+the launcher's supervisor on free ports with a temporary var dir; and `./fairpath up` itself,
+stopped with Ctrl-C (SIGINT). Nothing may be left running afterwards."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from fairpath.common.testing.nats import free_port
+from fairpath.deploy.processes import SERVICES, StackConfig, StackError, Supervisor, build_stack, port_in_use
+from fairpath.gateway.identity.demo import DEMO_USERS, ensure_demo_identities
+
+ROOT = Path(__file__).resolve().parents[1]
+READY_TIMEOUT = 50.0
+
+
+def poll_until(predicate: Callable[[], Any], timeout: float, message: str, interval: float = 0.1) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without any FAIRPATH_ setting of the caller's (the stack sets its own)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FAIRPATH_")}
+    env.update(extra)
+    return env
+
+
+def free_port_block(size: int) -> int:
+    """A first port such that it and the next size-1 are free."""
+    for _ in range(100):
+        first = free_port()
+        if first + size < 65536 and not any(port_in_use("127.0.0.1", first + i) for i in range(size)):
+            return first
+    raise RuntimeError(f"no block of {size} free ports")
+
+
+def gone(pid: int) -> bool:
+    """Neither the process nor anything in its process group is left."""
+    for probe in (os.kill, os.killpg):
+        try:
+            probe(pid, 0)
+        except ProcessLookupError:
+            continue
+        return False
+    return True
+
+
+@dataclass
+class Stack:
+    config: StackConfig
+    supervisor: Supervisor
+    credentials: dict[str, Any]
+
+    def api_key(self, username: str) -> str:
+        return self.credentials["users"][username]["api_key"]
+
+
+def stack_config(var_dir: Path, **env: str) -> StackConfig:
+    return StackConfig(
+        var_dir=var_dir, ports={name: free_port() for name in SERVICES}, nats_port=free_port(),
+        base_env=clean_env(**env), cwd=ROOT, ready_timeout=READY_TIMEOUT,
+    )
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    config = stack_config(tmp_path_factory.mktemp("stack-var"))
+    credentials = ensure_demo_identities(config.var_dir, config.gateway_url)
+    supervisor = build_stack(config)
+    supervisor.start()
+    try:
+        yield Stack(config, supervisor, credentials)
+    finally:
+        supervisor.stop()
+
+
+def test_the_stack_is_ready_with_demo_credentials(stack: Stack) -> None:
+    assert {p.name for p in stack.supervisor.processes} == {"nats-server", *SERVICES}
+    for name in SERVICES:
+        assert httpx.get(f"{stack.config.url(name)}/readyz", timeout=5).status_code == 200
+    saved = json.loads((stack.config.var_dir / "demo-credentials.json").read_text())
+    assert saved["gateway"] == stack.config.gateway_url
+    assert set(saved["users"]) == {username for username, _, _ in DEMO_USERS}
+    assert (stack.config.var_dir / "logs" / "gateway.log").exists()
+
+
+def test_an_agency_registers_an_employer_through_the_gateway(stack: Stack) -> None:
+    headers = {"X-API-Key": stack.api_key("agency")}
+    body = {"kind": "employer", "legal_name": "Gulf Builders LLC", "country": "AE",
+            "registration_number": "CN-4471-LAUNCHER"}
+    with httpx.Client(base_url=stack.config.gateway_url, headers=headers, timeout=15) as client:
+        created = client.post("/v1/businesses", json=body)
+        assert created.status_code == 201, created.text
+        business = created.json()
+        assert business["legal_name"] == "Gulf Builders LLC"
+
+        fetched = client.get(f"/v1/businesses/{business['id']}")
+        assert fetched.status_code == 200, fetched.text
+        assert fetched.json()["id"] == business["id"]
+        assert fetched.json()["registration_number"] == "CN-4471-LAUNCHER"
+
+
+def test_a_service_reached_directly_without_a_principal_is_401(stack: Stack) -> None:
+    response = httpx.get(f"{stack.config.url('vetting')}/v1/businesses", timeout=5)
+    assert response.status_code == 401
+    # Nor does a gateway API key open a service's door: only the gateway's signed principal does.
+    response = httpx.get(f"{stack.config.url('vetting')}/v1/businesses",
+                         headers={"X-API-Key": stack.api_key("admin")}, timeout=5)
+    assert response.status_code == 401
+
+
+def test_stopping_leaves_no_process_behind(stack: Stack) -> None:
+    """Runs last in this module: it stops the module's stack."""
+    pids = stack.supervisor.pids()
+    assert set(pids) == {"nats-server", *SERVICES}
+    assert not any(gone(pid) for pid in pids.values())
+
+    stack.supervisor.stop()
+
+    assert [name for name, pid in pids.items() if not gone(pid)] == []
+    assert [name for name in SERVICES if port_in_use("127.0.0.1", stack.config.ports[name])] == []
+
+
+def test_a_service_that_cannot_start_is_named_and_the_rest_is_stopped(tmp_path: Path) -> None:
+    config = stack_config(tmp_path / "var", FAIRPATH_REGISTRY_DATABASE_URL="nosuchdriver://nowhere/registry")
+    supervisor = build_stack(config)
+
+    with pytest.raises(StackError) as caught:
+        supervisor.start()
+
+    message = str(caught.value)
+    assert message.startswith("registry exited with code")
+    assert "registry.log" in message
+    assert "nosuchdriver" in message  # the end of its log tells why
+    assert [p.name for p in supervisor.processes if p.pid is not None and not gone(p.pid)] == []
+
+
+def test_fairpath_up_prints_credentials_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
+    """The real entry point, `./fairpath up`, on free ports (--base-port, --nats-port) with its
+    own var dir; FAIRPATH_SKIP_SYNC=1 because this test already runs in the synced venv."""
+    base, nats_port = free_port_block(4), free_port()
+    var_dir = tmp_path / "var"
+    output = tmp_path / "up.out"
+    env = clean_env(FAIRPATH_VAR_DIR=str(var_dir), FAIRPATH_SKIP_SYNC="1")
+    argv = [str(ROOT / "fairpath"), "up", "--base-port", str(base), "--nats-port", str(nats_port),
+            "--timeout", str(READY_TIMEOUT)]
+    pids: dict[str, int] = {}
+    with open(output, "wb") as out:
+        launcher = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        poll_until(lambda: launcher.poll() is not None or "Press Ctrl-C to stop." in output.read_text(),
+                   READY_TIMEOUT + 10, "./fairpath up to be ready")
+        printed = output.read_text()
+        assert launcher.poll() is None, printed
+
+        gateway = f"http://127.0.0.1:{base}"
+        assert gateway in printed
+        assert f"{gateway}/docs" in printed
+        credentials = json.loads((var_dir / "demo-credentials.json").read_text())
+        assert credentials["gateway"] == gateway
+        for user in credentials["users"].values():
+            assert user["password"] in printed
+            assert user["api_key"] in printed
+        assert httpx.get(f"{gateway}/readyz", timeout=5).status_code == 200
+
+        pids = json.loads((var_dir / "run" / "stack.json").read_text())["pids"]
+        assert set(pids) == {"nats-server", *SERVICES}
+        assert not any(gone(pid) for pid in pids.values())
+
+        launcher.send_signal(signal.SIGINT)
+        assert launcher.wait(30) == 0, output.read_text()
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
+            launcher.wait()
+        for pid in pids.values():  # only if the test failed: do not leak processes into the run
+            if not gone(pid):
+                os.killpg(pid, signal.SIGKILL)
+
+    assert [name for name, pid in pids.items() if not gone(pid)] == []
+    assert "Stopped; nothing is left running." in output.read_text()
+    assert not (var_dir / "run" / "stack.json").exists()
