@@ -16,15 +16,24 @@ class Keypair:
 
 
 def _write_once(path: Path, content: str) -> str:
-    """Create the file if it does not exist (atomically, 0600); return what the file holds."""
+    """Create the file if it does not exist (0600); return what the file holds.
+
+    Written to a private temporary name, then linked into place: a process starting at
+    the same moment sees either no file or the whole file, never an empty one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return path.read_text()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{_random.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(content)
-    return content
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass  # another process won the race; use its secret
+    finally:
+        tmp.unlink()
+    return path.read_text()
 
 
 def new_ed25519_private_pem() -> str:
