@@ -1,24 +1,47 @@
 """The vetting service's app factory (`uvicorn --factory fairpath.vetting.app:create_app`)."""
 
+from contextlib import AsyncExitStack
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from fairpath.common.service import create_service_app
 from fairpath.vetting import schema  # noqa: F401 - every table registered before migrations run
+from fairpath.vetting.assessments.routes import router as assessments_router
 from fairpath.vetting.businesses.routes import router as businesses_router
+from fairpath.vetting.cases.jobs import Scheduler
+from fairpath.vetting.cases.routes import router as cases_router
 from fairpath.vetting.config import VettingSettings
 from fairpath.vetting.db import common
+from fairpath.vetting.findings.consumers import findings_subscriptions
+from fairpath.vetting.licences.routes import router as licences_router
+from fairpath.vetting.risk.routes import router as risk_router
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
 
+async def _start_scheduler(app: FastAPI, stack: AsyncExitStack) -> None:
+    settings: VettingSettings = app.state.settings
+    if not settings.events_enabled:  # tests drive the jobs themselves
+        return
+    relay = getattr(app.state, "relay", None)
+    scheduler = Scheduler(app.state.database, interval=settings.schedule_interval_seconds,
+                          rescreen_every=timedelta(days=settings.rescreen_days),
+                          on_change=relay.wake if relay else None)
+    scheduler.start()
+    stack.push_async_callback(scheduler.stop)
+
+
 def create_app(settings: VettingSettings | None = None) -> FastAPI:
+    settings = settings or VettingSettings()
     return create_service_app(
-        settings=settings or VettingSettings(),
+        settings=settings,
         title="Fairpath employer-vetting",
         description="Vets employers and recruitment agencies against the IRIS principles.",
-        routers=[businesses_router],
+        routers=[businesses_router, licences_router, assessments_router, cases_router, risk_router],
         tables=common,
         migrations=MIGRATIONS,
+        subscriptions=findings_subscriptions(frozenset(settings.severe_indicators)),
+        on_startup=[_start_scheduler],
     )

@@ -1,16 +1,20 @@
 """HTTP routes of the businesses domain: thin, the rules live in service.py."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
+from fairpath.common.audit import AuditRecord
 from fairpath.common.auth import Role, roles
 from fairpath.common.db import SessionDep
 from fairpath.common.errors import PROBLEM_RESPONSES
 from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor, encode_cursor
 from fairpath.common.reference import CountryCode
-from fairpath.vetting.businesses import service
-from fairpath.vetting.businesses.schemas import BusinessCreate, BusinessKind, BusinessPublic, BusinessStatus
+from fairpath.vetting.businesses import history, service
+from fairpath.vetting.businesses.schemas import (
+    BusinessCreate, BusinessKind, BusinessPublic, BusinessStatus, BusinessUpdate, RecruiterLinkCreate, RecruiterLinkPublic,
+)
 
 router = APIRouter(prefix="/v1/businesses", tags=["businesses"], responses=PROBLEM_RESPONSES)
 
@@ -49,3 +53,40 @@ async def get_business(business_id: uuid.UUID, session: SessionDep, principal: R
     return BusinessPublic.model_validate(
         await service.get_business(session=session, principal=principal, business_id=business_id)
     )
+
+
+Changer = roles(Role.admin, Role.compliance_officer, Role.agency, Role.employer)
+
+
+@router.patch("/{business_id}", response_model=BusinessPublic, summary="Change a business's details (a new version)")
+async def update_business(business_id: uuid.UUID, body: BusinessUpdate, session: SessionDep, principal: Changer) -> BusinessPublic:
+    return BusinessPublic.model_validate(
+        await service.update_business(session=session, principal=principal, business_id=business_id, data=body)
+    )
+
+
+@router.post("/{business_id}/recruiters", status_code=status.HTTP_201_CREATED, response_model=RecruiterLinkPublic,
+             summary="Name an agency (or a sub-agent) that recruits for this employer")
+async def add_recruiter(business_id: uuid.UUID, body: RecruiterLinkCreate, session: SessionDep, principal: Changer) -> RecruiterLinkPublic:
+    return RecruiterLinkPublic.model_validate(
+        await service.add_recruiter(session=session, principal=principal, employer_id=business_id, data=body)
+    )
+
+
+@router.get("/{business_id}/recruiters", response_model=list[RecruiterLinkPublic], summary="The employer's recruitment chain")
+async def list_recruiters(business_id: uuid.UUID, session: SessionDep, principal: Reader) -> list[RecruiterLinkPublic]:
+    await service.get_business(session=session, principal=principal, business_id=business_id)
+    return [RecruiterLinkPublic.model_validate(link) for link in await service.recruiters_of(session, business_id)]
+
+
+@router.get("/{business_id}/history", response_model=Page[AuditRecord],
+            summary="Every recorded change to the business and its vetting records, oldest first")
+async def business_history(
+    business_id: uuid.UUID, session: SessionDep, principal: roles(Role.admin, Role.compliance_officer, Role.auditor,
+                                                                  Role.agency, Role.employer),
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$")] = None, limit: LimitParam = 100,
+) -> Page[AuditRecord]:
+    await service.get_business(session=session, principal=principal, business_id=business_id)
+    rows = await history.business_history(session, business_id, after_seq=int(cursor) if cursor else 0, limit=limit + 1)
+    items = [AuditRecord.model_validate(r) for r in rows[:limit]]
+    return Page(items=items, next_cursor=str(items[-1].seq) if len(rows) > limit else None)

@@ -4,7 +4,8 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from fairpath.common.domain_codes import BusinessKind, BusinessStatus
 from fairpath.common.reference import CountryCode, IsicSection
@@ -38,6 +39,42 @@ class BusinessCreate(BaseModel):
     )
 
 
+class BusinessUpdate(BaseModel):
+    """What may change after registration; kind, country and registration number identify the business."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    legal_name: Name | None = None
+    other_names: list[Name] | None = Field(default=None, max_length=20)
+    sector: IsicSection | None = None
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    organization_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> "BusinessUpdate":
+        for name in ("legal_name", "other_names"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise PydanticCustomError("required", f"{name} cannot be removed")
+        return self
+
+
+class RecruiterLinkCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agency_id: uuid.UUID
+    sub_agent_of: uuid.UUID | None = Field(default=None, description="the agency this one recruits for, in a chain")
+
+
+class RecruiterLinkPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    employer_id: uuid.UUID
+    agency_id: uuid.UUID
+    sub_agent_of: uuid.UUID | None
+    created_at: datetime
+
+
 class BusinessPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -50,6 +87,8 @@ class BusinessPublic(BaseModel):
     sector: str | None
     address: str | None
     status: BusinessStatus
+    approval_expires_at: datetime | None = None
+    condition_deadline: datetime | None = None
     organization_id: uuid.UUID | None
     owner_organization_id: uuid.UUID | None
     created_at: datetime

@@ -2,18 +2,24 @@
 
 import re
 import uuid
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fairpath.common.auth import READ_ALL_ROLES, Principal, Role
-from fairpath.common.errors import Conflict, Forbidden, NotFound
-from fairpath.common.events.catalogue import BusinessRegistered
+from fairpath.common.auth import OPERATOR_ROLES, READ_ALL_ROLES, Principal, Role
+from fairpath.common.domain_codes import SuspensionReason
+from fairpath.common.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
+from fairpath.common.events.catalogue import BusinessRegistered, BusinessSuspended, BusinessUpdated
+from fairpath.common.events.envelope import EventPayload
 from fairpath.common.events.outbox import record_event
 from fairpath.common.ids import uuid7
 from fairpath.common.timeutil import utcnow
-from fairpath.vetting.businesses.schemas import BusinessCreate, BusinessKind, BusinessStatus
-from fairpath.vetting.businesses.tables import Business
+from fairpath.vetting.businesses.schemas import (
+    BusinessCreate, BusinessKind, BusinessStatus, BusinessUpdate, RecruiterLinkCreate,
+)
+from fairpath.vetting.businesses.tables import Business, RecruiterLink
 from fairpath.vetting.db import common
 
 _NOT_KEY_CHARS = re.compile(r"[\s./\-]+")
@@ -76,15 +82,7 @@ async def register_business(*, session: AsyncSession, principal: Principal, data
         session, actor=principal.actor, action="business.registered", record_type="business", record_id=business.id,
         changes=data.model_dump(mode="json", exclude_none=True),
     )
-    await record_event(
-        session, common.outbox,
-        BusinessRegistered(
-            version=business.version, business_id=business.id, kind=business.kind, legal_name=business.legal_name,
-            country=business.country, sector=business.sector, status=business.status,
-            organization_id=business.organization_id,
-        ),
-        business.id,
-    )
+    await record_event(session, common.outbox, BusinessRegistered(**business_state(business)), business.id)
     return business
 
 
@@ -139,3 +137,134 @@ async def list_businesses(
     if after:
         query = query.where(Business.id > after)
     return list((await session.execute(query)).scalars())
+
+
+def business_state(business: Business) -> dict:
+    """The fields every business event carries: the state contracts projects."""
+    return {
+        "version": business.version, "business_id": business.id, "kind": business.kind,
+        "legal_name": business.legal_name, "country": business.country, "sector": business.sector,
+        "status": business.status, "organization_id": business.organization_id,
+        "approval_expires_at": business.approval_expires_at, "condition_deadline": business.condition_deadline,
+    }
+
+
+async def transition(
+    session: AsyncSession,
+    business: Business,
+    *,
+    status: BusinessStatus,
+    event: type[EventPayload],
+    actor: str,
+    action: str,
+    approval_expires_at: datetime | None = None,
+    condition_deadline: datetime | None = None,
+    **event_fields: Any,
+) -> None:
+    """Move a business to a new status: one version, one audit entry, one event, one transaction."""
+    business.status = status.value
+    business.approval_expires_at = approval_expires_at
+    business.condition_deadline = condition_deadline
+    business.version += 1
+    business.updated_at = utcnow()
+    session.add(business)
+    await session.flush()
+    await common.audit.append(
+        session, actor=actor, action=action, record_type="business", record_id=business.id,
+        changes={"status": status.value, **({"reason": str(event_fields["reason"])} if "reason" in event_fields else {})},
+    )
+    await record_event(session, common.outbox, event(**business_state(business), **event_fields), business.id)
+
+
+async def suspend(
+    session: AsyncSession, business: Business, *, reason: SuspensionReason, actor: str,
+    case_id: uuid.UUID | None = None, finding_event_id: uuid.UUID | None = None,
+) -> None:
+    await transition(
+        session, business, status=BusinessStatus.suspended, event=BusinessSuspended, actor=actor,
+        action="business.suspended", suspended_at=utcnow(), reason=reason, vetting_case_id=case_id,
+        finding_event_id=finding_event_id,
+    )
+
+
+def can_change(principal: Principal, business: Business) -> bool:
+    if principal.role in OPERATOR_ROLES:
+        return True
+    if principal.role in (Role.agency, Role.employer):
+        return can_read(principal, business)
+    return False
+
+
+async def get_business_for_change(session: AsyncSession, principal: Principal, business_id: uuid.UUID) -> Business:
+    business = await session.get(Business, business_id, with_for_update=True)
+    if business is None or not can_read(principal, business):
+        raise NotFound("business", business_id)
+    if not can_change(principal, business):
+        raise Forbidden("this role may read but not change the business")
+    return business
+
+
+async def update_business(
+    *, session: AsyncSession, principal: Principal, business_id: uuid.UUID, data: BusinessUpdate
+) -> Business:
+    business = await get_business_for_change(session, principal, business_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "organization_id" in changes and principal.role not in OPERATOR_ROLES:
+        raise Forbidden("only the operator links a business to an organisation")
+    changed = {k: v for k, v in changes.items() if getattr(business, k) != v}
+    if not changed:
+        return business
+    for name, value in changed.items():
+        setattr(business, name, value)
+    if "legal_name" in changed:
+        business.name_key = business.legal_name.casefold()
+    business.version += 1
+    business.updated_at = utcnow()
+    session.add(business)
+    await session.flush()
+    await common.audit.append(session, actor=principal.actor, action="business.updated", record_type="business",
+                              record_id=business.id, changes=changed)
+    await record_event(session, common.outbox,
+                       BusinessUpdated(**business_state(business), changed_fields=sorted(changed)), business.id)
+    return business
+
+
+async def add_recruiter(
+    *, session: AsyncSession, principal: Principal, employer_id: uuid.UUID, data: RecruiterLinkCreate
+) -> RecruiterLink:
+    """Record that an agency recruits for an employer (the chain IRIS holds each recruiter answerable for)."""
+    employer = await get_business(session=session, principal=principal, business_id=employer_id)
+    if principal.role not in OPERATOR_ROLES and principal.role != Role.agency and not can_change(principal, employer):
+        raise Forbidden("only the operator, an agency or the employer itself names its recruiters")
+    if employer.kind != BusinessKind.employer.value:
+        raise Conflict("recruiters are named for an employer, and this business is an agency", name="not_an_employer")
+    violations = []
+    for field, ref in (("agency_id", data.agency_id), ("sub_agent_of", data.sub_agent_of)):
+        if ref is None:
+            continue
+        agency = await session.get(Business, ref)
+        if agency is None or not can_read(principal, agency):
+            raise NotFound("business", ref)
+        if agency.kind != BusinessKind.recruitment_agency.value:
+            violations.append(Violation(field=field, rule="recruitment_agency", message="must be a recruitment agency"))
+    if violations:
+        raise RuleViolations(violations)
+    duplicate = (await session.execute(select(RecruiterLink).where(
+        RecruiterLink.employer_id == employer_id, RecruiterLink.agency_id == data.agency_id))).scalar_one_or_none()
+    if duplicate is not None:
+        raise Conflict("this agency is already named as a recruiter for the employer", name="duplicate",
+                       existing_id=str(duplicate.id))
+    link = RecruiterLink(id=uuid7(), employer_id=employer_id, agency_id=data.agency_id, sub_agent_of=data.sub_agent_of,
+                         created_by=principal.user_id, created_at=utcnow())
+    session.add(link)
+    await session.flush()
+    await common.audit.append(session, actor=principal.actor, action="business.recruiter_added",
+                              record_type="recruiter_link", record_id=link.id,
+                              changes={"employer_id": str(employer_id), "agency_id": str(data.agency_id)})
+    return link
+
+
+async def recruiters_of(session: AsyncSession, employer_id: uuid.UUID) -> list[RecruiterLink]:
+    return list((await session.execute(
+        select(RecruiterLink).where(RecruiterLink.employer_id == employer_id).order_by(RecruiterLink.id)
+    )).scalars())

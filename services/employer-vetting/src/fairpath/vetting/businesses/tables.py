@@ -28,9 +28,25 @@ class Business(VettingModel, table=True):
     sector: str | None = Field(default=None, max_length=1)
     address: str | None = Field(default=None, max_length=500)
     status: str = Field(max_length=30, index=True)
+    approval_expires_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True, index=True))
+    condition_deadline: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True, index=True))
     organization_id: uuid.UUID | None = Field(default=None, index=True)
     owner_organization_id: uuid.UUID | None = Field(default=None, index=True)
     registered_by: uuid.UUID
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     version: int = 1
+
+
+class RecruiterLink(VettingModel, table=True):
+    """An agency recruiting for an employer, directly or as another agency's sub-agent (the chain)."""
+
+    __tablename__ = "recruiter_link"
+    __table_args__ = (UniqueConstraint("employer_id", "agency_id", name="uq_recruiter_link"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    employer_id: uuid.UUID = Field(foreign_key="business.id", index=True)
+    agency_id: uuid.UUID = Field(foreign_key="business.id", index=True)
+    sub_agent_of: uuid.UUID | None = Field(default=None, foreign_key="business.id")
+    created_by: uuid.UUID
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

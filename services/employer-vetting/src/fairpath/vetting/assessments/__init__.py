@@ -1,0 +1,1 @@
+"""IRIS self-assessment: a business answers questions under principles A to G."""

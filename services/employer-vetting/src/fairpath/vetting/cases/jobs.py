@@ -1,0 +1,120 @@
+"""Scheduled jobs: approvals expire, missed condition deadlines suspend, lapsed licences become findings,
+approved businesses are re-screened. Safe with several replicas: rows are claimed with
+FOR UPDATE SKIP LOCKED on PostgreSQL (SQLite's write lock serialises), and each change
+re-checks the state it acts on."""
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from fairpath.common.db import Database
+from fairpath.common.domain_codes import BusinessStatus, Severity, SuspensionReason
+from fairpath.common.events.catalogue import BusinessExpired
+from fairpath.common.timeutil import utcnow
+from fairpath.vetting.businesses import service as businesses
+from fairpath.vetting.businesses.tables import Business
+from fairpath.vetting.findings.schemas import FindingKind
+from fairpath.vetting.findings.service import record_finding
+from fairpath.vetting.licences.service import licence_state
+
+log = logging.getLogger("fairpath.vetting.jobs")
+
+SYSTEM = "system:vetting-scheduler"
+_APPROVED = (BusinessStatus.approved.value, BusinessStatus.conditionally_approved.value)
+BATCH = 200
+
+
+def _claim(query, database: Database):  # noqa: ANN001, ANN202
+    query = query.limit(BATCH)
+    return query if database.is_sqlite else query.with_for_update(skip_locked=True)
+
+
+async def expire_approvals(database: Database) -> int:
+    now = utcnow()
+    async with database.session() as session:
+        due = (await session.execute(_claim(select(Business).where(
+            Business.status.in_(_APPROVED), Business.approval_expires_at <= now), database))).scalars().all()
+        for business in due:
+            await businesses.transition(session, business, status=BusinessStatus.expired, event=BusinessExpired,
+                                        actor=SYSTEM, action="business.expired", expired_at=now)
+        return len(due)
+
+
+async def suspend_missed_deadlines(database: Database) -> int:
+    now = utcnow()
+    async with database.session() as session:
+        due = (await session.execute(_claim(select(Business).where(
+            Business.status == BusinessStatus.conditionally_approved.value, Business.condition_deadline <= now),
+            database))).scalars().all()
+        for business in due:
+            await businesses.suspend(session, business, reason=SuspensionReason.condition_deadline_missed, actor=SYSTEM)
+        return len(due)
+
+
+async def find_lapsed_licences(database: Database) -> int:
+    """A licence that lapses during an approval is a finding (once per business and day it is found)."""
+    today = utcnow().date()
+    found = 0
+    async with database.session() as session:
+        approved = (await session.execute(select(Business).where(Business.status.in_(_APPROVED)))).scalars().all()
+        for business in approved:
+            state, evidence = await licence_state(session, business, today)
+            if state in ("expired", "missing") and business.kind == "recruitment_agency":
+                recorded = await record_finding(
+                    session, business_id=business.id, kind=FindingKind.licence_expired, principle="A",
+                    severity=Severity.high, source="vetting", source_ref=f"licence-lapse:{business.approval_expires_at}",
+                    evidence={"state": state, "detail": evidence}, actor=SYSTEM,
+                )
+                found += recorded is not None
+    return found
+
+
+async def rescreen(database: Database, every: timedelta) -> int:
+    from fairpath.vetting.screening.service import rescreen_approved
+
+    async with database.session() as session:
+        return await rescreen_approved(session, older_than=utcnow() - every)
+
+
+async def run_jobs_once(database: Database, rescreen_every: timedelta) -> dict[str, int]:
+    return {
+        "expired": await expire_approvals(database),
+        "suspended": await suspend_missed_deadlines(database),
+        "licence_findings": await find_lapsed_licences(database),
+        "rescreened": await rescreen(database, rescreen_every),
+    }
+
+
+class Scheduler:
+    def __init__(self, database: Database, *, interval: float, rescreen_every: timedelta, on_change=None) -> None:  # noqa: ANN001
+        self.database = database
+        self.interval = interval
+        self.rescreen_every = rescreen_every
+        self.on_change = on_change
+        self._task: asyncio.Task | None = None
+
+    async def run(self) -> None:
+        while True:
+            try:
+                counts = await run_jobs_once(self.database, self.rescreen_every)
+                if any(counts.values()):
+                    log.info("scheduled jobs changed records", extra={"count": sum(counts.values())})
+                    if self.on_change:
+                        self.on_change()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the next round tries again
+                log.warning("scheduled jobs failed", extra={"error": type(exc).__name__})
+            await asyncio.sleep(self.interval)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="vetting-scheduler")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

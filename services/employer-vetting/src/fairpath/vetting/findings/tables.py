@@ -1,0 +1,27 @@
+"""Tables of the findings domain."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field
+
+from fairpath.common.db import UtcDateTime
+from fairpath.vetting.db import VettingModel
+
+
+class Finding(VettingModel, table=True):
+    __tablename__ = "finding"
+    # One finding per (business, kind, source record): the same report twice adds nothing.
+    __table_args__ = (UniqueConstraint("business_id", "kind", "source_ref", name="uq_finding_source"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    business_id: uuid.UUID = Field(foreign_key="business.id", index=True)
+    kind: str = Field(max_length=60)
+    principle: str = Field(max_length=1)  # IRIS A to G
+    severity: str = Field(max_length=20)
+    source: str = Field(max_length=30)  # vetting, contracts, registry
+    source_ref: str = Field(max_length=100)  # the event id or record that raised it
+    evidence: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="open", max_length=20)
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

@@ -1,0 +1,1 @@
+"""Operating licences of businesses, checked against government licence registers."""

@@ -1,0 +1,1 @@
+"""Risk: an explainable score, every point from a named factor with its evidence."""
