@@ -1,6 +1,8 @@
-"""ISCO-08 occupations (ILO): the codes contracts and job orders name a job by, with their English titles.
+"""ISCO-08 occupations (ILO), shipped as data: look-ups and a validated `OccupationCode` type.
 
-The table ships with the library (`data/isco08.csv`), so a lookup never leaves the process.
+The classification is in `data/isco08.csv` (provenance in `data/README.md`): 10 major,
+43 sub-major, 130 minor and 436 unit groups. A code of 1 to 4 digits names a group at
+that level; its first n digits name its ancestor at level n.
 """
 
 import csv
@@ -24,8 +26,8 @@ class Occupation:
 
 
 @cache
-def occupations() -> dict[str, Occupation]:
-    """Every ISCO-08 group by code, from major group ("7") to unit group ("7112")."""
+def isco08() -> dict[str, Occupation]:
+    """Every ISCO-08 group by code."""
     text = resources.files("fairpath.common").joinpath("data/isco08.csv").read_text(encoding="utf-8")
     return {
         row["code"]: Occupation(row["code"], row["level"], row["title"], row["parent"] or None)
@@ -34,18 +36,14 @@ def occupations() -> dict[str, Occupation]:
 
 
 def occupation(code: str) -> Occupation | None:
-    return occupations().get(code)
+    return isco08().get(code)
 
 
-def _unit_group(value: str) -> str:
+def _occupation_code(value: str) -> str:
     code = value.strip()
-    found = occupations().get(code)
-    if found is None:
-        raise PydanticCustomError("isco08_code", "not an ISCO-08 occupation code")
-    if found.level != "unit":
-        raise PydanticCustomError("isco08_unit_group", "name the job by an ISCO-08 unit group (four digits)")
+    if code not in isco08():
+        raise PydanticCustomError("isco08", "not an ISCO-08 occupation code (1 to 4 digits, e.g. 7112)")
     return code
 
 
-# A job is named by a four-digit unit group: the finest level ISCO-08 has.
-IscoUnitGroup = Annotated[str, AfterValidator(_unit_group)]
+OccupationCode = Annotated[str, AfterValidator(_occupation_code)]

@@ -1,5 +1,6 @@
 """The registry service's app factory (`uvicorn --factory fairpath.registry.app:create_app`)."""
 
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -7,17 +8,26 @@ from fastapi import FastAPI
 from fairpath.common.service import create_service_app
 from fairpath.registry import schema  # noqa: F401 - every table registered before migrations run
 from fairpath.registry.config import RegistrySettings
+from fairpath.registry.crypto import FieldCipher
 from fairpath.registry.db import common
+from fairpath.registry.reference.routes import router as reference_router
+from fairpath.registry.workers.routes import router as workers_router
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+
+
+async def _load_keys(app: FastAPI, _: AsyncExitStack) -> None:
+    settings: RegistrySettings = app.state.settings
+    app.state.cipher = FieldCipher(settings.encryption_keys, settings.hash_key)
 
 
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings or RegistrySettings(),
         title="Fairpath worker-registry",
-        description="Holds migrant workers with consent and encrypted personal data.",
-        routers=[],
+        description="Holds migrant workers with consent and encrypted personal data; fee reports, grievances, placements.",
+        routers=[workers_router, reference_router],
         tables=common,
         migrations=MIGRATIONS,
+        on_startup=[_load_keys],
     )

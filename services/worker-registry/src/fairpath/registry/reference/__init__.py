@@ -1,0 +1,1 @@
+"""Operator reference tables of the registry: the minimum age of recruitment."""

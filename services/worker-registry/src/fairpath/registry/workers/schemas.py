@@ -1,0 +1,245 @@
+"""API models of the workers domain: registration, changes, consent, and the worker as each role may see it."""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from fairpath.common.domain_codes import ConsentPurpose
+from fairpath.common.occupations import OccupationCode
+from fairpath.common.reference import CountryCode, LanguageTag
+from fairpath.common.timeutil import utcnow
+
+
+class Sex(StrEnum):
+    female = "female"
+    male = "male"
+    other = "other"
+    undisclosed = "undisclosed"
+
+
+class Education(StrEnum):
+    """Highest level completed, after ISCED 2011 bands."""
+
+    none = "none"
+    primary = "primary"
+    lower_secondary = "lower_secondary"
+    upper_secondary = "upper_secondary"
+    post_secondary_vocational = "post_secondary_vocational"
+    tertiary = "tertiary"
+
+
+class Proficiency(StrEnum):
+    basic = "basic"
+    conversational = "conversational"
+    fluent = "fluent"
+    native = "native"
+
+
+class SkillLevel(StrEnum):
+    trainee = "trainee"
+    semi_skilled = "semi_skilled"
+    skilled = "skilled"
+    highly_skilled = "highly_skilled"
+
+
+PROFICIENCY_RANK = {p: i for i, p in enumerate(Proficiency, start=1)}
+SKILL_RANK = {s: i for i, s in enumerate(SkillLevel, start=1)}
+
+
+class DocumentKind(StrEnum):
+    passport = "passport"
+    national_id = "national_id"
+    other = "other"
+
+
+class ConsentMethod(StrEnum):
+    """How the worker gave (or withdrew) consent."""
+
+    written_signature = "written_signature"
+    electronic_signature = "electronic_signature"
+    verbal_recorded = "verbal_recorded"
+    self_service = "self_service"
+
+
+class View(StrEnum):
+    """How much of a worker a caller sees: all of it, with identifiers masked, or a profile without identity."""
+
+    full = "full"
+    masked = "masked"
+    profile = "profile"
+
+
+FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+[1-9]\d{6,14}$")]
+DocumentNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9 .\-/]*$")
+]
+Region = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class IdentityDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: DocumentKind
+    number: DocumentNumber
+    issuing_country: CountryCode
+
+
+class LanguageSkill(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    language: LanguageTag
+    proficiency: Proficiency
+
+
+class Skill(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    occupation: OccupationCode = Field(description="ISCO-08 code, preferably a 4-digit unit group")
+    level: SkillLevel
+    years_experience: int | None = Field(default=None, ge=0, le=60)
+
+
+def _not_future(value: datetime | None) -> datetime | None:
+    if value is not None and value > utcnow():
+        raise ValueError("is in the future")
+    return value
+
+
+class ConsentGiven(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: ConsentPurpose
+    method: ConsentMethod
+    language: LanguageTag = Field(description="the language the consent was explained and given in")
+    given_at: AwareDatetime | None = Field(default=None, description="when; default now")
+
+    _given_at_not_future = field_validator("given_at")(_not_future)
+
+
+class ConsentChange(ConsentGiven):
+    granted: bool = Field(description="false withdraws the consent, at once")
+
+
+def _unique_by(attr: str):  # noqa: ANN202
+    def check(values: list) -> list:  # noqa: ANN001
+        keys = [getattr(v, attr) for v in values]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"each {attr} may appear once")
+        return values
+
+    return check
+
+
+class WorkerCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "full_name": "Sita Gurung", "date_of_birth": "1996-04-12", "sex": "female", "nationality": "NP",
+            "identity_document": {"kind": "passport", "number": "PA1234567", "issuing_country": "NP"},
+            "phone": "+9779812345678",
+            "languages": [{"language": "ne", "proficiency": "native"}, {"language": "en", "proficiency": "conversational"}],
+            "skills": [{"occupation": "5120", "level": "skilled", "years_experience": 4}],
+            "education": "upper_secondary", "origin_region": "Gandaki",
+            "consents": [{"purpose": "registration", "method": "written_signature", "language": "ne"}],
+        }]},
+    )
+
+    full_name: FullName
+    date_of_birth: date
+    sex: Sex
+    nationality: CountryCode
+    identity_document: IdentityDocument
+    phone: Phone | None = None
+    languages: list[LanguageSkill] = Field(min_length=1, max_length=20, description="in order of preference")
+    skills: list[Skill] = Field(default_factory=list, max_length=20)
+    education: Education | None = None
+    origin_region: Region | None = None
+    consents: list[ConsentGiven] = Field(min_length=1, max_length=3, description="must include registration")
+
+    _languages_unique = field_validator("languages")(_unique_by("language"))
+    _skills_unique = field_validator("skills")(_unique_by("occupation"))
+    _consents_unique = field_validator("consents")(_unique_by("purpose"))
+
+
+class WorkerUpdate(BaseModel):
+    """Fields to change; a worker may change their contact, languages, skills and education, the agency anything."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"phone": "+9779800000000"}]})
+
+    full_name: FullName | None = None
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    nationality: CountryCode | None = None
+    identity_document: IdentityDocument | None = None
+    phone: Phone | None = None
+    languages: list[LanguageSkill] | None = Field(default=None, min_length=1, max_length=20)
+    skills: list[Skill] | None = Field(default=None, max_length=20)
+    education: Education | None = None
+    origin_region: Region | None = None
+
+    _languages_unique = field_validator("languages")(_unique_by("language"))
+    _skills_unique = field_validator("skills")(_unique_by("occupation"))
+
+
+WORKER_SELF_SERVICE_FIELDS = frozenset({"phone", "languages", "skills", "education", "origin_region"})
+
+
+class IdentityDocumentPublic(BaseModel):
+    kind: DocumentKind
+    number: str | None = Field(description="masked unless the caller's role needs it")
+    issuing_country: str
+
+
+class SkillPublic(BaseModel):
+    occupation: str
+    occupation_title: str
+    level: SkillLevel
+    years_experience: int | None = None
+
+
+class ConsentPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    purpose: ConsentPurpose
+    granted: bool
+    method: ConsentMethod
+    language: str
+    given_at: datetime
+    recorded_at: datetime
+
+
+class ConsentState(BaseModel):
+    worker_id: uuid.UUID
+    consents: list[ConsentPurpose] = Field(description="purposes consented to now")
+    change: ConsentPublic
+
+
+class WorkerPublic(BaseModel):
+    id: uuid.UUID
+    status: Literal["active", "erased"]
+    view: View
+    full_name: str | None = None
+    date_of_birth: date | None = None
+    birth_year: int | None = None
+    sex: Sex | None = None
+    nationality: str | None = None
+    identity_document: IdentityDocumentPublic | None = None
+    phone: str | None = None
+    languages: list[LanguageSkill] = Field(default_factory=list)
+    skills: list[SkillPublic] = Field(default_factory=list)
+    education: Education | None = None
+    origin_region: str | None = None
+    consents: list[ConsentPurpose] = Field(default_factory=list)
+    agency_organization_id: uuid.UUID | None = None
+    currently_placed: bool
+    rehire_eligible: bool
+    pseudonym: str | None = None
+    erased_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+    version: int

@@ -1,0 +1,465 @@
+"""Registering, changing, reading and finding workers; consent per purpose; who may see what.
+
+Access (design.md): the registering agency owns a worker; the worker reads their own
+record; the operator and auditors read every record, identifiers masked except for
+compliance officers; an employer sees a profile without identity, and only of a worker
+who consented to `data_sharing_with_employer`. Every read by anyone but the owning
+agency or the worker goes to the audit chain.
+"""
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import and_, delete, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fairpath.common.auth import READ_ALL_ROLES, Principal, Role
+from fairpath.common.domain_codes import ConsentPurpose
+from fairpath.common.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
+from fairpath.common.events.catalogue import WorkerConsentChanged, WorkerRegistered, WorkerUpdated
+from fairpath.common.events.outbox import record_event
+from fairpath.common.ids import uuid7
+from fairpath.common.occupations import occupation as isco_occupation
+from fairpath.common.timeutil import utcnow
+from fairpath.registry.crypto import FieldCipher, mask
+from fairpath.registry.db import common
+from fairpath.registry.reference.service import minimum_age_for
+from fairpath.registry.workers.schemas import (
+    PROFICIENCY_RANK,
+    SKILL_RANK,
+    WORKER_SELF_SERVICE_FIELDS,
+    ConsentChange,
+    ConsentGiven,
+    IdentityDocument,
+    IdentityDocumentPublic,
+    LanguageSkill,
+    Proficiency,
+    Skill,
+    SkillLevel,
+    SkillPublic,
+    View,
+    WorkerCreate,
+    WorkerPublic,
+    WorkerUpdate,
+)
+from fairpath.registry.workers.tables import ConsentRecord, Worker, WorkerLanguage, WorkerSkill
+
+ACTIVE, ERASED = "active", "erased"
+SEALED_FIELDS = ("full_name", "date_of_birth", "document_number", "phone")
+
+
+# --- access --------------------------------------------------------------------------------
+
+
+def is_owner(principal: Principal, worker: Worker) -> bool:
+    """The agency that registered the worker, or the worker themself."""
+    if principal.role == Role.worker:
+        return principal.worker_id == worker.id
+    return (
+        principal.role == Role.agency
+        and principal.organization_id is not None
+        and principal.organization_id == worker.agency_organization_id
+    )
+
+
+def view_of(principal: Principal, worker: Worker) -> View | None:
+    """How much of this worker the caller may see; None: the worker is outside their reach."""
+    if is_owner(principal, worker) or principal.role == Role.compliance_officer:
+        return View.full
+    if principal.role in READ_ALL_ROLES:
+        return View.masked
+    if principal.role == Role.employer and worker.shares_with_employers and worker.status == ACTIVE:
+        return View.profile
+    return None
+
+
+async def audit_reads(session: AsyncSession, principal: Principal, workers: Sequence[Worker], action: str) -> None:
+    """A read of personal data by anyone but the owner is an audit entry, one per worker."""
+    for worker in workers:
+        if not is_owner(principal, worker) and worker.status == ACTIVE:
+            await common.audit.append(session, actor=principal.actor, action=action, record_type="worker",
+                                      record_id=worker.id)
+
+
+async def worker_in_reach(
+    session: AsyncSession, principal: Principal, worker_id: uuid.UUID, *, for_update: bool = False
+) -> tuple[Worker, View]:
+    worker = await session.get(Worker, worker_id, with_for_update=for_update)
+    view = view_of(principal, worker) if worker is not None else None
+    if worker is None or view is None:
+        raise NotFound("worker", worker_id)
+    return worker, view
+
+
+async def owned_worker(session: AsyncSession, principal: Principal, worker_id: uuid.UUID) -> Worker:
+    """A worker the caller acts for (their agency, or themself); others get 404, never a hint."""
+    worker = await session.get(Worker, worker_id, with_for_update=True)
+    if worker is None or not is_owner(principal, worker):
+        raise NotFound("worker", worker_id)
+    return worker
+
+
+def require_active(worker: Worker) -> None:
+    if worker.status != ACTIVE:
+        raise Conflict("the worker's personal data was erased; the record is closed", name="worker_erased")
+
+
+# --- presentation --------------------------------------------------------------------------
+
+
+async def details_of(
+    session: AsyncSession, worker_ids: Sequence[uuid.UUID]
+) -> tuple[dict[uuid.UUID, list[WorkerLanguage]], dict[uuid.UUID, list[WorkerSkill]]]:
+    languages: dict[uuid.UUID, list[WorkerLanguage]] = {i: [] for i in worker_ids}
+    skills: dict[uuid.UUID, list[WorkerSkill]] = {i: [] for i in worker_ids}
+    if not worker_ids:
+        return languages, skills
+    for row in (await session.execute(
+        select(WorkerLanguage).where(WorkerLanguage.worker_id.in_(worker_ids)).order_by(WorkerLanguage.preference)
+    )).scalars():
+        languages[row.worker_id].append(row)
+    for row in (await session.execute(
+        select(WorkerSkill).where(WorkerSkill.worker_id.in_(worker_ids)).order_by(WorkerSkill.occupation)
+    )).scalars():
+        skills[row.worker_id].append(row)
+    return languages, skills
+
+
+def present(
+    worker: Worker, view: View, cipher: FieldCipher, languages: list[WorkerLanguage], skills: list[WorkerSkill]
+) -> WorkerPublic:
+    def opened(field: str) -> str | None:
+        return cipher.open(getattr(worker, f"{field}_sealed"), record=worker.id, field=field)
+
+    public = WorkerPublic(
+        id=worker.id, status=worker.status, view=view, sex=worker.sex, nationality=worker.nationality,
+        languages=[LanguageSkill(language=lang.language, proficiency=lang.proficiency) for lang in languages],
+        skills=[SkillPublic(occupation=s.occupation, occupation_title=_title(s.occupation), level=s.level,
+                            years_experience=s.years_experience) for s in skills],
+        education=worker.education, origin_region=worker.origin_region, consents=worker.consents,
+        agency_organization_id=worker.agency_organization_id, currently_placed=worker.currently_placed,
+        rehire_eligible=worker.rehire_eligible, pseudonym=worker.pseudonym, erased_at=worker.erased_at,
+        created_at=worker.created_at, updated_at=worker.updated_at, version=worker.version,
+    )
+    if worker.status != ACTIVE:
+        return public
+    birth = opened("date_of_birth")
+    public.birth_year = int(birth[:4]) if birth else None
+    if view == View.profile:
+        public.agency_organization_id = None
+        public.origin_region = None
+        return public
+    number = opened("document_number")
+    phone = opened("phone")
+    public.full_name = opened("full_name")
+    public.date_of_birth = date.fromisoformat(birth) if birth else None
+    if view == View.masked:
+        number, phone = mask(number), mask(phone, visible=2)
+    if worker.document_kind:
+        public.identity_document = IdentityDocumentPublic(
+            kind=worker.document_kind, number=number, issuing_country=worker.document_country or "")
+    public.phone = phone
+    return public
+
+
+def _title(code: str) -> str:
+    found = isco_occupation(code)
+    return found.title if found else code
+
+
+async def presented(session: AsyncSession, worker: Worker, view: View, cipher: FieldCipher) -> WorkerPublic:
+    languages, skills = await details_of(session, [worker.id])
+    return present(worker, view, cipher, languages[worker.id], skills[worker.id])
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+async def _age_violations(session: AsyncSession, birth: date, nationality: str | None, skills: list[Skill] | list[WorkerSkill]) -> list[Violation]:
+    today = utcnow().date()
+    if birth > today:
+        return [Violation(field="date_of_birth", rule="not_future", message="the date of birth is in the future")]
+    if birth.year < today.year - 100:
+        return [Violation(field="date_of_birth", rule="plausible_date", message="the date of birth is more than 100 years ago")]
+    minimum = await minimum_age_for(session=session, nationality=nationality, occupations=[s.occupation for s in skills])
+    if age_on(birth, today) < minimum:
+        return [Violation(field="date_of_birth", rule="minimum_age",
+                          message=f"the worker is under {minimum}, the minimum age of recruitment that applies (IRIS A)")]
+    return []
+
+
+def document_hash(cipher: FieldCipher, document: IdentityDocument) -> str:
+    return cipher.blind_index(document.issuing_country, document.kind.value, document.number)
+
+
+async def _refuse_duplicate(session: AsyncSession, principal: Principal, existing: Worker) -> None:
+    """A second registration of a document names the existing worker only to a caller who may read it."""
+    await common.audit.append(session, actor=principal.actor, action="worker.duplicate_attempt", record_type="worker",
+                              record_id=existing.id)
+    await session.commit()
+    if view_of(principal, existing) is not None:
+        raise Conflict("a worker with this identity document is already registered", name="duplicate",
+                       existing_id=str(existing.id))
+    raise Conflict("this worker is already registered", name="already_registered")
+
+
+def _language_rows(worker_id: uuid.UUID, languages: list[LanguageSkill]) -> list[WorkerLanguage]:
+    return [WorkerLanguage(worker_id=worker_id, language=lang.language, proficiency=lang.proficiency.value,
+                           proficiency_rank=PROFICIENCY_RANK[lang.proficiency], preference=i)
+            for i, lang in enumerate(languages)]
+
+
+def skill_row(worker_id: uuid.UUID, skill: Skill) -> WorkerSkill:
+    code = skill.occupation
+    return WorkerSkill(
+        worker_id=worker_id, occupation=code, major=code[:1],
+        sub_major=code[:2] if len(code) >= 2 else None, minor=code[:3] if len(code) >= 3 else None,
+        unit=code if len(code) == 4 else None, level=skill.level.value, level_rank=SKILL_RANK[skill.level],
+        years_experience=skill.years_experience,
+    )
+
+
+def _consent_record(worker_id: uuid.UUID, principal: Principal, consent: ConsentGiven, granted: bool) -> ConsentRecord:
+    now = utcnow()
+    return ConsentRecord(
+        id=uuid7(), worker_id=worker_id, purpose=consent.purpose.value, granted=granted, method=consent.method.value,
+        language=consent.language, given_at=consent.given_at or now, recorded_by=principal.actor, recorded_at=now,
+    )
+
+
+def _set_consents(worker: Worker, purposes: set[str]) -> None:
+    worker.consents = [p.value for p in ConsentPurpose if p.value in purposes]
+    worker.shares_with_employers = (
+        ConsentPurpose.data_sharing_with_employer.value in purposes and ConsentPurpose.registration.value in purposes
+    )
+
+
+def _state_fields(worker: Worker, languages: Sequence[str]) -> dict:
+    return {"version": worker.version, "worker_id": worker.id, "consents": list(worker.consents),
+            "languages": list(languages), "agency_id": worker.agency_business_id}
+
+
+# --- registration and changes --------------------------------------------------------------
+
+
+async def register_worker(*, session: AsyncSession, principal: Principal, cipher: FieldCipher, data: WorkerCreate) -> Worker:
+    if principal.organization_id is None:
+        raise Forbidden("an agency principal without an organisation cannot own workers")
+    violations = await _age_violations(session, data.date_of_birth, data.nationality, data.skills)
+    if ConsentPurpose.registration not in {c.purpose for c in data.consents}:
+        violations.append(Violation(field="consents", rule="consent_required",
+                                    message="the worker's consent for the purpose registration is required (IRIS F)"))
+    if violations:
+        raise RuleViolations(violations)
+
+    doc_hash = document_hash(cipher, data.identity_document)
+    existing = (await session.execute(select(Worker).where(Worker.document_hash == doc_hash))).scalar_one_or_none()
+    if existing is not None:
+        await _refuse_duplicate(session, principal, existing)
+
+    now = utcnow()
+    worker_id = uuid7()
+    worker = Worker(
+        id=worker_id, status=ACTIVE, agency_organization_id=principal.organization_id,
+        agency_business_id=principal.business_id, registered_by=principal.actor,
+        full_name_sealed=cipher.seal(data.full_name, record=worker_id, field="full_name"),
+        date_of_birth_sealed=cipher.seal(data.date_of_birth.isoformat(), record=worker_id, field="date_of_birth"),
+        document_number_sealed=cipher.seal(data.identity_document.number, record=worker_id, field="document_number"),
+        phone_sealed=cipher.seal(data.phone, record=worker_id, field="phone"),
+        document_kind=data.identity_document.kind.value, document_country=data.identity_document.issuing_country,
+        document_hash=doc_hash, sex=data.sex.value, nationality=data.nationality, origin_region=data.origin_region,
+        education=data.education.value if data.education else None, created_at=now, updated_at=now, version=1,
+    )
+    _set_consents(worker, {c.purpose.value for c in data.consents})
+    session.add(worker)
+    await session.flush()
+    session.add_all(_language_rows(worker_id, data.languages))
+    session.add_all(skill_row(worker_id, s) for s in data.skills)
+    session.add_all(_consent_record(worker_id, principal, c, True) for c in data.consents)
+    await session.flush()
+    await common.audit.append(
+        session, actor=principal.actor, action="worker.registered", record_type="worker", record_id=worker_id,
+        changes=_audit_changes(worker, data.model_dump(mode="json", exclude={"full_name", "date_of_birth", "phone", "identity_document"}, exclude_none=True)),
+    )
+    await record_event(session, common.outbox,
+                       WorkerRegistered(**_state_fields(worker, [lang.language for lang in data.languages])), worker_id)
+    return worker
+
+
+def _audit_changes(worker: Worker, clear: dict) -> dict:
+    """Personal fields enter the audit chain as digests of their ciphertext: nothing to guess once erased."""
+    sealed = {f: getattr(worker, f"{f}_sealed") for f in SEALED_FIELDS}
+    return {**clear, **{f: v for f, v in sealed.items() if v is not None}}
+
+
+async def update_worker(
+    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, worker_id: uuid.UUID, data: WorkerUpdate
+) -> Worker:
+    worker = await owned_worker(session, principal, worker_id)
+    changes = data.model_dump(exclude_unset=True)
+    if principal.role == Role.worker and (not_theirs := sorted(set(changes) - WORKER_SELF_SERVICE_FIELDS)):
+        raise Forbidden(f"a worker changes their contact, languages, skills and education; the agency changes {', '.join(not_theirs)}")
+    nulls = [name for name, value in changes.items()
+             if value is None and name in ("full_name", "date_of_birth", "sex", "nationality", "identity_document", "languages")]
+    if nulls:
+        raise RuleViolations([Violation(field=n, rule="required", message="may be changed, not removed") for n in nulls])
+    require_active(worker)
+    languages, skills = await details_of(session, [worker.id])
+    current_skills = skills[worker.id]
+
+    violations: list[Violation] = []
+    if {"date_of_birth", "nationality", "skills"} & set(changes):
+        birth = data.date_of_birth or date.fromisoformat(
+            cipher.open(worker.date_of_birth_sealed, record=worker.id, field="date_of_birth"))
+        violations += await _age_violations(session, birth, data.nationality or worker.nationality,
+                                            data.skills if data.skills is not None else current_skills)
+    if violations:
+        raise RuleViolations(violations)
+    if data.identity_document is not None:
+        doc_hash = document_hash(cipher, data.identity_document)
+        if doc_hash != worker.document_hash:
+            existing = (await session.execute(select(Worker).where(Worker.document_hash == doc_hash))).scalar_one_or_none()
+            if existing is not None:
+                await _refuse_duplicate(session, principal, existing)
+            worker.document_hash = doc_hash
+        worker.document_kind = data.identity_document.kind.value
+        worker.document_country = data.identity_document.issuing_country
+        worker.document_number_sealed = cipher.seal(data.identity_document.number, record=worker.id, field="document_number")
+    for field in ("full_name", "phone"):
+        if field in changes:
+            setattr(worker, f"{field}_sealed", cipher.seal(changes[field], record=worker.id, field=field))
+    if "date_of_birth" in changes:
+        worker.date_of_birth_sealed = cipher.seal(data.date_of_birth.isoformat(), record=worker.id, field="date_of_birth")
+    for field in ("sex", "nationality", "origin_region", "education"):
+        if field in changes:
+            value = changes[field]
+            setattr(worker, field, value.value if hasattr(value, "value") else value)
+    language_order = [lang.language for lang in languages[worker.id]]
+    if data.languages is not None:
+        await session.execute(delete(WorkerLanguage).where(WorkerLanguage.worker_id == worker.id))
+        session.add_all(_language_rows(worker.id, data.languages))
+        language_order = [lang.language for lang in data.languages]
+    if data.skills is not None:
+        await session.execute(delete(WorkerSkill).where(WorkerSkill.worker_id == worker.id))
+        session.add_all(skill_row(worker.id, s) for s in data.skills)
+    worker.version += 1
+    worker.updated_at = utcnow()
+    await session.flush()
+    changed = sorted(changes)
+    await common.audit.append(
+        session, actor=principal.actor, action="worker.updated", record_type="worker", record_id=worker.id,
+        changes={name: _audit_value(worker, name, data) for name in changed},
+    )
+    await record_event(session, common.outbox,
+                       WorkerUpdated(**_state_fields(worker, language_order), changed_fields=changed), worker.id)
+    return worker
+
+
+def _audit_value(worker: Worker, name: str, data: WorkerUpdate) -> object:
+    if name == "identity_document":
+        return worker.document_number_sealed
+    if name in SEALED_FIELDS:
+        return getattr(worker, f"{name}_sealed")
+    value = getattr(data, name)
+    return [v.model_dump(mode="json") for v in value] if isinstance(value, list) else value
+
+
+async def change_consent(
+    *, session: AsyncSession, principal: Principal, worker_id: uuid.UUID, data: ConsentChange
+) -> tuple[Worker, ConsentRecord]:
+    """Grant or withdraw consent for one purpose; a withdrawal takes effect in this transaction and is emitted."""
+    worker = await owned_worker(session, principal, worker_id)
+    require_active(worker)
+    record = _consent_record(worker.id, principal, data, data.granted)
+    session.add(record)
+    purposes = set(worker.consents)
+    (purposes.add if data.granted else purposes.discard)(data.purpose.value)
+    _set_consents(worker, purposes)
+    worker.version += 1
+    worker.updated_at = record.recorded_at
+    await session.flush()
+    await common.audit.append(
+        session, actor=principal.actor, action="worker.consent_granted" if data.granted else "worker.consent_withdrawn",
+        record_type="worker", record_id=worker.id,
+        changes={"purpose": data.purpose.value, "granted": data.granted, "method": data.method.value, "language": data.language},
+    )
+    languages, _ = await details_of(session, [worker.id])
+    await record_event(
+        session, common.outbox,
+        WorkerConsentChanged(**_state_fields(worker, [lang.language for lang in languages[worker.id]]),
+                             purpose=data.purpose, granted=data.granted, changed_at=record.recorded_at),
+        worker.id,
+    )
+    return worker, record
+
+
+async def consent_history(session: AsyncSession, worker_id: uuid.UUID) -> list[ConsentRecord]:
+    return list((await session.execute(
+        select(ConsentRecord).where(ConsentRecord.worker_id == worker_id).order_by(ConsentRecord.id)
+    )).scalars())
+
+
+# --- reading and search --------------------------------------------------------------------
+
+
+async def read_worker(*, session: AsyncSession, principal: Principal, cipher: FieldCipher, worker_id: uuid.UUID) -> WorkerPublic:
+    worker, view = await worker_in_reach(session, principal, worker_id)
+    await audit_reads(session, principal, [worker], "worker.read")
+    return await presented(session, worker, view, cipher)
+
+
+async def search_workers(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    cipher: FieldCipher,
+    occupation: str | None = None,
+    skill_level: SkillLevel | None = None,
+    nationality: str | None = None,
+    language: str | None = None,
+    language_proficiency: Proficiency | None = None,
+    available: bool | None = None,
+    rehire_eligible: bool | None = None,
+    after: uuid.UUID | None = None,
+    limit: int = 50,
+) -> list[WorkerPublic]:
+    """Workers matching every filter, in id order, within the caller's reach (agency: its own; employer: consented)."""
+    query = select(Worker).order_by(Worker.id).limit(limit)
+    if principal.role == Role.agency:
+        query = query.where(Worker.agency_organization_id == principal.organization_id)
+    elif principal.role == Role.employer:
+        query = query.where(Worker.shares_with_employers.is_(True), Worker.status == ACTIVE)
+    elif principal.role not in READ_ALL_ROLES:
+        raise Forbidden("this role does not search workers")
+    if occupation or skill_level:
+        conditions = [WorkerSkill.worker_id == Worker.id]
+        if occupation:
+            column = {1: WorkerSkill.major, 2: WorkerSkill.sub_major, 3: WorkerSkill.minor, 4: WorkerSkill.unit}[len(occupation)]
+            conditions.append(column == occupation)
+        if skill_level:
+            conditions.append(WorkerSkill.level_rank >= SKILL_RANK[skill_level])
+        query = query.where(exists().where(and_(*conditions)))
+    if language or language_proficiency:
+        conditions = [WorkerLanguage.worker_id == Worker.id]
+        if language:
+            conditions.append(WorkerLanguage.language == language)
+        if language_proficiency:
+            conditions.append(WorkerLanguage.proficiency_rank >= PROFICIENCY_RANK[language_proficiency])
+        query = query.where(exists().where(and_(*conditions)))
+    if nationality:
+        query = query.where(Worker.nationality == nationality)
+    if available is not None:
+        query = query.where(Worker.currently_placed.is_(not available), Worker.status == ACTIVE)
+    if rehire_eligible is not None:
+        query = query.where(Worker.rehire_eligible.is_(rehire_eligible))
+    if after:
+        query = query.where(Worker.id > after)
+    workers = list((await session.execute(query)).scalars())
+    await audit_reads(session, principal, workers, "worker.searched")
+    languages, skills = await details_of(session, [w.id for w in workers])
+    return [present(w, view_of(principal, w) or View.profile, cipher, languages[w.id], skills[w.id]) for w in workers]
