@@ -125,6 +125,32 @@ def test_a_service_reached_directly_without_a_principal_is_401(stack: Stack) -> 
     assert response.status_code == 401
 
 
+def test_admin_replays_dead_letters_through_the_gateway_from_the_cli(stack: Stack) -> None:
+    import asyncio
+
+    import nats
+
+    async def park_a_dead_letter() -> None:
+        nc = await nats.connect(f"nats://127.0.0.1:{stack.config.nats_port}")
+        await nc.jetstream().publish("dlq.launcher-test", b'{"not": "a cloudevent"}', headers={
+            "Fairpath-Consumer": "launcher-test", "Fairpath-Original-Subject": "registry.fee.reported",
+            "Fairpath-Original-Stream": "REGISTRY", "Fairpath-Original-Seq": "1", "Fairpath-Error": "ValidationError"})
+        await nc.close()
+
+    asyncio.run(park_a_dead_letter())
+    admin = ["--gateway", stack.config.gateway_url, "--api-key", stack.api_key("admin"), "--consumer", "launcher-test"]
+    run = [str(ROOT / ".venv" / "bin" / "python"), "-m", "fairpath.deploy.cli", "admin", "events"]
+    listed = subprocess.run([*run, "dead-letters", *admin], capture_output=True, text=True, timeout=60, env=clean_env())
+    assert listed.returncode == 0 and "1 dead letter(s)" in listed.stdout, listed.stderr
+    replayed = subprocess.run([*run, "replay", *admin], capture_output=True, text=True, timeout=60, env=clean_env())
+    assert replayed.returncode == 0 and "replayed 1 dead letter(s)" in replayed.stdout, replayed.stderr
+    after = subprocess.run([*run, "dead-letters", *admin], capture_output=True, text=True, timeout=60, env=clean_env())
+    assert "0 dead letter(s)" in after.stdout
+    as_agency = subprocess.run([*run, "replay", "--gateway", stack.config.gateway_url, "--api-key", stack.api_key("agency")],
+                               capture_output=True, text=True, timeout=60, env=clean_env())
+    assert as_agency.returncode == 1 and "only an admin" in as_agency.stderr
+
+
 def test_stopping_leaves_no_process_behind(stack: Stack) -> None:
     """Runs last in this module: it stops the module's stack."""
     pids = stack.supervisor.pids()

@@ -136,8 +136,16 @@ def test_bench_names_what_exists(capsys: pytest.CaptureFixture[str]) -> None:
     assert "no benchmark named 'no-such-benchmark'; available:" in capsys.readouterr().err
 
 
-def test_admin_lists_what_is_coming(capsys: pytest.CaptureFixture[str]) -> None:
+def test_admin_lists_its_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["admin"]) == 0
     out = capsys.readouterr().out
     assert "gateway" in out
-    assert "events replay" in out
+    assert "events replay" in out and "events dead-letters" in out
+
+
+def test_admin_without_a_gateway_says_so(capsys: pytest.CaptureFixture[str], tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("FAIRPATH_VAR_DIR", str(tmp_path))
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["admin", "events", "replay", "--gateway", "http://127.0.0.1:9", "--api-key", "fp_x"])
+    assert exit_info.value.code == 1
+    assert "the gateway did not answer" in capsys.readouterr().err

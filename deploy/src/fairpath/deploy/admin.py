@@ -9,15 +9,19 @@ it in `COMMANDS`.
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
 
 # Commands planned but not written yet: `./fairpath admin` lists them.
-COMING: dict[str, str] = {
-    "events replay": "put dead-lettered events from the DLQ stream back on their stream",
-}
+COMING: dict[str, str] = {}
 
 Register = Callable[[argparse._SubParsersAction], None]  # noqa: SLF001 - argparse has no public name for it
-COMMANDS: list[Register] = []
 
 DESCRIPTION = (
     "The operator's commands. They talk to the gateway's API (http://127.0.0.1:8000 by default) "
@@ -25,12 +29,92 @@ DESCRIPTION = (
 )
 
 
+def _demo_credentials() -> dict[str, Any]:
+    path = Path(os.environ.get("FAIRPATH_VAR_DIR", "var")) / "demo-credentials.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def gateway_client(args: argparse.Namespace) -> httpx.Client:
+    """A client for the gateway with an admin's API key: --api-key, FAIRPATH_ADMIN_API_KEY, or the demo admin's."""
+    demo = _demo_credentials()
+    url = args.gateway or os.environ.get("FAIRPATH_GATEWAY_URL") or demo.get("gateway") or "http://127.0.0.1:8000"
+    key = args.api_key or os.environ.get("FAIRPATH_ADMIN_API_KEY") or demo.get("users", {}).get("admin", {}).get("api_key")
+    if not key:
+        raise SystemExit("fairpath admin: no admin API key (use --api-key or FAIRPATH_ADMIN_API_KEY)")
+    return httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=httpx.Timeout(30.0, connect=5.0))
+
+
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--gateway", help="the gateway's URL (default: var/demo-credentials.json, else :8000)")
+    parser.add_argument("--api-key", help="an admin's API key (default: FAIRPATH_ADMIN_API_KEY, else the demo admin's)")
+
+
+def _call(args: argparse.Namespace, method: str, path: str, **kwargs: Any) -> Any:
+    try:
+        with gateway_client(args) as client:
+            response = client.request(method, path, **kwargs)
+    except httpx.HTTPError as exc:
+        print(f"fairpath admin: the gateway did not answer ({type(exc).__name__}); is ./fairpath up running?",
+              file=sys.stderr)
+        raise SystemExit(1) from None
+    if response.status_code >= 400:
+        try:
+            problem = response.json()
+            print(f"fairpath admin: {problem.get('title')}: {problem.get('detail')}", file=sys.stderr)
+        except ValueError:
+            print(f"fairpath admin: HTTP {response.status_code}", file=sys.stderr)
+        raise SystemExit(1)
+    return response.json()
+
+
+def _print_letters(letters: list[dict[str, Any]]) -> None:
+    for d in letters:
+        print(f"  #{d['seq']:<6} {d['consumer']:<24} {d['subject']:<40} {d['error']:<20} event {d['event_id'] or '-'}")
+
+
+def events_dead_letters(args: argparse.Namespace) -> int:
+    params = {"consumer": args.consumer} if args.consumer else {}
+    letters = _call(args, "GET", "/v1/admin/events/dead-letters", params=params)
+    print(f"{len(letters)} dead letter(s)")
+    _print_letters(letters)
+    return 0
+
+
+def events_replay(args: argparse.Namespace) -> int:
+    body = {"limit": args.limit} | ({"consumer": args.consumer} if args.consumer else {})
+    replayed = _call(args, "POST", "/v1/admin/events/replay", json=body)["replayed"]
+    print(f"replayed {len(replayed)} dead letter(s) onto their original subjects")
+    _print_letters(replayed)
+    return 0
+
+
+def register_events(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
+    events = subparsers.add_parser("events", help="dead-lettered events: list them, replay them")
+    commands = events.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    listing = commands.add_parser("dead-letters", help="list the events a consumer gave up on")
+    replay = commands.add_parser("replay", help="put dead letters back on their original subject")
+    for parser in (listing, replay):
+        _common_options(parser)
+        parser.add_argument("--consumer", help="only this consumer's dead letters")
+    replay.add_argument("--limit", type=int, default=1000)
+    listing.set_defaults(handler=events_dead_letters)
+    replay.set_defaults(handler=events_replay)
+
+
+COMMANDS: list[Register] = [register_events]
+USAGE = [
+    "./fairpath admin events dead-letters [--consumer NAME]   list the events a consumer gave up on",
+    "./fairpath admin events replay [--consumer NAME]         put them back on their original subject",
+]
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
     parser = subparsers.add_parser(
         "admin", help="operator's commands (over the gateway's API)", description=DESCRIPTION,
-        epilog="coming: " + "; ".join(f"'admin {name}': {what}" for name, what in COMING.items()),
+        epilog=("coming: " + "; ".join(f"'admin {name}': {what}" for name, what in COMING.items())) if COMING else None,
     )
     parser.set_defaults(handler=lambda args: overview(parser))
+    parser.epilog = "commands: " + "; ".join(USAGE)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     for add in COMMANDS:
         add(commands)
@@ -38,10 +122,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
 
 def overview(parser: argparse.ArgumentParser) -> int:
     print(DESCRIPTION)
-    if COMMANDS:
-        print()
-        parser.print_usage()
-    print("\nComing:")
-    for name, what in COMING.items():
-        print(f"  ./fairpath admin {name:<16} {what}")
+    print()
+    for line in USAGE:
+        print(f"  {line}")
+    if COMING:
+        print("\nComing:")
+        for name, what in COMING.items():
+            print(f"  ./fairpath admin {name:<16} {what}")
     return 0
