@@ -11,7 +11,9 @@ from fastapi import FastAPI
 from fairpath.common.auth import Principal, Role
 from fairpath.common.config import CommonSettings
 from fairpath.common.events.broker import Broker
+from fairpath.common.events.envelope import CloudEvent, new_event, parse_event
 from fairpath.common.testing import make_principal
+from fairpath.common.testing.nats import wait_until
 from fairpath.registry.app import create_app
 from fairpath.registry.config import RegistrySettings
 
@@ -81,3 +83,33 @@ async def register(client: httpx.AsyncClient, minter, agency: Principal, **overr
     r = await client.post("/v1/workers", json=worker_body(**overrides), headers=minter.headers(agency))
     assert r.status_code == 201, r.text
     return r.json()
+
+
+class EventLog:
+    """Every registry event the broker carries, as the relay published it (a core subscription on `registry.>`)."""
+
+    def __init__(self) -> None:
+        self.events: list[CloudEvent] = []
+
+    async def on_message(self, msg) -> None:  # noqa: ANN001
+        self.events.append(parse_event(msg.data))
+
+    def of(self, subject: str, aggregate_id) -> list[CloudEvent]:  # noqa: ANN001
+        return [e for e in self.events if e.nats_subject == subject and e.subject == str(aggregate_id)]
+
+    async def wait_for(self, subject: str, aggregate_id, count: int = 1) -> list[CloudEvent]:  # noqa: ANN001
+        return await wait_until(lambda: (found := self.of(subject, aggregate_id)) and len(found) >= count and found,
+                                message=f"{subject} for {aggregate_id}")
+
+
+@pytest.fixture(scope="session")
+async def published(broker: Broker) -> AsyncIterator[EventLog]:
+    log = EventLog()
+    sub = await broker.nc.subscribe("registry.>", cb=log.on_message)
+    yield log
+    await sub.unsubscribe()
+
+
+async def publish_contract_event(broker: Broker, payload) -> None:  # noqa: ANN001
+    event = new_event(payload, payload.contract_id)
+    await broker.js.publish(event.nats_subject, event.to_json(), headers={"Nats-Msg-Id": event.id})

@@ -1,13 +1,35 @@
-"""Registering workers: minimum age, duplicates without leaks, encryption at rest, masking by role, audited reads."""
+"""Registering workers: minimum age, duplicates without leaks, encryption at rest, masking by role,
+audited reads, consent per purpose, changes, and search scoped by role."""
 
+import json
 import uuid
+from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select, text
 
 from fairpath.common.auth import Role
 from fairpath.common.testing import make_principal
 
-from .conftest import new_agency, register, worker_body, worker_principal
+from .conftest import new_agency, passport_number, register, worker_body, worker_principal
+
+
+def years_ago(years: int, days: int = 0) -> str:
+    today = date.today()
+    return (today.replace(year=today.year - years) - timedelta(days=days)).isoformat()
+
+
+async def audit_entries(app, record_id, action=None):  # noqa: ANN001, ANN201
+    audit = app.state.audit
+    query = select(audit.entry).where(audit.entry.c.record_id == str(record_id)).order_by(audit.entry.c.seq)
+    if action:
+        query = query.where(audit.entry.c.action == action)
+    async with app.state.database.session(read_only=True) as s:
+        return (await s.execute(query)).mappings().all()
+
+
+async def test_request_without_principal_is_401(registry):
+    assert (await registry.get("/v1/workers")).status_code == 401
 
 
 async def test_agency_registers_a_worker_and_owns_the_record(registry, minter):
@@ -15,7 +37,258 @@ async def test_agency_registers_a_worker_and_owns_the_record(registry, minter):
     created = await register(registry, minter, agency)
     assert created["view"] == "full" and created["full_name"] == "Sita Gurung"
     assert created["agency_organization_id"] == str(agency.organization_id)
-    assert created["consents"] == ["registration"]
-    assert created["skills"][0]["occupation_title"]
+    assert created["consents"] == ["registration"] and uuid.UUID(created["id"]).version == 7
+    assert created["skills"][0]["occupation_title"] == "Cooks"
     got = await registry.get(f"/v1/workers/{created['id']}", headers=minter.headers(agency))
-    assert got.status_code == 200 and got.json()["identity_document"]["number"] == created["identity_document"]["number"]
+    assert got.status_code == 200
+    assert got.json()["identity_document"]["number"] == created["identity_document"]["number"]
+
+
+@pytest.mark.parametrize("role", [Role.worker, Role.employer, Role.auditor, Role.admin])
+async def test_only_an_agency_registers_workers(registry, minter, role):
+    r = await registry.post("/v1/workers", json={}, headers=minter.headers(make_principal(role)))
+    assert r.status_code == 403
+
+
+async def test_worker_below_the_minimum_age_is_refused(registry, minter):
+    r = await registry.post("/v1/workers", json=worker_body(date_of_birth=years_ago(18, days=-1)),
+                            headers=minter.headers(new_agency()))
+    assert r.status_code == 422
+    assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [("date_of_birth", "minimum_age")]
+    r = await registry.post("/v1/workers", json=worker_body(date_of_birth=years_ago(18)), headers=minter.headers(new_agency()))
+    assert r.status_code == 201, r.text
+
+
+async def test_operator_table_raises_the_minimum_age_for_a_country_and_occupation(registry, minter):
+    admin = minter.headers(make_principal(Role.admin))
+    table = {"default_minimum_age": 18, "rules": [
+        {"origin_country": "BD", "occupation": "91", "minimum_age": 21, "source": "bilateral agreement"}]}
+    assert (await registry.put("/v1/reference/minimum-age", json=table,
+                               headers=minter.headers(make_principal(Role.agency)))).status_code == 403
+    r = await registry.put("/v1/reference/minimum-age", json=table, headers=admin)
+    assert r.status_code == 200 and r.json()["rules"][0]["minimum_age"] == 21
+    try:
+        agency = minter.headers(new_agency())
+        cleaner = [{"occupation": "9112", "level": "skilled"}]
+        twenty = years_ago(20)
+        r = await registry.post("/v1/workers", json=worker_body(nationality="BD", date_of_birth=twenty, skills=cleaner),
+                                headers=agency)
+        assert r.status_code == 422 and r.json()["violations"][0]["rule"] == "minimum_age"
+        assert "21" in r.json()["violations"][0]["message"]
+        # Another occupation, or another nationality, keeps the default age.
+        for body in (worker_body(nationality="BD", date_of_birth=twenty),
+                     worker_body(nationality="NP", date_of_birth=twenty, skills=cleaner)):
+            assert (await registry.post("/v1/workers", json=body, headers=agency)).status_code == 201
+        got = await registry.get("/v1/reference/minimum-age", headers=agency)
+        assert got.json()["default_minimum_age"] == 18 and got.json()["rules"][0]["origin_country"] == "BD"
+    finally:
+        await registry.put("/v1/reference/minimum-age", json={"default_minimum_age": 18, "rules": []}, headers=admin)
+
+
+async def test_minimum_age_table_cannot_go_below_eighteen(registry, minter):
+    r = await registry.put("/v1/reference/minimum-age", json={"default_minimum_age": 16},
+                           headers=minter.headers(make_principal(Role.admin)))
+    assert r.status_code == 422 and r.json()["violations"][0]["field"] == "default_minimum_age"
+
+
+async def test_registration_needs_consent_for_registration(registry, minter):
+    body = worker_body(consents=[{"purpose": "employment_contract", "method": "written_signature", "language": "ne"}])
+    r = await registry.post("/v1/workers", json=body, headers=minter.headers(new_agency()))
+    assert r.status_code == 422
+    assert {(v["field"], v["rule"]) for v in r.json()["violations"]} == {("consents", "consent_required")}
+
+
+async def test_invalid_worker_lists_every_broken_rule(registry, minter):
+    body = worker_body(nationality="XX", phone="12345", skills=[{"occupation": "9999", "level": "skilled"}],
+                       languages=[{"language": "Nepali", "proficiency": "native"}])
+    r = await registry.post("/v1/workers", json=body, headers=minter.headers(new_agency()))
+    assert r.status_code == 422
+    fields = {v["field"] for v in r.json()["violations"]}
+    assert {"nationality", "phone", "skills.0.occupation", "languages.0.language"} <= fields
+    rules = {v["rule"] for v in r.json()["violations"]}
+    assert {"country_code", "isco08", "language_tag"} <= rules
+
+
+async def test_duplicate_document_names_the_record_only_to_its_owner_and_is_audited(registry, registry_app, minter):
+    owner, stranger = new_agency(), new_agency()
+    number = passport_number()
+    document = {"kind": "passport", "number": number, "issuing_country": "NP"}
+    first = await register(registry, minter, owner, identity_document=document)
+
+    again = await registry.post("/v1/workers", json=worker_body(identity_document=document), headers=minter.headers(owner))
+    assert again.status_code == 409
+    assert again.json()["type"] == "urn:fairpath:problem:duplicate" and again.json()["existing_id"] == first["id"]
+
+    # The same document written differently, by another agency: a 409 that says nothing about the record.
+    spaced = {**document, "number": f"{number[:2].lower()} {number[2:5]}-{number[5:]}"}
+    other = await registry.post("/v1/workers", json=worker_body(full_name="Someone Else", identity_document=spaced),
+                                headers=minter.headers(stranger))
+    assert other.status_code == 409
+    problem = other.json()
+    assert problem["type"] == "urn:fairpath:problem:already_registered" and "existing_id" not in problem
+    assert first["id"] not in other.text and "Sita" not in other.text
+
+    attempts = await audit_entries(registry_app, first["id"], "worker.duplicate_attempt")
+    assert [a["actor"] for a in attempts] == [owner.actor, stranger.actor]
+
+
+async def test_personal_data_is_encrypted_in_the_raw_table(registry, registry_app, minter):
+    body = worker_body(full_name="Rina Tamang Encrypted")
+    created = await register(registry, minter, new_agency(), **body)
+    async with registry_app.state.database.session(read_only=True) as s:
+        row = (await s.execute(text("SELECT * FROM worker WHERE id = :id"),
+                               {"id": uuid.UUID(created["id"]) if not registry_app.state.database.is_sqlite
+                                else uuid.UUID(created["id"]).hex})).mappings().one()
+    raw = json.dumps({k: str(v) for k, v in row.items()})
+    for secret in ("Rina Tamang", body["identity_document"]["number"], body["phone"], body["date_of_birth"]):
+        assert secret not in raw
+    for column in ("full_name_sealed", "date_of_birth_sealed", "document_number_sealed", "phone_sealed"):
+        assert row[column].startswith("k2026:"), "each value names the key that sealed it"
+    assert len(row["document_hash"]) == 64
+
+
+async def test_identifiers_are_masked_by_role_and_employers_see_consented_profiles_only(registry, minter):
+    agency = new_agency()
+    body = worker_body(phone="+9779812345678")
+    number = body["identity_document"]["number"]
+    created = await register(registry, minter, agency, **body)
+    url = f"/v1/workers/{created['id']}"
+
+    officer = (await registry.get(url, headers=minter.headers(make_principal(Role.compliance_officer)))).json()
+    assert officer["view"] == "full" and officer["identity_document"]["number"] == number
+    for role in (Role.auditor, Role.admin):
+        masked = (await registry.get(url, headers=minter.headers(make_principal(role)))).json()
+        assert masked["view"] == "masked" and masked["full_name"] == "Sita Gurung"
+        assert masked["identity_document"]["number"] == "*" * (len(number) - 4) + number[-4:]
+        assert masked["phone"].endswith("78") and "98123456" not in masked["phone"]
+    itself = (await registry.get(url, headers=minter.headers(worker_principal(created["id"])))).json()
+    assert itself["view"] == "full" and itself["phone"] == "+9779812345678"
+
+    employer = minter.headers(make_principal(Role.employer, business_id=uuid.uuid4()))
+    for outsider in (employer, minter.headers(new_agency()), minter.headers(worker_principal(uuid.uuid4()))):
+        assert (await registry.get(url, headers=outsider)).status_code == 404
+
+    r = await registry.post(f"{url}/consents", headers=minter.headers(agency), json={
+        "purpose": "data_sharing_with_employer", "granted": True, "method": "written_signature", "language": "ne"})
+    assert r.status_code == 201
+    profile = (await registry.get(url, headers=employer)).json()
+    assert profile["view"] == "profile" and profile["birth_year"] == 1996
+    assert profile["full_name"] is None and profile["identity_document"] is None and profile["phone"] is None
+    assert profile["date_of_birth"] is None and profile["skills"][0]["occupation"] == "5120"
+
+
+async def test_reads_by_anyone_but_the_owner_are_audited_without_personal_data(registry, registry_app, minter):
+    agency = new_agency()
+    body = worker_body(full_name="Audit Subject Name")
+    created = await register(registry, minter, agency, **body)
+    url = f"/v1/workers/{created['id']}"
+    await registry.get(url, headers=minter.headers(agency))
+    await registry.get(url, headers=minter.headers(worker_principal(created["id"])))
+    assert await audit_entries(registry_app, created["id"], "worker.read") == []
+    auditor = make_principal(Role.auditor)
+    await registry.get(url, headers=minter.headers(auditor))
+    reads = await audit_entries(registry_app, created["id"], "worker.read")
+    assert [r["actor"] for r in reads] == [auditor.actor]
+    everything = json.dumps([dict(e) for e in await audit_entries(registry_app, created["id"])], default=str)
+    for secret in ("Audit Subject Name", body["identity_document"]["number"], body["phone"], body["date_of_birth"]):
+        assert secret not in everything
+
+
+async def test_consent_withdrawal_takes_effect_at_once_and_is_emitted(registry, minter, published):
+    agency = new_agency()
+    created = await register(registry, minter, agency, consents=[
+        {"purpose": "registration", "method": "written_signature", "language": "ne"},
+        {"purpose": "data_sharing_with_employer", "method": "written_signature", "language": "ne"},
+        {"purpose": "employment_contract", "method": "written_signature", "language": "ne"},
+    ])
+    employer = minter.headers(make_principal(Role.employer, business_id=uuid.uuid4()))
+    assert (await registry.get(f"/v1/workers/{created['id']}", headers=employer)).status_code == 200
+
+    r = await registry.post(f"/v1/workers/{created['id']}/consents", headers=minter.headers(worker_principal(created["id"])),
+                            json={"purpose": "data_sharing_with_employer", "granted": False, "method": "self_service",
+                                  "language": "ne"})
+    assert r.status_code == 201
+    assert r.json()["consents"] == ["registration", "employment_contract"]
+    assert (await registry.get(f"/v1/workers/{created['id']}", headers=employer)).status_code == 404
+
+    [event] = await published.wait_for("registry.worker.consent_changed", created["id"])
+    assert event.data["purpose"] == "data_sharing_with_employer" and event.data["granted"] is False
+    assert event.data["consents"] == ["registration", "employment_contract"] and event.data["version"] == 2
+    [registered] = await published.wait_for("registry.worker.registered", created["id"])
+    assert registered.data["languages"] == ["ne", "en"] and registered.data["agency_id"] == str(agency.business_id)
+    for sent in (event, registered):
+        assert "Sita" not in sent.to_json().decode() and created["identity_document"]["number"] not in sent.to_json().decode()
+
+
+async def test_consent_of_another_agencys_worker_is_404(registry, minter):
+    created = await register(registry, minter, new_agency())
+    r = await registry.post(f"/v1/workers/{created['id']}/consents", headers=minter.headers(new_agency()), json={
+        "purpose": "employment_contract", "granted": True, "method": "written_signature", "language": "ne"})
+    assert r.status_code == 404
+
+
+async def test_worker_changes_their_contact_but_not_their_identity(registry, minter, published):
+    agency = new_agency()
+    created = await register(registry, minter, agency)
+    me = minter.headers(worker_principal(created["id"]))
+    r = await registry.patch(f"/v1/workers/{created['id']}", json={"phone": "+9779800000001"}, headers=me)
+    assert r.status_code == 200 and r.json()["phone"] == "+9779800000001" and r.json()["version"] == 2
+    assert (await registry.patch(f"/v1/workers/{created['id']}", json={"full_name": "X"}, headers=me)).status_code == 403
+    too_young = await registry.patch(f"/v1/workers/{created['id']}", json={"date_of_birth": years_ago(15)},
+                                     headers=minter.headers(agency))
+    assert too_young.status_code == 422 and too_young.json()["violations"][0]["rule"] == "minimum_age"
+    assert (await registry.patch(f"/v1/workers/{created['id']}", json={"phone": "+9779800000002"},
+                                 headers=minter.headers(new_agency()))).status_code == 404
+    [updated] = await published.wait_for("registry.worker.updated", created["id"])
+    assert updated.data["changed_fields"] == ["phone"] and "+97798" not in updated.to_json().decode()
+
+
+async def test_search_is_scoped_to_the_agency_and_filters_by_skill_language_and_nationality(registry, minter):
+    agency, other = new_agency(), new_agency()
+    welder = [{"occupation": "7212", "level": "highly_skilled"}]
+    mason = [{"occupation": "7112", "level": "semi_skilled"}]
+    arabic = [{"language": "ar", "proficiency": "fluent"}]
+    ids = {
+        "welder_np": (await register(registry, minter, agency, skills=welder))["id"],
+        "welder_bd_ar": (await register(registry, minter, agency, skills=welder, nationality="BD", languages=arabic))["id"],
+        "mason_np": (await register(registry, minter, agency, skills=mason))["id"],
+    }
+    await register(registry, minter, other, skills=welder)
+    headers = minter.headers(agency)
+
+    async def found(**params) -> list[str]:  # noqa: ANN003
+        r = await registry.get("/v1/workers", params=params, headers=headers)
+        assert r.status_code == 200, r.text
+        return [w["id"] for w in r.json()["items"]]
+
+    assert await found() == sorted(ids.values())
+    assert await found(occupation="7212") == [ids["welder_np"], ids["welder_bd_ar"]]
+    assert await found(occupation="72") == [ids["welder_np"], ids["welder_bd_ar"]], "a sub-major group finds its units"
+    assert await found(occupation="7", skill_level="skilled") == [ids["welder_np"], ids["welder_bd_ar"]]
+    assert await found(language="ar", language_proficiency="fluent") == [ids["welder_bd_ar"]]
+    assert await found(nationality="NP", occupation="711") == [ids["mason_np"]]
+    assert await found(available=True) == sorted(ids.values())
+    first = await registry.get("/v1/workers", params={"limit": 2}, headers=headers)
+    second = await registry.get("/v1/workers", params={"limit": 2, "cursor": first.json()["next_cursor"]}, headers=headers)
+    assert [w["id"] for w in first.json()["items"] + second.json()["items"]] == sorted(ids.values())
+    assert second.json()["next_cursor"] is None
+    bad = await registry.get("/v1/workers", params={"occupation": "7299", "nationality": "ZZ"}, headers=headers)
+    assert bad.status_code == 422 and {v["field"] for v in bad.json()["violations"]} == {"occupation", "nationality"}
+
+
+async def test_employer_search_sees_masked_profiles_of_consenting_workers_only(registry, registry_app, minter):
+    agency = new_agency()
+    sharing = [{"purpose": "registration", "method": "written_signature", "language": "ne"},
+               {"purpose": "data_sharing_with_employer", "method": "written_signature", "language": "ne"}]
+    rare = [{"occupation": "6113", "level": "skilled"}]  # gardeners, used by this test only
+    consenting = await register(registry, minter, agency, skills=rare, nationality="LK", consents=sharing)
+    await register(registry, minter, agency, skills=rare, nationality="LK")
+    employer = make_principal(Role.employer, business_id=uuid.uuid4())
+    r = await registry.get("/v1/workers", params={"occupation": "6113", "nationality": "LK"}, headers=minter.headers(employer))
+    assert r.status_code == 200
+    [profile] = r.json()["items"]
+    assert profile["id"] == consenting["id"] and profile["view"] == "profile"
+    assert profile["full_name"] is None and profile["identity_document"] is None
+    searched = await audit_entries(registry_app, consenting["id"], "worker.searched")
+    assert [s["actor"] for s in searched] == [employer.actor]
+    assert (await registry.get("/v1/workers", headers=minter.headers(worker_principal(consenting["id"])))).status_code == 403

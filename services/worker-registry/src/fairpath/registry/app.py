@@ -10,7 +10,12 @@ from fairpath.registry import schema  # noqa: F401 - every table registered befo
 from fairpath.registry.config import RegistrySettings
 from fairpath.registry.crypto import FieldCipher
 from fairpath.registry.db import common
+from fairpath.registry.fees.routes import router as fees_router
+from fairpath.registry.grievances.routes import router as grievances_router
+from fairpath.registry.placements.consumers import contracts_subscription
+from fairpath.registry.placements.routes import router as placements_router
 from fairpath.registry.reference.routes import router as reference_router
+from fairpath.registry.rights.routes import router as rights_router
 from fairpath.registry.workers.routes import router as workers_router
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
@@ -22,12 +27,14 @@ async def _load_keys(app: FastAPI, _: AsyncExitStack) -> None:
 
 
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
+    settings = settings or RegistrySettings()
     return create_service_app(
-        settings=settings or RegistrySettings(),
+        settings=settings,
         title="Fairpath worker-registry",
         description="Holds migrant workers with consent and encrypted personal data; fee reports, grievances, placements.",
-        routers=[workers_router, reference_router],
+        routers=[workers_router, rights_router, placements_router, fees_router, grievances_router, reference_router],
         tables=common,
         migrations=MIGRATIONS,
         on_startup=[_load_keys],
+        subscriptions=[contracts_subscription(settings)],
     )

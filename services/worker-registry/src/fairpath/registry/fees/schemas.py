@@ -1,0 +1,127 @@
+"""API models of the fees domain."""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from fairpath.common.domain_codes import FeeCategory, FeePaymentMethod
+from fairpath.common.reference import CurrencyCode
+from fairpath.common.timeutil import utcnow
+
+
+class Payer(StrEnum):
+    worker = "worker"
+    employer = "employer"
+    agency = "agency"
+
+
+class ReimbursementStatus(StrEnum):
+    not_applicable = "not_applicable"  # the worker did not pay: nothing to give back
+    owed = "owed"
+    promised = "promised"
+    paid = "paid"  # the business says it paid; the worker has not confirmed yet
+    confirmed = "confirmed"  # the worker confirmed: the finding is remedied
+
+
+class EvidenceKind(StrEnum):
+    receipt = "receipt"
+    bank_statement = "bank_statement"
+    payslip = "payslip"
+    photo = "photo"
+    testimony = "testimony"
+    other = "other"
+
+
+class Evidence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: EvidenceKind
+    reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] = Field(
+        description="where the evidence is kept: a document id or a link")
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+
+
+def _not_future(value: date | None) -> date | None:
+    if value is not None and value > utcnow().date():
+        raise ValueError("is in the future")
+    return value
+
+
+class FeeReportCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "category": "recruitment_fee", "amount_minor": 15000000, "currency": "NPR", "payment_method": "loan",
+            "paid_to_business_id": "0190b3c6-8a7e-7b6c-9d3e-2f1a0b9c8d7e", "paid_on": "2026-03-02",
+            "evidence": [{"kind": "receipt", "reference": "doc-7731"}],
+        }]},
+    )
+
+    category: FeeCategory
+    amount_minor: int = Field(gt=0, le=10**13, description="in the currency's minor units")
+    currency: CurrencyCode
+    payment_method: FeePaymentMethod
+    paid_by: Payer = Payer.worker
+    paid_to_business_id: uuid.UUID | None = Field(default=None, description="the business paid, where known")
+    contract_id: uuid.UUID | None = None
+    paid_on: date | None = None
+    evidence: list[Evidence] = Field(default_factory=list, max_length=20)
+
+    _paid_on_not_future = field_validator("paid_on")(_not_future)
+
+
+class ReimbursementStep(StrEnum):
+    promised = "promised"
+    paid = "paid"
+    confirmed = "confirmed"  # the worker's own confirmation
+    disputed = "disputed"  # the worker says the money did not come: owed again
+
+
+class FeeReportUpdate(BaseModel):
+    """A step of the reimbursement: promised and paid by the business (or the operator), confirmed or disputed by the worker."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"step": "paid", "reimbursed_amount_minor": 15000000, "reimbursed_on": "2026-05-01"}, {"step": "confirmed"}]})
+
+    step: ReimbursementStep
+    promised_by_date: date | None = None
+    reimbursed_amount_minor: int | None = Field(default=None, ge=0, le=10**13)
+    reimbursed_on: date | None = None
+    paid_to_business_id: uuid.UUID | None = Field(default=None, description="name the business paid, once known")
+
+    _reimbursed_on_not_future = field_validator("reimbursed_on")(_not_future)
+
+    @model_validator(mode="after")
+    def _paid_step_has_amount(self) -> "FeeReportUpdate":
+        if self.step == ReimbursementStep.paid and (self.reimbursed_amount_minor is None or self.reimbursed_on is None):
+            raise ValueError("a paid step gives reimbursed_amount_minor and reimbursed_on")
+        return self
+
+
+class FeeReportPublic(BaseModel):
+    id: uuid.UUID
+    worker_id: uuid.UUID
+    category: FeeCategory
+    amount_minor: int
+    currency: str
+    payment_method: FeePaymentMethod
+    paid_by: Payer
+    paid_to_business_id: uuid.UUID | None
+    contract_id: uuid.UUID | None
+    paid_on: date | None
+    evidence: list[Evidence] | None = Field(default=None, description="to the worker, their agency and the operator only")
+    channel: str
+    reported_at: datetime
+    finding: bool = Field(description="a worker-paid amount: a finding under IRIS principle C")
+    finding_business_id: uuid.UUID | None
+    reimbursement_status: ReimbursementStatus
+    promised_by_date: date | None
+    reimbursed_amount_minor: int | None
+    reimbursed_on: date | None
+    confirmed_at: datetime | None
+    disputed_at: datetime | None
+    updated_at: datetime
+    version: int

@@ -1,0 +1,181 @@
+"""Fee reports: reporting what a worker paid (a finding when the worker paid), and tracking its reimbursement
+until the worker confirms it (IRIS C, the Employer Pays Principle)."""
+
+import json
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fairpath.common.auth import READ_ALL_ROLES, Principal, Role
+from fairpath.common.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
+from fairpath.common.events.catalogue import FeeReimbursed, FeeReported
+from fairpath.common.events.outbox import record_event
+from fairpath.common.ids import uuid7
+from fairpath.common.timeutil import utcnow
+from fairpath.registry.crypto import FieldCipher
+from fairpath.registry.db import common
+from fairpath.registry.fees.schemas import (
+    Evidence, FeeReportCreate, FeeReportPublic, FeeReportUpdate, Payer, ReimbursementStatus, ReimbursementStep,
+)
+from fairpath.registry.fees.tables import FeeReport
+from fairpath.registry.placements.tables import Placement
+from fairpath.registry.workers.service import is_owner, owned_worker, require_active
+from fairpath.registry.workers.tables import Worker
+
+_BUSINESS_STEPS = {ReimbursementStep.promised, ReimbursementStep.paid}
+_WORKER_STEPS = {ReimbursementStep.confirmed, ReimbursementStep.disputed}
+_ALLOWED_FROM = {
+    ReimbursementStep.promised: {ReimbursementStatus.owed},
+    ReimbursementStep.paid: {ReimbursementStatus.owed, ReimbursementStatus.promised},
+    ReimbursementStep.confirmed: {ReimbursementStatus.paid},
+    ReimbursementStep.disputed: {ReimbursementStatus.paid},
+}
+
+
+async def report_fee(
+    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, worker_id: uuid.UUID, data: FeeReportCreate
+) -> FeeReport:
+    """The worker reports through their own channel, or their agency for them."""
+    worker = await owned_worker(session, principal, worker_id)
+    require_active(worker)
+    now = utcnow()
+    report_id = uuid7()
+    finding = data.paid_by == Payer.worker
+    # The recruiter is answerable for its sub-agents (IRIS): an unnamed recipient is the registering agency's.
+    finding_business = (data.paid_to_business_id or worker.agency_business_id) if finding else None
+    report = FeeReport(
+        id=report_id, worker_id=worker.id, category=data.category.value, amount_minor=data.amount_minor,
+        currency=data.currency, payment_method=data.payment_method.value, paid_by=data.paid_by.value,
+        paid_to_business_id=data.paid_to_business_id, contract_id=data.contract_id, paid_on=data.paid_on,
+        evidence_sealed=_seal_evidence(cipher, report_id, data.evidence),
+        channel="worker" if principal.role == Role.worker else "agency", reported_by=principal.actor,
+        reported_at=now, finding=finding, finding_business_id=finding_business,
+        reimbursement_status=(ReimbursementStatus.owed if finding else ReimbursementStatus.not_applicable).value,
+        updated_at=now, version=1,
+    )
+    session.add(report)
+    await session.flush()
+    await common.audit.append(
+        session, actor=principal.actor, action="fee.reported", record_type="fee_report", record_id=report.id,
+        changes={**data.model_dump(mode="json", exclude={"evidence"}, exclude_none=True),
+                 "worker_id": str(worker.id), "evidence": report.evidence_sealed},
+    )
+    if finding and finding_business is not None:
+        await _emit_reported(session, principal, report)
+    return report
+
+
+async def _emit_reported(session: AsyncSession, principal: Principal, report: FeeReport) -> None:
+    employer_id = None
+    if report.contract_id is not None:
+        placement = await session.get(Placement, report.contract_id)
+        employer_id = placement.employer_id if placement and placement.worker_id == report.worker_id else None
+    await record_event(session, common.outbox, FeeReported(
+        version=report.version, fee_report_id=report.id, worker_id=report.worker_id,
+        business_id=report.finding_business_id, employer_id=employer_id, contract_id=report.contract_id,
+        category=report.category, amount_minor=report.amount_minor, currency=report.currency,
+        payment_method=report.payment_method, paid_on=report.paid_on, reported_by_role=principal.role,
+        reported_at=report.reported_at,
+    ), report.id)
+
+
+def _seal_evidence(cipher: FieldCipher, report_id: uuid.UUID, evidence: list[Evidence]) -> str | None:
+    if not evidence:
+        return None
+    return cipher.seal(json.dumps([e.model_dump(mode="json") for e in evidence]), record=report_id, field="evidence")
+
+
+def _is_business_of(principal: Principal, report: FeeReport) -> bool:
+    return principal.business_id is not None and principal.business_id in (report.finding_business_id, report.paid_to_business_id)
+
+
+async def _reach(session: AsyncSession, principal: Principal, report: FeeReport | None) -> tuple[Worker | None, bool]:
+    """(the worker, whether the caller sees the evidence); NotFound outside the caller's reach."""
+    if report is None:
+        raise NotFound("fee report")
+    worker = await session.get(Worker, report.worker_id)
+    if worker is not None and is_owner(principal, worker):
+        return worker, True
+    if principal.role in READ_ALL_ROLES:
+        return worker, True
+    if principal.role in (Role.employer, Role.agency) and _is_business_of(principal, report):
+        return worker, False
+    raise NotFound("fee report", report.id)
+
+
+async def read_fee_report(*, session: AsyncSession, principal: Principal, cipher: FieldCipher, fee_report_id: uuid.UUID) -> FeeReportPublic:
+    report = await session.get(FeeReport, fee_report_id)
+    worker, evidence = await _reach(session, principal, report)
+    if worker is None or not is_owner(principal, worker):
+        await common.audit.append(session, actor=principal.actor, action="fee.read", record_type="fee_report",
+                                  record_id=report.id)
+    return present(report, cipher, with_evidence=evidence)
+
+
+async def record_reimbursement(
+    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, fee_report_id: uuid.UUID, data: FeeReportUpdate
+) -> FeeReportPublic:
+    report = await session.get(FeeReport, fee_report_id, with_for_update=True)
+    worker, evidence = await _reach(session, principal, report)
+    is_the_worker = principal.role == Role.worker
+    if data.step in _WORKER_STEPS and not is_the_worker:
+        raise Forbidden("only the worker confirms or disputes a reimbursement, through their own channel")
+    if data.step in _BUSINESS_STEPS and (is_the_worker or principal.role == Role.auditor):
+        raise Forbidden("the business that owes the reimbursement, the agency or the operator records it")
+    if not report.finding:
+        raise Conflict("the worker did not pay this cost: there is nothing to reimburse", name="not_a_finding")
+    if ReimbursementStatus(report.reimbursement_status) not in _ALLOWED_FROM[data.step]:
+        raise Conflict(f"a reimbursement that is {report.reimbursement_status} cannot be {data.step.value}",
+                       name="invalid_transition")
+    now = utcnow()
+    if data.step == ReimbursementStep.promised:
+        if data.promised_by_date is None:
+            raise RuleViolations([Violation(field="promised_by_date", rule="required", message="by when the worker will be paid back")])
+        report.reimbursement_status, report.promised_by_date, report.promised_at = "promised", data.promised_by_date, now
+    elif data.step == ReimbursementStep.paid:
+        report.reimbursement_status = "paid"
+        report.reimbursed_amount_minor, report.reimbursed_on = data.reimbursed_amount_minor, data.reimbursed_on
+        report.paid_recorded_by, report.disputed_at = principal.actor, None
+    elif data.step == ReimbursementStep.confirmed:
+        report.reimbursement_status, report.confirmed_at = "confirmed", now
+    else:
+        report.reimbursement_status, report.disputed_at = "owed", now
+    newly_attributed = False
+    if data.paid_to_business_id is not None and report.paid_to_business_id is None and principal.role != Role.worker:
+        report.paid_to_business_id = data.paid_to_business_id
+        newly_attributed = report.finding_business_id is None
+        report.finding_business_id = report.finding_business_id or data.paid_to_business_id
+    report.version += 1
+    report.updated_at = now
+    await session.flush()
+    await common.audit.append(
+        session, actor=principal.actor, action=f"fee.reimbursement_{data.step.value}", record_type="fee_report",
+        record_id=report.id, changes=data.model_dump(mode="json", exclude_none=True),
+    )
+    if newly_attributed:
+        await _emit_reported(session, principal, report)
+    if data.step == ReimbursementStep.confirmed and report.finding_business_id is not None:
+        await record_event(session, common.outbox, FeeReimbursed(
+            version=report.version, fee_report_id=report.id, worker_id=report.worker_id,
+            business_id=report.finding_business_id, category=report.category, amount_minor=report.amount_minor,
+            reimbursed_amount_minor=report.reimbursed_amount_minor or 0, currency=report.currency,
+            reimbursed_on=report.reimbursed_on, confirmed_by_worker=True, confirmed_at=report.confirmed_at,
+        ), report.id)
+    return present(report, cipher, with_evidence=evidence)
+
+
+def present(report: FeeReport, cipher: FieldCipher, *, with_evidence: bool) -> FeeReportPublic:
+    evidence = None
+    if with_evidence:
+        opened = cipher.open(report.evidence_sealed, record=report.id, field="evidence")
+        evidence = [Evidence.model_validate(e) for e in json.loads(opened)] if opened else []
+    return FeeReportPublic(
+        id=report.id, worker_id=report.worker_id, category=report.category, amount_minor=report.amount_minor,
+        currency=report.currency, payment_method=report.payment_method, paid_by=report.paid_by,
+        paid_to_business_id=report.paid_to_business_id, contract_id=report.contract_id, paid_on=report.paid_on,
+        evidence=evidence, channel=report.channel, reported_at=report.reported_at, finding=report.finding,
+        finding_business_id=report.finding_business_id, reimbursement_status=report.reimbursement_status,
+        promised_by_date=report.promised_by_date, reimbursed_amount_minor=report.reimbursed_amount_minor,
+        reimbursed_on=report.reimbursed_on, confirmed_at=report.confirmed_at, disputed_at=report.disputed_at,
+        updated_at=report.updated_at, version=report.version,
+    )

@@ -1,0 +1,42 @@
+"""HTTP routes of the grievances domain: `POST /v1/workers/{id}/grievances`, `GET/PATCH /v1/grievances/{id}`."""
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from fairpath.common.auth import Role, roles
+from fairpath.common.db import SessionDep
+from fairpath.common.errors import PROBLEM_RESPONSES
+from fairpath.registry.dependencies import AuditedReadSessionDep, CipherDep, SettingsDep
+from fairpath.registry.grievances import service
+from fairpath.registry.grievances.schemas import GrievanceCreate, GrievancePublic, GrievanceUpdate
+
+router = APIRouter(tags=["grievances"], responses=PROBLEM_RESPONSES)
+
+Filer = roles(Role.worker, Role.agency, Role.compliance_officer)
+Reader = roles(*Role)
+Investigator = roles(Role.compliance_officer)
+
+
+@router.post("/v1/workers/{worker_id}/grievances", status_code=status.HTTP_201_CREATED, response_model=GrievancePublic,
+             summary="File a grievance: by the worker directly, or for them (IRIS G)")
+async def file_grievance(worker_id: uuid.UUID, body: GrievanceCreate, session: SessionDep, principal: Filer,
+                         cipher: CipherDep, settings: SettingsDep) -> GrievancePublic:
+    grievance = await service.file_grievance(session=session, principal=principal, cipher=cipher, settings=settings,
+                                             worker_id=worker_id, data=body)
+    return await service.present(session, grievance, service.GrievanceView.full, cipher)
+
+
+@router.get("/v1/grievances/{grievance_id}", response_model=GrievancePublic,
+            summary="One grievance (the business it is against never sees who filed an anonymous one)")
+async def get_grievance(grievance_id: uuid.UUID, session: AuditedReadSessionDep, principal: Reader,
+                        cipher: CipherDep) -> GrievancePublic:
+    return await service.read_grievance(session=session, principal=principal, cipher=cipher, grievance_id=grievance_id)
+
+
+@router.patch("/v1/grievances/{grievance_id}", response_model=GrievancePublic,
+              summary="Investigate, decide, resolve with a remedy, or escalate a grievance (compliance officers)")
+async def update_grievance(grievance_id: uuid.UUID, body: GrievanceUpdate, session: SessionDep,
+                           principal: Investigator, cipher: CipherDep) -> GrievancePublic:
+    return await service.update_grievance(session=session, principal=principal, cipher=cipher,
+                                          grievance_id=grievance_id, data=body)

@@ -1,0 +1,94 @@
+"""Export and erasure of a worker's data.
+
+Erasure pseudonymises: personal data (identity, contact, free text the worker or officers
+wrote) is removed for good, while the compliance facts (fee findings, grievance outcomes,
+placements, consent history) stay attached to the worker's id under a pseudonym. The audit
+chain holds only digests (of ciphertexts, for personal fields), so it stays intact and verifiable.
+"""
+
+import secrets
+import uuid
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fairpath.common.auth import Principal, Role
+from fairpath.common.errors import NotFound
+from fairpath.common.events.catalogue import WorkerErased
+from fairpath.common.events.outbox import record_event
+from fairpath.common.timeutil import utcnow
+from fairpath.registry.crypto import FieldCipher
+from fairpath.registry.db import common
+from fairpath.registry.fees import service as fees
+from fairpath.registry.fees.tables import FeeReport
+from fairpath.registry.grievances import service as grievances
+from fairpath.registry.grievances.tables import Grievance
+from fairpath.registry.placements.schemas import PlacementPublic
+from fairpath.registry.placements.tables import Placement, RetaliationFinding
+from fairpath.registry.rights.schemas import ErasureReceipt, ErasureRequest, RetaliationFindingPublic, WorkerExport
+from fairpath.registry.workers import service as workers
+from fairpath.registry.workers.schemas import ConsentPublic, View
+from fairpath.registry.workers.tables import Worker, WorkerLanguage, WorkerSkill
+
+ERASED_FIELDS = ["full_name", "date_of_birth", "identity_document", "phone", "sex", "origin_region", "education",
+                 "languages", "skills", "fee_evidence", "grievance_texts"]
+KEPT_FACTS = ["nationality", "consent_history", "fee_reports", "grievances", "placements", "retaliation_findings"]
+
+
+async def _subject(session: AsyncSession, principal: Principal, worker_id: uuid.UUID) -> Worker:
+    """The worker themself, their agency, or the operator acting on a request."""
+    worker = await session.get(Worker, worker_id, with_for_update=True)
+    if worker is None:
+        raise NotFound("worker", worker_id)
+    if workers.is_owner(principal, worker) or principal.role in (Role.admin, Role.compliance_officer):
+        return worker
+    raise NotFound("worker", worker_id)
+
+
+async def export_worker(*, session: AsyncSession, principal: Principal, cipher: FieldCipher, worker_id: uuid.UUID) -> WorkerExport:
+    worker = await _subject(session, principal, worker_id)
+    if not workers.is_owner(principal, worker):
+        await common.audit.append(session, actor=principal.actor, action="worker.exported", record_type="worker",
+                                  record_id=worker.id)
+    fee_rows = (await session.execute(select(FeeReport).where(FeeReport.worker_id == worker.id).order_by(FeeReport.id))).scalars()
+    grievance_rows = (await session.execute(select(Grievance).where(Grievance.worker_id == worker.id).order_by(Grievance.id))).scalars()
+    placement_rows = (await session.execute(select(Placement).where(Placement.worker_id == worker.id).order_by(Placement.contract_id))).scalars()
+    findings = (await session.execute(
+        select(RetaliationFinding).where(RetaliationFinding.worker_id == worker.id).order_by(RetaliationFinding.id))).scalars()
+    return WorkerExport(
+        exported_at=utcnow(),
+        worker=await workers.presented(session, worker, View.full, cipher),
+        consents=[ConsentPublic.model_validate(c) for c in await workers.consent_history(session, worker.id)],
+        fee_reports=[fees.present(f, cipher, with_evidence=True) for f in fee_rows],
+        grievances=[await grievances.present(session, g, grievances.GrievanceView.full, cipher) for g in grievance_rows],
+        placements=[PlacementPublic.model_validate(p) for p in placement_rows],
+        retaliation_findings=[RetaliationFindingPublic.model_validate(f) for f in findings],
+    )
+
+
+async def erase_worker(*, session: AsyncSession, principal: Principal, worker_id: uuid.UUID, data: ErasureRequest) -> ErasureReceipt:
+    worker = await _subject(session, principal, worker_id)
+    workers.require_active(worker)
+    now = utcnow()
+    for field in workers.SEALED_FIELDS:
+        setattr(worker, f"{field}_sealed", None)
+    worker.document_hash = worker.document_kind = worker.document_country = None
+    worker.sex = worker.origin_region = worker.education = None
+    worker.consents, worker.shares_with_employers = [], False
+    worker.status, worker.erased_at = workers.ERASED, now
+    worker.pseudonym = f"W-{secrets.token_hex(5).upper()}"
+    worker.version += 1
+    worker.updated_at = now
+    await session.execute(delete(WorkerLanguage).where(WorkerLanguage.worker_id == worker.id))
+    await session.execute(delete(WorkerSkill).where(WorkerSkill.worker_id == worker.id))
+    await session.execute(update(FeeReport).where(FeeReport.worker_id == worker.id).values(evidence_sealed=None))
+    await session.execute(update(Grievance).where(Grievance.worker_id == worker.id).values(
+        description_sealed=None, decision_note_sealed=None, remedy_note_sealed=None))
+    await session.flush()
+    await common.audit.append(session, actor=principal.actor, action="worker.erased", record_type="worker",
+                              record_id=worker.id, changes={"reason": data.reason.value,
+                                                            **{name: None for name in ERASED_FIELDS}})
+    await record_event(session, common.outbox, WorkerErased(version=worker.version, worker_id=worker.id, erased_at=now),
+                       worker.id)
+    return ErasureReceipt(worker_id=worker.id, pseudonym=worker.pseudonym, erased_at=now, erased=ERASED_FIELDS,
+                          kept=KEPT_FACTS)
