@@ -1,0 +1,56 @@
+"""Tables of the screening domain: each screening run, and the hits it raised."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field
+
+from fairpath.common.db import UtcDateTime
+from fairpath.vetting.db import VettingModel
+
+
+class Screening(VettingModel, table=True):
+    """One business screened: against every list, or against the entries one import changed."""
+
+    __tablename__ = "screening"
+    __table_args__ = (Index("ix_screening_business_screened_at", "business_id", "screened_at"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    business_id: uuid.UUID = Field(foreign_key="business.id")
+    trigger: str = Field(max_length=20)  # manual, case, scheduled, list_change
+    import_id: uuid.UUID | None = Field(default=None, foreign_key="watchlist_import.id")
+    threshold: float
+    candidates_scored: int
+    hits_raised: int
+    screened_by: str = Field(max_length=200)  # the actor, as the audit chain names it
+    screened_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class ScreeningHit(VettingModel, table=True):
+    """A listed entity that may be the business: potential until a compliance officer confirms or dismisses it."""
+
+    __tablename__ = "screening_hit"
+    # One hit per business and entry version: a dismissed entry is raised again only once its content changes.
+    __table_args__ = (
+        UniqueConstraint("business_id", "entry_id", "entry_content_hash", name="uq_screening_hit_entry_version"),
+        Index("ix_screening_hit_business_status", "business_id", "status"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    business_id: uuid.UUID = Field(foreign_key="business.id")
+    screening_id: uuid.UUID = Field(foreign_key="screening.id")
+    watchlist_id: uuid.UUID = Field(foreign_key="watchlist.id")
+    watchlist_kind: str = Field(max_length=20)
+    entry_id: uuid.UUID = Field(foreign_key="watchlist_entry.id", index=True)
+    entity_id: str = Field(max_length=300)
+    entry_content_hash: str = Field(max_length=64)
+    score: float
+    # logic-v2's per-feature scores and details: why the matcher thinks so.
+    explanation: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(max_length=20)  # potential, confirmed, dismissed
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    resolved_by: uuid.UUID | None = None
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    resolution_reason: str | None = Field(default=None, max_length=2000)
+    version: int = 1

@@ -1,0 +1,311 @@
+"""Creating watchlists and loading them: a streamed upload becomes an import job that commits batch by
+batch, so its progress is visible while it runs, memory stays flat, and a bad line costs only itself."""
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fairpath.common.auth import Principal
+from fairpath.common.db import Database
+from fairpath.common.errors import Conflict, NotFound
+from fairpath.common.ids import uuid7
+from fairpath.common.timeutil import utcnow
+from fairpath.vetting.db import common
+from fairpath.vetting.watchlists.entities import CsvLayout, EntityRejected, ListedEntity, entity_keys, parse_ftm_line
+from fairpath.vetting.watchlists.schemas import ImportFormat, ImportMode, ImportStatus, WatchlistCreate
+from fairpath.vetting.watchlists.tables import (
+    Watchlist, WatchlistEntry, WatchlistImport, WatchlistImportRejection, WatchlistNameKey,
+)
+
+BATCH_LINES = 1000
+MAX_LINE_BYTES = 1 << 20
+REJECTIONS_SHOWN = 1000
+
+_entries = WatchlistEntry.__table__
+_keys = WatchlistNameKey.__table__
+
+
+async def create_watchlist(*, session: AsyncSession, principal: Principal, data: WatchlistCreate) -> Watchlist:
+    existing = (await session.execute(select(Watchlist).where(Watchlist.name == data.name))).scalar_one_or_none()
+    if existing is not None:
+        raise Conflict(f"a watchlist named {data.name!r} exists", name="duplicate", existing_id=str(existing.id))
+    now = utcnow()
+    watchlist = Watchlist(id=uuid7(), name=data.name, kind=data.kind.value, source=data.source,
+                          created_by=principal.user_id, created_at=now, updated_at=now)
+    session.add(watchlist)
+    await session.flush()
+    await common.audit.append(session, actor=principal.actor, action="watchlist.created", record_type="watchlist",
+                              record_id=watchlist.id, changes=data.model_dump(mode="json"))
+    return watchlist
+
+
+async def get_watchlist(session: AsyncSession, watchlist_id: uuid.UUID) -> Watchlist:
+    watchlist = await session.get(Watchlist, watchlist_id)
+    if watchlist is None:
+        raise NotFound("watchlist", watchlist_id)
+    return watchlist
+
+
+async def list_watchlists(session: AsyncSession, *, after: uuid.UUID | None, limit: int) -> list[Watchlist]:
+    query = select(Watchlist).order_by(Watchlist.id).limit(limit)
+    if after is not None:
+        query = query.where(Watchlist.id > after)
+    return list((await session.execute(query)).scalars())
+
+
+async def entry_counts(session: AsyncSession, watchlist_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    if not watchlist_ids:
+        return {}
+    rows = await session.execute(
+        select(WatchlistEntry.watchlist_id, func.count()).where(
+            WatchlistEntry.watchlist_id.in_(watchlist_ids), WatchlistEntry.removed_at.is_(None)
+        ).group_by(WatchlistEntry.watchlist_id)
+    )
+    return {watchlist_id: count for watchlist_id, count in rows.all()}
+
+
+async def get_import(session: AsyncSession, import_id: uuid.UUID) -> WatchlistImport:
+    job = await session.get(WatchlistImport, import_id)
+    if job is None:
+        raise NotFound("import", import_id)
+    return job
+
+
+async def imports_of(session: AsyncSession, watchlist_id: uuid.UUID, *, after: uuid.UUID | None,
+                     limit: int) -> list[WatchlistImport]:
+    await get_watchlist(session, watchlist_id)
+    query = (select(WatchlistImport).where(WatchlistImport.watchlist_id == watchlist_id)
+             .order_by(WatchlistImport.id.desc()).limit(limit))
+    if after is not None:
+        query = query.where(WatchlistImport.id < after)
+    return list((await session.execute(query)).scalars())
+
+
+async def import_rejections(session: AsyncSession, import_id: uuid.UUID, limit: int = REJECTIONS_SHOWN) -> list:
+    return list((await session.execute(
+        select(WatchlistImportRejection).where(WatchlistImportRejection.import_id == import_id)
+        .order_by(WatchlistImportRejection.line).limit(limit)
+    )).scalars())
+
+
+# ---------------------------------------------------------------------------------------------
+# Imports
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Batch:
+    entities: list[tuple[int, ListedEntity]] = field(default_factory=list)
+    rejections: list[tuple[int, str]] = field(default_factory=list)
+    skipped: int = 0
+    lines: int = 0
+
+    def __len__(self) -> int:
+        return len(self.entities) + len(self.rejections) + self.skipped
+
+
+async def start_import(
+    database: Database, *, principal: Principal, watchlist_id: uuid.UUID, fmt: ImportFormat, mode: ImportMode,
+    bytes_total: int | None,
+) -> WatchlistImport:
+    """Create the job in its own transaction, so others can follow it while the upload streams."""
+    async with database.session() as session:
+        await get_watchlist(session, watchlist_id)
+        now = utcnow()
+        job = WatchlistImport(id=uuid7(), watchlist_id=watchlist_id, format=fmt.value, mode=mode.value,
+                              status=ImportStatus.running.value, bytes_total=bytes_total, started_by=principal.user_id,
+                              started_at=now, updated_at=now)
+        session.add(job)
+        await session.flush()
+        await common.audit.append(session, actor=principal.actor, action="watchlist.import_started",
+                                  record_type="watchlist_import", record_id=job.id,
+                                  changes={"watchlist_id": str(watchlist_id), "format": fmt.value, "mode": mode.value})
+    return job
+
+
+async def _lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, bytes | None, int]]:
+    """Physical lines with their numbers (from 1) and the bytes read so far, chunk by chunk;
+    None for a line too long to hold."""
+    buffer = b""
+    number = read = 0
+    overlong = False
+    async for chunk in chunks:
+        read += len(chunk)
+        buffer += chunk
+        while True:
+            cut = buffer.find(b"\n")
+            if cut < 0:
+                break
+            line, buffer = buffer[:cut], buffer[cut + 1:]
+            number += 1
+            yield number, (None if overlong else line), read
+            overlong = False
+        if len(buffer) > MAX_LINE_BYTES:  # keep reading to the line's end, but do not hold it
+            buffer, overlong = b"", True
+    if buffer or overlong:
+        yield number + 1, (None if overlong else buffer), read
+
+
+async def run_import(
+    database: Database, *, job: WatchlistImport, principal: Principal, chunks: AsyncIterator[bytes],
+    threshold: float,
+) -> WatchlistImport:
+    """Load the upload into the list; every batch commits with the job's progress."""
+    batch = _Batch()
+    read = 0
+    layout: CsvLayout | None = None
+    try:
+        async for number, raw, read in _lines(chunks):
+            batch.lines += 1
+            if raw is None:
+                batch.rejections.append((number, f"line longer than {MAX_LINE_BYTES} bytes"))
+                continue
+            try:
+                text = raw.decode("utf-8").strip().lstrip("\ufeff")
+            except UnicodeDecodeError:
+                batch.rejections.append((number, "not UTF-8 text"))
+                continue
+            if not text:
+                continue
+            try:
+                if job.format == ImportFormat.csv.value and layout is None:
+                    layout = CsvLayout(text)
+                    continue
+                entity = layout.parse(text) if layout is not None else parse_ftm_line(text)
+            except EntityRejected as exc:
+                if job.format == ImportFormat.csv.value and layout is None:
+                    raise _ImportFailed(f"line {number}: {exc}") from None
+                batch.rejections.append((number, str(exc)[:300]))
+                continue
+            if entity is None:
+                batch.skipped += 1
+            else:
+                batch.entities.append((number, entity))
+            if len(batch) >= BATCH_LINES:
+                await _load_batch(database, job, batch, read)
+                batch = _Batch()
+        await _load_batch(database, job, batch, read)
+        await _finish(database, job, principal)
+    except _ImportFailed as exc:
+        await _fail(database, job, str(exc))
+    except Exception as exc:
+        # A lost upload (the client went away) or a fault of ours: the committed batches stay, and
+        # nothing is removed from the list, since the upload was not the whole list after all.
+        await _fail(database, job, f"the upload stopped: {type(exc).__name__}")
+        raise
+    if job.status == ImportStatus.completed.value and job.loaded + job.removed > 0:
+        from fairpath.vetting.screening.service import rescreen_after_list_change  # screening reads watchlists
+
+        businesses, hits = await rescreen_after_list_change(database, import_id=job.id, actor=principal.actor,
+                                                             threshold=threshold)
+        async with database.session() as session:
+            await session.execute(update(WatchlistImport).where(WatchlistImport.id == job.id).values(
+                rescreened_businesses=businesses, new_hits=hits, updated_at=utcnow()))
+        job.rescreened_businesses, job.new_hits = businesses, hits
+    return job
+
+
+class _ImportFailed(Exception):
+    pass
+
+
+async def _load_batch(database: Database, job: WatchlistImport, batch: _Batch, bytes_read: int) -> None:
+    now = utcnow()
+    async with database.session() as session:
+        ids = list({entity.entity_id for _, entity in batch.entities})
+        existing = {
+            row.entity_id: row
+            for row in (await session.execute(
+                select(_entries.c.id, _entries.c.entity_id, _entries.c.content_hash, _entries.c.seen_import_id,
+                       _entries.c.removed_at)
+                .where(_entries.c.watchlist_id == job.watchlist_id, _entries.c.entity_id.in_(ids))
+            )).all()
+        } if ids else {}
+        first_line: dict[str, int] = {}
+        new_rows, changed_rows, unchanged_ids, key_rows = [], [], [], []
+        rejections = list(batch.rejections)
+        for line, entity in batch.entities:
+            row = existing.get(entity.entity_id)
+            if entity.entity_id in first_line or (row is not None and row.seen_import_id == job.id):
+                where = f" (first at line {first_line[entity.entity_id]})" if entity.entity_id in first_line else ""
+                rejections.append((line, f"entity {entity.entity_id[:100]} appears twice in this upload{where}"))
+                continue
+            first_line[entity.entity_id] = line
+            values = {"schema_name": entity.schema_name, "caption": entity.caption, "properties": entity.properties,
+                      "content_hash": entity.content_hash, "changed_import_id": job.id, "seen_import_id": job.id,
+                      "updated_at": now, "removed_at": None}
+            if row is None:
+                entry_id = uuid7()
+                new_rows.append({"id": entry_id, "watchlist_id": job.watchlist_id, "entity_id": entity.entity_id,
+                                 "created_at": now, **values})
+            elif row.content_hash != entity.content_hash or row.removed_at is not None:
+                entry_id = row.id
+                changed_rows.append({"b_id": row.id, **values})
+            else:
+                unchanged_ids.append(row.id)
+                continue
+            key_rows.extend({"key": key, "entry_id": entry_id} for key in entity_keys(entity))
+        if changed_rows:
+            await session.execute(delete(_keys).where(_keys.c.entry_id.in_([r["b_id"] for r in changed_rows])))
+            await session.execute(update(_entries).where(_entries.c.id == bindparam("b_id")), changed_rows)
+        if new_rows:
+            await session.execute(insert(_entries), new_rows)
+        if key_rows:
+            await session.execute(insert(_keys), key_rows)
+        if unchanged_ids:
+            await session.execute(update(_entries).where(_entries.c.id.in_(unchanged_ids)).values(seen_import_id=job.id))
+        if rejections:
+            await session.execute(insert(WatchlistImportRejection.__table__),
+                                  [{"import_id": job.id, "line": line, "reason": reason} for line, reason in rejections])
+        job.bytes_read = bytes_read
+        job.lines_read += batch.lines
+        job.loaded += len(new_rows) + len(changed_rows)
+        job.unchanged += len(unchanged_ids)
+        job.skipped += batch.skipped
+        job.rejected += len(rejections)
+        job.updated_at = now
+        await session.execute(update(WatchlistImport).where(WatchlistImport.id == job.id).values(
+            bytes_read=job.bytes_read, lines_read=job.lines_read, loaded=job.loaded, unchanged=job.unchanged,
+            skipped=job.skipped, rejected=job.rejected, updated_at=now))
+
+
+async def _finish(database: Database, job: WatchlistImport, principal: Principal) -> None:
+    now = utcnow()
+    async with database.session() as session:
+        removed = 0
+        if job.mode == ImportMode.replace.value:
+            # The upload was the whole list: what it no longer holds has been delisted.
+            gone = select(_entries.c.id).where(_entries.c.watchlist_id == job.watchlist_id,
+                                               _entries.c.removed_at.is_(None), _entries.c.seen_import_id != job.id)
+            gone_ids = list((await session.execute(gone)).scalars())
+            for start in range(0, len(gone_ids), 5000):
+                chunk = gone_ids[start:start + 5000]
+                await session.execute(delete(_keys).where(_keys.c.entry_id.in_(chunk)))
+                await session.execute(update(_entries).where(_entries.c.id.in_(chunk)).values(
+                    removed_at=now, changed_import_id=job.id, updated_at=now))
+            removed = len(gone_ids)
+        job.removed, job.status, job.finished_at, job.updated_at = removed, ImportStatus.completed.value, now, now
+        await session.execute(update(WatchlistImport).where(WatchlistImport.id == job.id).values(
+            removed=removed, status=job.status, finished_at=now, updated_at=now))
+        if job.loaded or removed:
+            watchlist = await session.get(Watchlist, job.watchlist_id, with_for_update=True)
+            watchlist.version += 1
+            watchlist.updated_at = now
+        await common.audit.append(
+            session, actor=principal.actor, action="watchlist.imported", record_type="watchlist_import",
+            record_id=job.id, changes={"watchlist_id": str(job.watchlist_id), "loaded": job.loaded,
+                                       "unchanged": job.unchanged, "rejected": job.rejected, "removed": removed},
+        )
+
+
+async def _fail(database: Database, job: WatchlistImport, error: str) -> None:
+    now = utcnow()
+    job.status, job.error, job.finished_at, job.updated_at = ImportStatus.failed.value, error[:500], now, now
+    async with database.session() as session:
+        await session.execute(update(WatchlistImport).where(WatchlistImport.id == job.id).values(
+            status=job.status, error=job.error, finished_at=now, updated_at=now))
+        await common.audit.append(session, actor="system:vetting", action="watchlist.import_failed",
+                                  record_type="watchlist_import", record_id=job.id, changes={"error": job.error})

@@ -1,0 +1,213 @@
+"""Watchlists and their imports: who may keep and read lists, streamed FollowTheMoney and CSV uploads,
+bad lines reported by number while the rest load, progress while an upload streams, replacing a list."""
+
+import json
+import uuid
+
+import pytest
+
+from fairpath.common.auth import Role
+from fairpath.common.testing import make_principal
+from fairpath.common.testing.nats import wait_until
+
+ADMIN = make_principal(Role.admin)
+OFFICER = make_principal(Role.compliance_officer)
+AUDITOR = make_principal(Role.auditor)
+
+
+@pytest.fixture(scope="session")
+async def lists_app(vetting_app):  # noqa: ANN001, ANN201
+    """The vetting app with the watchlist and screening routes and tables, wired or not yet wired by app.py."""
+    from fairpath.vetting.db import metadata
+    from fairpath.vetting.screening.routes import router as screening_router
+    from fairpath.vetting.watchlists.routes import router as watchlists_router
+
+    paths = {getattr(route, "path", None) for route in vetting_app.routes}
+    for router in (watchlists_router, screening_router):
+        if not any(route.path in paths for route in router.routes):
+            vetting_app.include_router(router)
+    mine = [metadata.tables[name] for name in ("watchlist", "watchlist_entry", "watchlist_name_key", "watchlist_import",
+                                               "watchlist_import_rejection", "screening", "screening_hit")]
+    async with vetting_app.state.database.engine.begin() as conn:
+        await conn.run_sync(lambda sync: metadata.create_all(sync, tables=mine, checkfirst=True))
+    return vetting_app
+
+
+@pytest.fixture
+async def client(lists_app, vetting):  # noqa: ANN001, ANN201
+    return vetting
+
+
+def ftm(entity_id: str, name: str, schema: str = "Company", **properties) -> str:  # noqa: ANN003
+    props = {"name": [name], **{k: v if isinstance(v, list) else [v] for k, v in properties.items()}}
+    return json.dumps({"id": entity_id, "schema": schema, "properties": props})
+
+
+async def new_watchlist(client, minter, kind: str = "sanctions") -> dict:  # noqa: ANN001
+    r = await client.post("/v1/watchlists", json={"name": f"list {uuid.uuid4().hex[:8]}", "kind": kind,
+                                                  "source": "test"}, headers=minter.headers(ADMIN))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def upload(client, minter, watchlist_id: str, body, *, fmt: str | None = None, mode: str | None = None,  # noqa: ANN001
+                 headers: dict | None = None) -> dict:
+    params = {k: v for k, v in (("format", fmt), ("mode", mode)) if v}
+    r = await client.post(f"/v1/watchlists/{watchlist_id}/imports", params=params, content=body,
+                          headers={**minter.headers(ADMIN), **(headers or {})})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def test_admin_creates_a_watchlist_and_a_second_with_the_same_name_is_409(client, minter):
+    created = await new_watchlist(client, minter, kind="debarment")
+    assert created["kind"] == "debarment" and created["entries"] == 0 and uuid.UUID(created["id"]).version == 7
+    again = await client.post("/v1/watchlists", json={"name": created["name"], "kind": "sanctions"},
+                              headers=minter.headers(ADMIN))
+    assert again.status_code == 409 and again.json()["existing_id"] == created["id"]
+
+
+async def test_invalid_watchlist_lists_every_broken_rule(client, minter):
+    r = await client.post("/v1/watchlists", json={"name": "", "kind": "rumours"}, headers=minter.headers(ADMIN))
+    assert r.status_code == 422
+    assert {v["field"] for v in r.json()["violations"]} == {"name", "kind"}
+
+
+async def test_without_a_principal_watchlists_are_401(client):
+    assert (await client.get("/v1/watchlists")).status_code == 401
+    assert (await client.post(f"/v1/watchlists/{uuid.uuid4()}/imports", content=b"")).status_code == 401
+
+
+@pytest.mark.parametrize("role", [Role.agency, Role.employer, Role.worker])
+async def test_agencies_employers_and_workers_never_see_watchlists(client, minter, role):
+    watchlist = await new_watchlist(client, minter)
+    job = await upload(client, minter, watchlist["id"], ftm("hidden-1", "Qarvex Holdings"))
+    headers = minter.headers(make_principal(role))
+    for path in ("/v1/watchlists", f"/v1/watchlists/{watchlist['id']}", f"/v1/imports/{job['id']}",
+                 f"/v1/watchlists/{watchlist['id']}/imports"):
+        assert (await client.get(path, headers=headers)).status_code == 403, path
+    assert (await client.post("/v1/watchlists", json={"name": "x", "kind": "blocklist"},
+                              headers=headers)).status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.compliance_officer, Role.auditor])
+async def test_officers_and_auditors_read_lists_but_only_admins_change_them(client, minter, role):
+    watchlist = await new_watchlist(client, minter)
+    job = await upload(client, minter, watchlist["id"], ftm("read-1", "Velmora Trading"))
+    headers = minter.headers(make_principal(role))
+    listed = await client.get("/v1/watchlists", params={"limit": 200}, headers=headers)
+    assert listed.status_code == 200
+    got = await client.get(f"/v1/watchlists/{watchlist['id']}", headers=headers)
+    assert got.status_code == 200 and got.json()["entries"] == 1
+    assert (await client.get(f"/v1/imports/{job['id']}", headers=headers)).status_code == 200
+    assert (await client.post("/v1/watchlists", json={"name": "x", "kind": "blocklist"},
+                              headers=headers)).status_code == 403
+    refused = await client.post(f"/v1/watchlists/{watchlist['id']}/imports", content=ftm("read-2", "Other"),
+                                headers=headers)
+    assert refused.status_code == 403
+
+
+async def test_import_into_an_unknown_watchlist_is_404(client, minter):
+    r = await client.post(f"/v1/watchlists/{uuid.uuid4()}/imports", content=ftm("x-1", "Nobody"),
+                          headers=minter.headers(ADMIN))
+    assert r.status_code == 404
+    assert (await client.get(f"/v1/imports/{uuid.uuid4()}", headers=minter.headers(ADMIN))).status_code == 404
+
+
+async def test_bad_ftm_lines_are_reported_by_line_number_and_the_rest_load(client, minter):
+    watchlist = await new_watchlist(client, minter)
+    lines = [
+        ftm("ok-1", "Brantley Ostrova Shipping LLC", country="ae", registrationNumber="CN-991"),  # 1
+        '{"id": "broken-2", "schema": ',  # 2: not JSON
+        ftm("odd-3", "Some Boat", schema="Starship"),  # 3: unknown schema
+        json.dumps({"id": "noname-4", "schema": "Company", "properties": {"country": ["ae"]}}),  # 4: no name
+        "",  # 5: blank lines are fine
+        ftm("ship-6", "MV Ostrova", schema="Vessel"),  # 6: valid, but vessels are not screened
+        ftm("ok-1", "Brantley Ostrova Shipping LLC"),  # 7: the same id twice
+        ftm("bad id 8", "Spaces In Id Ltd"),  # 8: id not usable in events
+        "[1, 2, 3]",  # 9: not an object
+        ftm("ok-10", "Mirela Dunavska", schema="Person", nationality="bg"),  # 10
+    ]
+    job = await upload(client, minter, watchlist["id"], "\n".join(lines) + "\n")
+    assert job["status"] == "completed" and job["progress"] == 1.0
+    assert (job["loaded"], job["skipped"], job["rejected"]) == (2, 1, 6)
+    assert job["lines_read"] == 10
+    rejected = {r["line"]: r["reason"] for r in job["rejections"]}
+    assert sorted(rejected) == [2, 3, 4, 7, 8, 9]
+    assert "not JSON" in rejected[2] and "Starship" in rejected[3] and "no name" in rejected[4]
+    assert "twice" in rejected[7] and "line 1" in rejected[7]
+    got = await client.get(f"/v1/imports/{job['id']}", headers=minter.headers(ADMIN))
+    assert got.json()["rejections"] == job["rejections"]
+    listed = await client.get(f"/v1/watchlists/{watchlist['id']}", headers=minter.headers(ADMIN))
+    assert listed.json()["entries"] == 2
+
+
+async def test_csv_upload_loads_aliases_and_reports_bad_records(client, minter):
+    watchlist = await new_watchlist(client, minter, kind="blocklist")
+    body = ("id,name,aliases,country,registration_number\n"
+            "B-1,Tervalo Recruiters Pvt Ltd,Tervalo Manpower;Tervallo HR,IN,U74999\n"
+            "B-2,,no name here,IN,\n"
+            'B-3,"Quoted, Name Sdn Bhd",,MY,\n'
+            "B-4,Too,Many,Fields,Here,Really\n")
+    job = await upload(client, minter, watchlist["id"], body, headers={"content-type": "text/csv"})
+    assert job["format"] == "csv" and (job["loaded"], job["rejected"]) == (2, 2)
+    assert [r["line"] for r in job["rejections"]] == [3, 5]
+
+
+async def test_csv_without_a_name_column_fails_the_import_with_the_reason(client, minter):
+    watchlist = await new_watchlist(client, minter, kind="blocklist")
+    job = await upload(client, minter, watchlist["id"], "id,title\n1,x\n", fmt="csv")
+    assert job["status"] == "failed" and "name column" in job["error"] and job["loaded"] == 0
+
+
+async def test_progress_is_visible_while_the_upload_streams(client, minter):
+    from fairpath.vetting.watchlists.service import BATCH_LINES
+
+    watchlist = await new_watchlist(client, minter)
+    first = "".join(ftm(f"stream-{i}", f"Streamed Entity {i} Ltd") + "\n" for i in range(BATCH_LINES + 10)).encode()
+    rest = "".join(ftm(f"stream-late-{i}", f"Late Entity {i} Ltd") + "\n" for i in range(10)).encode()
+    seen: dict = {}
+
+    async def running_import():  # noqa: ANN202
+        r = await client.get(f"/v1/watchlists/{watchlist['id']}/imports", headers=minter.headers(ADMIN))
+        items = r.json()["items"]
+        if items and items[0]["status"] == "running" and items[0]["lines_read"] >= BATCH_LINES:
+            seen.update(items[0])
+            return True
+        return False
+
+    async def body():  # noqa: ANN202
+        yield first
+        # The server has the first batch; before sending the rest, watch the job from another request.
+        await wait_until(running_import, timeout=20, message="the running import's progress")
+        yield rest
+
+    r = await client.post(f"/v1/watchlists/{watchlist['id']}/imports", content=body(),
+                          headers={**minter.headers(ADMIN), "content-length": str(len(first) + len(rest))})
+    assert r.status_code == 201, r.text
+    assert seen["loaded"] == BATCH_LINES and 0 < seen["progress"] < 1 and seen["bytes_total"] == len(first) + len(rest)
+    done = r.json()
+    assert done["status"] == "completed" and done["loaded"] == BATCH_LINES + 20 and done["progress"] == 1.0
+
+
+async def test_a_replacing_import_removes_delisted_entries_and_keeps_unchanged_ones(client, minter):
+    watchlist = await new_watchlist(client, minter)
+    first = [ftm("r-1", "Kastoria Freight"), ftm("r-2", "Lumbrano Works"), ftm("r-3", "Pelvadi Agro")]
+    await upload(client, minter, watchlist["id"], "\n".join(first))
+    second = [ftm("r-1", "Kastoria Freight"), ftm("r-2", "Lumbrano Works", alias="Lumbrano Group")]
+    job = await upload(client, minter, watchlist["id"], "\n".join(second))
+    assert (job["unchanged"], job["loaded"], job["removed"]) == (1, 1, 1)
+    got = await client.get(f"/v1/watchlists/{watchlist['id']}", headers=minter.headers(ADMIN))
+    assert got.json()["entries"] == 2
+    appended = await upload(client, minter, watchlist["id"], ftm("r-4", "Sorvino Textiles"), mode="append")
+    assert (appended["loaded"], appended["removed"]) == (1, 0)
+    got = await client.get(f"/v1/watchlists/{watchlist['id']}", headers=minter.headers(ADMIN))
+    assert got.json()["entries"] == 3
+
+
+async def test_an_import_is_audited(client, minter):
+    watchlist = await new_watchlist(client, minter)
+    job = await upload(client, minter, watchlist["id"], ftm("a-1", "Audited Entity"))
+    r = await client.get("/v1/audit/vetting/records", params={"record_id": job["id"]},
+                         headers=minter.headers(AUDITOR))
+    assert [e["action"] for e in r.json()["items"]] == ["watchlist.import_started", "watchlist.imported"]
