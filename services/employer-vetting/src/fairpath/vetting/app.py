@@ -17,6 +17,8 @@ from fairpath.vetting.db import common
 from fairpath.vetting.findings.consumers import findings_subscriptions
 from fairpath.vetting.licences.routes import router as licences_router
 from fairpath.vetting.risk.routes import router as risk_router
+from fairpath.vetting.screening.routes import router as screening_router
+from fairpath.vetting.watchlists.routes import router as watchlists_router
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
@@ -39,7 +41,8 @@ def create_app(settings: VettingSettings | None = None) -> FastAPI:
         settings=settings,
         title="Fairpath employer-vetting",
         description="Vets employers and recruitment agencies against the IRIS principles.",
-        routers=[businesses_router, licences_router, assessments_router, cases_router, risk_router],
+        routers=[businesses_router, licences_router, assessments_router, cases_router, risk_router, watchlists_router,
+                 screening_router],
         tables=common,
         migrations=MIGRATIONS,
         subscriptions=findings_subscriptions(frozenset(settings.severe_indicators)),

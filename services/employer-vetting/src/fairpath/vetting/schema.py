@@ -7,5 +7,7 @@ from fairpath.vetting.db import metadata
 from fairpath.vetting.findings import tables as _findings  # noqa: F401
 from fairpath.vetting.licences import tables as _licences  # noqa: F401
 from fairpath.vetting.risk import tables as _risk  # noqa: F401
+from fairpath.vetting.screening import tables as _screening  # noqa: F401
+from fairpath.vetting.watchlists import tables as _watchlists  # noqa: F401
 
 __all__ = ["metadata"]

@@ -1,0 +1,166 @@
+"""Findings from other services over a real nats-server: each adds a finding and reopens review;
+substitution, an illegitimate fee and a severe forced-labour indicator suspend at once; twice is once."""
+
+import uuid
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from fairpath.common.auth import Role
+from fairpath.common.events.broker import Broker
+from fairpath.common.events.catalogue import (
+    ContractSubstitutionDetected,
+    FeeReported,
+    GrievanceSubstantiated,
+    RetaliationDetected,
+)
+from fairpath.common.events.envelope import new_event
+from fairpath.common.testing import make_principal
+from fairpath.common.testing.nats import wait_until
+from fairpath.vetting.app import create_app
+from fairpath.vetting.businesses.tables import Business
+from fairpath.vetting.cases.tables import VettingCase
+from fairpath.vetting.config import VettingSettings
+from fairpath.vetting.findings.tables import Finding
+
+from .helpers import register
+from .test_cases import approve
+
+
+@pytest.fixture(scope="module")
+async def live_vetting(database_url, common_settings):  # noqa: ANN001, ANN201
+    """Vetting with its consumers and relay running."""
+    app = create_app(VettingSettings(database_url=await database_url("vetting_live"), common=common_settings))
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture(scope="module")
+async def live_client(live_vetting):  # noqa: ANN001, ANN201
+    import httpx
+
+    transport = httpx.ASGITransport(app=live_vetting, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://vetting") as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+async def publisher(common_settings):  # noqa: ANN001, ANN201
+    broker = await Broker(common_settings.nats_url, name="test-publisher").connect()
+    await broker.ensure_streams()
+    yield broker
+    await broker.close()
+
+
+async def send(broker, payload, aggregate_id, msg_id=None):  # noqa: ANN001, ANN201
+    event = new_event(payload, aggregate_id)
+    await broker.js.publish(event.nats_subject, event.to_json(), headers={"Nats-Msg-Id": msg_id or event.id})
+    return event
+
+
+async def findings_of(app, business_id, kind):  # noqa: ANN001, ANN201
+    async with app.state.database.session(read_only=True) as s:
+        return (await s.execute(select(func.count()).select_from(Finding).where(
+            Finding.business_id == uuid.UUID(business_id), Finding.kind == kind))).scalar()
+
+
+async def business(app, business_id):  # noqa: ANN001, ANN201
+    async with app.state.database.session(read_only=True) as s:
+        return await s.get(Business, uuid.UUID(business_id))
+
+
+async def open_cases(app, business_id):  # noqa: ANN001, ANN201
+    async with app.state.database.session(read_only=True) as s:
+        return (await s.execute(select(func.count()).select_from(VettingCase).where(
+            VettingCase.business_id == uuid.UUID(business_id), VettingCase.status == "open"))).scalar()
+
+
+async def approved_business(client, minter, **overrides):  # noqa: ANN001, ANN003, ANN201
+    biz = await register(client, minter.headers(make_principal(Role.agency)), **overrides)
+    await approve(client, minter, biz["id"])
+    return biz
+
+
+def substitution(employer_id, agency_id):  # noqa: ANN001, ANN201
+    return ContractSubstitutionDetected(
+        version=3, contract_id=uuid.uuid4(), employer_id=employer_id, agency_ids=[agency_id], destination_country="AE",
+        signed_version=2, detected_at=datetime.now(UTC),
+        changes=[{"field": "pay.amount", "change": "less_favourable"}])
+
+
+async def test_substitution_suspends_the_employer_at_once_and_twice_is_once(live_vetting, live_client, publisher, minter):
+    employer = await approved_business(live_client, minter)
+    approved_version = (await business(live_vetting, employer["id"])).version
+    agency = await approved_business(live_client, minter, kind="recruitment_agency", country="NP")
+    payload = substitution(uuid.UUID(employer["id"]), uuid.UUID(agency["id"]))
+    event = await send(publisher, payload, payload.contract_id)
+    await send(publisher, payload, payload.contract_id, msg_id=f"again-{event.id}")  # the same event, redelivered
+
+    await wait_until(lambda: _status_is(live_vetting, employer["id"], "suspended"), message="the employer suspended")
+    await wait_until(lambda: findings_of(live_vetting, agency["id"], "contract_substitution"), message="agency finding")
+    assert await findings_of(live_vetting, employer["id"], "contract_substitution") == 1
+    suspended = await business(live_vetting, employer["id"])
+    assert suspended.version == approved_version + 1  # suspended once, not twice
+    assert (await business(live_vetting, agency["id"])).status == "approved"  # a finding, not a suspension
+    assert await open_cases(live_vetting, employer["id"]) == 1
+    await wait_until(lambda: _published(publisher, "vetting.business.suspended", employer["id"]),
+                     message="vetting.business.suspended on the stream")
+
+
+async def _status_is(app, business_id, status):  # noqa: ANN001, ANN202
+    return (await business(app, business_id)).status == status
+
+
+async def _published(broker, subject, business_id):  # noqa: ANN001, ANN202
+    info = await broker.js.stream_info("VETTING")
+    for seq in range(max(info.state.first_seq, info.state.last_seq - 50), info.state.last_seq + 1):
+        msg = await broker.js.get_msg("VETTING", seq)
+        if msg.subject == subject and business_id.encode() in msg.data:
+            return True
+    return False
+
+
+def fee(business_id, category):  # noqa: ANN001, ANN201
+    return FeeReported(version=1, fee_report_id=uuid.uuid4(), worker_id=uuid.uuid4(), business_id=business_id,
+                       category=category, amount_minor=45_000, currency="NPR", payment_method="cash",
+                       reported_by_role=Role.worker, reported_at=datetime.now(UTC))
+
+
+async def test_a_worker_paid_fee_is_a_finding_and_an_illegitimate_one_suspends(live_vetting, live_client, publisher, minter):
+    ordinary = await approved_business(live_client, minter, kind="recruitment_agency", country="NP")
+    bribed = await approved_business(live_client, minter, kind="recruitment_agency", country="NP")
+    await send(publisher, p := fee(uuid.UUID(ordinary["id"]), "medical"), p.fee_report_id)
+    await send(publisher, q := fee(uuid.UUID(bribed["id"]), "illegitimate"), q.fee_report_id)
+    await wait_until(lambda: _status_is(live_vetting, bribed["id"], "suspended"), message="suspension for a bribe")
+    await wait_until(lambda: findings_of(live_vetting, ordinary["id"], "worker_paid_fee"), message="fee finding")
+    assert (await business(live_vetting, ordinary["id"])).status == "approved"
+    assert await open_cases(live_vetting, ordinary["id"]) == 1  # review reopened
+
+
+def grievance(business_id, indicators):  # noqa: ANN001, ANN201
+    return GrievanceSubstantiated(version=3, grievance_id=uuid.uuid4(), anonymous=True, filed_by_role=Role.worker,
+                                  business_id=business_id, indicators=indicators, severity="medium",
+                                  substantiated_at=datetime.now(UTC))
+
+
+async def test_a_severe_indicator_suspends_and_others_reopen_review(live_vetting, live_client, publisher, minter):
+    severe = await approved_business(live_client, minter)
+    milder = await approved_business(live_client, minter)
+    await send(publisher, g := grievance(uuid.UUID(severe["id"]), ["retention_of_identity_documents"]), g.grievance_id)
+    await send(publisher, h := grievance(uuid.UUID(milder["id"]), ["excessive_overtime"]), h.grievance_id)
+    await wait_until(lambda: _status_is(live_vetting, severe["id"], "suspended"), message="suspension")
+    await wait_until(lambda: findings_of(live_vetting, milder["id"], "substantiated_grievance"), message="finding")
+    assert (await business(live_vetting, milder["id"])).status == "approved"
+    assert await open_cases(live_vetting, milder["id"]) == 1
+
+
+async def test_retaliation_is_a_finding_against_the_employer(live_vetting, live_client, publisher, minter):
+    employer = await approved_business(live_client, minter)
+    payload = RetaliationDetected(
+        version=1, finding_id=uuid.uuid4(), business_id=uuid.UUID(employer["id"]), contract_id=uuid.uuid4(),
+        grievance_anonymous=True, terminated_on=date.today(), terminated_by="employer",
+        termination_reason="dismissal_for_cause", detected_at=datetime.now(UTC))
+    await send(publisher, payload, payload.finding_id)
+    await wait_until(lambda: findings_of(live_vetting, employer["id"], "retaliation"), message="retaliation finding")
+    assert await open_cases(live_vetting, employer["id"]) == 1
