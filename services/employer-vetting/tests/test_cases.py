@@ -111,10 +111,13 @@ async def test_case_shows_every_risk_factor_with_points_and_evidence(vetting, mi
     factors = {f["factor"]: f for f in view["risk"]["factors"]}
     assert factors["country_sector_risk"]["points"] == 30 and "KW/T" in factors["country_sector_risk"]["evidence"]
     assert factors["licence"]["points"] == 25 and "no operating licence" in factors["licence"]["evidence"]
+    assert "licence_missing" not in factors  # the finding is scored once, by the licence factor
     assert factors["self_assessment_non_compliant"]["points"] > 0
     assert view["risk"]["score"] == sum(f["points"] for f in view["risk"]["factors"])
     assert view["risk"]["band"] == "high"
     assert (await vetting.get(f"/v1/vetting-cases/{case['id']}", headers=agency)).status_code == 403
+    history = (await vetting.get(f"/v1/businesses/{biz['id']}/history", headers=agency)).json()["items"]
+    assert [e["action"] for e in history].count("finding.recorded") == 2  # D1, and no valid licence at opening
 
 
 async def set_deadlines(app, business_id, **values):  # noqa: ANN001, ANN003

@@ -58,10 +58,28 @@ async def open_case(*, session: AsyncSession, principal: Principal, business_id:
 
         await record_event(session, common.outbox,
                            BusinessUpdated(**businesses.business_state(business), changed_fields=["status"]), business.id)
+    await _licence_finding(session, business, case, principal.actor)
     from fairpath.vetting.screening.service import screen_business
 
     await screen_business(session, business=business, actor=principal.actor)
     return case
+
+
+async def _licence_finding(session: AsyncSession, business: Business, case: VettingCase, actor: str) -> None:
+    """An agency without a valid operating licence is a finding under IRIS A (employers need none here)."""
+    if business.kind != "recruitment_agency":
+        return
+    from fairpath.common.domain_codes import Severity
+    from fairpath.vetting.findings.schemas import FindingKind
+    from fairpath.vetting.findings.service import record_finding
+    from fairpath.vetting.licences.service import licence_state
+
+    state, evidence = await licence_state(session, business)
+    kinds = {"missing": FindingKind.licence_missing, "expired": FindingKind.licence_expired}
+    if state in kinds:
+        await record_finding(session, business_id=business.id, kind=kinds[state], principle="A", severity=Severity.high,
+                             source="vetting", source_ref=f"case:{case.id}", evidence={"state": state, "detail": evidence},
+                             actor=actor)
 
 
 async def reopen_for_finding(session: AsyncSession, *, business: Business, finding, actor: str) -> VettingCase | None:  # noqa: ANN001

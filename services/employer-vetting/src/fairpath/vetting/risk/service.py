@@ -59,9 +59,12 @@ async def assess(session: AsyncSession, business: Business) -> RiskAssessment:
         factors.append(RiskFactor(factor="confirmed_screening_hit", points=HIT_POINTS.get(hit.watchlist_kind, 25),
                                   evidence=f"{hit.watchlist_kind} list match {hit.id} (score {hit.score:.2f})"))
 
+    # Hits and licence findings are scored above from their current state, not again here.
+    scored_elsewhere = [FindingKind.screening_match.value, FindingKind.licence_missing.value,
+                        FindingKind.licence_expired.value, FindingKind.licence_not_in_register.value]
     findings = (await session.execute(
         select(Finding).where(Finding.business_id == business.id, Finding.status == "open",
-                              Finding.kind != FindingKind.screening_match.value)
+                              Finding.kind.not_in(scored_elsewhere))
         .order_by(Finding.created_at)
     )).scalars().all()
     for finding in findings:
