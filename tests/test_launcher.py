@@ -151,6 +151,22 @@ def test_admin_replays_dead_letters_through_the_gateway_from_the_cli(stack: Stac
     assert as_agency.returncode == 1 and "only an admin" in as_agency.stderr
 
 
+def test_admin_loads_a_watchlist_from_the_cli_with_progress_and_bad_lines(stack: Stack, tmp_path: Path) -> None:
+    admin = ["--gateway", stack.config.gateway_url, "--api-key", stack.api_key("admin")]
+    run = [str(ROOT / ".venv" / "bin" / "python"), "-m", "fairpath.deploy.cli", "admin", "watchlists"]
+    created = subprocess.run([*run, "create", "Launcher blocklist", "--kind", "blocklist", *admin],
+                             capture_output=True, text=True, timeout=60, env=clean_env())
+    assert created.returncode == 0, created.stderr
+    watchlist_id = created.stdout.split()[2]
+    listing = tmp_path / "blocklist.csv"
+    listing.write_text("id,name,country\nbl-1,Crescent Manpower Pvt Ltd,NP\nbl-2,,NP\nbl-3,Eastern Recruiters Sdn Bhd,MY\n")
+    loaded = subprocess.run([*run, "import", watchlist_id, str(listing), *admin],
+                            capture_output=True, text=True, timeout=120, env=clean_env())
+    assert loaded.returncode == 0, loaded.stderr
+    assert "uploading [" in loaded.stderr and "100.0%" in loaded.stderr
+    assert "2 loaded" in loaded.stdout and "1 rejected" in loaded.stdout and "line 3:" in loaded.stdout
+
+
 def test_stopping_leaves_no_process_behind(stack: Stack) -> None:
     """Runs last in this module: it stops the module's stack."""
     pids = stack.supervisor.pids()

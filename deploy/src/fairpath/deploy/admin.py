@@ -41,7 +41,8 @@ def gateway_client(args: argparse.Namespace) -> httpx.Client:
     key = args.api_key or os.environ.get("FAIRPATH_ADMIN_API_KEY") or demo.get("users", {}).get("admin", {}).get("api_key")
     if not key:
         raise SystemExit("fairpath admin: no admin API key (use --api-key or FAIRPATH_ADMIN_API_KEY)")
-    return httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=httpx.Timeout(30.0, connect=5.0))
+    # Long reads: an import answers when the whole list is loaded and businesses re-screened.
+    return httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=httpx.Timeout(600.0, connect=5.0))
 
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
@@ -101,8 +102,82 @@ def register_events(subparsers: argparse._SubParsersAction) -> None:  # noqa: SL
     replay.set_defaults(handler=events_replay)
 
 
-COMMANDS: list[Register] = [register_events]
+def progress_bar(done: int, total: int, width: int = 40) -> str:
+    share = min(done / total, 1.0) if total else 1.0
+    filled = int(share * width)
+    return f"[{'#' * filled}{'.' * (width - filled)}] {share:6.1%}  {done / 1e6:8.1f} / {total / 1e6:.1f} MB"
+
+
+def _stream_with_progress(path: Path, chunk_size: int = 256 * 1024):  # noqa: ANN202
+    """Yield the file in chunks, drawing a progress bar on stderr as they go out."""
+    total = path.stat().st_size
+    sent = 0
+    with path.open("rb") as f:
+        while chunk := f.read(chunk_size):
+            sent += len(chunk)
+            print(f"\r  uploading {progress_bar(sent, total)}", end="", file=sys.stderr, flush=True)
+            yield chunk
+    print("\n  loading the last batch and re-screening businesses ...", file=sys.stderr, flush=True)
+
+
+def watchlists_list(args: argparse.Namespace) -> int:
+    page = _call(args, "GET", "/v1/watchlists", params={"limit": 200})
+    for w in page["items"]:
+        print(f"  {w['id']}  {w['kind']:<10} {w['name']}")
+    return 0
+
+
+def watchlists_create(args: argparse.Namespace) -> int:
+    body = {"name": args.name, "kind": args.kind} | ({"source": args.source} if args.source else {})
+    created = _call(args, "POST", "/v1/watchlists", json=body)
+    print(f"created watchlist {created['id']} ({created['kind']}: {created['name']})")
+    return 0
+
+
+def watchlists_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"fairpath admin: no such file: {path}", file=sys.stderr)
+        return 2
+    fmt = args.format or ("csv" if path.suffix.lower() == ".csv" else "ftm")
+    headers = {"content-type": "text/csv" if fmt == "csv" else "application/x-ndjson",
+               "content-length": str(path.stat().st_size)}
+    job = _call(args, "POST", f"/v1/watchlists/{args.watchlist_id}/imports", params={"format": fmt, "mode": args.mode},
+                content=_stream_with_progress(path), headers=headers)
+    print(f"import {job['id']}: {job['status']}; {job['loaded']} loaded, {job['unchanged']} unchanged, "
+          f"{job['skipped']} skipped, {job['rejected']} rejected, {job['removed']} removed; "
+          f"{job['rescreened_businesses']} businesses re-screened, {job['new_hits']} new potential hits")
+    for rejection in job["rejections"]:
+        print(f"  line {rejection['line']}: {rejection['reason']}")
+    if job["rejections_truncated"]:
+        print(f"  ... and more: GET /v1/imports/{job['id']}")
+    return 0 if job["status"] != "failed" else 1
+
+
+def register_watchlists(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
+    watchlists = subparsers.add_parser("watchlists", help="sanctions, debarment and block lists: create, list, load")
+    commands = watchlists.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    listing = commands.add_parser("list", help="the watchlists")
+    create = commands.add_parser("create", help="create a watchlist")
+    create.add_argument("name")
+    create.add_argument("--kind", choices=["sanctions", "debarment", "blocklist"], required=True)
+    create.add_argument("--source", help="where the list comes from")
+    load = commands.add_parser("import", help="load a FollowTheMoney JSON lines or CSV file, with a progress bar")
+    load.add_argument("watchlist_id")
+    load.add_argument("file")
+    load.add_argument("--format", choices=["ftm", "csv"], help="default: csv for *.csv, else ftm")
+    load.add_argument("--mode", choices=["replace", "append"], default="replace",
+                      help="replace: the file is the whole list (default); append: add and change only")
+    for parser, handler in ((listing, watchlists_list), (create, watchlists_create), (load, watchlists_import)):
+        _common_options(parser)
+        parser.set_defaults(handler=handler)
+
+
+COMMANDS: list[Register] = [register_events, register_watchlists]
 USAGE = [
+    "./fairpath admin watchlists create NAME --kind sanctions|debarment|blocklist",
+    "./fairpath admin watchlists list",
+    "./fairpath admin watchlists import WATCHLIST_ID FILE   load FtM JSON lines or CSV, with a progress bar",
     "./fairpath admin events dead-letters [--consumer NAME]   list the events a consumer gave up on",
     "./fairpath admin events replay [--consumer NAME]         put them back on their original subject",
 ]

@@ -29,7 +29,8 @@ class GatewaySettings(ServiceSettings):
     contracts_urls: str = "http://127.0.0.1:8002"
     registry_urls: str = "http://127.0.0.1:8003"
     upstream_connect_timeout: float = 3.0
-    upstream_read_timeout: float = 60.0
+    # Long enough for a watchlist import, which answers when the whole list is loaded.
+    upstream_read_timeout: float = 300.0
 
     @model_validator(mode="after")
     def _gateway_secrets(self) -> "GatewaySettings":
