@@ -23,6 +23,7 @@ ALGORITHM = LogicV2
 _CONFIG = LogicV2.default_config()
 _FEATURE_WEIGHTS = {feature.name: feature.weight for feature in LogicV2.features}
 
+SCREENED_AS = "LegalEntity"
 CANDIDATE_LIMIT = 200
 # A key held by more entries than this ("trading", "gulf") only narrows nothing; it is used when the
 # business has no rarer key. A hit at 0.70 needs most of the business's name, so it shares a rarer key.
@@ -47,12 +48,14 @@ class ScreenedParty:
             properties["country"] = [self.country.lower()]
         if self.registration_number:
             properties["registrationNumber"] = [self.registration_number]
-        return model.get_proxy({"id": f"{self.party_id}:{digest}", "schema": "Company", "properties": properties},
+        # A LegalEntity, not a Company: logic-v2 compares it with listed people too (an agency trading
+        # under its owner's name), with the name-order tolerance it gives people's names.
+        return model.get_proxy({"id": f"{self.party_id}:{digest}", "schema": SCREENED_AS, "properties": properties},
                                cleaned=True)
 
     def keys(self) -> set[str]:
         identifiers = [self.registration_number] if self.registration_number else []
-        return retrieval_keys("Company", self.names, identifiers)
+        return retrieval_keys(SCREENED_AS, self.names, identifiers)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,340 @@
+"""Screening: name variants found by logic-v2 through candidate retrieval, the threshold, hits resolved by
+compliance officers, dismissed hits not raised again unless the entry changes, re-screening on a list change
+against the changed entries only, the unresolved count a decision waits for, and access per role."""
+
+import json
+import secrets
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from fairpath.common.auth import Role
+from fairpath.common.testing import make_principal
+from fairpath.common.timeutil import utcnow
+from fairpath.vetting.businesses.tables import Business
+
+from .helpers import register
+
+ADMIN = make_principal(Role.admin)
+OFFICER = make_principal(Role.compliance_officer)
+AUDITOR = make_principal(Role.auditor)
+
+_LATIN_TO_CYRILLIC = dict(zip("bdklmnprstvzaeiou", "бдклмнпрствзаеиоу", strict=True))
+
+
+@pytest.fixture(scope="session")
+async def lists_app(vetting_app):  # noqa: ANN001, ANN201
+    """The vetting app with the watchlist and screening routes and tables, wired or not yet wired by app.py."""
+    from fairpath.vetting.db import metadata
+    from fairpath.vetting.screening.routes import router as screening_router
+    from fairpath.vetting.watchlists.routes import router as watchlists_router
+
+    paths = {getattr(route, "path", None) for route in vetting_app.routes}
+    for router in (watchlists_router, screening_router):
+        if not any(route.path in paths for route in router.routes):
+            vetting_app.include_router(router)
+    mine = [metadata.tables[name] for name in ("watchlist", "watchlist_entry", "watchlist_name_key", "watchlist_import",
+                                               "watchlist_import_rejection", "screening", "screening_hit")]
+    async with vetting_app.state.database.engine.begin() as conn:
+        await conn.run_sync(lambda sync: metadata.create_all(sync, tables=mine, checkfirst=True))
+    return vetting_app
+
+
+@pytest.fixture
+async def client(lists_app, vetting):  # noqa: ANN001, ANN201
+    return vetting
+
+
+def word() -> str:
+    """A made-up name word no other test uses, so hits come only from this test's entries."""
+    consonants, vowels = "bdklmnprstvz", "aeiou"
+    return "".join(secrets.choice(consonants) + secrets.choice(vowels) for _ in range(4)).capitalize()
+
+
+def cyrillic(text: str) -> str:
+    return "".join(_LATIN_TO_CYRILLIC.get(c, c) for c in text.lower())
+
+
+def ftm(entity_id: str, name: str, schema: str = "Company", **properties) -> str:  # noqa: ANN003
+    props = {"name": [name], **{k: v if isinstance(v, list) else [v] for k, v in properties.items()}}
+    return json.dumps({"id": entity_id, "schema": schema, "properties": props})
+
+
+async def watchlist_with(client, minter, *lines: str, kind: str = "sanctions") -> tuple[dict, dict]:  # noqa: ANN001
+    r = await client.post("/v1/watchlists", json={"name": f"list {uuid.uuid4().hex[:8]}", "kind": kind},
+                          headers=minter.headers(ADMIN))
+    assert r.status_code == 201, r.text
+    watchlist = r.json()
+    return watchlist, await load(client, minter, watchlist["id"], *lines)
+
+
+async def load(client, minter, watchlist_id: str, *lines: str, mode: str = "replace") -> dict:  # noqa: ANN001
+    r = await client.post(f"/v1/watchlists/{watchlist_id}/imports", params={"mode": mode},
+                          content="\n".join(lines) + "\n", headers=minter.headers(ADMIN))
+    assert r.status_code == 201 and r.json()["status"] == "completed", r.text
+    return r.json()
+
+
+async def business(client, minter, legal_name: str, **fields) -> dict:  # noqa: ANN001, ANN003
+    return await register(client, minter.headers(OFFICER), legal_name=legal_name, **fields)
+
+
+async def screen(client, minter, business_id: str) -> dict:  # noqa: ANN001
+    r = await client.post(f"/v1/businesses/{business_id}/screenings", headers=minter.headers(OFFICER))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def hits(client, minter, business_id: str, status: str | None = None) -> list[dict]:  # noqa: ANN001
+    params = {"status": status} if status else {}
+    r = await client.get(f"/v1/businesses/{business_id}/screening-hits", params=params,
+                         headers=minter.headers(AUDITOR))
+    assert r.status_code == 200, r.text
+    return r.json()["items"]
+
+
+async def resolve(client, minter, hit_id: str, decision: str, officer=OFFICER):  # noqa: ANN001, ANN201
+    return await client.post(f"/v1/screening-hits/{hit_id}/resolution",
+                             json={"decision": decision, "reason": f"{decision} after review"},
+                             headers=minter.headers(officer))
+
+
+VARIANTS = {
+    # variant: (the business's legal name, the list's spelling of it, the listed entity's schema)
+    "transliteration": lambda a, b: (f"{a} {b} Construction LLC", cyrillic(f"{a} {b}") + " Строительство ООО",
+                                     "Company"),
+    # An agency trading under its owner's name, listed as a person family name first.
+    "word_order": lambda a, b: (f"{a} {b}", f"{b} {a}", "Person"),
+    "legal_form_pvt_ltd": lambda a, b: (f"{a} {b} Construction LLC", f"{a} {b} Construction Pvt Ltd", "Company"),
+    "legal_form_sdn_bhd": lambda a, b: (f"{a} {b} Construction LLC", f"{a} {b} Construction Sdn. Bhd.", "Company"),
+    "diacritics": lambda a, b: (f"{a} {b} Construction LLC", f"{a[:-1]}á {b[0]}é{b[2:]} Cönstruction L.L.C.",
+                                "Organization"),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+async def test_a_listed_name_variant_is_found_with_an_explanation(client, minter, variant):
+    a, b = word(), word()
+    legal_name, listed_name, schema = VARIANTS[variant](a, b)
+    await watchlist_with(client, minter, ftm(f"v-{variant}-{a}", listed_name, schema=schema, country="ae"))
+    target = await business(client, minter, legal_name, country="AE")
+    screening = await screen(client, minter, target["id"])
+    assert [h["entity_id"] for h in screening["hits"]] == [f"v-{variant}-{a}"], (listed_name, screening)
+    hit = screening["hits"][0]
+    assert hit["status"] == "potential" and 0.7 <= hit["score"] <= 1.0 and hit["watchlist_kind"] == "sanctions"
+    assert hit["explanation"]["name_match"]["score"] > 0 and hit["explanation"]["name_match"]["detail"]
+    assert 1 <= screening["candidates_scored"] <= 5
+
+
+async def test_a_registration_number_match_is_a_hit_whatever_the_name(client, minter):
+    number = f"CN-{secrets.randbelow(10**9):09d}"
+    await watchlist_with(client, minter, ftm(f"reg-{number}", f"{word()} {word()} Holdings",
+                                             registrationNumber=number.replace("-", " ")))
+    target = await business(client, minter, f"{word()} {word()} Trading", registration_number=number)
+    screening = await screen(client, minter, target["id"])
+    assert [h["entity_id"] for h in screening["hits"]] == [f"reg-{number}"]
+    assert screening["hits"][0]["explanation"]["identifier_match"]["score"] == 1.0
+
+
+async def test_an_unrelated_business_raises_no_hit(client, minter):
+    await watchlist_with(client, minter, ftm(f"u-{word()}", f"{word()} {word()} Construction LLC"))
+    target = await business(client, minter, f"{word()} {word()} Construction LLC")
+    screening = await screen(client, minter, target["id"])
+    assert screening["hits"] == [] and screening["threshold"] == 0.7
+
+
+async def test_only_matches_at_or_above_the_threshold_are_hits(client, minter, lists_app):
+    from fairpath.vetting.screening.service import screen_business
+
+    a, b = word(), word()
+    exact, weak = f"t-exact-{a}", f"t-weak-{a}"
+    await watchlist_with(client, minter, ftm(exact, f"{a} {b} Construction LLC"),
+                         ftm(weak, f"{a} {b}"))  # half the business's name unmatched: about 0.6
+    target = await business(client, minter, f"{a} {b} Construction LLC")
+    twin = await business(client, minter, f"{a} {b} Construction LLC")
+    assert [h["entity_id"] for h in (await screen(client, minter, target["id"]))["hits"]] == [exact]
+    async with lists_app.state.database.session() as session:
+        row = await session.get(Business, uuid.UUID(target["id"]))
+        lower = await screen_business(session, business=row, actor="test", threshold=0.5)
+        assert [h.entity_id for h in lower] == [weak] and 0.5 <= lower[0].score < 0.7
+        row = await session.get(Business, uuid.UUID(twin["id"]))
+        stricter = await screen_business(session, business=row, actor="test", threshold=0.99)
+        assert [h.entity_id for h in stricter] == [exact]
+
+
+async def test_a_dismissed_hit_is_not_raised_again_until_the_entry_changes(client, minter):
+    a, b = word(), word()
+    watchlist, _ = await watchlist_with(client, minter, ftm(f"d-{a}", f"{a} {b} Logistics", country="ae"))
+    target = await business(client, minter, f"{a} {b} Logistics LLC", country="AE")
+    first = (await screen(client, minter, target["id"]))["hits"]
+    assert len(first) == 1
+    assert (await resolve(client, minter, first[0]["id"], "dismissed")).status_code == 200
+    assert (await screen(client, minter, target["id"]))["hits"] == []
+
+    unchanged = await load(client, minter, watchlist["id"], ftm(f"d-{a}", f"{a} {b} Logistics", country="ae"))
+    assert (unchanged["unchanged"], unchanged["loaded"], unchanged["new_hits"]) == (1, 0, 0)
+    assert (await screen(client, minter, target["id"]))["hits"] == []
+
+    changed = await load(client, minter, watchlist["id"],
+                         ftm(f"d-{a}", f"{a} {b} Logistics", country="ae", alias=f"{a} Freight"))
+    assert changed["loaded"] == 1 and changed["new_hits"] >= 1
+    by_status = {h["status"]: h for h in await hits(client, minter, target["id"])}
+    assert set(by_status) == {"dismissed", "potential"}
+    assert by_status["potential"]["entry_content_hash"] != by_status["dismissed"]["entry_content_hash"]
+    assert by_status["potential"]["entity_id"] == first[0]["entity_id"]
+
+
+async def test_a_list_change_rescreens_against_the_changed_entries_only(client, minter, lists_app):
+    from fairpath.vetting.screening.tables import Screening, ScreeningHit
+
+    x1, x2, y1, y2 = word(), word(), word(), word()
+    entry_x, entry_y = ftm(f"c-{x1}", f"{x1} {x2}"), ftm(f"c-{y1}", f"{y1} {y2}")
+    biz_x = await business(client, minter, f"{x1} {x2} LLC")
+    biz_y = await business(client, minter, f"{y1} {y2} LLC")
+    watchlist, first = await watchlist_with(client, minter, entry_x, entry_y)
+    # The first load changes every entry: both businesses are screened against it and hit.
+    assert first["new_hits"] >= 2
+    for biz in (biz_x, biz_y):
+        [hit] = await hits(client, minter, biz["id"])
+        assert (await resolve(client, minter, hit["id"], "dismissed")).status_code == 200
+
+    second = await load(client, minter, watchlist["id"], ftm(f"c-{x1}", f"{x1} {x2}", alias=f"{x1}-{x2} Group"),
+                        entry_y)
+    assert (second["loaded"], second["unchanged"], second["new_hits"]) == (1, 1, 1)
+    [potential] = await hits(client, minter, biz_x["id"], status="potential")
+    assert potential["entity_id"] == f"c-{x1}"
+    assert await hits(client, minter, biz_y["id"], status="potential") == []
+    async with lists_app.state.database.session(read_only=True) as session:
+        screenings = (await session.execute(
+            select(Screening).where(Screening.import_id == uuid.UUID(second["id"])))).scalars().all()
+        # Only the changed entry was scored, for any business; Y resembles no changed entry.
+        assert screenings and all(s.candidates_scored == 1 for s in screenings)
+        assert str(biz_y["id"]) not in {str(s.business_id) for s in screenings}
+        raised = (await session.execute(select(ScreeningHit).where(
+            ScreeningHit.screening_id.in_([s.id for s in screenings])))).scalars().all()
+        assert [h.entity_id for h in raised] == [f"c-{x1}"]
+
+
+async def test_a_decision_waits_for_unresolved_hits_and_confirmed_hits_feed_the_risk(client, minter, lists_app):
+    from fairpath.vetting.screening.service import confirmed_hits, unresolved_hit_count
+
+    a, b = word(), word()
+    await watchlist_with(client, minter, ftm(f"n-1-{a}", f"{a} {b} Shipping"), ftm(f"n-2-{a}", f"{a} {b} Shipping Co"),
+                         kind="debarment")
+    target = await business(client, minter, f"{a} {b} Shipping LLC")
+    business_id = uuid.UUID(target["id"])
+    raised = (await screen(client, minter, target["id"]))["hits"]
+    assert len(raised) == 2
+
+    async def counts() -> tuple[int, list]:
+        async with lists_app.state.database.session(read_only=True) as session:
+            return await unresolved_hit_count(session, business_id), await confirmed_hits(session, business_id)
+
+    assert (await counts())[0] == 2
+    assert (await resolve(client, minter, raised[0]["id"], "confirmed")).status_code == 200
+    unresolved, confirmed = await counts()
+    assert unresolved == 1 and [(h.watchlist_kind, h.score, str(h.id)) for h in confirmed] == \
+        [("debarment", raised[0]["score"], raised[0]["id"])]
+    dismissed = await resolve(client, minter, raised[1]["id"], "dismissed")
+    assert dismissed.status_code == 200 and dismissed.json()["resolution_reason"] == "dismissed after review"
+    assert (await counts())[0] == 0
+    again = await resolve(client, minter, raised[1]["id"], "confirmed")
+    assert again.status_code == 409 and again.json()["type"] == "urn:fairpath:problem:hit_resolved"
+
+
+async def test_a_confirmed_sanctions_match_suspends_an_approved_business_and_is_a_finding(client, minter, lists_app):
+    from fairpath.vetting.findings.service import findings_of
+
+    a, b = word(), word()
+    await watchlist_with(client, minter, ftm(f"s-{a}", f"{a} {b} Petroleum"), kind="sanctions")
+    target = await business(client, minter, f"{a} {b} Petroleum LLC")
+    async with lists_app.state.database.session() as session:
+        await session.execute(update(Business).where(Business.id == uuid.UUID(target["id"])).values(
+            status="approved", approval_expires_at=utcnow() + timedelta(days=300)))
+    [hit] = (await screen(client, minter, target["id"]))["hits"]
+    assert (await resolve(client, minter, hit["id"], "confirmed")).status_code == 200
+    got = await client.get(f"/v1/businesses/{target['id']}", headers=minter.headers(OFFICER))
+    assert got.json()["status"] == "suspended"
+    async with lists_app.state.database.session(read_only=True) as session:
+        [finding] = await findings_of(session, uuid.UUID(target["id"]))
+    assert (finding.kind, finding.principle, finding.severity, finding.source_ref) == \
+        ("screening_match", "B", "critical", hit["id"])
+
+
+async def test_each_new_hit_is_announced_without_personal_data(client, minter, lists_app):
+    a, b = word(), word()
+    listed_id = f"e-{uuid.uuid4().hex}"
+    await watchlist_with(client, minter, ftm(listed_id, f"{b} {a}", schema="Person"), kind="blocklist")
+    target = await business(client, minter, f"{a} {b}")  # a sole proprietor, listed by name
+    [hit] = (await screen(client, minter, target["id"]))["hits"]
+    outbox = lists_app.state.tables.outbox
+    async with lists_app.state.database.session(read_only=True) as session:
+        bodies = [json.loads(row.body) for row in (await session.execute(
+            select(outbox).where(outbox.c.subject == "vetting.screening.matched"))).all()]
+    [event] = [e for e in bodies if e["subject"] == hit["id"]]
+    assert event["type"] == "org.fairpath.vetting.screening.matched.v1"
+    assert event["data"]["matched_entity_id"] == listed_id and event["data"]["watchlist_kind"] == "blocklist"
+    assert a.lower() not in json.dumps(event).lower() and b.lower() not in json.dumps(event).lower()
+
+
+async def test_approved_businesses_not_screened_lately_are_rescreened(client, minter, lists_app):
+    from fairpath.vetting.screening.service import rescreen_approved
+
+    fresh = await business(client, minter, f"{word()} {word()} Foods")
+    stale = await business(client, minter, f"{word()} {word()} Foods")
+    async with lists_app.state.database.session() as session:
+        await session.execute(update(Business).where(Business.id.in_([uuid.UUID(fresh["id"]), uuid.UUID(stale["id"])]))
+                              .values(status="approved"))
+    await screen(client, minter, fresh["id"])
+    async with lists_app.state.database.session() as session:
+        await rescreen_approved(session, older_than=utcnow() - timedelta(days=30))
+    async with lists_app.state.database.session() as session:
+        assert await rescreen_approved(session, older_than=utcnow() - timedelta(days=30)) == 0
+        from fairpath.vetting.screening.tables import Screening
+
+        rows = (await session.execute(select(Screening.business_id, Screening.trigger).where(
+            Screening.business_id.in_([uuid.UUID(fresh["id"]), uuid.UUID(stale["id"])])))).all()
+    assert sorted((str(b), t) for b, t in rows) == sorted([(fresh["id"], "manual"), (stale["id"], "scheduled")])
+
+
+async def test_screening_an_unknown_business_or_resolving_an_unknown_hit_is_404(client, minter):
+    assert (await client.post(f"/v1/businesses/{uuid.uuid4()}/screenings",
+                              headers=minter.headers(OFFICER))).status_code == 404
+    assert (await resolve(client, minter, str(uuid.uuid4()), "dismissed")).status_code == 404
+    assert (await client.get(f"/v1/screening-hits/{uuid.uuid4()}", headers=minter.headers(AUDITOR))).status_code == 404
+
+
+async def test_a_resolution_needs_a_decision_and_a_reason(client, minter):
+    r = await client.post(f"/v1/screening-hits/{uuid.uuid4()}/resolution", json={"decision": "maybe"},
+                          headers=minter.headers(OFFICER))
+    assert r.status_code == 422 and {v["field"] for v in r.json()["violations"]} == {"decision", "reason"}
+
+
+@pytest.mark.parametrize("role", [Role.agency, Role.employer, Role.worker])
+async def test_agencies_employers_and_workers_may_not_screen_or_see_hits(client, minter, role):
+    a, b = word(), word()
+    await watchlist_with(client, minter, ftm(f"r-{a}", f"{a} {b} Tiles"))
+    principal = make_principal(role)
+    linked = {"organization_id": str(principal.organization_id)} if principal.organization_id else {}
+    own = await register(client, minter.headers(OFFICER), legal_name=f"{a} {b} Tiles", **linked)
+    [hit] = (await screen(client, minter, own["id"]))["hits"]
+    headers = minter.headers(principal)
+    assert (await client.post(f"/v1/businesses/{own['id']}/screenings", headers=headers)).status_code == 403
+    assert (await client.get(f"/v1/businesses/{own['id']}/screening-hits", headers=headers)).status_code == 403
+    assert (await client.get(f"/v1/screening-hits/{hit['id']}", headers=headers)).status_code == 403
+    assert (await resolve(client, minter, hit["id"], "dismissed", officer=principal)).status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.admin, Role.auditor])
+async def test_admins_and_auditors_read_hits_but_only_compliance_officers_screen_and_resolve(client, minter, role):
+    a, b = word(), word()
+    await watchlist_with(client, minter, ftm(f"o-{a}", f"{a} {b} Marine"))
+    target = await business(client, minter, f"{a} {b} Marine")
+    [hit] = (await screen(client, minter, target["id"]))["hits"]
+    headers = minter.headers(make_principal(role))
+    assert (await client.get(f"/v1/screening-hits/{hit['id']}", headers=headers)).json()["id"] == hit["id"]
+    assert len((await client.get(f"/v1/businesses/{target['id']}/screening-hits", headers=headers)).json()["items"]) == 1
+    assert (await client.post(f"/v1/businesses/{target['id']}/screenings", headers=headers)).status_code == 403
+    assert (await resolve(client, minter, hit["id"], "dismissed", officer=make_principal(role))).status_code == 403
