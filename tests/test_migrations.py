@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from fairpath.common.db import Database
-from fairpath.common.migrations import drift, upgrade
+from fairpath.common.migrations import downgrade, drift, upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = {
@@ -27,5 +27,9 @@ async def test_migrations_match_the_models(service, database_url):
         assert await drift(database, metadata) == []
         # Running the upgrade again is harmless (every replica runs it at start).
         await upgrade(database, ROOT / migrations)
+        # Every migration can be undone, and redone.
+        await downgrade(database, ROOT / migrations)
+        await upgrade(database, ROOT / migrations)
+        assert await drift(database, metadata) == []
     finally:
         await database.dispose()

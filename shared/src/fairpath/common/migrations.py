@@ -74,6 +74,17 @@ async def upgrade(database: Database, script_location: Path, revision: str = "he
         await conn.run_sync(_upgrade)
 
 
+async def downgrade(database: Database, script_location: Path, revision: str = "base") -> None:
+    cfg = alembic_config(script_location)
+
+    def _downgrade(conn: Connection) -> None:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+    async with database.engine.begin() as conn:
+        await conn.run_sync(_downgrade)
+
+
 async def drift(database: Database, metadata: MetaData) -> list[tuple]:
     """What autogenerate would change between the database and the models (empty: no drift)."""
     from alembic.autogenerate import compare_metadata
@@ -120,12 +131,28 @@ if __name__ == "__main__":
         raise SystemExit("usage: python -m fairpath.common.migrations revision SERVICE -m MESSAGE")
 
 
-def seed_audit_head() -> None:
-    """Called by each service's first migration: the chain's head row, at the genesis hash."""
-    import sqlalchemy as sa
+def _common_metadata() -> MetaData:
+    from fairpath.common.schema import install_common_tables
+
+    metadata = MetaData()
+    install_common_tables(metadata)
+    return metadata
+
+
+def create_common_tables() -> None:
+    """Called by each service's first migration: the audit chain (its head at the genesis hash),
+    the outbox and the inbox, exactly as fairpath.common defines them."""
     from alembic import op
+    from sqlalchemy import insert
 
     from fairpath.common.audit import CHAIN, GENESIS_HASH
 
-    head = sa.table("audit_head", sa.column("chain", sa.String), sa.column("seq", sa.BigInteger), sa.column("hash", sa.String))
-    op.bulk_insert(head, [{"chain": CHAIN, "seq": 0, "hash": GENESIS_HASH}])
+    metadata = _common_metadata()
+    metadata.create_all(op.get_bind())
+    op.execute(insert(metadata.tables["audit_head"]).values(chain=CHAIN, seq=0, hash=GENESIS_HASH))
+
+
+def drop_common_tables() -> None:
+    from alembic import op
+
+    _common_metadata().drop_all(op.get_bind())
