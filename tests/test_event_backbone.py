@@ -238,4 +238,31 @@ async def _exists(broker, name):  # noqa: ANN001, ANN202
         return False
 
 
-__all__ = ["asyncio"]
+
+
+
+async def test_two_relays_share_the_outbox_without_publishing_an_event_twice(quiet_vetting_app, broker):
+    from sqlalchemy import insert
+
+    from fairpath.common.timeutil import utcnow
+
+    outbox = quiet_vetting_app.state.tables.outbox
+    database = quiet_vetting_app.state.database
+    events = [new_event(registered(uuid.uuid4(), 1, f"Replica {i}"), uuid.uuid4()) for i in range(300)]
+    async with database.session() as s:
+        await s.execute(insert(outbox), [{"id": e.event_id, "subject": e.nats_subject, "body": e.to_json(),
+                                          "created_at": utcnow(), "attempts": 0} for e in events])
+    relays = [OutboxRelay(database, outbox, broker, batch_size=25) for _ in range(2)]
+
+    async def drain(relay):  # noqa: ANN001, ANN202
+        total = 0
+        while n := await relay.relay_once():
+            total += n
+        return total
+
+    published = await asyncio.gather(*(drain(r) for r in relays))
+    # Each row was claimed by exactly one relay: the acknowledged counts add up to the events, no more.
+    assert sum(published) == len(events)
+    async with database.session(read_only=True) as s:
+        unsent = (await s.execute(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))).scalar()
+    assert unsent == 0
