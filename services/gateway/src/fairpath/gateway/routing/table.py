@@ -8,6 +8,7 @@ ROUTES: list[tuple[str, str]] = [
     ("/v1/vetting-cases", "vetting"),
     ("/v1/watchlists", "vetting"),
     ("/v1/imports", "vetting"),
+    ("/v1/assessment-questions", "vetting"),
     ("/v1/reference/country-risk", "vetting"),
     ("/v1/audit/vetting", "vetting"),
     # contracts
@@ -15,6 +16,7 @@ ROUTES: list[tuple[str, str]] = [
     ("/v1/contracts", "contracts"),
     ("/v1/reference/minimum-wages", "contracts"),
     ("/v1/reference/working-time-limits", "contracts"),
+    ("/v1/reference/exchange-rates", "contracts"),
     ("/v1/audit/contracts", "contracts"),
     # registry
     ("/v1/workers", "registry"),
