@@ -116,6 +116,15 @@ def test_an_agency_registers_an_employer_through_the_gateway(stack: Stack) -> No
         assert fetched.json()["registration_number"] == "CN-4471-LAUNCHER"
 
 
+def test_the_gateway_documents_the_whole_api(stack: Stack) -> None:
+    doc = httpx.get(f"{stack.config.gateway_url}/openapi.json", timeout=15).json()
+    for path in ("/v1/auth/token", "/v1/businesses", "/v1/vetting-cases/{case_id}/decision", "/v1/workers",
+                 "/v1/contracts", "/v1/admin/events/replay"):
+        assert path in doc["paths"], path
+    assert "ApiKey" in doc["components"]["securitySchemes"]
+    assert httpx.get(f"{stack.config.gateway_url}/docs", timeout=5).status_code == 200
+
+
 def test_a_service_reached_directly_without_a_principal_is_401(stack: Stack) -> None:
     response = httpx.get(f"{stack.config.url('vetting')}/v1/businesses", timeout=5)
     assert response.status_code == 401

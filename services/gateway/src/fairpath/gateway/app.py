@@ -13,6 +13,7 @@ from fairpath.gateway.db import common
 from fairpath.gateway.identity.routes import router as identity_router
 from fairpath.gateway.identity.store import IdentityStore
 from fairpath.gateway.operations.routes import router as operations_router
+from fairpath.gateway.routing import openapi
 from fairpath.gateway.routing.routes import router as forward_router
 from fairpath.gateway.routing.upstreams import Upstreams
 
@@ -40,7 +41,7 @@ def _upstream_check(upstreams: Upstreams, service: str):  # noqa: ANN202
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         settings=settings or GatewaySettings(),
         title="Fairpath",
         description=(
@@ -53,3 +54,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         migrations=MIGRATIONS,
         on_startup=[_start_routing],
     )
+    openapi.install(app)
+    return app
