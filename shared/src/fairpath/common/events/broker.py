@@ -40,7 +40,8 @@ class Broker:
             log.warning("broker error", extra={"error": type(exc).__name__})
 
         self.nc = await nats.connect(
-            self.url, name=self.name, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
+            # Several servers of a cluster are listed comma-separated, as in FAIRPATH_NATS_URL.
+            [u.strip() for u in self.url.split(",") if u.strip()], name=self.name, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
             connect_timeout=3, allow_reconnect=True, disconnected_cb=on_disconnect,
             reconnected_cb=on_reconnect, error_cb=on_error,
         )
