@@ -230,6 +230,11 @@ def test_fairpath_up_prints_credentials_and_ctrl_c_stops_everything(tmp_path: Pa
             assert user["password"] in printed
             assert user["api_key"] in printed
         assert httpx.get(f"{gateway}/readyz", timeout=5).status_code == 200
+        # The demo agency's business record exists and is the agency user's own.
+        assert "Demo records: agency business" in printed
+        mine = httpx.get(f"{gateway}/v1/businesses", headers={"X-API-Key": credentials["users"]["agency"]["api_key"]},
+                         timeout=10).json()["items"]
+        assert "Demo Recruitment Agency Pvt Ltd" in [b["legal_name"] for b in mine]
 
         pids = json.loads((var_dir / "run" / "stack.json").read_text())["pids"]
         assert set(pids) == {"nats-server", *SERVICES}

@@ -128,3 +128,41 @@ async def test_admin_lists_and_replays_dead_letters(gateway, gateway_app, demo_c
     assert (await js.stream_info("REGISTRY")).state.last_seq == before + 1
     assert (await gateway.get("/v1/admin/events/dead-letters", params={"consumer": "gateway-test"},
                               headers=key(demo_credentials, "admin"))).json() == []
+
+
+async def test_an_organisation_acts_for_the_business_vetting_links_it_to(gateway, gateway_app, demo_credentials, keypair):
+    import json
+    import uuid
+
+    from fairpath.common.events.catalogue import BusinessRegistered, BusinessUpdated
+    from fairpath.common.events.envelope import new_event
+
+    var, credentials = demo_credentials
+    identities = json.loads((var / "gateway-identities.json").read_text())
+    agency_org = next(o["id"] for o in identities["organizations"] if o["kind"] == "recruitment_agency")
+
+    def principal_seen(response):  # noqa: ANN001, ANN202
+        return PrincipalVerifier(keypair.public_pem).verify(response.json()["headers"]["x-fairpath-principal"])
+
+    before = await gateway.get("/v1/workers", headers=key(demo_credentials, "agency"))
+    assert principal_seen(before).business_id is None
+
+    await wait_until(lambda: gateway_app.state.broker.connected, message="the broker connection")
+    business_id = uuid.uuid4()
+    js = gateway_app.state.broker.js
+    for payload in (BusinessRegistered(version=1, business_id=business_id, kind="recruitment_agency", legal_name="A",
+                                       country="NP", status="registered"),
+                    BusinessUpdated(version=2, business_id=business_id, kind="recruitment_agency", legal_name="A",
+                                    country="NP", status="registered", organization_id=agency_org,
+                                    changed_fields=["organization_id"])):
+        event = new_event(payload, business_id)
+        await js.publish(event.nats_subject, event.to_json(), headers={"Nats-Msg-Id": event.id})
+
+    async def linked():  # noqa: ANN202
+        gateway_app.state.business_links._cache.clear()
+        r = await gateway.get("/v1/workers", headers=key(demo_credentials, "agency"))
+        return principal_seen(r).business_id == business_id
+
+    await wait_until(linked, message="the agency's principal to carry its business")
+    employer = await gateway.get("/v1/workers", headers=key(demo_credentials, "employer"))
+    assert principal_seen(employer).business_id is None  # another organisation: not linked

@@ -13,6 +13,8 @@ from fairpath.gateway.db import common
 from fairpath.gateway.identity.routes import router as identity_router
 from fairpath.gateway.identity.store import IdentityStore
 from fairpath.gateway.operations.routes import router as operations_router
+from fairpath.gateway.organizations.consumers import linked_business_subscription
+from fairpath.gateway.organizations.service import BusinessLinks
 from fairpath.gateway.routing import openapi
 from fairpath.gateway.routing.routes import router as forward_router
 from fairpath.gateway.routing.upstreams import Upstreams
@@ -28,6 +30,7 @@ async def _start_routing(app: FastAPI, stack: AsyncExitStack) -> None:
                           read_timeout=settings.upstream_read_timeout)
     stack.push_async_callback(upstreams.close)
     app.state.upstreams = upstreams
+    app.state.business_links = BusinessLinks(app.state.database)
     for service in settings.upstreams():
         app.state.readiness_checks[service] = _upstream_check(upstreams, service)
 
@@ -53,6 +56,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         tables=common,
         migrations=MIGRATIONS,
         on_startup=[_start_routing],
+        subscriptions=[linked_business_subscription()],
     )
     openapi.install(app)
     return app

@@ -6,7 +6,7 @@ import uuid
 import jwt
 from fastapi import Request
 
-from fairpath.common.auth import Principal
+from fairpath.common.auth import Principal, Role
 from fairpath.common.errors import Unauthenticated
 from fairpath.gateway.identity.store import IdentityStore
 
@@ -20,9 +20,20 @@ def issue_access_token(user_id: uuid.UUID, secret: str, ttl_seconds: int) -> str
                       secret, algorithm="HS256")
 
 
-def authenticate(request: Request) -> Principal:
-    """The caller's principal, or 401. Accounts are looked up on every request, so a
-    removed user or key stops working at once."""
+async def authenticate(request: Request) -> Principal:
+    """The caller's principal, or 401, with the business its organisation acts for."""
+    principal = _identify(request)
+    if principal.role in (Role.agency, Role.employer) and principal.business_id is None and principal.organization_id:
+        links = getattr(request.app.state, "business_links", None)
+        if links is not None:
+            business_id = await links.business_of(principal.organization_id)
+            if business_id is not None:
+                principal = principal.model_copy(update={"business_id": business_id})
+    return principal
+
+
+def _identify(request: Request) -> Principal:
+    """Who is calling. Accounts are looked up on every request, so a removed user or key stops working at once."""
     store: IdentityStore = request.app.state.identities
     api_key = request.headers.get(API_KEY_HEADER)
     if api_key:
