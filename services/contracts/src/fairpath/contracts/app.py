@@ -8,7 +8,12 @@ from fairpath.common.service import create_service_app
 from fairpath.contracts import schema  # noqa: F401 - every table registered before migrations run
 from fairpath.contracts.businesses.consumers import vetting_subscription
 from fairpath.contracts.config import ContractsSettings
+from fairpath.contracts.contracts.routes import router as contracts_router
 from fairpath.contracts.db import common
+from fairpath.contracts.documents.routes import router as documents_router
+from fairpath.contracts.job_orders.routes import router as job_orders_router
+from fairpath.contracts.reference.routes import router as reference_router
+from fairpath.contracts.workers.consumers import registry_subscription
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
@@ -17,9 +22,10 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings or ContractsSettings(),
         title="Fairpath contracts",
-        description="Generates and tracks employment contracts in the worker's language.",
-        routers=[],
+        description="Job orders, rule-checked employment contracts in the worker's language, immutable signed "
+                    "versions and substitution findings on arrival.",
+        routers=[job_orders_router, contracts_router, documents_router, reference_router],
         tables=common,
         migrations=MIGRATIONS,
-        subscriptions=[vetting_subscription()],
+        subscriptions=[vetting_subscription(), registry_subscription()],
     )

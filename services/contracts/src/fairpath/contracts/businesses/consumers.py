@@ -2,7 +2,16 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fairpath.common.events.catalogue import BusinessRegistered
+from fairpath.common.events.catalogue import (
+    BusinessApproved,
+    BusinessConditionallyApproved,
+    BusinessExpired,
+    BusinessRegistered,
+    BusinessRejected,
+    BusinessSuspended,
+    BusinessUpdated,
+    _BusinessState,
+)
 from fairpath.common.events.consumer import Subscription
 from fairpath.common.events.envelope import CloudEvent
 from fairpath.common.events.projection import apply_if_newer
@@ -10,20 +19,24 @@ from fairpath.common.timeutil import utcnow
 from fairpath.contracts.businesses.tables import BusinessProjection
 
 
-async def on_business_registered(session: AsyncSession, _: CloudEvent, payload: BusinessRegistered) -> None:
+async def on_business_state(session: AsyncSession, _: CloudEvent, payload: _BusinessState) -> None:
+    """Every vetting.business.* event carries the whole state contracts keeps: replace the row if newer."""
     await apply_if_newer(
         session, BusinessProjection, payload.business_id, payload.version,
         {
             "business_id": payload.business_id, "kind": payload.kind, "legal_name": payload.legal_name,
             "country": payload.country, "sector": payload.sector, "status": payload.status,
-            "organization_id": payload.organization_id, "updated_at": utcnow(),
+            "organization_id": payload.organization_id, "approval_expires_at": payload.approval_expires_at,
+            "condition_deadline": payload.condition_deadline, "updated_at": utcnow(),
         },
     )
 
 
+# Kept for callers of the first release of this module.
+on_business_registered = on_business_state
+
+
 def vetting_subscription() -> Subscription:
-    return Subscription(
-        name="contracts-vetting",
-        stream="VETTING",
-        handlers={BusinessRegistered: on_business_registered},
-    )
+    events = (BusinessRegistered, BusinessUpdated, BusinessApproved, BusinessConditionallyApproved,
+              BusinessRejected, BusinessSuspended, BusinessExpired)
+    return Subscription(name="contracts-vetting", stream="VETTING", handlers=dict.fromkeys(events, on_business_state))

@@ -20,5 +20,8 @@ class BusinessProjection(ContractsModel, table=True):
     sector: str | None = Field(default=None, max_length=1)
     status: str = Field(max_length=30)
     organization_id: uuid.UUID | None = None
+    # An approval lapses at this moment; a conditional approval counts only until its deadline.
+    approval_expires_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    condition_deadline: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     version: int
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

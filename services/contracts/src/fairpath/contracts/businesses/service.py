@@ -1,0 +1,60 @@
+"""Whether a business may be party to a contract now, decided from the local projection of vetting events."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fairpath.common.domain_codes import BusinessKind, BusinessStatus
+from fairpath.contracts.businesses.tables import BusinessProjection
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The verdict on one business: `rule` names why it may not contract (None: it may)."""
+
+    business_id: uuid.UUID
+    rule: str | None
+    message: str
+    legal_name: str | None = None
+
+    @property
+    def in_good_standing(self) -> bool:
+        return self.rule is None
+
+
+def standing_of(business: BusinessProjection | None, business_id: uuid.UUID, kind: BusinessKind, now: datetime) -> Standing:
+    """Approved, or conditionally approved before its deadline, and the approval not lapsed (design.md)."""
+    role = "employer" if kind == BusinessKind.employer else "recruiter"
+    if business is None:
+        return Standing(business_id, f"{role}_not_vetted", f"the {role} {business_id} is not known to vetting")
+    name = business.legal_name
+    if business.kind != kind.value:
+        return Standing(business_id, f"{role}_wrong_kind", f"{name} is registered as {business.kind}, not as {kind.value}", name)
+    status = business.status
+    if status == BusinessStatus.suspended:
+        return Standing(business_id, f"{role}_suspended", f"{name} is suspended by vetting", name)
+    if status == BusinessStatus.expired or (
+        status in (BusinessStatus.approved, BusinessStatus.conditionally_approved)
+        and business.approval_expires_at is not None and business.approval_expires_at <= now
+    ):
+        return Standing(business_id, f"{role}_approval_expired", f"the approval of {name} has expired: it is due for re-vetting", name)
+    if status == BusinessStatus.conditionally_approved:
+        if business.condition_deadline is not None and business.condition_deadline <= now:
+            return Standing(business_id, f"{role}_condition_deadline_passed",
+                            f"{name} was approved on conditions whose deadline has passed", name)
+        return Standing(business_id, None, "conditionally approved", name)
+    if status == BusinessStatus.approved:
+        return Standing(business_id, None, "approved", name)
+    return Standing(business_id, f"{role}_not_approved", f"{name} is not approved by vetting (status: {status})", name)
+
+
+async def standings(
+    session: AsyncSession, parties: list[tuple[uuid.UUID, BusinessKind]], now: datetime
+) -> list[Standing]:
+    ids = {business_id for business_id, _ in parties}
+    rows = (await session.execute(select(BusinessProjection).where(BusinessProjection.business_id.in_(ids)))).scalars()
+    known = {row.business_id: row for row in rows}
+    return [standing_of(known.get(business_id), business_id, kind, now) for business_id, kind in parties]

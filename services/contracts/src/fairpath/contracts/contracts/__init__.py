@@ -1,0 +1,1 @@
+"""Employment contracts: the typed terms, the rules, versions and the lifecycle."""

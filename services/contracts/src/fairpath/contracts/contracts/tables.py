@@ -1,0 +1,90 @@
+"""Tables of the contracts domain: the contract, its immutable versions, and arrival verifications."""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, Text
+from sqlmodel import Field
+
+from fairpath.common.db import UtcDateTime
+from fairpath.contracts.db import ContractsModel
+
+
+class Contract(ContractsModel, table=True):
+    __tablename__ = "contract"
+
+    id: uuid.UUID = Field(primary_key=True)
+    status: str = Field(max_length=20, index=True)
+    job_order_id: uuid.UUID = Field(foreign_key="job_order.id", index=True)
+    position_id: uuid.UUID = Field(foreign_key="job_position.id", index=True)
+    employer_id: uuid.UUID = Field(index=True)
+    agency_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    worker_id: uuid.UUID = Field(index=True)
+    destination_country: str = Field(max_length=2)
+    sector: str = Field(max_length=1)
+    occupation: str = Field(max_length=4)
+    term: str = Field(max_length=20)
+    departure_date: date
+    start_date: date
+    end_date: date | None = None
+    current_version: int
+    issued_version: int | None = None
+    issued_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    signed_version: int | None = None
+    signed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    signature_method: str | None = Field(default=None, max_length=20)
+    activated_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    disputed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    completed_on: date | None = None
+    good_standing: bool | None = None
+    terminated_on: date | None = None
+    termination_reason: str | None = Field(default=None, max_length=40)
+    ended_by: str | None = Field(default=None, max_length=20)
+    warnings: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_by_organization_id: uuid.UUID | None = None
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    # The aggregate's version in events: every change of terms or state adds one.
+    version: int = 1
+
+
+class ContractVersion(ContractsModel, table=True):
+    """One immutable version of the terms. Rows are only ever inserted."""
+
+    __tablename__ = "contract_version"
+
+    contract_id: uuid.UUID = Field(foreign_key="contract.id", primary_key=True)
+    number: int = Field(primary_key=True)
+    # The terms without the worker's personal data, which is sealed (encrypted) beside them.
+    terms: dict = Field(sa_column=Column(JSON, nullable=False))
+    worker_sealed: str = Field(sa_column=Column(Text, nullable=False))
+    content_hash: str = Field(max_length=64)
+    warnings: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_by: str = Field(max_length=200)
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class ArrivalVerification(ContractsModel, table=True):
+    """The terms presented at destination, compared with the signed version; a finding if any is less favourable."""
+
+    __tablename__ = "arrival_verification"
+
+    id: uuid.UUID = Field(primary_key=True)
+    contract_id: uuid.UUID = Field(foreign_key="contract.id", index=True)
+    signed_version: int
+    presented_hash: str = Field(max_length=64)
+    presented_terms: dict = Field(sa_column=Column(JSON, nullable=False))
+    presented_worker_sealed: str = Field(sa_column=Column(Text, nullable=False))
+    changes: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    substitution_found: bool
+    verified_by: str = Field(max_length=200)
+    verified_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class ContractRecruiter(ContractsModel, table=True):
+    """Which recruiters a contract names, so that an agency finds its contracts by index."""
+
+    __tablename__ = "contract_recruiter"
+
+    contract_id: uuid.UUID = Field(foreign_key="contract.id", primary_key=True)
+    agency_id: uuid.UUID = Field(primary_key=True, index=True)

@@ -1,0 +1,58 @@
+"""Tables of the job-orders domain."""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Column, UniqueConstraint
+from sqlmodel import Field
+
+from fairpath.common.db import UtcDateTime
+from fairpath.contracts.db import ContractsModel
+
+
+class JobOrder(ContractsModel, table=True):
+    __tablename__ = "job_order"
+
+    id: uuid.UUID = Field(primary_key=True)
+    employer_id: uuid.UUID = Field(index=True)
+    destination_country: str = Field(max_length=2)
+    sector: str = Field(max_length=1)
+    reference: str | None = Field(default=None, max_length=100)
+    created_by_organization_id: uuid.UUID | None = None
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class ServiceAgreement(ContractsModel, table=True):
+    """Employer and one recruiting agency: the agency recruits for the job order, the employer pays every cost."""
+
+    __tablename__ = "service_agreement"
+    __table_args__ = (UniqueConstraint("job_order_id", "agency_id", name="uq_service_agreement_agency"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    job_order_id: uuid.UUID = Field(foreign_key="job_order.id", index=True)
+    agency_id: uuid.UUID = Field(index=True)
+    signed_on: date
+    employer_pays_all_costs: bool
+    reference: str | None = Field(default=None, max_length=100)
+
+
+class JobPosition(ContractsModel, table=True):
+    """One kind of position of a job order, with the least its contracts may offer."""
+
+    __tablename__ = "job_position"
+
+    id: uuid.UUID = Field(primary_key=True)
+    job_order_id: uuid.UUID = Field(foreign_key="job_order.id", index=True)
+    occupation: str = Field(max_length=4)
+    title: str = Field(max_length=500)
+    number_of_workers: int
+    pay_amount: int
+    currency: str = Field(max_length=3)
+    pay_period: str = Field(max_length=10)
+    normal_hours_per_day: float
+    normal_hours_per_week: float
+    weekly_rest_days: int
+    paid_annual_leave_days: int
+    duration_months: int | None = None
+    housing: str = Field(max_length=20)
+    food: str = Field(max_length=20)

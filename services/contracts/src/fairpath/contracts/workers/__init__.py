@@ -1,0 +1,1 @@
+"""The contracts service's projection of registered workers, fed by registry events."""
