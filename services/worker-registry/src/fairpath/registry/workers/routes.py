@@ -27,8 +27,8 @@ Owner = roles(Role.agency, Role.worker)
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=WorkerPublic,
              summary="Register a worker (the agency that registers them owns the record)")
 async def register_worker(body: WorkerCreate, session: SessionDep, principal: Registrar, cipher: CipherDep) -> WorkerPublic:
-    worker = await service.register_worker(session=session, principal=principal, cipher=cipher, data=body)
-    return await service.presented(session, worker, service.View.full, cipher)
+    worker, languages, skills = await service.register_worker(session=session, principal=principal, cipher=cipher, data=body)
+    return service.present(worker, service.View.full, cipher, languages, skills)
 
 
 @router.get("", response_model=Page[WorkerPublic],

@@ -247,7 +247,10 @@ def _state_fields(worker: Worker, languages: Sequence[str]) -> dict:
 # --- registration and changes --------------------------------------------------------------
 
 
-async def register_worker(*, session: AsyncSession, principal: Principal, cipher: FieldCipher, data: WorkerCreate) -> Worker:
+async def register_worker(
+    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, data: WorkerCreate
+) -> tuple[Worker, list[WorkerLanguage], list[WorkerSkill]]:
+    """The new worker with its language and skill rows (the response needs no second read)."""
     if principal.organization_id is None:
         raise Forbidden("an agency principal without an organisation cannot own workers")
     violations = await _age_violations(session, data.date_of_birth, data.nationality, data.skills)
@@ -276,19 +279,22 @@ async def register_worker(*, session: AsyncSession, principal: Principal, cipher
         education=data.education.value if data.education else None, created_at=now, updated_at=now, version=1,
     )
     _set_consents(worker, {c.purpose.value for c in data.consents})
+    languages = _language_rows(worker_id, data.languages)
+    skills = [skill_row(worker_id, s) for s in data.skills]
     session.add(worker)
-    await session.flush()
-    session.add_all(_language_rows(worker_id, data.languages))
-    session.add_all(skill_row(worker_id, s) for s in data.skills)
+    await session.flush()  # the worker before the rows that refer to it
+    session.add_all(languages)
+    session.add_all(skills)
     session.add_all(_consent_record(worker_id, principal, c, True) for c in data.consents)
     await session.flush()
+    await record_event(session, common.outbox,
+                       WorkerRegistered(**_state_fields(worker, [lang.language for lang in data.languages])), worker_id)
+    # Last: the audit chain's head stays locked from here to the commit, so hold it briefly.
     await common.audit.append(
         session, actor=principal.actor, action="worker.registered", record_type="worker", record_id=worker_id,
         changes=_audit_changes(worker, data.model_dump(mode="json", exclude={"full_name", "date_of_birth", "phone", "identity_document"}, exclude_none=True)),
     )
-    await record_event(session, common.outbox,
-                       WorkerRegistered(**_state_fields(worker, [lang.language for lang in data.languages])), worker_id)
-    return worker
+    return worker, languages, skills
 
 
 def _audit_changes(worker: Worker, clear: dict) -> dict:
