@@ -266,3 +266,38 @@ async def test_two_relays_share_the_outbox_without_publishing_an_event_twice(qui
     async with database.session(read_only=True) as s:
         unsent = (await s.execute(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))).scalar()
     assert unsent == 0
+
+
+async def test_events_written_during_a_broker_outage_are_published_when_it_returns(quiet_vetting_app, minter, tmp_path):
+    from fairpath.common.events.broker import Broker
+    from fairpath.common.testing.nats import NatsServer
+
+    server = NatsServer(tmp_path / "nats").start()
+    own = await Broker(server.url, name="outage-test").connect()
+    await own.ensure_streams()
+    try:
+        server.stop()  # the broker goes away; the service keeps taking requests
+        async with client_of(quiet_vetting_app, "vetting") as vetting:
+            created = (await vetting.post("/v1/businesses", json=business_body(),
+                                          headers=minter.headers(make_principal(Role.agency)))).json()
+        outbox = quiet_vetting_app.state.tables.outbox
+        relay = OutboxRelay(quiet_vetting_app.state.database, outbox, own, ack_timeout=0.5)
+        assert await relay.relay_once() == 0  # nothing acknowledged: the events stay, marked for a retry
+        async with quiet_vetting_app.state.database.session(read_only=True) as s:
+            pending = (await s.execute(select(outbox.c.attempts).where(outbox.c.sent_at.is_(None)))).scalars().all()
+        assert pending and all(a >= 1 for a in pending)
+
+        server.start()  # the same port and store: the client reconnects on its own
+        await wait_until(lambda: own.connected, timeout=15, message="the reconnection")
+
+        async def drained():  # noqa: ANN202
+            await relay.relay_once()
+            async with quiet_vetting_app.state.database.session(read_only=True) as s:
+                return (await s.execute(select(func.count()).select_from(outbox)
+                                        .where(outbox.c.sent_at.is_(None)))).scalar() == 0
+
+        await wait_until(drained, timeout=20, interval=0.3, message="the backlog published")
+        assert await stream_messages_with(own, "VETTING", 0, created["id"]) == 1
+    finally:
+        await own.close()
+        server.stop()

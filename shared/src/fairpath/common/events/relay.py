@@ -24,13 +24,14 @@ MAX_BACKOFF_SECONDS = 60.0
 
 class OutboxRelay:
     def __init__(self, database: Database, outbox: Table, broker: Broker, *, batch_size: int = 1000,
-                 idle_interval: float = 0.05, max_idle_interval: float = 0.5) -> None:
+                 idle_interval: float = 0.05, max_idle_interval: float = 0.5, ack_timeout: float = 10.0) -> None:
         self.database = database
         self.outbox = outbox
         self.broker = broker
         self.batch_size = batch_size
         self.idle_interval = idle_interval
         self.max_idle_interval = max_idle_interval
+        self.ack_timeout = ack_timeout
         self._task: asyncio.Task | None = None
         self._wake = asyncio.Event()
 
@@ -67,7 +68,11 @@ class OutboxRelay:
             futures = [
                 await js.publish_async(row.subject, row.body, headers={"Nats-Msg-Id": str(row.id)}) for row in rows
             ]
-            results = await asyncio.gather(*futures, return_exceptions=True)
+            # An ack that never comes (the connection dropped) must not hold the batch, and its lock, forever.
+            _, late = await asyncio.wait(futures, timeout=self.ack_timeout)
+            for future in late:
+                future.cancel()
+            results = [f.exception() or f.result() if not f.cancelled() else TimeoutError() for f in futures]
             sent = [row.id for row, result in zip(rows, results, strict=True) if not isinstance(result, BaseException)]
             if sent:
                 for chunk in range(0, len(sent), 500):
