@@ -17,6 +17,7 @@ from fairpath.common.events.catalogue import (
     BusinessApproved,
     BusinessConditionallyApproved,
     BusinessRegistered,
+    BusinessRejected,
     BusinessSuspended,
     WorkerRegistered,
 )
@@ -77,6 +78,8 @@ class World:
             payload = BusinessConditionallyApproved(
                 **common, vetting_case_id=uuid7(), decided_at=now, approval_expires_at=now + timedelta(days=365),
                 condition_deadline=extra.pop("condition_deadline"), risk_band="medium", conditions=["renew licence"])
+        elif status == "rejected":
+            payload = BusinessRejected(**common, vetting_case_id=uuid7(), decided_at=now, risk_band="high")
         elif status == "suspended":
             payload = BusinessSuspended(**common, suspended_at=now, reason="compliance_decision")
         else:

@@ -1,0 +1,84 @@
+"""Job orders under service agreements: the employer pays every cost, contracts stay within the places offered."""
+
+import uuid
+
+import pytest
+
+from fairpath.common.auth import Role
+from fairpath.common.testing import make_principal
+
+
+async def test_a_job_order_records_its_agreements_and_positions(world):
+    p = await world.parties()
+    order = p.order
+    assert order["service_agreements"][0]["employer_pays_all_costs"] is True
+    position = order["positions"][0]
+    assert position["occupation_title"] == "Bricklayers and related workers"
+    assert position["number_of_workers"] == 5 and position["contracts_drafted"] == 0
+    await p.contract()
+    r = await world.client.get(f"/v1/job-orders/{order['id']}", headers=world.headers(p.employer_user))
+    assert r.status_code == 200 and r.json()["positions"][0]["contracts_drafted"] == 1
+
+
+async def test_a_service_agreement_where_the_worker_may_pay_is_refused(world):
+    employer, agency = await world.business("employer"), await world.business("recruitment_agency")
+    body = world.job_order_body(employer, agency)
+    body["service_agreements"][0]["employer_pays_all_costs"] = False
+    r = await world.client.post("/v1/job-orders", json=body, headers=world.headers(world.admin))
+    assert r.status_code == 422
+    assert r.json()["violations"] == [{"field": "service_agreements.0.employer_pays_all_costs", "rule": "employer_pays",
+                                       "message": r.json()["violations"][0]["message"]}]
+
+
+async def test_a_job_order_for_unvetted_businesses_lists_each(world):
+    employer = await world.business("employer", "registered")
+    agency = await world.business("recruitment_agency", "suspended")
+    r = await world.client.post("/v1/job-orders", json=world.job_order_body(employer, agency),
+                                headers=world.headers(world.admin))
+    assert r.status_code == 422
+    assert {(v["field"], v["rule"]) for v in r.json()["violations"]} == {
+        ("employer_id", "employer_not_approved"), ("service_agreements.0.agency_id", "recruiter_suspended")}
+
+
+async def test_contracts_stay_within_the_number_of_workers(world):
+    p = await world.parties(workers=2)
+    await p.contract()
+    await p.contract()
+    r = await p.create()
+    assert r.status_code == 422
+    assert ("position_id", "positions_filled") in {(v["field"], v["rule"]) for v in r.json()["violations"]}
+
+
+async def test_an_employer_records_job_orders_only_for_itself(world):
+    employer, agency = await world.business("employer"), await world.business("recruitment_agency")
+    other = make_principal(Role.employer, business_id=uuid.uuid4())
+    r = await world.client.post("/v1/job-orders", json=world.job_order_body(employer, agency), headers=world.headers(other))
+    assert r.status_code == 403
+    own = make_principal(Role.employer, business_id=employer)
+    r = await world.client.post("/v1/job-orders", json=world.job_order_body(employer, agency), headers=world.headers(own))
+    assert r.status_code == 201
+
+
+async def test_job_orders_are_out_of_reach_of_other_businesses(world):
+    p = await world.parties()
+    stranger = make_principal(Role.agency, business_id=uuid.uuid4())
+    assert (await world.client.get(f"/v1/job-orders/{p.order['id']}", headers=world.headers(stranger))).status_code == 404
+    mine = await world.client.get("/v1/job-orders", headers=world.headers(p.agency_user))
+    assert [o["id"] for o in mine.json()["items"]] == [p.order["id"]]
+    assert (await world.client.get("/v1/job-orders", headers=world.headers(stranger))).json()["items"] == []
+
+
+@pytest.mark.parametrize("role", [Role.worker, Role.auditor, Role.compliance_officer])
+async def test_only_employers_agencies_and_admins_record_job_orders(world, role):
+    employer, agency = await world.business("employer"), await world.business("recruitment_agency")
+    r = await world.client.post("/v1/job-orders", json=world.job_order_body(employer, agency),
+                                headers=world.headers(make_principal(role)))
+    assert r.status_code == 403
+
+
+async def test_a_job_order_names_a_unit_group_of_isco08(world):
+    employer, agency = await world.business("employer"), await world.business("recruitment_agency")
+    body = world.job_order_body(employer, agency)
+    body["positions"][0]["occupation"] = "9999"
+    r = await world.client.post("/v1/job-orders", json=body, headers=world.headers(world.admin))
+    assert r.status_code == 422 and r.json()["violations"][0]["field"] == "positions.0.occupation"
