@@ -2,12 +2,18 @@
 
 import base64
 import os
+import uuid
 
 import pytest
+from sqlalchemy import select
 
 from fairpath.registry.config import RegistrySettings
 from fairpath.common.config import CommonSettings, InsecureSettingsError
 from fairpath.registry.crypto import FieldCipher, KeyRingError, UndecryptableValue, mask, normalise_identifier
+from fairpath.registry.rotation import reseal_batch
+from fairpath.registry.workers.tables import Worker
+
+from .conftest import TEST_HASH_KEY, TEST_KEY_RING, new_agency, register
 
 
 def key() -> str:
@@ -68,3 +74,27 @@ def test_keys_are_generated_in_development_and_required_elsewhere(tmp_path):
 def test_masking_keeps_only_the_tail():
     assert mask("PA1234567") == "*****4567" and mask("+9779812345678", visible=2) == "************78"
     assert mask("1234") == "****" and mask(None) is None
+
+
+
+async def test_rotation_moves_stored_values_to_the_new_key_and_they_still_open(registry, registry_app, minter):
+    agency = new_agency()
+    created = await register(registry, minter, agency)
+    new_key = key()
+    rotated = FieldCipher(f"k2027:{new_key},{TEST_KEY_RING}", TEST_HASH_KEY)
+    assert rotated.rotating and not FieldCipher(TEST_KEY_RING, TEST_HASH_KEY).rotating
+    while await reseal_batch(registry_app.state.database, rotated, batch=200):
+        pass
+    async with registry_app.state.database.session(read_only=True) as s:
+        worker = await s.get(Worker, uuid.UUID(created["id"]))
+        stale = (await s.execute(select(Worker.id).where(~Worker.full_name_sealed.startswith("k2027:")))).first()
+    assert stale is None
+    assert rotated.open(worker.full_name_sealed, record=worker.id, field="full_name") == "Sita Gurung"
+    assert rotated.open(worker.document_number_sealed, record=worker.id, field="document_number") == \
+        created["identity_document"]["number"]
+    # And back under the app's own key, which the other tests' app opens.
+    back = FieldCipher(f"{TEST_KEY_RING},k2027:{new_key}", TEST_HASH_KEY)
+    while await reseal_batch(registry_app.state.database, back, batch=200):
+        pass
+    got = await registry.get(f"/v1/workers/{created['id']}", headers=minter.headers(agency))
+    assert got.json()["full_name"] == "Sita Gurung"

@@ -153,3 +153,25 @@ async def test_grievance_about_another_workers_fee_is_refused(registry, minter):
     r = await registry.post(f"/v1/workers/{mine['id']}/grievances", headers=minter.headers(worker_principal(mine["id"])),
                             json=grievance(uuid.uuid4(), fee_report_id=fee["id"]))
     assert r.status_code == 422 and r.json()["violations"][0]["field"] == "fee_report_id"
+
+
+async def test_overdue_queue_lists_late_grievances_and_a_business_sees_only_its_own(registry, registry_app, minter):
+    created = await register(registry, minter, new_agency())
+    employer = make_principal(Role.employer, business_id=uuid.uuid4())
+    me = minter.headers(worker_principal(created["id"]))
+    late = (await registry.post(f"/v1/workers/{created['id']}/grievances", headers=me,
+                                json=grievance(employer.business_id, anonymous=True))).json()
+    on_time = (await registry.post(f"/v1/workers/{created['id']}/grievances", headers=me,
+                                   json=grievance(employer.business_id))).json()
+    past = datetime.fromisoformat(late["filed_at"]) - timedelta(days=1)
+    async with registry_app.state.database.session() as s:
+        await s.execute(update(Grievance).where(Grievance.id == uuid.UUID(late["id"])).values(acknowledge_by=past))
+    officer = minter.headers(make_principal(Role.compliance_officer))
+    queue = await registry.get("/v1/grievances", params={"overdue": "true", "business_id": str(employer.business_id)},
+                               headers=officer)
+    assert [g["id"] for g in queue.json()["items"]] == [late["id"]]
+    theirs = await registry.get("/v1/grievances", headers=minter.headers(employer))
+    assert [g["id"] for g in theirs.json()["items"]] == [late["id"], on_time["id"]]
+    assert theirs.json()["items"][0]["worker_id"] is None and theirs.json()["items"][1]["worker_id"] == created["id"]
+    other = make_principal(Role.employer, business_id=uuid.uuid4())
+    assert (await registry.get("/v1/grievances", headers=minter.headers(other))).json()["items"] == []

@@ -292,3 +292,19 @@ async def test_employer_search_sees_masked_profiles_of_consenting_workers_only(r
     searched = await audit_entries(registry_app, consenting["id"], "worker.searched")
     assert [s["actor"] for s in searched] == [employer.actor]
     assert (await registry.get("/v1/workers", headers=minter.headers(worker_principal(consenting["id"])))).status_code == 403
+
+
+async def test_malformed_requests_are_422_never_500(registry, minter):
+    agency = minter.headers(new_agency())
+    for method, url, kwargs in (
+        ("get", "/v1/workers/not-a-uuid", {}),
+        ("get", "/v1/workers", {"params": {"cursor": "!!!"}}),
+        ("get", "/v1/workers", {"params": {"skill_level": "guru", "limit": "0"}}),
+        ("post", "/v1/workers", {"content": b"{not json", "headers": {"content-type": "application/json"}}),
+        ("post", "/v1/workers", {"json": worker_body(date_of_birth="1990-02-30", unknown_field=1)}),
+        ("patch", f"/v1/fees/{uuid.uuid4()}", {"json": {"step": "teleported"}}),
+    ):
+        headers = {**agency, **kwargs.pop("headers", {})}
+        r = await getattr(registry, method)(url, headers=headers, **kwargs)
+        assert r.status_code == 422, (url, r.status_code, r.text)
+        assert r.json()["violations"]

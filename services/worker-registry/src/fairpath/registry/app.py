@@ -16,6 +16,7 @@ from fairpath.registry.placements.consumers import contracts_subscription
 from fairpath.registry.placements.routes import router as placements_router
 from fairpath.registry.reference.routes import router as reference_router
 from fairpath.registry.rights.routes import router as rights_router
+from fairpath.registry.rotation import start_rotation
 from fairpath.registry.workers.routes import router as workers_router
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
@@ -35,6 +36,6 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         routers=[workers_router, rights_router, placements_router, fees_router, grievances_router, reference_router],
         tables=common,
         migrations=MIGRATIONS,
-        on_startup=[_load_keys],
+        on_startup=[_load_keys, start_rotation],
         subscriptions=[contracts_subscription(settings)],
     )

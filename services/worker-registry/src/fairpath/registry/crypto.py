@@ -72,6 +72,11 @@ class FieldCipher:
         self._keys = {key_id: AESGCM(key) for key_id, key in ring}
         self._hash_key = hash_key.encode()
 
+    @property
+    def rotating(self) -> bool:
+        """More than one key: values under the older ones are still to be moved."""
+        return len(self._keys) > 1
+
     @staticmethod
     def _aad(record: str, field: str) -> bytes:
         return f"{record}|{field}".encode()

@@ -9,7 +9,8 @@ from fairpath.common.db import SessionDep
 from fairpath.common.errors import PROBLEM_RESPONSES
 from fairpath.registry.dependencies import AuditedReadSessionDep, CipherDep, SettingsDep
 from fairpath.registry.grievances import service
-from fairpath.registry.grievances.schemas import GrievanceCreate, GrievancePublic, GrievanceUpdate
+from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor, encode_cursor
+from fairpath.registry.grievances.schemas import GrievanceCreate, GrievancePublic, GrievanceStatus, GrievanceUpdate
 
 router = APIRouter(tags=["grievances"], responses=PROBLEM_RESPONSES)
 
@@ -25,6 +26,19 @@ async def file_grievance(worker_id: uuid.UUID, body: GrievanceCreate, session: S
     grievance = await service.file_grievance(session=session, principal=principal, cipher=cipher, settings=settings,
                                              worker_id=worker_id, data=body)
     return await service.present(session, grievance, service.GrievanceView.full, cipher)
+
+
+@router.get("/v1/grievances", response_model=Page[GrievancePublic],
+            summary="Grievances: the operator's queue (filter overdue ones), those against the caller's business, a worker's own")
+async def list_grievances(
+    session: AuditedReadSessionDep, principal: Reader, cipher: CipherDep, status: GrievanceStatus | None = None,
+    business_id: uuid.UUID | None = None, overdue: bool | None = None, cursor: CursorParam = None, limit: LimitParam = 50,
+) -> Page[GrievancePublic]:
+    rows = await service.list_grievances(session=session, principal=principal, cipher=cipher, status=status,
+                                         business_id=business_id, overdue=overdue, after=decode_cursor(cursor),
+                                         limit=limit + 1)
+    items = rows[:limit]
+    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
 
 
 @router.get("/v1/grievances/{grievance_id}", response_model=GrievancePublic,

@@ -10,7 +10,7 @@ import uuid
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import READ_ALL_ROLES, Principal, Role
@@ -203,6 +203,38 @@ async def update_grievance(
             **state, substantiated=grievance.severity is not None, remedies=grievance.remedies,
             escalated_to=grievance.escalated_to, resolved_at=now), grievance.id)
     return await present(session, grievance, view, cipher)
+
+
+async def list_grievances(
+    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, status: GrievanceStatus | None = None,
+    business_id: uuid.UUID | None = None, overdue: bool | None = None, after: uuid.UUID | None = None, limit: int = 50,
+) -> list[GrievancePublic]:
+    """The operator's queue (every grievance), or the grievances against the caller's business, or the worker's own."""
+    query = select(Grievance).order_by(Grievance.id).limit(limit)
+    if principal.role == Role.worker:
+        query = query.where(Grievance.worker_id == principal.worker_id)
+    elif principal.role in (Role.employer, Role.agency):
+        query = query.where(Grievance.business_id == principal.business_id) if principal.business_id else query.where(False)
+    if status is not None:
+        query = query.where(Grievance.status == status.value)
+    if business_id is not None:
+        query = query.where(Grievance.business_id == business_id)
+    if overdue is not None:
+        now = utcnow()
+        late = or_(and_(Grievance.acknowledged_at.is_(None), Grievance.acknowledge_by < now),
+                   and_(Grievance.resolved_at.is_(None), Grievance.resolve_by < now))
+        query = query.where(late if overdue else ~late)
+    if after is not None:
+        query = query.where(Grievance.id > after)
+    items = []
+    for grievance in (await session.execute(query)).scalars():
+        own = principal.role == Role.worker
+        view = GrievanceView.full if own or principal.role in READ_ALL_ROLES else GrievanceView.business
+        if not own:
+            await common.audit.append(session, actor=principal.actor, action="grievance.listed",
+                                      record_type="grievance", record_id=grievance.id)
+        items.append(await present(session, grievance, view, cipher))
+    return items
 
 
 def _update_violations(grievance: Grievance, data: GrievanceUpdate, changes: dict) -> list[Violation]:
