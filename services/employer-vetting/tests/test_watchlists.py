@@ -205,6 +205,16 @@ async def test_a_replacing_import_removes_delisted_entries_and_keeps_unchanged_o
     assert got.json()["entries"] == 3
 
 
+async def test_a_replacing_upload_with_no_entity_fails_and_keeps_the_list(client, minter):
+    watchlist = await new_watchlist(client, minter)
+    await upload(client, minter, watchlist["id"], ftm("k-1", "Kept Entity"))
+    job = await upload(client, minter, watchlist["id"], "not json\n")
+    assert job["status"] == "failed" and "empty the list" in job["error"] and job["removed"] == 0
+    assert [r["line"] for r in job["rejections"]] == [1]
+    got = await client.get(f"/v1/watchlists/{watchlist['id']}", headers=minter.headers(ADMIN))
+    assert got.json()["entries"] == 1
+
+
 async def test_an_import_is_audited(client, minter):
     watchlist = await new_watchlist(client, minter)
     job = await upload(client, minter, watchlist["id"], ftm("a-1", "Audited Entity"))

@@ -78,19 +78,20 @@ async def _import_public(session, job: WatchlistImport) -> WatchlistImportPublic
 )
 async def import_watchlist(
     watchlist_id: uuid.UUID, request: Request, principal: ListKeeper,
-    format: ImportFormat | None = Query(default=None, description="default: csv for text/csv, else ftm"),  # noqa: A002
+    upload_format: ImportFormat | None = Query(default=None, alias="format",
+                                               description="default: csv for text/csv, else ftm"),
     mode: ImportMode = ImportMode.replace,
 ) -> WatchlistImportPublic:
-    if format is None:
+    if upload_format is None:
         content_type = request.headers.get("content-type", "")
-        format = ImportFormat.csv if content_type.startswith("text/csv") else ImportFormat.ftm  # noqa: A001
+        upload_format = ImportFormat.csv if content_type.startswith("text/csv") else ImportFormat.ftm
     length = request.headers.get("content-length")
     if length is not None and not length.isdigit():
         raise RuleViolations([Violation(field="content-length", rule="integer", message="not a byte count")])
     database: Database = request.app.state.database
     # No request-wide session here: each batch commits on its own, so the job's progress can be read meanwhile.
-    job = await service.start_import(database, principal=principal, watchlist_id=watchlist_id, fmt=format, mode=mode,
-                                     bytes_total=int(length) if length else None)
+    job = await service.start_import(database, principal=principal, watchlist_id=watchlist_id, fmt=upload_format,
+                                     mode=mode, bytes_total=int(length) if length else None)
     threshold = getattr(request.app.state.settings, "screening_threshold", DEFAULT_THRESHOLD)
     job = await service.run_import(database, job=job, principal=principal, chunks=request.stream(), threshold=threshold)
     relay = getattr(request.app.state, "relay", None)

@@ -96,6 +96,10 @@ async def import_rejections(session: AsyncSession, import_id: uuid.UUID, limit: 
 # ---------------------------------------------------------------------------------------------
 
 
+class _ImportFailed(Exception):
+    """The upload as a whole cannot be loaded (a CSV without a usable header, an empty replacement)."""
+
+
 @dataclass
 class _Batch:
     entities: list[tuple[int, ListedEntity]] = field(default_factory=list)
@@ -208,10 +212,6 @@ async def run_import(
     return job
 
 
-class _ImportFailed(Exception):
-    pass
-
-
 async def _load_batch(database: Database, job: WatchlistImport, batch: _Batch, bytes_read: int) -> None:
     now = utcnow()
     async with database.session() as session:
@@ -276,6 +276,10 @@ async def _finish(database: Database, job: WatchlistImport, principal: Principal
     now = utcnow()
     async with database.session() as session:
         removed = 0
+        if job.mode == ImportMode.replace.value and job.loaded + job.unchanged == 0:
+            # Most likely a wrong or truncated file: replacing with it would delist every entry.
+            raise _ImportFailed("the upload held no entity to screen; a replacing import would empty the list "
+                                "(use mode=append to add to it)")
         if job.mode == ImportMode.replace.value:
             # The upload was the whole list: what it no longer holds has been delisted.
             gone = select(_entries.c.id).where(_entries.c.watchlist_id == job.watchlist_id,
