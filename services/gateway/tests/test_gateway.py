@@ -166,3 +166,27 @@ async def test_an_organisation_acts_for_the_business_vetting_links_it_to(gateway
     await wait_until(linked, message="the agency's principal to carry its business")
     employer = await gateway.get("/v1/workers", headers=key(demo_credentials, "employer"))
     assert principal_seen(employer).business_id is None  # another organisation: not linked
+
+
+def test_the_identities_file_is_reloaded_when_it_changes_and_a_broken_one_is_ignored(tmp_path):
+    import json
+    import os
+
+    from fairpath.gateway.identity.demo import ensure_demo_identities
+    from fairpath.gateway.identity.store import IdentityFileWatcher
+
+    credentials = ensure_demo_identities(tmp_path, "http://gateway")
+    path = tmp_path / "gateway-identities.json"
+    watcher = IdentityFileWatcher(path, check_every=0)
+    key = credentials["users"]["agency"]["api_key"]
+    assert watcher.current().by_api_key(key).role == Role.agency
+
+    data = json.loads(path.read_text())
+    data["api_keys"] = [k for k in data["api_keys"] if k["name"] != "demo agency"]  # the key is revoked
+    path.write_text(json.dumps(data))
+    os.utime(path, (1, 1))
+    assert watcher.current().by_api_key(key) is None
+
+    path.write_text("{not json")
+    os.utime(path, (2, 2))
+    assert watcher.current().by_api_key(credentials["users"]["admin"]["api_key"]).role == Role.admin

@@ -11,7 +11,7 @@ from fairpath.gateway import schema  # noqa: F401 - every table registered befor
 from fairpath.gateway.config import GatewaySettings
 from fairpath.gateway.db import common
 from fairpath.gateway.identity.routes import router as identity_router
-from fairpath.gateway.identity.store import IdentityStore
+from fairpath.gateway.identity.store import IdentityFileWatcher
 from fairpath.gateway.operations.routes import router as operations_router
 from fairpath.gateway.organizations.consumers import linked_business_subscription
 from fairpath.gateway.organizations.service import BusinessLinks
@@ -24,7 +24,7 @@ MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
 async def _start_routing(app: FastAPI, stack: AsyncExitStack) -> None:
     settings: GatewaySettings = app.state.settings
-    app.state.identities = IdentityStore.load(settings.identities_file)
+    app.state.identities = IdentityFileWatcher(settings.identities_file)
     app.state.principal_signer = PrincipalSigner(settings.principal_signing_key, settings.principal_ttl_seconds)
     upstreams = Upstreams(settings.upstreams(), connect_timeout=settings.upstream_connect_timeout,
                           read_timeout=settings.upstream_read_timeout)

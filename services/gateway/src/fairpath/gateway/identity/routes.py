@@ -23,7 +23,7 @@ async def issue_token(
     username: Annotated[str, Form(min_length=1, max_length=200)],
     password: Annotated[str, Form(min_length=1, max_length=500)],
 ) -> AccessToken:
-    user = request.app.state.identities.by_password(username, password)
+    user = request.app.state.identities.current().by_password(username, password)
     if user is None:
         raise Unauthenticated("unknown username or wrong password")
     settings = request.app.state.settings

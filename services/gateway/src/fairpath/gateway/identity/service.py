@@ -34,7 +34,7 @@ async def authenticate(request: Request) -> Principal:
 
 def _identify(request: Request) -> Principal:
     """Who is calling. Accounts are looked up on every request, so a removed user or key stops working at once."""
-    store: IdentityStore = request.app.state.identities
+    store: IdentityStore = request.app.state.identities.current()
     api_key = request.headers.get(API_KEY_HEADER)
     if api_key:
         user = store.by_api_key(api_key)

@@ -7,13 +7,17 @@ passwords as scrypt.
 import hashlib
 import hmac
 import json
+import logging
 import os
+import time
 import uuid
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from fairpath.common.auth import OrganizationKind, Principal, Role
+
+log = logging.getLogger("fairpath.gateway.identity")
 
 
 class Organization(BaseModel):
@@ -95,3 +99,35 @@ class IdentityStore:
 
 
 _DUMMY = hash_password("not-a-password")
+
+
+class IdentityFileWatcher:
+    """The identity store, reloaded when its file changes (looked at no more than once a second), so
+    accounts and keys can change without a restart. A file that does not parse keeps the last good one."""
+
+    def __init__(self, path: Path | None, check_every: float = 1.0) -> None:
+        self.path = path
+        self.check_every = check_every
+        self._store = IdentityStore.load(path)
+        self._mtime = self._stat()
+        self._checked = time.monotonic()
+
+    def _stat(self) -> float | None:
+        try:
+            return self.path.stat().st_mtime if self.path else None
+        except OSError:
+            return None
+
+    def current(self) -> IdentityStore:
+        now = time.monotonic()
+        if now - self._checked >= self.check_every:
+            self._checked = now
+            mtime = self._stat()
+            if mtime != self._mtime:
+                try:
+                    self._store = IdentityStore.load(self.path)
+                    self._mtime = mtime
+                    log.info("identities reloaded")
+                except (ValueError, OSError) as exc:
+                    log.warning("identities file not reloaded", extra={"error": type(exc).__name__})
+        return self._store
