@@ -2,7 +2,7 @@
 worker's own grievances, and retaliation findings for terminations soon after a grievance."""
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select

@@ -291,6 +291,8 @@ async def test_employer_search_sees_masked_profiles_of_consenting_workers_only(r
     assert profile["full_name"] is None and profile["identity_document"] is None
     searched = await audit_entries(registry_app, consenting["id"], "worker.searched")
     assert [s["actor"] for s in searched] == [employer.actor]
+    verify = await registry.get("/v1/audit/registry/verify", headers=minter.headers(make_principal(Role.auditor)))
+    assert verify.json()["valid"] is True, "a page of reads is chained like single appends"
     assert (await registry.get("/v1/workers", headers=minter.headers(worker_principal(consenting["id"])))).status_code == 403
 
 

@@ -76,10 +76,10 @@ def view_of(principal: Principal, worker: Worker) -> View | None:
 
 async def audit_reads(session: AsyncSession, principal: Principal, workers: Sequence[Worker], action: str) -> None:
     """A read of personal data by anyone but the owner is an audit entry, one per worker."""
-    for worker in workers:
-        if not is_owner(principal, worker) and worker.status == ACTIVE:
-            await common.audit.append(session, actor=principal.actor, action=action, record_type="worker",
-                                      record_id=worker.id)
+    await common.audit.append_many(
+        session, actor=principal.actor, action=action, record_type="worker",
+        record_ids=[w.id for w in workers if not is_owner(principal, w) and w.status == ACTIVE],
+    )
 
 
 async def worker_in_reach(
