@@ -235,6 +235,11 @@ def test_fairpath_up_prints_credentials_and_ctrl_c_stops_everything(tmp_path: Pa
         mine = httpx.get(f"{gateway}/v1/businesses", headers={"X-API-Key": credentials["users"]["agency"]["api_key"]},
                          timeout=10).json()["items"]
         assert "Demo Recruitment Agency Pvt Ltd" in [b["legal_name"] for b in mine]
+        # The demo worker's login opens the worker's own record.
+        worker_id = printed.split("worker ", 1)[1].split(" ", 1)[0]
+        own = poll_until(lambda: httpx.get(f"{gateway}/v1/workers/{worker_id}", timeout=10, headers={
+            "X-API-Key": credentials["users"]["worker"]["api_key"]}).status_code == 200, 10, "the worker's own record")
+        assert own
 
         pids = json.loads((var_dir / "run" / "stack.json").read_text())["pids"]
         assert set(pids) == {"nats-server", *SERVICES}

@@ -165,11 +165,12 @@ def cmd_up(args: argparse.Namespace) -> int:
             "gateway": config.gateway_url, "nats": config.effective_nats_url, "pids": supervisor.pids(),
         }, indent=2))
         if credentials is not None:
-            from fairpath.deploy.demo import seed_demo_businesses
+            from fairpath.deploy.demo import seed_demo_businesses, seed_demo_worker
 
             demo = seed_demo_businesses(config.var_dir, config.gateway_url, credentials)
-            print(f"Demo records: agency business {demo['recruitment_agency']}, employer business {demo['employer']} "
-                  "(the agency and employer users act for them).", flush=True)
+            worker = seed_demo_worker(config.var_dir, config.gateway_url, credentials)
+            print(f"Demo records: agency business {demo['recruitment_agency']}, employer business {demo['employer']}, "
+                  f"worker {worker} (the agency, employer and worker users act for them).", flush=True)
         _print_banner(config, credentials, supervisor.ready_after or 0.0, supervisor.pids())
         died = supervisor.wait()
     finally:
