@@ -1,0 +1,47 @@
+"""Finding the version to print and rendering it in the requested format and languages."""
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.concurrency import run_in_threadpool
+
+from fairpath.common.auth import Principal
+from fairpath.common.errors import NotFound
+from fairpath.contracts.config import ContractsSettings
+from fairpath.contracts.contracts.service import get_contract, terms_of
+from fairpath.contracts.contracts.tables import ContractVersion
+from fairpath.contracts.documents.content import DocumentFacts
+from fairpath.contracts.documents.render import document_languages, render_html, render_pdf
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    body: bytes
+    media_type: str
+    filename: str
+    content_hash: str
+    languages: list[str]
+
+
+async def contract_document(*, session: AsyncSession, principal: Principal, settings: ContractsSettings,
+                            contract_id: uuid.UUID, format: str, lang: str | None,
+                            version: int | None = None) -> RenderedDocument:
+    contract = await get_contract(session, principal, contract_id)
+    number = version or contract.current_version
+    stored = await session.get(ContractVersion, (contract.id, number))
+    if stored is None:
+        raise NotFound("contract version", f"{contract_id} v{number}")
+    facts = DocumentFacts(
+        contract_id=str(contract.id), status=contract.status, version=number, content_hash=stored.content_hash,
+        terms=terms_of(stored, settings),
+        issued_at=contract.issued_at if number == contract.issued_version or number == contract.signed_version else None,
+        signed_at=contract.signed_at if number == contract.signed_version else None,
+    )
+    languages = document_languages(facts, lang)
+    stem = f"contract-{contract.id}-v{number}-{'-'.join(languages)}"
+    if format == "pdf":
+        body = await run_in_threadpool(render_pdf, facts, languages, settings.fonts_dir)
+        return RenderedDocument(body, "application/pdf", f"{stem}.pdf", stored.content_hash, languages)
+    html = render_html(facts, languages)
+    return RenderedDocument(html.encode(), "text/html; charset=utf-8", f"{stem}.html", stored.content_hash, languages)

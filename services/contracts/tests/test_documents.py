@@ -1,0 +1,149 @@
+"""Contract documents: bilingual HTML and PDF in each shipped language, fonts embedded, no missing glyph,
+figures, names and dates extractable; a draft translation says so; without fonts the PDF is a 503."""
+
+import io
+import uuid
+
+import pytest
+from pypdf import PdfReader
+
+from fairpath.common.auth import Role
+from fairpath.common.testing import make_principal
+from fairpath.contracts.config import FONTS_DIR
+from fairpath.contracts.documents.catalogues import available_languages, catalogue
+from fairpath.contracts.documents.render import FONT_FILES, uncovered_characters
+
+LANGUAGES = ["en", "ar", "ne", "bn", "id", "fil"]
+SCRIPT_FONT = {"ar": "NotoSansArabic", "ne": "NotoSansDevanagari", "bn": "NotoSansBengali"}
+
+
+def embedded_fonts(pdf: PdfReader) -> dict[str, bytes]:
+    """Each embedded font program by its base name (subset prefix dropped)."""
+    fonts = {}
+    for page in pdf.pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert "/FontFile2" in descriptor, f"{font['/BaseFont']} is not embedded"
+            fonts[str(font["/BaseFont"]).split("+", 1)[-1]] = descriptor["/FontFile2"].get_data()
+    return fonts
+
+
+def test_six_languages_are_shipped_and_only_english_is_reviewed():
+    assert set(LANGUAGES) <= available_languages()
+    assert {code: catalogue(code).status for code in LANGUAGES} == {
+        "en": "reviewed", "ar": "draft", "ne": "draft", "bn": "draft", "id": "draft", "fil": "draft"}
+    assert catalogue("ar").direction == "rtl"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_catalogue_string_is_covered_by_the_shipped_fonts(language):
+    text = "".join(catalogue(language).messages.values())
+    assert uncovered_characters(text, FONTS_DIR) == set()
+
+
+def test_a_character_no_font_covers_is_detected():
+    assert uncovered_characters("漢", FONTS_DIR) == {"漢"}
+
+
+@pytest.fixture(scope="module")
+async def issued_contract(contracts_app, contracts, minter):  # noqa: ANN001, ANN201
+    from .conftest import World
+
+    world = World(contracts_app, contracts, minter)
+    p = await world.parties()
+    await world.worker(worker_id=p.worker, version=2, languages=LANGUAGES)
+    return p, await p.issued()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_the_pdf_in_each_language_embeds_fonts_covering_it_and_its_figures_are_extractable(
+        issued_contract, language):
+    p, contract = issued_contract
+    r = await p.world.client.get(f"/v1/contracts/{contract['id']}/document", params={"format": "pdf", "lang": language},
+                                 headers=p.world.headers(p.worker_user))
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/pdf"
+    pdf = PdfReader(io.BytesIO(r.content))
+    fonts = embedded_fonts(pdf)
+    assert SCRIPT_FONT.get(language, "NotoSans") in fonts
+    assert "NotoSansArabic" in fonts  # the destination's column (Qatar: Arabic)
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    departure = contract["terms"]["period"]["departure_date"]
+    # fpdf2 silently leaves out a character its fonts lack; every character the document prints comes back
+    # out of the PDF (through the embedded fonts' ToUnicode maps), so none was left out or drawn as .notdef.
+    cat = catalogue(language)
+    printed = "".join(cat(key) for key in ("title", "parties", "pay", "basic_pay", "free_to_leave", "custody_text"))
+    assert {ch for ch in printed if not ch.isspace()} - set(text) == set()
+    for figure in ("1,800.00 QAR", departure, "Sita Kumari Tamang", "Gulf Horizon Construction LLC", contract["content_hash"][:16]):
+        assert figure in text, (figure, language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_the_html_is_bilingual_and_marks_draft_translations(issued_contract, language):
+    p, contract = issued_contract
+    r = await p.world.client.get(f"/v1/contracts/{contract['id']}/document", params={"lang": language},
+                                 headers=p.world.headers(p.worker_user))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    html = r.text
+    assert catalogue(language)("title") in html and catalogue("ar")("title") in html
+    assert 'dir="rtl"' in html
+    draft_notice = catalogue(language)("draft_translation", prevailing="X").split(":")[0]
+    assert (draft_notice in html) == catalogue(language).is_draft
+    assert "Sita Kumari Tamang" in html and "1,800.00 QAR" in html
+
+
+async def test_html_escapes_what_the_parties_wrote(world):
+    p = await world.parties()
+    terms = p.terms()
+    terms["job"]["description"] = "<script>alert(1)</script>"
+    created = await p.contract(terms)
+    r = await world.client.get(f"/v1/contracts/{created['id']}/document", headers=world.headers(p.agency_user))
+    assert "<script>alert" not in r.text and "&lt;script&gt;" in r.text
+
+
+async def test_a_name_no_shipped_font_can_print_is_refused_rather_than_printed_with_gaps(world):
+    p = await world.parties()
+    terms = p.terms()
+    terms["parties"]["worker"]["full_name"] = "李小龍"
+    created = await p.contract(terms)
+    r = await world.client.get(f"/v1/contracts/{created['id']}/document", params={"format": "pdf"},
+                               headers=world.headers(p.agency_user))
+    assert r.status_code == 422 and r.json()["violations"][0]["rule"] == "glyph_missing"
+    assert "U+674E" in r.json()["violations"][0]["message"]
+
+
+async def test_a_language_that_is_not_shipped_is_422(issued_contract):
+    p, contract = issued_contract
+    r = await p.world.client.get(f"/v1/contracts/{contract['id']}/document", params={"lang": "xx"},
+                                 headers=p.world.headers(p.worker_user))
+    assert r.status_code == 422 and r.json()["violations"][0]["rule"] == "language_not_available"
+
+
+async def test_without_fonts_the_pdf_is_a_503_problem_and_html_still_works(issued_contract, contracts_app, tmp_path):
+    p, contract = issued_contract
+    settings = contracts_app.state.settings
+    saved = settings.fonts_dir
+    settings.fonts_dir = tmp_path
+    try:
+        r = await p.world.client.get(f"/v1/contracts/{contract['id']}/document", params={"format": "pdf"},
+                                     headers=p.world.headers(p.worker_user))
+        assert r.status_code == 503
+        assert r.json()["type"] == "urn:fairpath:problem:fonts_unavailable" and "format=html" in r.json()["detail"]
+        html = await p.world.client.get(f"/v1/contracts/{contract['id']}/document", headers=p.world.headers(p.worker_user))
+        assert html.status_code == 200
+    finally:
+        settings.fonts_dir = saved
+
+
+async def test_documents_are_out_of_reach_like_their_contracts(issued_contract):
+    p, contract = issued_contract
+    stranger = make_principal(Role.worker, worker_id=uuid.uuid4())
+    r = await p.world.client.get(f"/v1/contracts/{contract['id']}/document", headers=p.world.headers(stranger))
+    assert r.status_code == 404
+
+
+def test_the_shipped_fonts_come_with_their_licence():
+    assert (FONTS_DIR / "OFL.txt").read_text().count("SIL Open Font License") >= 1
+    for name in FONT_FILES:
+        assert (FONTS_DIR / f"{name}.ttf").stat().st_size < 600_000
