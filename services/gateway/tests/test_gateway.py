@@ -190,3 +190,10 @@ def test_the_identities_file_is_reloaded_when_it_changes_and_a_broken_one_is_ign
     path.write_text("{not json")
     os.utime(path, (2, 2))
     assert watcher.current().by_api_key(credentials["users"]["admin"]["api_key"]).role == Role.admin
+
+
+async def test_the_gateways_own_audit_chain_is_read_with_a_gateway_credential(gateway, demo_credentials):
+    r = await gateway.get("/v1/audit/gateway/verify", headers=key(demo_credentials, "auditor"))
+    assert r.status_code == 200 and r.json()["valid"] is True
+    assert (await gateway.get("/v1/audit/gateway/verify", headers=key(demo_credentials, "agency"))).status_code == 403
+    assert (await gateway.get("/v1/audit/gateway/verify")).status_code == 401

@@ -5,12 +5,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from fairpath.common.auth import PrincipalSigner
+from fairpath.common.auth import PrincipalSigner, current_principal
 from fairpath.common.service import create_service_app
 from fairpath.gateway import schema  # noqa: F401 - every table registered before migrations run
 from fairpath.gateway.config import GatewaySettings
 from fairpath.gateway.db import common
 from fairpath.gateway.identity.routes import router as identity_router
+from fairpath.gateway.identity.service import authenticate
 from fairpath.gateway.identity.store import IdentityFileWatcher
 from fairpath.gateway.operations.routes import router as operations_router
 from fairpath.gateway.organizations.consumers import linked_business_subscription
@@ -58,5 +59,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         on_startup=[_start_routing],
         subscriptions=[linked_business_subscription()],
     )
+    # The gateway's own routes (its audit chain) take the caller the gateway authenticates, not a forwarded principal.
+    app.dependency_overrides[current_principal] = authenticate
     openapi.install(app)
     return app
