@@ -190,3 +190,26 @@ async def test_a_decision_waits_until_every_potential_hit_is_resolved(vetting, m
     assert dismissed.status_code == 200, dismissed.text
     decided = await vetting.post(f"/v1/vetting-cases/{case['id']}/decision", json=body, headers=minter.headers(officer()))
     assert decided.status_code == 200
+
+
+async def test_a_licence_lapsing_during_an_approval_is_a_finding_once(vetting, vetting_app, minter):
+    from fairpath.vetting.findings.service import findings_of
+    from fairpath.vetting.licences.tables import Licence
+
+    agency = minter.headers(make_principal(Role.agency))
+    biz = await register(vetting, agency, kind="recruitment_agency", country="NP")
+    await vetting.post(f"/v1/businesses/{biz['id']}/licences", headers=agency, json={
+        "number": f"L-{uuid.uuid4().hex[:6]}", "authority": "DoFE", "country": "NP",
+        "valid_from": "2025-01-01", "valid_until": "2030-01-01"})
+    await approve(vetting, minter, biz["id"])
+    await jobs.find_lapsed_licences(vetting_app.state.database)
+    async with vetting_app.state.database.session(read_only=True) as s:
+        assert [f.kind for f in await findings_of(s, uuid.UUID(biz["id"]))] == []
+
+    async with vetting_app.state.database.session() as s:  # time passes: the licence runs out
+        await s.execute(update(Licence).where(Licence.business_id == uuid.UUID(biz["id"]))
+                        .values(valid_until=datetime.now(UTC).date() - timedelta(days=1)))
+    await jobs.find_lapsed_licences(vetting_app.state.database)
+    await jobs.find_lapsed_licences(vetting_app.state.database)
+    async with vetting_app.state.database.session(read_only=True) as s:
+        assert [f.kind for f in await findings_of(s, uuid.UUID(biz["id"]))] == ["licence_expired"]

@@ -19,6 +19,7 @@ from fairpath.vetting.businesses.tables import Business
 from fairpath.vetting.findings.schemas import FindingKind
 from fairpath.vetting.findings.service import record_finding
 from fairpath.vetting.licences.service import licence_state
+from fairpath.vetting.licences.tables import Licence
 
 log = logging.getLogger("fairpath.vetting.jobs")
 
@@ -55,20 +56,25 @@ async def suspend_missed_deadlines(database: Database) -> int:
 
 
 async def find_lapsed_licences(database: Database) -> int:
-    """A licence that lapses during an approval is a finding (once per business and day it is found)."""
+    """An approved agency left without a valid licence is a finding (once per approval)."""
     today = utcnow().date()
+    valid_licence = select(Licence.id).where(
+        Licence.business_id == Business.id, Licence.valid_from <= today, Licence.valid_until >= today,
+        Licence.register_status != "not_found",
+    ).exists()
     found = 0
     async with database.session() as session:
-        approved = (await session.execute(select(Business).where(Business.status.in_(_APPROVED)))).scalars().all()
-        for business in approved:
+        lapsed = (await session.execute(select(Business).where(
+            Business.status.in_(_APPROVED), Business.kind == "recruitment_agency", ~valid_licence,
+        ).limit(BATCH))).scalars().all()
+        for business in lapsed:
             state, evidence = await licence_state(session, business, today)
-            if state in ("expired", "missing") and business.kind == "recruitment_agency":
-                recorded = await record_finding(
-                    session, business_id=business.id, kind=FindingKind.licence_expired, principle="A",
-                    severity=Severity.high, source="vetting", source_ref=f"licence-lapse:{business.approval_expires_at}",
-                    evidence={"state": state, "detail": evidence}, actor=SYSTEM,
-                )
-                found += recorded is not None
+            recorded = await record_finding(
+                session, business_id=business.id, kind=FindingKind.licence_expired, principle="A",
+                severity=Severity.high, source="vetting", source_ref=f"licence-lapse:{business.approval_expires_at}",
+                evidence={"state": state, "detail": evidence}, actor=SYSTEM,
+            )
+            found += recorded is not None
     return found
 
 
