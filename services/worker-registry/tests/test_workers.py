@@ -310,3 +310,18 @@ async def test_malformed_requests_are_422_never_500(registry, minter):
         r = await getattr(registry, method)(url, headers=headers, **kwargs)
         assert r.status_code == 422, (url, r.status_code, r.text)
         assert r.json()["violations"]
+
+
+async def test_no_personal_data_reaches_the_logs(registry, minter, caplog):
+    agency = new_agency()
+    body = worker_body(full_name="Loggable Name Never")
+    with caplog.at_level("DEBUG"):
+        created = await register(registry, minter, agency, **body)
+        await registry.post("/v1/workers", json=body, headers=minter.headers(new_agency()))  # duplicate
+        await registry.post("/v1/workers", json=worker_body(full_name="Loggable Name Never", phone="bad"),
+                            headers=minter.headers(agency))
+        await registry.get(f"/v1/workers/{created['id']}", headers=minter.headers(make_principal(Role.auditor)))
+    assert caplog.records, "the requests were logged"
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    for secret in ("Loggable Name", body["identity_document"]["number"], body["phone"]):
+        assert secret not in logged
