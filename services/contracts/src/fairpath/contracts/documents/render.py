@@ -116,6 +116,28 @@ def _all_text(cols: list[Column]) -> str:
     return "\n".join(parts)
 
 
+def _shape_if_needed(pdf: FPDF, text: str) -> None:
+    """HarfBuzz shaping for scripts that need it (right to left, Indic conjuncts); plain Latin text skips the
+    cost, which is most of the time a page takes."""
+    pdf.set_text_shaping(any(ord(ch) >= 0x0590 for ch in text))
+
+
+def _family(font_file: str) -> str:
+    return font_file.removesuffix("-Regular")
+
+
+def _fonts_needed(text: str, primary: list[str], fonts_dir: Path) -> list[str]:
+    paths = _font_paths(fonts_dir)
+    needed = list(dict.fromkeys(["NotoSans-Regular", *primary]))
+    covered = frozenset().union(*(_coverage(paths[name]) for name in needed))
+    rest = {ord(ch) for ch in set(text)} - covered
+    for name in FONT_FILES:
+        if name not in needed and rest & _coverage(paths[name]):
+            needed.append(name)
+            rest -= _coverage(paths[name])
+    return needed
+
+
 _pdf_lock = threading.Lock()
 
 
@@ -126,14 +148,15 @@ class _ContractPdf(FPDF):
 
     def footer(self) -> None:
         self.set_y(-10)
-        self.set_font("NotoSans", size=7)
+        self.set_font("NotoSans", size=7)  # always loaded: the footer is Latin
         self.cell(0, 4, f"{self.footer_text}  {self.page_no()}/{{nb}}", align="C")
 
 
 def render_pdf(facts: DocumentFacts, languages: list[str], fonts_dir: Path) -> bytes:
     paths = _font_paths(fonts_dir)
     cols = columns(facts, languages)
-    missing = uncovered_characters(_all_text(cols), fonts_dir)
+    text = _all_text(cols)
+    missing = uncovered_characters(text, fonts_dir)
     if missing:
         codes = ", ".join(f"U+{ord(ch):04X}" for ch in sorted(missing))
         raise RuleViolations([Violation(field="terms", rule="glyph_missing",
@@ -141,31 +164,39 @@ def render_pdf(facts: DocumentFacts, languages: list[str], fonts_dir: Path) -> b
     pdf = _ContractPdf(f"{facts.contract_id} v{facts.version} sha256:{facts.content_hash[:16]}")
     pdf.set_auto_page_break(False)
     pdf.set_margins(PAGE_MARGIN, PAGE_MARGIN, PAGE_MARGIN)
-    for name, path in paths.items():
-        pdf.add_font(name.removesuffix("-Regular"), fname=str(path))
-    pdf.set_fallback_fonts([name.removesuffix("-Regular") for name in FONT_FILES])
-    pdf.set_text_shaping(True)
+    # Only the fonts this document needs: each column's own, and the fallbacks its characters call for.
+    needed = _fonts_needed(text, [c.font for c in cols], fonts_dir)
+    for name in needed:
+        pdf.add_font(_family(name), fname=str(paths[name]))
+    pdf.set_fallback_fonts([_family(name) for name in needed])
     pdf.set_title(" / ".join(c.title for c in cols))
     pdf.set_lang(cols[0].language)
     pdf.set_creator("Fairpath contracts")
     pdf.add_page()
     width = (pdf.epw - COLUMN_GAP * (len(cols) - 1)) / len(cols)
 
+    bottom = pdf.h - PAGE_MARGIN - 6
+
     def row(texts: list[str], size: float, gap: float = 0.8) -> None:
-        heights = []
-        for col, text in zip(cols, texts, strict=True):
-            pdf.set_font(col.font.removesuffix("-Regular"), size=size)
-            heights.append(pdf.multi_cell(width, LINE * size / BODY_SIZE, text or " ", dry_run=True,
-                                          output=MethodReturnValue.HEIGHT, align="R" if col.direction == "rtl" else "L"))
-        height = max(heights)
-        if pdf.get_y() + height > pdf.h - PAGE_MARGIN - 6:
-            pdf.add_page()
-        top = pdf.get_y()
+        line = LINE * size / BODY_SIZE
+        # Measuring a row costs as much as drawing it (shaping): measure only near the foot of a page.
+        if bottom - pdf.get_y() < 12 * line:
+            heights = []
+            for col, text in zip(cols, texts, strict=True):
+                pdf.set_font(_family(col.font), size=size)
+                _shape_if_needed(pdf, text)
+                heights.append(pdf.multi_cell(width, line, text or " ", dry_run=True, output=MethodReturnValue.HEIGHT,
+                                              align="R" if col.direction == "rtl" else "L"))
+            if pdf.get_y() + max(heights) > bottom:
+                pdf.add_page()
+        top, lowest = pdf.get_y(), pdf.get_y()
         for i, (col, text) in enumerate(zip(cols, texts, strict=True)):
             pdf.set_xy(PAGE_MARGIN + i * (width + COLUMN_GAP), top)
-            pdf.set_font(col.font.removesuffix("-Regular"), size=size)
-            pdf.multi_cell(width, LINE * size / BODY_SIZE, text or " ", align="R" if col.direction == "rtl" else "L")
-        pdf.set_y(top + height + gap)
+            pdf.set_font(_family(col.font), size=size)
+            _shape_if_needed(pdf, text)
+            pdf.multi_cell(width, line, text or " ", align="R" if col.direction == "rtl" else "L")
+            lowest = max(lowest, pdf.get_y())
+        pdf.set_y(lowest + gap)
 
     with warnings.catch_warnings(record=True) as caught, _pdf_lock:
         warnings.simplefilter("always")

@@ -1,6 +1,8 @@
 """Finding the version to print and rendering it in the requested format and languages."""
 
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +26,31 @@ class RenderedDocument:
     languages: list[str]
 
 
+class _RenderedPdfs:
+    """Recently rendered PDFs: a version's content never changes, so the same document is drawn once."""
+
+    def __init__(self, size: int = 128) -> None:
+        self._items: OrderedDict[tuple, bytes] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> bytes | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            return None
+
+    def put(self, key: tuple, body: bytes) -> None:
+        with self._lock:
+            self._items[key] = body
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+rendered_pdfs = _RenderedPdfs()
+
+
 async def contract_document(*, session: AsyncSession, principal: Principal, settings: ContractsSettings,
                             contract_id: uuid.UUID, format: str, lang: str | None,
                             version: int | None = None) -> RenderedDocument:
@@ -41,7 +68,12 @@ async def contract_document(*, session: AsyncSession, principal: Principal, sett
     languages = document_languages(facts, lang)
     stem = f"contract-{contract.id}-v{number}-{'-'.join(languages)}"
     if format == "pdf":
-        body = await run_in_threadpool(render_pdf, facts, languages, settings.fonts_dir)
+        key = (facts.contract_id, number, stored.content_hash, tuple(languages), facts.status, facts.issued_at,
+               facts.signed_at, str(settings.fonts_dir))
+        body = rendered_pdfs.get(key)
+        if body is None:
+            body = await run_in_threadpool(render_pdf, facts, languages, settings.fonts_dir)
+            rendered_pdfs.put(key, body)
         return RenderedDocument(body, "application/pdf", f"{stem}.pdf", stored.content_hash, languages)
     html = render_html(facts, languages)
     return RenderedDocument(html.encode(), "text/html; charset=utf-8", f"{stem}.html", stored.content_hash, languages)
