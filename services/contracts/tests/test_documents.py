@@ -93,6 +93,21 @@ async def test_the_html_is_bilingual_and_marks_draft_translations(issued_contrac
     assert "Sita Kumari Tamang" in html and "1,800.00 QAR" in html
 
 
+async def test_a_past_version_is_printed_as_it_was(world):
+    p = await world.parties()
+    created = await p.contract()
+    await world.client.patch(f"/v1/contracts/{created['id']}", json={"terms": {"pay": {"amount": 190000}}},
+                             headers=world.headers(p.agency_user))
+    old = await world.client.get(f"/v1/contracts/{created['id']}/document", params={"version": 1},
+                                 headers=world.headers(p.agency_user))
+    new = await world.client.get(f"/v1/contracts/{created['id']}/document", headers=world.headers(p.agency_user))
+    assert "1,800.00 QAR" in old.text and "1,900.00 QAR" in new.text
+    assert created["content_hash"] in old.text
+    missing = await world.client.get(f"/v1/contracts/{created['id']}/document", params={"version": 9},
+                                     headers=world.headers(p.agency_user))
+    assert missing.status_code == 404
+
+
 async def test_html_escapes_what_the_parties_wrote(world):
     p = await world.parties()
     terms = p.terms()

@@ -203,6 +203,9 @@ async def test_a_substitution_on_arrival_is_stored_returned_and_emitted_and_the_
         "terms.pay.amount", "terms.pay.effective_hourly_rate", "terms.document_custody.passport_kept_by"}
     got = await world.client.get(f"/v1/contracts/{signed['id']}", headers=world.headers(world.auditor))
     assert got.json()["status"] == "disputed" and got.json()["disputed_at"]
+    stored = await world.client.get(f"/v1/contracts/{signed['id']}/arrival-verification",
+                                    headers=world.headers(world.auditor))
+    assert stored.status_code == 200 and stored.json()["items"][0]["changes"] == finding["changes"]
 
 
 async def test_a_disputed_contract_becomes_active_once_the_signed_terms_are_presented(world):

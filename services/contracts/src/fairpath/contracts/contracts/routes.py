@@ -135,6 +135,20 @@ async def verify_arrival(contract_id: uuid.UUID, body: ArrivalVerificationIn, se
     )
 
 
+@router.get("/{contract_id}/arrival-verification", response_model=Page[ArrivalVerificationPublic],
+            summary="Every arrival verification of the contract, with each classified change (substitution findings)")
+async def list_arrival_verifications(contract_id: uuid.UUID, session: SessionDep,
+                                     principal: Reader) -> Page[ArrivalVerificationPublic]:
+    contract, rows = await service.list_arrival_verifications(session=session, principal=principal,
+                                                              contract_id=contract_id)
+    return Page(items=[
+        ArrivalVerificationPublic(id=v.id, contract_id=v.contract_id, signed_version=v.signed_version,
+                                  presented_hash=v.presented_hash, substitution_found=v.substitution_found,
+                                  changes=v.changes, contract_status=contract.status, verified_at=v.verified_at)
+        for v in rows
+    ], next_cursor=None)
+
+
 @router.post("/{contract_id}/complete", response_model=ContractPublic, summary="The contract ran its course")
 async def complete_contract(contract_id: uuid.UUID, body: CompletionIn, session: SessionDep, principal: Drafter,
                             settings: Settings) -> ContractPublic:

@@ -468,3 +468,12 @@ async def list_versions(*, session: AsyncSession, principal: Principal, contract
     rows = (await session.execute(select(ContractVersion).where(ContractVersion.contract_id == contract.id)
                                   .order_by(ContractVersion.number))).scalars()
     return contract, list(rows)
+
+
+async def list_arrival_verifications(*, session: AsyncSession, principal: Principal,
+                                     contract_id: uuid.UUID) -> tuple[Contract, list[ArrivalVerification]]:
+    """Every verification of the contract on arrival, findings included (auditors, parties, the worker)."""
+    contract = await get_contract(session, principal, contract_id)
+    rows = (await session.execute(select(ArrivalVerification).where(ArrivalVerification.contract_id == contract.id)
+                                  .order_by(ArrivalVerification.id))).scalars()
+    return contract, list(rows)
