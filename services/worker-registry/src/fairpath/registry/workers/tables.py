@@ -20,7 +20,7 @@ class Worker(RegistryModel, table=True):
     id: uuid.UUID = Field(primary_key=True)
     status: str = Field(max_length=20)  # active | erased
     # The organisation of the agency that registered the worker: it owns the record.
-    agency_organization_id: uuid.UUID | None = Field(default=None, index=True)
+    agency_organization_id: uuid.UUID | None = Field(default=None)  # indexed with id below
     agency_business_id: uuid.UUID | None = Field(default=None)
     registered_by: str = Field(max_length=200)
 
