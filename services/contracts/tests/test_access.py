@@ -9,7 +9,7 @@ from fairpath.common.auth import Role
 from fairpath.common.testing import make_principal
 
 
-async def test_each_party_lists_only_its_contracts_and_the_worker_not_drafts(world):
+async def test_each_party_lists_only_its_contracts_and_the_worker_all_of_theirs(world):
     a, b = await world.parties(), await world.parties()
     draft_a = await a.contract()
     issued_a = await a.issued()
@@ -22,7 +22,7 @@ async def test_each_party_lists_only_its_contracts_and_the_worker_not_drafts(wor
 
     assert await ids(a.agency_user) == {draft_a["id"], issued_a["id"]}
     assert await ids(a.employer_user) == {draft_a["id"], issued_a["id"]}
-    assert await ids(a.worker_user) == {issued_a["id"]}
+    assert await ids(a.worker_user) == {draft_a["id"], issued_a["id"]}
     assert {draft_a["id"], issued_a["id"], issued_b["id"]} <= await ids(world.auditor)
     assert await ids(world.auditor, status="draft", job_order_id=a.order["id"]) == {draft_a["id"]}
     assert await ids(make_principal(Role.agency, business_id=uuid.uuid4())) == set()

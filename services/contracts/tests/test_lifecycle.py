@@ -69,8 +69,8 @@ async def test_signing_a_draft_is_409(world):
     p = await world.parties()
     created = await p.contract()
     r = await p.post(created["id"], "sign", {"version": 1, "method": "electronic"}, as_=p.worker_user)
-    # the worker cannot even see a draft: it has not been given to them
-    assert r.status_code == 404
+    assert r.status_code == 409 and r.json()["type"] == "urn:fairpath:problem:not_issued"
+    assert "must be issued" in r.json()["detail"]
     # and the operator may not sign for the worker
     r = await p.post(created["id"], "sign", {"version": 1, "method": "electronic"}, as_=world.admin)
     assert r.status_code == 403
@@ -167,6 +167,15 @@ async def test_arrival_verification_of_an_unsigned_contract_is_409(world):
     issued = await p.issued()
     r = await p.post(issued["id"], "arrival-verification", {"presented_terms": p.terms()}, as_=world.officer)
     assert r.status_code == 409 and r.json()["type"] == "urn:fairpath:problem:not_signed"
+
+
+async def test_terms_presented_for_another_worker_are_refused(world):
+    p = await world.parties()
+    signed = await p.signed()
+    other = p.terms()
+    other["parties"]["worker"]["worker_id"] = str(uuid.uuid4())
+    r = await p.post(signed["id"], "arrival-verification", {"presented_terms": other}, as_=world.officer)
+    assert r.status_code == 422 and r.json()["violations"][0]["rule"] == "another_workers_contract"
 
 
 @pytest.mark.parametrize("role", [Role.agency, Role.employer, Role.auditor, Role.worker])

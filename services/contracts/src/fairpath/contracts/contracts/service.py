@@ -96,8 +96,8 @@ def can_read(principal: Principal, contract: Contract) -> bool:
     if principal.role in READ_ALL_ROLES:
         return True
     if principal.role == Role.worker:
-        # A worker sees their contract once it is issued to them, not while the parties draft it.
-        return contract.worker_id == principal.worker_id and contract.status != ContractState.draft
+        # A worker sees their own contracts in every state, drafts too: nothing about their terms is hidden from them.
+        return contract.worker_id == principal.worker_id
     return is_party(principal, contract)
 
 
@@ -369,6 +369,9 @@ async def verify_arrival(*, session: AsyncSession, principal: Principal, setting
     signed = await session.get(ContractVersion, (contract.id, contract.signed_version))
     assert signed is not None
     terms = presented.presented_terms
+    if terms.parties.worker.worker_id != contract.worker_id:
+        raise RuleViolations([Violation(field="presented_terms.parties.worker.worker_id", rule="another_workers_contract",
+                                        message="the presented terms are for another worker than this contract's")])
     changes = compare_terms(terms_of(signed, settings), terms, await ExchangeRates.load(session))
     found = any(c.change == LESS for c in changes)
     now = utcnow()
@@ -448,7 +451,7 @@ async def list_contracts(*, session: AsyncSession, principal: Principal, status:
     query = select(Contract).order_by(Contract.id).limit(limit)
     if principal.role not in READ_ALL_ROLES:
         if principal.role == Role.worker:
-            query = query.where(Contract.worker_id == principal.worker_id, Contract.status != ContractState.draft.value)
+            query = query.where(Contract.worker_id == principal.worker_id)
         elif principal.role == Role.employer:
             query = query.where(Contract.employer_id == principal.business_id)
         else:
