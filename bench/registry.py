@@ -347,24 +347,22 @@ async def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         var_dir = Path(tmp)
         if not args.skip_register:
-            name = f"fp_bench_registry_reg_{uuid.uuid4().hex[:6]}"
-            if args.register_on_postgres:
-                if not admin_url:
-                    print("--register-on-postgres needs --postgres-url", file=sys.stderr)
-                    return 2
-                url = await create_postgres_database(admin_url, name)
-            else:
-                url = f"sqlite+aiosqlite:///{tmp}/registry-bench.db"
-            try:
-                results = []
-                for n, concurrency in enumerate(int(c) for c in args.concurrency.split(",")):
-                    run_url = url
-                    if not args.register_on_postgres:
-                        run_url = f"sqlite+aiosqlite:///{tmp}/registry-bench-{n}.db"
-                    results.append((concurrency, *await bench_registration(run_url, var_dir, args.register, concurrency)))
-            finally:
+            if args.register_on_postgres and not admin_url:
+                print("--register-on-postgres needs --postgres-url", file=sys.stderr)
+                return 2
+            results = []
+            for n, concurrency in enumerate(int(c) for c in args.concurrency.split(",")):
+                # A fresh database for each run, so both sides start from the same empty tables.
+                name = f"fp_bench_registry_reg_{uuid.uuid4().hex[:6]}"
                 if args.register_on_postgres:
-                    await drop_postgres_database(admin_url, name)
+                    url = await create_postgres_database(admin_url, name)
+                else:
+                    url = f"sqlite+aiosqlite:///{tmp}/registry-bench-{n}.db"
+                try:
+                    results.append((concurrency, *await bench_registration(url, var_dir, args.register, concurrency)))
+                finally:
+                    if args.register_on_postgres:
+                        await drop_postgres_database(admin_url, name)
             backend = "postgresql" if args.register_on_postgres else "sqlite"
             for concurrency, api, bare in results:
                 print(f"registration ({backend}), {args.register} workers, {concurrency} concurrent")
