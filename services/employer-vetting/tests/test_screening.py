@@ -24,26 +24,8 @@ AUDITOR = make_principal(Role.auditor)
 _LATIN_TO_CYRILLIC = dict(zip("bdklmnprstvzaeiou", "бдклмнпрствзаеиоу", strict=True))
 
 
-@pytest.fixture(scope="session")
-async def lists_app(vetting_app):  # noqa: ANN001, ANN201
-    """The vetting app with the watchlist and screening routes and tables, wired or not yet wired by app.py."""
-    from fairpath.vetting.db import metadata
-    from fairpath.vetting.screening.routes import router as screening_router
-    from fairpath.vetting.watchlists.routes import router as watchlists_router
-
-    paths = {getattr(route, "path", None) for route in vetting_app.routes}
-    for router in (watchlists_router, screening_router):
-        if not any(route.path in paths for route in router.routes):
-            vetting_app.include_router(router)
-    mine = [metadata.tables[name] for name in ("watchlist", "watchlist_entry", "watchlist_name_key", "watchlist_import",
-                                               "watchlist_import_rejection", "screening", "screening_hit")]
-    async with vetting_app.state.database.engine.begin() as conn:
-        await conn.run_sync(lambda sync: metadata.create_all(sync, tables=mine, checkfirst=True))
-    return vetting_app
-
-
 @pytest.fixture
-async def client(lists_app, vetting):  # noqa: ANN001, ANN201
+def client(vetting):  # noqa: ANN001, ANN201
     return vetting
 
 
@@ -145,7 +127,7 @@ async def test_an_unrelated_business_raises_no_hit(client, minter):
     assert screening["hits"] == [] and screening["threshold"] == 0.7
 
 
-async def test_only_matches_at_or_above_the_threshold_are_hits(client, minter, lists_app):
+async def test_only_matches_at_or_above_the_threshold_are_hits(client, minter, vetting_app):
     from fairpath.vetting.screening.service import screen_business
 
     a, b = word(), word()
@@ -155,7 +137,7 @@ async def test_only_matches_at_or_above_the_threshold_are_hits(client, minter, l
     target = await business(client, minter, f"{a} {b} Construction LLC")
     twin = await business(client, minter, f"{a} {b} Construction LLC")
     assert [h["entity_id"] for h in (await screen(client, minter, target["id"]))["hits"]] == [exact]
-    async with lists_app.state.database.session() as session:
+    async with vetting_app.state.database.session() as session:
         row = await session.get(Business, uuid.UUID(target["id"]))
         lower = await screen_business(session, business=row, actor="test", threshold=0.5)
         assert [h.entity_id for h in lower] == [weak] and 0.5 <= lower[0].score < 0.7
@@ -186,7 +168,7 @@ async def test_a_dismissed_hit_is_not_raised_again_until_the_entry_changes(clien
     assert by_status["potential"]["entity_id"] == first[0]["entity_id"]
 
 
-async def test_a_list_change_rescreens_against_the_changed_entries_only(client, minter, lists_app):
+async def test_a_list_change_rescreens_against_the_changed_entries_only(client, minter, vetting_app):
     from fairpath.vetting.screening.tables import Screening, ScreeningHit
 
     x1, x2, y1, y2 = word(), word(), word(), word()
@@ -206,7 +188,7 @@ async def test_a_list_change_rescreens_against_the_changed_entries_only(client, 
     [potential] = await hits(client, minter, biz_x["id"], status="potential")
     assert potential["entity_id"] == f"c-{x1}"
     assert await hits(client, minter, biz_y["id"], status="potential") == []
-    async with lists_app.state.database.session(read_only=True) as session:
+    async with vetting_app.state.database.session(read_only=True) as session:
         screenings = (await session.execute(
             select(Screening).where(Screening.import_id == uuid.UUID(second["id"])))).scalars().all()
         # Only the changed entry was scored, for any business; Y resembles no changed entry.
@@ -217,7 +199,7 @@ async def test_a_list_change_rescreens_against_the_changed_entries_only(client, 
         assert [h.entity_id for h in raised] == [f"c-{x1}"]
 
 
-async def test_a_decision_waits_for_unresolved_hits_and_confirmed_hits_feed_the_risk(client, minter, lists_app):
+async def test_a_decision_waits_for_unresolved_hits_and_confirmed_hits_feed_the_risk(client, minter, vetting_app):
     from fairpath.vetting.screening.service import confirmed_hits, unresolved_hit_count
 
     a, b = word(), word()
@@ -229,7 +211,7 @@ async def test_a_decision_waits_for_unresolved_hits_and_confirmed_hits_feed_the_
     assert len(raised) == 2
 
     async def counts() -> tuple[int, list]:
-        async with lists_app.state.database.session(read_only=True) as session:
+        async with vetting_app.state.database.session(read_only=True) as session:
             return await unresolved_hit_count(session, business_id), await confirmed_hits(session, business_id)
 
     assert (await counts())[0] == 2
@@ -244,33 +226,33 @@ async def test_a_decision_waits_for_unresolved_hits_and_confirmed_hits_feed_the_
     assert again.status_code == 409 and again.json()["type"] == "urn:fairpath:problem:hit_resolved"
 
 
-async def test_a_confirmed_sanctions_match_suspends_an_approved_business_and_is_a_finding(client, minter, lists_app):
+async def test_a_confirmed_sanctions_match_suspends_an_approved_business_and_is_a_finding(client, minter, vetting_app):
     from fairpath.vetting.findings.service import findings_of
 
     a, b = word(), word()
     await watchlist_with(client, minter, ftm(f"s-{a}", f"{a} {b} Petroleum"), kind="sanctions")
     target = await business(client, minter, f"{a} {b} Petroleum LLC")
-    async with lists_app.state.database.session() as session:
+    async with vetting_app.state.database.session() as session:
         await session.execute(update(Business).where(Business.id == uuid.UUID(target["id"])).values(
             status="approved", approval_expires_at=utcnow() + timedelta(days=300)))
     [hit] = (await screen(client, minter, target["id"]))["hits"]
     assert (await resolve(client, minter, hit["id"], "confirmed")).status_code == 200
     got = await client.get(f"/v1/businesses/{target['id']}", headers=minter.headers(OFFICER))
     assert got.json()["status"] == "suspended"
-    async with lists_app.state.database.session(read_only=True) as session:
+    async with vetting_app.state.database.session(read_only=True) as session:
         [finding] = await findings_of(session, uuid.UUID(target["id"]))
     assert (finding.kind, finding.principle, finding.severity, finding.source_ref) == \
         ("screening_match", "B", "critical", hit["id"])
 
 
-async def test_each_new_hit_is_announced_without_personal_data(client, minter, lists_app):
+async def test_each_new_hit_is_announced_without_personal_data(client, minter, vetting_app):
     a, b = word(), word()
     listed_id = f"e-{uuid.uuid4().hex}"
     await watchlist_with(client, minter, ftm(listed_id, f"{b} {a}", schema="Person"), kind="blocklist")
     target = await business(client, minter, f"{a} {b}")  # a sole proprietor, listed by name
     [hit] = (await screen(client, minter, target["id"]))["hits"]
-    outbox = lists_app.state.tables.outbox
-    async with lists_app.state.database.session(read_only=True) as session:
+    outbox = vetting_app.state.tables.outbox
+    async with vetting_app.state.database.session(read_only=True) as session:
         bodies = [json.loads(row.body) for row in (await session.execute(
             select(outbox).where(outbox.c.subject == "vetting.screening.matched"))).all()]
     [event] = [e for e in bodies if e["subject"] == hit["id"]]
@@ -279,18 +261,18 @@ async def test_each_new_hit_is_announced_without_personal_data(client, minter, l
     assert a.lower() not in json.dumps(event).lower() and b.lower() not in json.dumps(event).lower()
 
 
-async def test_approved_businesses_not_screened_lately_are_rescreened(client, minter, lists_app):
+async def test_approved_businesses_not_screened_lately_are_rescreened(client, minter, vetting_app):
     from fairpath.vetting.screening.service import rescreen_approved
 
     fresh = await business(client, minter, f"{word()} {word()} Foods")
     stale = await business(client, minter, f"{word()} {word()} Foods")
-    async with lists_app.state.database.session() as session:
+    async with vetting_app.state.database.session() as session:
         await session.execute(update(Business).where(Business.id.in_([uuid.UUID(fresh["id"]), uuid.UUID(stale["id"])]))
                               .values(status="approved"))
     await screen(client, minter, fresh["id"])
-    async with lists_app.state.database.session() as session:
+    async with vetting_app.state.database.session() as session:
         await rescreen_approved(session, older_than=utcnow() - timedelta(days=30))
-    async with lists_app.state.database.session() as session:
+    async with vetting_app.state.database.session() as session:
         assert await rescreen_approved(session, older_than=utcnow() - timedelta(days=30)) == 0
         from fairpath.vetting.screening.tables import Screening
 

@@ -15,26 +15,8 @@ OFFICER = make_principal(Role.compliance_officer)
 AUDITOR = make_principal(Role.auditor)
 
 
-@pytest.fixture(scope="session")
-async def lists_app(vetting_app):  # noqa: ANN001, ANN201
-    """The vetting app with the watchlist and screening routes and tables, wired or not yet wired by app.py."""
-    from fairpath.vetting.db import metadata
-    from fairpath.vetting.screening.routes import router as screening_router
-    from fairpath.vetting.watchlists.routes import router as watchlists_router
-
-    paths = {getattr(route, "path", None) for route in vetting_app.routes}
-    for router in (watchlists_router, screening_router):
-        if not any(route.path in paths for route in router.routes):
-            vetting_app.include_router(router)
-    mine = [metadata.tables[name] for name in ("watchlist", "watchlist_entry", "watchlist_name_key", "watchlist_import",
-                                               "watchlist_import_rejection", "screening", "screening_hit")]
-    async with vetting_app.state.database.engine.begin() as conn:
-        await conn.run_sync(lambda sync: metadata.create_all(sync, tables=mine, checkfirst=True))
-    return vetting_app
-
-
 @pytest.fixture
-async def client(lists_app, vetting):  # noqa: ANN001, ANN201
+def client(vetting):  # noqa: ANN001, ANN201
     return vetting
 
 

@@ -1,6 +1,7 @@
 """Creating watchlists and loading them: a streamed upload becomes an import job that commits batch by
 batch, so its progress is visible while it runs, memory stays flat, and a bad line costs only itself."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -96,13 +97,19 @@ async def import_rejections(session: AsyncSession, import_id: uuid.UUID, limit: 
 # ---------------------------------------------------------------------------------------------
 
 
+async def _settle(writing: asyncio.Task | None) -> None:
+    """Let the batch in flight finish (or fail) before the job is marked failed."""
+    if writing is not None:
+        await asyncio.gather(writing, return_exceptions=True)
+
+
 class _ImportFailed(Exception):
     """The upload as a whole cannot be loaded (a CSV without a usable header, an empty replacement)."""
 
 
 @dataclass
 class _Batch:
-    entities: list[tuple[int, ListedEntity]] = field(default_factory=list)
+    entities: list[tuple[int, ListedEntity, set[str]]] = field(default_factory=list)
     rejections: list[tuple[int, str]] = field(default_factory=list)
     skipped: int = 0
     lines: int = 0
@@ -160,6 +167,9 @@ async def run_import(
     """Load the upload into the list; every batch commits with the job's progress."""
     batch = _Batch()
     read = 0
+    # One batch is written while the next is parsed: the writes of a batch still follow the previous
+    # batch's commit, so a repeated entity id is caught across batches as within one.
+    writing: asyncio.Task | None = None
     layout: CsvLayout | None = None
     try:
         async for number, raw, read in _lines(chunks):
@@ -187,15 +197,22 @@ async def run_import(
             if entity is None:
                 batch.skipped += 1
             else:
-                batch.entities.append((number, entity))
+                batch.entities.append((number, entity, entity_keys(entity)))
             if len(batch) >= BATCH_LINES:
-                await _load_batch(database, job, batch, read)
+                if writing is not None:
+                    await writing
+                writing = asyncio.create_task(_load_batch(database, job, batch, read))
                 batch = _Batch()
+        if writing is not None:
+            await writing
+            writing = None
         await _load_batch(database, job, batch, read)
         await _finish(database, job, principal)
     except _ImportFailed as exc:
+        await _settle(writing)
         await _fail(database, job, str(exc))
     except Exception as exc:
+        await _settle(writing)
         # A lost upload (the client went away) or a fault of ours: the committed batches stay, and
         # nothing is removed from the list, since the upload was not the whole list after all.
         await _fail(database, job, f"the upload stopped: {type(exc).__name__}")
@@ -215,7 +232,7 @@ async def run_import(
 async def _load_batch(database: Database, job: WatchlistImport, batch: _Batch, bytes_read: int) -> None:
     now = utcnow()
     async with database.session() as session:
-        ids = list({entity.entity_id for _, entity in batch.entities})
+        ids = list({entity.entity_id for _, entity, _ in batch.entities})
         existing = {
             row.entity_id: row
             for row in (await session.execute(
@@ -227,7 +244,7 @@ async def _load_batch(database: Database, job: WatchlistImport, batch: _Batch, b
         first_line: dict[str, int] = {}
         new_rows, changed_rows, unchanged_ids, key_rows = [], [], [], []
         rejections = list(batch.rejections)
-        for line, entity in batch.entities:
+        for line, entity, keys in batch.entities:
             row = existing.get(entity.entity_id)
             if entity.entity_id in first_line or (row is not None and row.seen_import_id == job.id):
                 where = f" (first at line {first_line[entity.entity_id]})" if entity.entity_id in first_line else ""
@@ -247,7 +264,7 @@ async def _load_batch(database: Database, job: WatchlistImport, batch: _Batch, b
             else:
                 unchanged_ids.append(row.id)
                 continue
-            key_rows.extend({"key": key, "entry_id": entry_id} for key in entity_keys(entity))
+            key_rows.extend({"key": key, "entry_id": entry_id} for key in keys)
         if changed_rows:
             await session.execute(delete(_keys).where(_keys.c.entry_id.in_([r["b_id"] for r in changed_rows])))
             await session.execute(update(_entries).where(_entries.c.id == bindparam("b_id")), changed_rows)
