@@ -163,3 +163,19 @@ async def test_employer_sees_only_its_own_contracts_in_a_consenting_workers_hist
     await placement_at(registry_app, theirs, 1)
     r = await registry.get(f"/v1/workers/{created['id']}/placements", headers=minter.headers(employer))
     assert [p["contract_id"] for p in r.json()["items"]] == [str(mine)]
+
+
+async def test_fee_on_a_placement_names_its_employer_and_another_workers_contract_is_refused(
+        registry, registry_app, broker, minter, published):
+    agency = new_agency()
+    created, other = await register(registry, minter, agency), await register(registry, minter, agency)
+    employer, contract_id = uuid.uuid4(), uuid.uuid4()
+    await publish_contract_event(broker, contract(created["id"], employer, 1, ContractIssued, contract_id=contract_id))
+    await placement_at(registry_app, contract_id, 1)
+    fee = {"category": "recruitment_fee", "amount_minor": 90_000, "currency": "USD", "payment_method": "wage_deduction",
+           "contract_id": str(contract_id)}
+    r = await registry.post(f"/v1/workers/{created['id']}/fees", json=fee, headers=minter.headers(agency))
+    [event] = await published.wait_for("registry.fee.reported", r.json()["id"])
+    assert event.data["employer_id"] == str(employer) and event.data["contract_id"] == str(contract_id)
+    refused = await registry.post(f"/v1/workers/{other['id']}/fees", json=fee, headers=minter.headers(agency))
+    assert refused.status_code == 422 and refused.json()["violations"][0]["rule"] == "worker_contract"

@@ -38,6 +38,11 @@ async def report_fee(
     """The worker reports through their own channel, or their agency for them."""
     worker = await owned_worker(session, principal, worker_id)
     require_active(worker)
+    if data.contract_id is not None:
+        placement = await session.get(Placement, data.contract_id)
+        if placement is not None and placement.worker_id != worker.id:
+            raise RuleViolations([Violation(field="contract_id", rule="worker_contract",
+                                            message="not a contract of this worker")])
     now = utcnow()
     report_id = uuid7()
     finding = data.paid_by == Payer.worker
