@@ -91,6 +91,7 @@ async def test_the_html_is_bilingual_and_marks_draft_translations(issued_contrac
     draft_notice = catalogue(language)("draft_translation", prevailing="X").split(":")[0]
     assert (draft_notice in html) == catalogue(language).is_draft
     assert "Sita Kumari Tamang" in html and "1,800.00 QAR" in html
+    assert catalogue(language)("draft_contract") not in html  # issued: no longer a draft
 
 
 async def test_a_past_version_is_printed_as_it_was(world):
@@ -103,6 +104,7 @@ async def test_a_past_version_is_printed_as_it_was(world):
     new = await world.client.get(f"/v1/contracts/{created['id']}/document", headers=world.headers(p.agency_user))
     assert "1,800.00 QAR" in old.text and "1,900.00 QAR" in new.text
     assert created["content_hash"] in old.text
+    assert catalogue("ne")("draft_contract") in old.text and catalogue("ar")("draft_contract") in old.text
     missing = await world.client.get(f"/v1/contracts/{created['id']}/document", params={"version": 9},
                                      headers=world.headers(p.agency_user))
     assert missing.status_code == 404

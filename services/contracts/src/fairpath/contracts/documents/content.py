@@ -69,6 +69,8 @@ def header(facts: DocumentFacts, cat: Catalogue) -> list[str]:
         lines.insert(0, cat("draft_translation", prevailing=prevailing))
     lines.append(cat("version_line", version=facts.version, hash=_iso(cat, facts.content_hash)))
     lines.append(cat("status_line", status=facts.status))
+    if facts.status == "draft":
+        lines.insert(0, cat("draft_contract"))
     return lines
 
 
