@@ -82,3 +82,11 @@ async def test_a_job_order_names_a_unit_group_of_isco08(world):
     body["positions"][0]["occupation"] = "9999"
     r = await world.client.post("/v1/job-orders", json=body, headers=world.headers(world.admin))
     assert r.status_code == 422 and r.json()["violations"][0]["field"] == "positions.0.occupation"
+
+
+async def test_contracts_drafted_at_once_never_exceed_the_places(world):
+    import asyncio
+
+    p = await world.parties(workers=2)
+    results = await asyncio.gather(*(p.create() for _ in range(5)))
+    assert sorted(r.status_code for r in results) == [201, 201, 422, 422, 422]

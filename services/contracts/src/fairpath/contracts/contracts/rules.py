@@ -66,7 +66,8 @@ async def gather(
 ) -> RuleContext:
     now = utcnow()
     job_order = await session.get(JobOrder, job_order_id)
-    position = await session.get(JobPosition, position_id)
+    # Locked: two contracts drafted at once for the last place of a position must not both get it.
+    position = await session.get(JobPosition, position_id, with_for_update=True)
     if position is not None and position.job_order_id != job_order_id:
         position = None
     agreements: list[ServiceAgreement] = []
