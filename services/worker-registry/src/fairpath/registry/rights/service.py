@@ -45,28 +45,36 @@ async def _subject(session: AsyncSession, principal: Principal, worker_id: uuid.
     raise NotFound("worker", worker_id)
 
 
-async def export_worker(*, session: AsyncSession, principal: Principal, cipher: FieldCipher, worker_id: uuid.UUID) -> WorkerExport:
+async def _of_worker(session: AsyncSession, model: type, column, worker_id: uuid.UUID, order) -> list:  # noqa: ANN001
+    return list((await session.execute(select(model).where(column == worker_id).order_by(order))).scalars())
+
+
+async def export_worker(
+    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, worker_id: uuid.UUID
+) -> WorkerExport:
     worker = await _subject(session, principal, worker_id)
     if not workers.is_owner(principal, worker):
         await common.audit.append(session, actor=principal.actor, action="worker.exported", record_type="worker",
                                   record_id=worker.id)
-    fee_rows = (await session.execute(select(FeeReport).where(FeeReport.worker_id == worker.id).order_by(FeeReport.id))).scalars()
-    grievance_rows = (await session.execute(select(Grievance).where(Grievance.worker_id == worker.id).order_by(Grievance.id))).scalars()
-    placement_rows = (await session.execute(select(Placement).where(Placement.worker_id == worker.id).order_by(Placement.contract_id))).scalars()
-    findings = (await session.execute(
-        select(RetaliationFinding).where(RetaliationFinding.worker_id == worker.id).order_by(RetaliationFinding.id))).scalars()
+    fee_rows = await _of_worker(session, FeeReport, FeeReport.worker_id, worker.id, FeeReport.id)
+    grievance_rows = await _of_worker(session, Grievance, Grievance.worker_id, worker.id, Grievance.id)
+    placement_rows = await _of_worker(session, Placement, Placement.worker_id, worker.id, Placement.contract_id)
+    findings = await _of_worker(session, RetaliationFinding, RetaliationFinding.worker_id, worker.id, RetaliationFinding.id)
     return WorkerExport(
         exported_at=utcnow(),
         worker=await workers.presented(session, worker, View.full, cipher),
         consents=[ConsentPublic.model_validate(c) for c in await workers.consent_history(session, worker.id)],
         fee_reports=[fees.present(f, cipher, with_evidence=True) for f in fee_rows],
-        grievances=[await grievances.present(session, g, grievances.GrievanceView.full, cipher) for g in grievance_rows],
+        grievances=[await grievances.present(session, g, grievances.GrievanceView.full, cipher)
+                    for g in grievance_rows],
         placements=[PlacementPublic.model_validate(p) for p in placement_rows],
         retaliation_findings=[RetaliationFindingPublic.model_validate(f) for f in findings],
     )
 
 
-async def erase_worker(*, session: AsyncSession, principal: Principal, worker_id: uuid.UUID, data: ErasureRequest) -> ErasureReceipt:
+async def erase_worker(
+    *, session: AsyncSession, principal: Principal, worker_id: uuid.UUID, data: ErasureRequest
+) -> ErasureReceipt:
     worker = await _subject(session, principal, worker_id)
     workers.require_active(worker)
     now = utcnow()
