@@ -42,8 +42,12 @@ def _iso(cat: Catalogue, text: str) -> str:
 
 
 def _name(cat: Catalogue, text: str) -> str:
-    """Names and addresses may be in any script: isolated, their direction taken from their first letter."""
-    return f"\u2068{text}{PDI}" if cat.direction == "rtl" else text
+    """What the parties wrote (names, addresses, descriptions) may be in any script: isolated left to right inside a
+    right-to-left column unless it is itself written right to left."""
+    if cat.direction != "rtl" or any("\u0590" <= ch <= "\u08ff" or "\ufb1d" <= ch <= "\ufefc" for ch in text):
+        return text
+    # The PDF renderer's bidi does not resolve first-strong isolates: decide the direction here.
+    return f"{LRI}{text}{PDI}"
 
 
 def _money(cat: Catalogue, amount: int, currency: str) -> str:
@@ -55,7 +59,7 @@ def _provision(cat: Catalogue, provided, currency: str) -> str:  # noqa: ANN001
     if provided.provision == Provision.cash_allowance and provided.cash_value is not None:
         text += f": {_money(cat, provided.cash_value, currency)} {cat('per_month')}"
     if provided.description:
-        text += f" ({provided.description})"
+        text += f" ({_name(cat, provided.description)})"
     return text
 
 
@@ -81,7 +85,7 @@ def sections(facts: DocumentFacts, cat: Catalogue) -> list[Section]:
     isco = occupation(t.job.occupation)
     recruiters = "; ".join(f"{r.legal_name} ({cat('role_' + r.role.value)}, {r.country})" for r in p.recruiters) or "-"
     deductions = [
-        (None, f"{cat('reason_' + d.reason.value)}: {_money(cat, d.amount, cur)} ({d.description})") for d in t.pay.deductions
+        (None, f"{cat('reason_' + d.reason.value)}: {_money(cat, d.amount, cur)} ({_name(cat, d.description)})") for d in t.pay.deductions
     ] or [(None, cat("no_deductions"))]
     paid = lambda who: cat("paid_by_" + PaidBy(who).value)  # noqa: E731
     contact = t.dispute_settlement.grievance_contact
@@ -95,9 +99,9 @@ def sections(facts: DocumentFacts, cat: Catalogue) -> list[Section]:
         ]),
         Section(cat("workplace"), [(cat("address"), _name(cat, f"{t.workplace.address}, {t.workplace.city}, {t.workplace.country}"))]),
         Section(cat("job"), [
-            (cat("job_title"), t.job.title),
+            (cat("job_title"), _name(cat, t.job.title)),
             (cat("occupation"), _iso(cat, f"{t.job.occupation} {isco.title if isco else ''}".strip())),
-            (cat("description"), t.job.description),
+            (cat("description"), _name(cat, t.job.description)),
         ]),
         Section(cat("period"), [
             (cat("departure_date"), _iso(cat, t.period.departure_date.isoformat())),
@@ -108,7 +112,7 @@ def sections(facts: DocumentFacts, cat: Catalogue) -> list[Section]:
         ]),
         Section(cat("pay"), [
             (cat("basic_pay"), f"{_money(cat, t.pay.amount, cur)} {cat('per_' + t.pay.period.value)}"),
-            (cat("calculation"), t.pay.calculation),
+            (cat("calculation"), _name(cat, t.pay.calculation)),
             (cat("payment_method"), cat("method_" + t.pay.payment_method.value)),
             (None, cat("overtime", percent=t.pay.overtime_rate_percent)),
             (cat("deductions"), ""),
@@ -130,10 +134,10 @@ def sections(facts: DocumentFacts, cat: Catalogue) -> list[Section]:
         ]),
         Section(cat("medical"), [
             (cat("medical_care"), paid(t.medical.medical_care_paid_by)),
-            (cat("insurance"), f"{paid(t.medical.insurance_paid_by)}; {t.medical.insurance_description}"),
+            (cat("insurance"), f"{paid(t.medical.insurance_paid_by)}; {_name(cat, t.medical.insurance_description)}"),
         ]),
         Section(cat("termination"), [
-            (cat("grounds"), "; ".join(t.termination.grounds)),
+            (cat("grounds"), "; ".join(_name(cat, g) for g in t.termination.grounds)),
             (None, cat("employer_notice", days=t.termination.employer_notice_days)),
             (None, cat("worker_notice", days=t.termination.worker_notice_days)),
             *([(None, cat("free_to_leave"))] if t.termination.worker_may_leave_without_penalty else []),
@@ -143,12 +147,12 @@ def sections(facts: DocumentFacts, cat: Catalogue) -> list[Section]:
              and t.repatriation.includes_repatriation_of_remains else paid(t.repatriation.paid_by)),
         ]),
         Section(cat("disputes"), [
-            (None, t.dispute_settlement.procedure),
-            (cat("grievance_contact"), ", ".join(x for x in (contact.organisation, contact.phone, contact.email) if x)),
+            (None, _name(cat, t.dispute_settlement.procedure)),
+            (cat("grievance_contact"), ", ".join(_name(cat, x) for x in (contact.organisation, contact.phone, contact.email) if x)),
         ]),
         Section(cat("fees"), [
             (None, cat("fees_intro")),
-            *[(None, f"{cat('fee_' + f.category.value)}: {_money(cat, f.amount, f.currency)}, {paid(f.paid_by)} ({f.description})")
+            *[(None, f"{cat('fee_' + f.category.value)}: {_money(cat, f.amount, f.currency)}, {paid(f.paid_by)} ({_name(cat, f.description)})")
               for f in t.fee_statement],
         ]),
         Section(cat("custody"), [(None, cat("custody_text") if custody_ok else
