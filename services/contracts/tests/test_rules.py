@@ -261,3 +261,24 @@ async def test_roles_that_never_draft_get_403(world, role):
 
 async def test_a_request_without_principal_is_401(world):
     assert (await world.client.post("/v1/contracts/check", json={})).status_code == 401
+
+
+async def test_an_erased_worker_cannot_be_contracted_and_a_late_registration_does_not_revive_them(world):
+    from fairpath.common.events.catalogue import WorkerErased
+    from fairpath.contracts.workers.consumers import on_worker_erased
+
+    p = await world.parties()
+    await world.apply(on_worker_erased, WorkerErased(version=5, worker_id=p.worker, erased_at=utcnow()))
+    await world.worker(worker_id=p.worker, version=4)  # an older registration event, delivered late
+    assert ("terms.parties.worker.worker_id", "worker_not_registered") in rules_of(await check(p, p.terms()))
+
+
+async def test_an_approval_that_expired_by_event_blocks_the_employer(world):
+    from fairpath.common.events.catalogue import BusinessExpired
+    from fairpath.contracts.businesses.consumers import on_business_state
+
+    p = await world.parties()
+    await world.apply(on_business_state, BusinessExpired(
+        version=7, business_id=p.employer, kind="employer", legal_name="Gulf Horizon Construction LLC", country="QA",
+        status="expired", expired_at=utcnow()))
+    assert ("terms.parties.employer.business_id", "employer_approval_expired") in rules_of(await check(p, p.terms()))
