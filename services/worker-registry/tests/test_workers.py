@@ -325,3 +325,18 @@ async def test_no_personal_data_reaches_the_logs(registry, minter, caplog):
     logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     for secret in ("Loggable Name", body["identity_document"]["number"], body["phone"]):
         assert secret not in logged
+
+
+async def test_the_same_document_registered_at_once_by_two_agencies_is_one_record_and_an_audited_409(
+        registry, registry_app, minter):
+    import asyncio
+
+    document = {"kind": "passport", "number": passport_number(), "issuing_country": "NP"}
+    first, second = new_agency(), new_agency()
+    responses = await asyncio.gather(*(registry.post("/v1/workers", json=worker_body(identity_document=document),
+                                                     headers=minter.headers(agency)) for agency in (first, second)))
+    assert sorted(r.status_code for r in responses) == [201, 409]
+    created = next(r.json() for r in responses if r.status_code == 201)
+    refused = next(r.json() for r in responses if r.status_code == 409)
+    assert refused["type"] == "urn:fairpath:problem:already_registered"
+    assert len(await audit_entries(registry_app, created["id"], "worker.duplicate_attempt")) == 1

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import and_, delete, exists, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import READ_ALL_ROLES, Principal, Role
@@ -261,10 +263,6 @@ async def register_worker(
         raise RuleViolations(violations)
 
     doc_hash = document_hash(cipher, data.identity_document)
-    existing = (await session.execute(select(Worker).where(Worker.document_hash == doc_hash))).scalar_one_or_none()
-    if existing is not None:
-        await _refuse_duplicate(session, principal, existing)
-
     now = utcnow()
     worker_id = uuid7()
     worker = Worker(
@@ -281,8 +279,11 @@ async def register_worker(
     _set_consents(worker, {c.purpose.value for c in data.consents})
     languages = _language_rows(worker_id, data.languages)
     skills = [skill_row(worker_id, s) for s in data.skills]
-    session.add(worker)
-    await session.flush()  # the worker before the rows that refer to it
+    # One statement both inserts and finds a duplicate, so two agencies registering the same document
+    # at once both get the same answer: one record, and an audited 409.
+    if not await _insert_unless_registered(session, worker):
+        existing = (await session.execute(select(Worker).where(Worker.document_hash == doc_hash))).scalar_one()
+        await _refuse_duplicate(session, principal, existing)
     session.add_all(languages)
     session.add_all(skills)
     session.add_all(_consent_record(worker_id, principal, c, True) for c in data.consents)
@@ -295,6 +296,15 @@ async def register_worker(
         changes=_audit_changes(worker, data.model_dump(mode="json", exclude={"full_name", "date_of_birth", "phone", "identity_document"}, exclude_none=True)),
     )
     return worker, languages, skills
+
+
+async def _insert_unless_registered(session: AsyncSession, worker: Worker) -> bool:
+    """Insert the worker row; False when its identity document is already registered."""
+    dialect_insert = pg_insert if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite_insert
+    values = {column.name: getattr(worker, column.name) for column in Worker.__table__.columns}
+    statement = (dialect_insert(Worker.__table__).values(values)
+                 .on_conflict_do_nothing(index_elements=["document_hash"]).returning(Worker.__table__.c.id))
+    return (await session.execute(statement)).first() is not None
 
 
 def _audit_changes(worker: Worker, clear: dict) -> dict:
