@@ -340,3 +340,12 @@ async def test_the_same_document_registered_at_once_by_two_agencies_is_one_recor
     refused = next(r.json() for r in responses if r.status_code == 409)
     assert refused["type"] == "urn:fairpath:problem:already_registered"
     assert len(await audit_entries(registry_app, created["id"], "worker.duplicate_attempt")) == 1
+
+
+async def test_null_for_a_list_in_a_change_is_a_clear_422_not_a_500(registry, minter):
+    agency = new_agency()
+    created = await register(registry, minter, agency, **worker_body())
+    r = await registry.patch(f"/v1/workers/{created['id']}", json={"skills": None, "languages": None},
+                             headers=minter.headers(agency))
+    assert r.status_code == 422, r.text  # was a 500: the uniqueness check met the null list
+    assert ("languages", "required") in {(v["field"], v["rule"]) for v in r.json()["violations"]}

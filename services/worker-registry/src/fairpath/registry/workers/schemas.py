@@ -125,7 +125,9 @@ class ConsentChange(ConsentGiven):
 
 
 def _unique_by(attr: str):  # noqa: ANN202
-    def check(values: list) -> list:  # noqa: ANN001
+    def check(values: list | None) -> list | None:  # noqa: ANN001
+        if values is None:  # an update that leaves the list as it is
+            return values
         keys = [getattr(v, attr) for v in values]
         if len(set(keys)) != len(keys):
             raise ValueError(f"each {attr} may appear once")
