@@ -90,3 +90,10 @@ async def test_contracts_drafted_at_once_never_exceed_the_places(world):
     p = await world.parties(workers=2)
     results = await asyncio.gather(*(p.create() for _ in range(5)))
     assert sorted(r.status_code for r in results) == [201, 201, 422, 422, 422]
+
+
+async def test_a_wage_in_rupiah_fits_in_minor_units(world):
+    employer, agency = await world.business("employer"), await world.business("recruitment_agency")
+    body = world.job_order_body(employer, agency, pay_amount=2_500_000_000, currency="IDR")  # 25,000,000.00 IDR
+    r = await world.client.post("/v1/job-orders", json=body, headers=world.headers(world.admin))
+    assert r.status_code == 201 and r.json()["positions"][0]["offered"]["pay_amount"] == 2_500_000_000

@@ -3,6 +3,7 @@
 import hashlib
 import json
 
+import pytest
 import rfc8785
 
 from fairpath.contracts.contracts.service import content_hash, merge_patch
@@ -128,3 +129,16 @@ async def test_the_workers_name_is_stored_sealed(world, contracts_app):
     stored = json.dumps(version.terms) + version.worker_sealed
     assert "Sita" not in stored and "Bharatpur" not in stored
     assert created["terms"]["parties"]["worker"]["full_name"] == "Sita Kumari Tamang"
+
+
+@pytest.mark.parametrize("patch", [
+    {"fee_statement": None}, {"parties": 5}, {"pay": {"deductions": [None]}}, {"hours": {"normal_hours_per_week": "x"}},
+    {"period": {"duration_months": None}}, {"unknown_term": 1},
+])
+async def test_a_malformed_change_is_a_422_listing_the_terms(world, patch):
+    p = await world.parties()
+    created = await p.contract()
+    r = await world.client.patch(f"/v1/contracts/{created['id']}", json={"terms": patch},
+                                 headers=world.headers(p.agency_user))
+    assert r.status_code == 422, r.text
+    assert all(v["field"].startswith("terms") for v in r.json()["violations"])

@@ -28,7 +28,7 @@ def _unit_group(code: str) -> str:
 
 # A job is named by a unit group, the finest level of ISCO-08.
 IscoUnitGroup = Annotated[OccupationCode, AfterValidator(_unit_group)]
-MinorUnits = Annotated[int, Field(ge=0, description="minor units of the currency")]
+MinorUnits = Annotated[int, Field(ge=0, lt=10**15, description="minor units of the currency")]
 
 
 class Terms(BaseModel):

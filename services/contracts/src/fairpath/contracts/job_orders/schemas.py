@@ -27,7 +27,7 @@ class OfferedTerms(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    pay_amount: int = Field(gt=0, description="minor units per pay period")
+    pay_amount: int = Field(gt=0, lt=10**15, description="minor units per pay period")
     currency: CurrencyCode
     pay_period: PayPeriod
     normal_hours_per_day: float = Field(gt=0, le=24)

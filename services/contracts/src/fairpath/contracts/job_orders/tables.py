@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field
 
 from fairpath.common.db import UtcDateTime
@@ -46,7 +46,8 @@ class JobPosition(ContractsModel, table=True):
     occupation: str = Field(max_length=4)
     title: str = Field(max_length=500)
     number_of_workers: int
-    pay_amount: int
+    # Minor units: a monthly wage in rupiah is past 2^31 sen.
+    pay_amount: int = Field(sa_column=Column(BigInteger, nullable=False))
     currency: str = Field(max_length=3)
     pay_period: str = Field(max_length=10)
     normal_hours_per_day: float

@@ -29,7 +29,7 @@ class MinimumWageRow(BaseModel):
 
     country: CountryCode
     sector: IsicSection | None = Field(default=None, description="an ISIC section; none: every sector")
-    amount: int = Field(gt=0, description="minor units of the currency")
+    amount: int = Field(gt=0, lt=10**15, description="minor units of the currency")
     currency: CurrencyCode
     period: PayPeriod
     source: Source

@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field
 
 from fairpath.common.db import UtcDateTime
@@ -18,7 +18,7 @@ class MinimumWage(ContractsModel, table=True):
     country: str = Field(max_length=2, index=True)
     # An ISIC section; empty for the rate that applies to every sector without one of its own.
     sector: str = Field(default="", max_length=1)
-    amount: int = Field(description="minor units")
+    amount: int = Field(sa_column=Column(BigInteger, nullable=False), description="minor units")
     currency: str = Field(max_length=3)
     period: str = Field(max_length=10)
     source: str = Field(max_length=500)
