@@ -164,3 +164,22 @@ def test_the_shipped_fonts_come_with_their_licence():
     assert (FONTS_DIR / "OFL.txt").read_text().count("SIL Open Font License") >= 1
     for name in FONT_FILES:
         assert (FONTS_DIR / f"{name}.ttf").stat().st_size < 600_000
+
+
+@pytest.mark.parametrize("worker_language, destination_language", [("ne", "en"), ("en", "ar"), ("en", "en")])
+async def test_columns_stay_side_by_side_whichever_translations_are_drafts(world, worker_language, destination_language):
+    p = await world.parties()
+    await world.worker(worker_id=p.worker, version=2, languages=[worker_language])
+    terms = p.terms()
+    terms["languages"] = {"worker_language": worker_language, "destination_language": destination_language,
+                          "prevailing": worker_language}
+    created = await p.contract(terms)
+    for format in ("html", "pdf"):
+        r = await world.client.get(f"/v1/contracts/{created['id']}/document", params={"format": format},
+                                   headers=world.headers(p.agency_user))
+        assert r.status_code == 200, r.text
+    html = (await world.client.get(f"/v1/contracts/{created['id']}/document",
+                                   headers=world.headers(p.agency_user))).text
+    for language in {worker_language, destination_language}:
+        assert catalogue(language)("status_line", status="draft") in html
+        assert catalogue(language)("draft_contract") in html

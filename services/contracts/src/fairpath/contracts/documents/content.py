@@ -64,18 +64,19 @@ def _provision(cat: Catalogue, provided, currency: str) -> str:  # noqa: ANN001
 
 
 def header(facts: DocumentFacts, cat: Catalogue) -> list[str]:
+    """The lines above the terms, the same slots in every language so the columns stay side by side:
+    draft contract, draft translation (empty when they do not apply), languages, version, status."""
     langs = facts.terms.languages
     names = [catalogue(code).name if code in available_languages() else code
              for code in dict.fromkeys([langs.worker_language, langs.destination_language])]
     prevailing = catalogue(langs.prevailing).name if langs.prevailing in available_languages() else langs.prevailing
-    lines = [cat("prevailing", languages=", ".join(names), prevailing=prevailing)]
-    if cat.is_draft:
-        lines.insert(0, cat("draft_translation", prevailing=prevailing))
-    lines.append(cat("version_line", version=facts.version, hash=_iso(cat, facts.content_hash)))
-    lines.append(cat("status_line", status=facts.status))
-    if facts.status == "draft":
-        lines.insert(0, cat("draft_contract"))
-    return lines
+    return [
+        cat("draft_contract") if facts.status == "draft" else "",
+        cat("draft_translation", prevailing=prevailing) if cat.is_draft else "",
+        cat("prevailing", languages=", ".join(names), prevailing=prevailing),
+        cat("version_line", version=facts.version, hash=_iso(cat, facts.content_hash)),
+        cat("status_line", status=facts.status),
+    ]
 
 
 def sections(facts: DocumentFacts, cat: Catalogue) -> list[Section]:

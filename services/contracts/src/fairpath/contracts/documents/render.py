@@ -202,7 +202,8 @@ def render_pdf(facts: DocumentFacts, languages: list[str], fonts_dir: Path) -> b
         warnings.simplefilter("always")
         row([c.title for c in cols], TITLE_SIZE, 2)
         for i in range(len(cols[0].header)):
-            row([c.header[i] for c in cols], BODY_SIZE - 1)
+            if any(c.header[i] for c in cols):
+                row([c.header[i] for c in cols], BODY_SIZE - 1)
         for s in range(len(cols[0].sections)):
             pdf.ln(1.5)
             y = pdf.get_y()
