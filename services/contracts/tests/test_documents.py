@@ -183,3 +183,24 @@ async def test_columns_stay_side_by_side_whichever_translations_are_drafts(world
     for language in {worker_language, destination_language}:
         assert catalogue(language)("status_line", status="draft") in html
         assert catalogue(language)("draft_contract") in html
+
+
+async def test_a_term_longer_than_a_page_flows_over_pages_and_loses_nothing(world):
+    p = await world.parties()
+    terms = p.terms()
+    terms["job"]["description"] = ("Brick and block laying, plastering and finishing. " * 78)[:3990] + " ENDMARK"
+    created = await p.contract(terms)
+    r = await world.client.get(f"/v1/contracts/{created['id']}/document", params={"format": "pdf", "lang": "en"},
+                               headers=world.headers(p.agency_user))
+    assert r.status_code == 200
+    lowest = []
+
+    def record(text, cm, tm, font_dict, font_size):  # noqa: ANN001
+        if text.strip():
+            lowest.append(tm[5] * cm[3] + cm[5])
+
+    pages = PdfReader(io.BytesIO(r.content)).pages
+    text = "\n".join(page.extract_text(visitor_text=record) for page in pages)
+    assert "ENDMARK" in text and "Sita Kumari Tamang" in text
+    assert text.count("ENDMARK") == 2  # in the English column and again beside the Arabic
+    assert min(lowest) > 0, "text was drawn below the foot of a page"

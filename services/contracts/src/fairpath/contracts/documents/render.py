@@ -179,14 +179,18 @@ def render_pdf(facts: DocumentFacts, languages: list[str], fonts_dir: Path) -> b
 
     def row(texts: list[str], size: float, gap: float = 0.8) -> None:
         line = LINE * size / BODY_SIZE
-        # Measuring a row costs as much as drawing it (shaping): measure only near the foot of a page.
-        if bottom - pdf.get_y() < 12 * line:
+        # Measuring a row costs as much as drawing it (shaping): measure only near the foot of a page,
+        # or when the text is long enough to fill more than a page.
+        if bottom - pdf.get_y() < 12 * line or max(len(t or "") for t in texts) > 1200:
             heights = []
             for col, text in zip(cols, texts, strict=True):
                 pdf.set_font(_family(col.font), size=size)
                 _shape_if_needed(pdf, text)
                 heights.append(pdf.multi_cell(width, line, text or " ", dry_run=True, output=MethodReturnValue.HEIGHT,
                                               align="R" if col.direction == "rtl" else "L"))
+            if max(heights) > bottom - PAGE_MARGIN:
+                _long_row(texts, size, line)
+                return
             if pdf.get_y() + max(heights) > bottom:
                 pdf.add_page()
         top, lowest = pdf.get_y(), pdf.get_y()
@@ -197,6 +201,17 @@ def render_pdf(facts: DocumentFacts, languages: list[str], fonts_dir: Path) -> b
             pdf.multi_cell(width, line, text or " ", align="R" if col.direction == "rtl" else "L")
             lowest = max(lowest, pdf.get_y())
         pdf.set_y(lowest + gap)
+
+    def _long_row(texts: list[str], size: float, line: float) -> None:
+        """A row taller than a page: each language in turn across the full width, flowing over pages."""
+        pdf.set_auto_page_break(True, margin=PAGE_MARGIN + 6)
+        for col, text in zip(cols, texts, strict=True):
+            pdf.set_font(_family(col.font), size=size)
+            _shape_if_needed(pdf, text)
+            pdf.set_x(PAGE_MARGIN)
+            pdf.multi_cell(pdf.epw, line, text, align="R" if col.direction == "rtl" else "L")
+            pdf.ln(1)
+        pdf.set_auto_page_break(False)
 
     with warnings.catch_warnings(record=True) as caught, _pdf_lock:
         warnings.simplefilter("always")
