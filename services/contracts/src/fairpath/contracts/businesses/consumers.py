@@ -10,7 +10,6 @@ from fairpath.common.events.catalogue import (
     BusinessRejected,
     BusinessSuspended,
     BusinessUpdated,
-    _BusinessState,
 )
 from fairpath.common.events.consumer import Subscription
 from fairpath.common.events.envelope import CloudEvent
@@ -18,8 +17,13 @@ from fairpath.common.events.projection import apply_if_newer
 from fairpath.common.timeutil import utcnow
 from fairpath.contracts.businesses.tables import BusinessProjection
 
+BUSINESS_EVENTS = (BusinessRegistered, BusinessUpdated, BusinessApproved, BusinessConditionallyApproved,
+                   BusinessRejected, BusinessSuspended, BusinessExpired)
+BusinessState = (BusinessRegistered | BusinessUpdated | BusinessApproved | BusinessConditionallyApproved
+                 | BusinessRejected | BusinessSuspended | BusinessExpired)
 
-async def on_business_state(session: AsyncSession, _: CloudEvent, payload: _BusinessState) -> None:
+
+async def on_business_state(session: AsyncSession, _: CloudEvent, payload: BusinessState) -> None:
     """Every vetting.business.* event carries the whole state contracts keeps: replace the row if newer."""
     await apply_if_newer(
         session, BusinessProjection, payload.business_id, payload.version,
@@ -37,6 +41,5 @@ on_business_registered = on_business_state
 
 
 def vetting_subscription() -> Subscription:
-    events = (BusinessRegistered, BusinessUpdated, BusinessApproved, BusinessConditionallyApproved,
-              BusinessRejected, BusinessSuspended, BusinessExpired)
-    return Subscription(name="contracts-vetting", stream="VETTING", handlers=dict.fromkeys(events, on_business_state))
+    return Subscription(name="contracts-vetting", stream="VETTING",
+                        handlers=dict.fromkeys(BUSINESS_EVENTS, on_business_state))

@@ -80,6 +80,11 @@ async def create_job_order(*, session: AsyncSession, principal: Principal, data:
     return order
 
 
+def _occupation_title(code: str) -> str:
+    found = occupation(code)
+    return found.title if found else ""
+
+
 async def describe(session: AsyncSession, order: JobOrder, agreements: list[ServiceAgreement] | None = None) -> JobOrderPublic:
     agreements = agreements if agreements is not None else await _agencies_of(session, order.id)
     positions = list((await session.execute(
@@ -95,7 +100,7 @@ async def describe(session: AsyncSession, order: JobOrder, agreements: list[Serv
         service_agreements=[ServiceAgreementPublic.model_validate(a) for a in agreements],
         positions=[
             PositionPublic(
-                id=p.id, occupation=p.occupation, occupation_title=(occupation(p.occupation) or p).title,
+                id=p.id, occupation=p.occupation, occupation_title=_occupation_title(p.occupation),
                 title=p.title, number_of_workers=p.number_of_workers, contracts_drafted=counts.get(p.id, 0),
                 offered=OfferedTerms.model_validate({name: getattr(p, name) for name in offered_fields}),
             )

@@ -7,7 +7,6 @@ from fairpath.common.events.catalogue import (
     WorkerErased,
     WorkerRegistered,
     WorkerUpdated,
-    _WorkerState,
 )
 from fairpath.common.events.consumer import Subscription
 from fairpath.common.events.envelope import CloudEvent
@@ -16,7 +15,10 @@ from fairpath.common.timeutil import utcnow
 from fairpath.contracts.workers.tables import WorkerProjection
 
 
-async def on_worker_state(session: AsyncSession, _: CloudEvent, payload: _WorkerState) -> None:
+WorkerState = WorkerRegistered | WorkerUpdated | WorkerConsentChanged
+
+
+async def on_worker_state(session: AsyncSession, _: CloudEvent, payload: WorkerState) -> None:
     await apply_if_newer(
         session, WorkerProjection, payload.worker_id, payload.version,
         {"worker_id": payload.worker_id, "consents": [str(c) for c in payload.consents],
