@@ -25,7 +25,7 @@ from fairpath.contracts.contracts.schemas import (
     SignatureIn,
     TerminationIn,
 )
-from fairpath.contracts.contracts.tables import Contract
+from fairpath.contracts.contracts.tables import Contract, ContractVersion
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"], responses=PROBLEM_RESPONSES)
 
@@ -42,8 +42,9 @@ Verifier = roles(Role.admin, Role.compliance_officer)
 Ender = roles(Role.admin, Role.employer, Role.agency, Role.worker)
 
 
-async def present(session: AsyncSession, settings: ContractsSettings, contract: Contract) -> ContractPublic:
-    version = await service.current_version(session, contract)
+async def present(session: AsyncSession, settings: ContractsSettings, contract: Contract,
+                  version: ContractVersion | None = None) -> ContractPublic:
+    version = version or await service.current_version(session, contract)
     return ContractPublic.model_validate({
         **{name: getattr(contract, name) for name in ContractPublic.model_fields if hasattr(contract, name)},
         "content_hash": version.content_hash, "terms": service.terms_of(version, settings),
@@ -74,7 +75,8 @@ async def list_contracts(
     rows = await service.list_contracts(session=session, principal=principal, status=status, worker_id=worker_id,
                                         job_order_id=job_order_id, employer_id=employer_id,
                                         after=decode_cursor(cursor), limit=limit + 1)
-    items = [await present(session, settings, c) for c in rows[:limit]]
+    versions = await service.current_versions(session, rows[:limit])
+    items = [await present(session, settings, c, versions[c.id]) for c in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
 
 

@@ -128,6 +128,16 @@ async def current_version(session: AsyncSession, contract: Contract) -> Contract
     return version
 
 
+async def current_versions(session: AsyncSession, contracts: list[Contract]) -> dict[uuid.UUID, ContractVersion]:
+    """The current version of each contract of a page, in one query."""
+    if not contracts:
+        return {}
+    wanted = {(c.id, c.current_version) for c in contracts}
+    rows = (await session.execute(select(ContractVersion).where(
+        ContractVersion.contract_id.in_([c.id for c in contracts])))).scalars()
+    return {v.contract_id: v for v in rows if (v.contract_id, v.number) in wanted}
+
+
 # --- rules ---------------------------------------------------------------------------------------
 
 
