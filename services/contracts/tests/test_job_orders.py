@@ -30,14 +30,31 @@ async def test_a_service_agreement_where_the_worker_may_pay_is_refused(world):
                                        "message": r.json()["violations"][0]["message"]}]
 
 
-async def test_a_job_order_for_unvetted_businesses_lists_each(world):
-    employer = await world.business("employer", "registered")
+async def test_a_job_order_for_businesses_vetting_holds_something_against_lists_each(world):
+    employer = await world.business("employer", "rejected")
     agency = await world.business("recruitment_agency", "suspended")
     r = await world.client.post("/v1/job-orders", json=world.job_order_body(employer, agency),
                                 headers=world.headers(world.admin))
     assert r.status_code == 422
     assert {(v["field"], v["rule"]) for v in r.json()["violations"]} == {
         ("employer_id", "employer_not_approved"), ("service_agreements.0.agency_id", "recruiter_suspended")}
+
+
+async def test_a_job_order_may_wait_for_vetting_but_its_contracts_may_not(world):
+    from uuid import uuid4
+
+    employer = await world.business("employer", "registered")
+    agency = uuid4()  # its approval has not reached contracts yet
+    order = await world.job_order(employer, agency)
+    await world.business("recruitment_agency", "approved", business_id=agency)
+    p_worker = await world.worker()
+    from .conftest import Parties
+
+    p = Parties(world, employer, agency, p_worker, order)
+    r = await p.create()
+    assert r.status_code == 422
+    assert ("terms.parties.employer.business_id", "employer_not_approved") in {
+        (v["field"], v["rule"]) for v in r.json()["violations"]}
 
 
 async def test_contracts_stay_within_the_number_of_workers(world):
