@@ -142,7 +142,9 @@ def variant(name: str, kind: str, rnd: random.Random) -> str | None:
         words[i] = "".join(ACCENTS.get(c, c) if rnd.random() < 0.5 else c for c in words[i])
         return " ".join(words + form)
     if kind == "missing_word" and len(words) >= 2:
-        del words[rnd.randrange(len(words))]
+        # Drop a word but keep a distinctive one: "Trading LLC" alone names no one in particular.
+        droppable = [i for i in range(len(words)) if not (i in mine and len(mine) == 1)]
+        del words[rnd.choice(droppable)]
         return " ".join(words + form)
     if kind == "typo" and mine:
         i = rnd.choice(mine)

@@ -1,8 +1,9 @@
 """Finding the entries a business may be: candidate retrieval in the database, then logic-v2 scores.
 
 Retrieval looks the business's name tokens, their metaphones and its registration number up in
-`watchlist_name_key` and keeps the entries that share the most distinctive keys (a key is worth
-less the more entries hold it), so a screening scores a few hundred entries, never the whole list.
+`watchlist_name_key`, and keeps the entries with its registration number, the entries that hold every
+token of one of its names, and the entries sharing the most distinctive keys (a key is worth less the
+more entries hold it). A screening scores a hundred or so entries, never the whole list.
 """
 
 import hashlib
@@ -13,10 +14,10 @@ from typing import Any
 
 from followthemoney import EntityProxy, model
 from nomenklatura.matching import LogicV2
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fairpath.vetting.watchlists.entities import matching_proxy, retrieval_keys
+from fairpath.vetting.watchlists.entities import NameKeys, matching_proxy, name_keys
 from fairpath.vetting.watchlists.tables import Watchlist, WatchlistEntry, WatchlistNameKey
 
 ALGORITHM = LogicV2
@@ -24,7 +25,8 @@ _CONFIG = LogicV2.default_config()
 _FEATURE_WEIGHTS = {feature.name: feature.weight for feature in LogicV2.features}
 
 SCREENED_AS = "LegalEntity"
-CANDIDATE_LIMIT = 200
+CANDIDATE_LIMIT = 100
+FULL_MATCH_CAP = 1000
 # A key held by more entries than this ("trading", "gulf") only narrows nothing; it is used when the
 # business has no rarer key. A hit at 0.70 needs most of the business's name, so it shares a rarer key.
 MAX_POSTINGS = 5000
@@ -53,9 +55,9 @@ class ScreenedParty:
         return model.get_proxy({"id": f"{self.party_id}:{digest}", "schema": SCREENED_AS, "properties": properties},
                                cleaned=True)
 
-    def keys(self) -> set[str]:
+    def keys(self) -> NameKeys:
         identifiers = [self.registration_number] if self.registration_number else []
-        return retrieval_keys(SCREENED_AS, self.names, identifiers)
+        return name_keys(SCREENED_AS, self.names, identifiers)
 
 
 @dataclass(frozen=True)
@@ -80,29 +82,44 @@ def _key_weight(postings: int) -> float:
 
 
 async def candidate_entry_ids(
-    session: AsyncSession, keys: set[str], *, limit: int = CANDIDATE_LIMIT, changed_by_import: uuid.UUID | None = None,
+    session: AsyncSession, keys: NameKeys, *, limit: int = CANDIDATE_LIMIT, changed_by_import: uuid.UUID | None = None,
 ) -> list[uuid.UUID]:
-    """The entries sharing the most distinctive keys with the business, best first."""
-    if not keys:
+    """The entries that may be the party, best first: every entry with its registration number, every
+    entry holding all the tokens of one of its names (up to FULL_MATCH_CAP: logic-v2 scores such an entry
+    high however much longer its own name is), then the entries sharing the most distinctive keys."""
+    wanted = keys.all()
+    if not wanted:
         return []
     k = WatchlistNameKey.__table__.c
     postings = dict((await session.execute(
-        select(k.key, func.count()).where(k.key.in_(sorted(keys))).group_by(k.key)
+        select(k.key, func.count()).where(k.key.in_(sorted(wanted))).group_by(k.key)
     )).all())
-    if not postings:
+    by_rarity = sorted(((key, n) for key, n in postings.items() if key not in keys.identifiers), key=lambda kn: kn[1])
+    used = {key: n for key, n in by_rarity if n <= MAX_POSTINGS} or dict(by_rarity[:2])
+    identifiers = {key: n for key, n in postings.items() if key in keys.identifiers}
+    if not used and not identifiers:
         return []
-    by_rarity = sorted(postings.items(), key=lambda item: item[1])
-    used = {key: n for key, n in by_rarity if n <= MAX_POSTINGS or key.startswith("r:")}
-    if not any(key.startswith(("t:", "m:")) for key in used):
-        used.update(dict([item for item in by_rarity if not item[0].startswith("r:")][:2]))
-    weights = {key: (_IDENTIFIER_WEIGHT if key.startswith("r:") else _key_weight(n)) for key, n in used.items()}
+    token_index = {token: i for i, token in enumerate(keys.tokens)}
+    index_of_key = {key: token_index[token] for token, group in keys.tokens.items() for key in group if key in used}
+    usable = set(index_of_key.values())
+    # A full match covers every usable token of one of the party's names.
+    full = min((len({token_index[t] for t in name} & usable) for name in keys.names), default=0)
+
+    weights = {key: _key_weight(n) for key, n in used.items()} | {key: _IDENTIFIER_WEIGHT for key in identifiers}
     score = func.sum(case(weights, value=k.key, else_=0.0)).label("score")
-    query = select(k.entry_id, score).where(k.key.in_(sorted(used))).group_by(k.entry_id)
+    covered = func.count(func.distinct(case(index_of_key, value=k.key))).label("covered") if index_of_key \
+        else literal(0).label("covered")
+    by_identifier = func.max(case({key: 1 for key in identifiers}, value=k.key, else_=0)).label("by_identifier") \
+        if identifiers else literal(0).label("by_identifier")
+    query = select(k.entry_id, by_identifier, covered, score).where(k.key.in_(sorted(weights))).group_by(k.entry_id)
     if changed_by_import is not None:
         e = WatchlistEntry.__table__.c
         query = query.join(WatchlistEntry.__table__, e.id == k.entry_id).where(e.changed_import_id == changed_by_import)
-    query = query.order_by(score.desc(), k.entry_id).limit(limit)
-    return [row.entry_id for row in (await session.execute(query)).all()]
+    query = query.order_by(by_identifier.desc(), covered.desc(), score.desc(), k.entry_id).limit(
+        max(limit, FULL_MATCH_CAP))
+    rows = (await session.execute(query)).all()
+    return [row.entry_id for i, row in enumerate(rows)
+            if i < limit or row.by_identifier or (full and row.covered >= full)]
 
 
 async def load_candidates(session: AsyncSession, entry_ids: list[uuid.UUID]) -> list[Candidate]:

@@ -157,25 +157,45 @@ def _type_tag(schema_name: str) -> NameTypeTag:
     return NameTypeTag.ENT
 
 
-def retrieval_keys(schema_name: str, names: list[str], identifiers: list[str]) -> set[str]:
+@dataclass(frozen=True)
+class NameKeys:
+    """The retrieval keys of one party, grouped: one group per name token (its text and its metaphone),
+    one per identifier; and for each name, its token groups, so a lookup can tell a full match."""
+
+    tokens: dict[str, frozenset[str]]  # token -> its keys
+    names: list[frozenset[str]]  # per name: its tokens
+    identifiers: frozenset[str]
+
+    def all(self) -> set[str]:
+        return set(self.identifiers).union(*self.tokens.values())
+
+
+def name_keys(schema_name: str, names: list[str], identifiers: list[str]) -> NameKeys:
     """Keys an entity is found by: each identifying name token (`t:`), its metaphone (`m:`), so spelling
     and transliteration variants meet, and each identifier (`r:`)."""
     tag = _type_tag(schema_name)
     if tag != NameTypeTag.PER:
         names = [remove_org_types(n) or n for n in names]
-    keys: set[str] = set()
+    tokens: dict[str, frozenset[str]] = {}
+    per_name: list[frozenset[str]] = []
     for name in analyze_names(tag, names, consolidate=False, symbols=False):
+        mine = set()
         for part in name.parts:
             if part.tag == NamePartTag.STOP or part.comparable in _LEGAL_FORM_TOKENS or len(part.comparable) < 2:
                 continue
-            keys.add(f"t:{part.comparable}"[:MAX_KEY_LENGTH])
+            keys = {f"t:{part.comparable}"[:MAX_KEY_LENGTH]}
             if part.metaphone:
                 keys.add(f"m:{part.metaphone}"[:MAX_KEY_LENGTH])
-    for value in identifiers:
-        key = identifier_key(value)
-        if len(key) >= 3:
-            keys.add(f"r:{key}"[:MAX_KEY_LENGTH])
-    return keys
+            tokens[part.comparable] = frozenset(keys)
+            mine.add(part.comparable)
+        if mine:
+            per_name.append(frozenset(mine))
+    registered = {f"r:{key}"[:MAX_KEY_LENGTH] for key in map(identifier_key, identifiers) if len(key) >= 3}
+    return NameKeys(tokens=tokens, names=per_name, identifiers=frozenset(registered))
+
+
+def retrieval_keys(schema_name: str, names: list[str], identifiers: list[str]) -> set[str]:
+    return name_keys(schema_name, names, identifiers).all()
 
 
 def entity_keys(entity: ListedEntity) -> set[str]:
