@@ -220,3 +220,16 @@ async def test_the_audit_chain_records_each_step_without_personal_data(world, co
     assert "Sita" not in r.text
     verify = await world.client.get("/v1/audit/contracts/verify", headers=world.headers(world.auditor))
     assert verify.json()["valid"] is True
+
+
+async def test_no_personal_data_reaches_the_logs(world, caplog):
+    p = await world.parties()
+    with caplog.at_level("DEBUG"):
+        signed = await p.signed()
+        presented = p.terms() | {"period": signed["terms"]["period"]}
+        presented["pay"]["amount"] = 150000
+        await p.post(signed["id"], "arrival-verification", {"presented_terms": presented}, as_=world.officer)
+        await world.client.get(f"/v1/contracts/{signed['id']}/document", headers=world.headers(p.worker_user))
+    assert caplog.records, "the requests were logged"
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "Sita" not in logged and "Bharatpur" not in logged
