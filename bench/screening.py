@@ -375,11 +375,13 @@ async def main(args: argparse.Namespace) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entities", type=int, default=100_000, help="watchlist entities to generate (default 100000)")
-    parser.add_argument("--queries", type=int, default=140, help="labelled name variants to screen (default 140)")
+    parser.add_argument("--queries", type=int, default=100, help="labelled name variants to screen (default 100)")
     parser.add_argument("--baseline-queries", type=int, default=3,
                         help="variants timed by scoring every entity, one screening each (default 3)")
     parser.add_argument("--workers", type=int, default=max(1, min(2, os.cpu_count() or 1)),
                         help="processes for the full scoring that recall is measured against")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--database-url", default="", help="default: a new SQLite file in a temporary folder")
+    parser.add_argument("--database-url", default="",
+                        help="a scratch database, whose vetting tables are dropped and created (default: a new "
+                             "SQLite file in a temporary folder)")
     sys.exit(asyncio.run(main(parser.parse_args())))
