@@ -213,3 +213,14 @@ async def test_a_licence_lapsing_during_an_approval_is_a_finding_once(vetting, v
     await jobs.find_lapsed_licences(vetting_app.state.database)
     async with vetting_app.state.database.session(read_only=True) as s:
         assert [f.kind for f in await findings_of(s, uuid.UUID(biz["id"]))] == ["licence_expired"]
+
+
+async def test_opening_a_case_screens_the_business_at_the_configured_threshold(vetting, vetting_app, minter):
+    from fairpath.vetting.screening.tables import Screening
+
+    biz = await register(vetting, minter.headers(make_principal(Role.agency)))
+    await open_case(vetting, minter, biz["id"])
+    async with vetting_app.state.database.session(read_only=True) as s:
+        screening = (await s.execute(select(Screening).where(Screening.business_id == uuid.UUID(biz["id"])))).scalar_one()
+    assert screening.trigger == "case"
+    assert screening.threshold == vetting_app.state.settings.screening_threshold

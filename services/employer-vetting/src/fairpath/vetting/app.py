@@ -29,7 +29,7 @@ async def _start_scheduler(app: FastAPI, stack: AsyncExitStack) -> None:
         return
     relay = getattr(app.state, "relay", None)
     scheduler = Scheduler(app.state.database, interval=settings.schedule_interval_seconds,
-                          rescreen_every=timedelta(days=settings.rescreen_days),
+                          rescreen_every=timedelta(days=settings.rescreen_days), threshold=settings.screening_threshold,
                           on_change=relay.wake if relay else None)
     scheduler.start()
     stack.push_async_callback(scheduler.stop)

@@ -78,25 +78,27 @@ async def find_lapsed_licences(database: Database) -> int:
     return found
 
 
-async def rescreen(database: Database, every: timedelta) -> int:
+async def rescreen(database: Database, every: timedelta, threshold: float) -> int:
     from fairpath.vetting.screening.service import rescreen_approved
 
     async with database.session() as session:
-        return await rescreen_approved(session, older_than=utcnow() - every)
+        return await rescreen_approved(session, older_than=utcnow() - every, threshold=threshold)
 
 
-async def run_jobs_once(database: Database, rescreen_every: timedelta) -> dict[str, int]:
+async def run_jobs_once(database: Database, rescreen_every: timedelta, threshold: float) -> dict[str, int]:
     return {
         "expired": await expire_approvals(database),
         "suspended": await suspend_missed_deadlines(database),
         "licence_findings": await find_lapsed_licences(database),
-        "rescreened": await rescreen(database, rescreen_every),
+        "rescreened": await rescreen(database, rescreen_every, threshold),
     }
 
 
 class Scheduler:
-    def __init__(self, database: Database, *, interval: float, rescreen_every: timedelta, on_change=None) -> None:  # noqa: ANN001
+    def __init__(self, database: Database, *, interval: float, rescreen_every: timedelta, threshold: float,
+                 on_change=None) -> None:  # noqa: ANN001
         self.database = database
+        self.threshold = threshold
         self.interval = interval
         self.rescreen_every = rescreen_every
         self.on_change = on_change
@@ -105,7 +107,7 @@ class Scheduler:
     async def run(self) -> None:
         while True:
             try:
-                counts = await run_jobs_once(self.database, self.rescreen_every)
+                counts = await run_jobs_once(self.database, self.rescreen_every, self.threshold)
                 if any(counts.values()):
                     log.info("scheduled jobs changed records", extra={"count": sum(counts.values())})
                     if self.on_change:

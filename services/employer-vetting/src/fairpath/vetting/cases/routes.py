@@ -19,10 +19,12 @@ Officer = roles(Role.compliance_officer)
 
 @router.post("/v1/businesses/{business_id}/vetting-cases", status_code=status.HTTP_201_CREATED, response_model=CasePublic,
              summary="Open a vetting case (the business is screened at once)")
-async def open_case(business_id: uuid.UUID, session: SessionDep, principal: Officer, body: CaseOpen | None = None) -> CasePublic:
+async def open_case(business_id: uuid.UUID, request: Request, session: SessionDep, principal: Officer,
+                    body: CaseOpen | None = None) -> CasePublic:
     body = body or CaseOpen()
-    return CasePublic.model_validate(
-        await service.open_case(session=session, principal=principal, business_id=business_id, reason=body.reason))
+    return CasePublic.model_validate(await service.open_case(
+        session=session, principal=principal, business_id=business_id, reason=body.reason,
+        screening_threshold=request.app.state.settings.screening_threshold))
 
 
 @router.get("/v1/vetting-cases/{case_id}", response_model=CaseView, summary="A case with its risk and every factor")

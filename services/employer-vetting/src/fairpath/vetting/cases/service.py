@@ -34,7 +34,9 @@ async def open_case_of(session: AsyncSession, business_id: uuid.UUID) -> Vetting
         VettingCase.business_id == business_id, VettingCase.status == "open"))).scalars().first()
 
 
-async def open_case(*, session: AsyncSession, principal: Principal, business_id: uuid.UUID, reason: str) -> VettingCase:
+async def open_case(
+    *, session: AsyncSession, principal: Principal, business_id: uuid.UUID, reason: str, screening_threshold: float,
+) -> VettingCase:
     business = await session.get(Business, business_id, with_for_update=True)
     if business is None:
         raise NotFound("business", business_id)
@@ -59,9 +61,11 @@ async def open_case(*, session: AsyncSession, principal: Principal, business_id:
         await record_event(session, common.outbox,
                            BusinessUpdated(**businesses.business_state(business), changed_fields=["status"]), business.id)
     await _licence_finding(session, business, case, principal.actor)
+    from fairpath.vetting.screening.schemas import ScreeningTrigger
     from fairpath.vetting.screening.service import screen_business
 
-    await screen_business(session, business=business, actor=principal.actor)
+    await screen_business(session, business=business, actor=principal.actor, threshold=screening_threshold,
+                          trigger=ScreeningTrigger.case)
     return case
 
 
