@@ -19,7 +19,7 @@ from fairpath.gateway.identity.demo import ensure_demo_identities
 
 
 def echo_app() -> FastAPI:
-    app = FastAPI()
+    app = FastAPI(openapi_url=None)  # a stand-in upstream: no document of its own
 
     @app.api_route("/v1/{path:path}", methods=["GET", "POST", "PATCH", "PUT", "DELETE"])
     async def echo(path: str, request: Request) -> JSONResponse:
