@@ -95,6 +95,16 @@ class AuditLog:
     def genesis_row(self) -> dict[str, Any]:
         return {"chain": CHAIN, "seq": 0, "hash": GENESIS_HASH}
 
+    async def _lock_head(self, session: AsyncSession) -> tuple[int, str]:
+        """Lock the chain's head row for this transaction; its seq and hash are where the next entry links."""
+        head = (
+            await session.execute(select(self.head).where(self.head.c.chain == CHAIN).with_for_update())
+        ).one_or_none()
+        if head is None:  # the migration seeds it; a hand-made schema may not have
+            await session.execute(insert(self.head).values(self.genesis_row()))
+            return 0, GENESIS_HASH
+        return head.seq, head.hash
+
     async def append(
         self,
         session: AsyncSession,
@@ -108,14 +118,7 @@ class AuditLog:
     ) -> dict[str, Any]:
         """Add an entry in the caller's transaction. `changes` maps field names to new values;
         only the names and keyed digests are stored."""
-        head = (
-            await session.execute(select(self.head).where(self.head.c.chain == CHAIN).with_for_update())
-        ).one_or_none()
-        if head is None:  # the migration seeds it; a hand-made schema may not have
-            await session.execute(insert(self.head).values(self.genesis_row()))
-            prev_seq, prev_hash = 0, GENESIS_HASH
-        else:
-            prev_seq, prev_hash = head.seq, head.hash
+        prev_seq, prev_hash = await self._lock_head(session)
         row = {
             "seq": prev_seq + 1,
             "id": uuid7(),
@@ -145,14 +148,7 @@ class AuditLog:
         the same chain as that many `append` calls, in three statements."""
         if not record_ids:
             return
-        head = (
-            await session.execute(select(self.head).where(self.head.c.chain == CHAIN).with_for_update())
-        ).one_or_none()
-        if head is None:
-            await session.execute(insert(self.head).values(self.genesis_row()))
-            seq, prev_hash = 0, GENESIS_HASH
-        else:
-            seq, prev_hash = head.seq, head.hash
+        seq, prev_hash = await self._lock_head(session)
         rows, now, cid = [], utcnow(), correlation_id.get()
         for record_id in record_ids:
             seq += 1
