@@ -1,5 +1,6 @@
 """The connection to NATS JetStream: reconnects forever, and creates or updates the streams."""
 
+import asyncio
 import logging
 
 import nats
@@ -50,8 +51,6 @@ class Broker:
 
     async def connect_forever(self, retry_interval: float = 1.0) -> None:
         """Keep trying until the broker answers (it may start after us), then set up the streams."""
-        import asyncio
-
         while True:
             try:
                 await self.connect()
@@ -95,4 +94,7 @@ class Broker:
     async def close(self) -> None:
         # Consumers and the relay are stopped first, so nothing is in flight to drain.
         if self.nc is not None and not self.nc.is_closed:
-            await self.nc.close()
+            try:
+                await asyncio.wait_for(self.nc.close(), timeout=5)
+            except TimeoutError:
+                log.warning("broker connection did not close in time", extra={"url": self.url})

@@ -65,14 +65,7 @@ class OutboxRelay:
             rows = (await session.execute(query)).all()
             if not rows:
                 return 0
-            futures = [
-                await js.publish_async(row.subject, row.body, headers={"Nats-Msg-Id": str(row.id)}) for row in rows
-            ]
-            # An ack that never comes (the connection dropped) must not hold the batch, and its lock, forever.
-            _, late = await asyncio.wait(futures, timeout=self.ack_timeout)
-            for future in late:
-                future.cancel()
-            results = [f.exception() or f.result() if not f.cancelled() else TimeoutError() for f in futures]
+            results = await self._publish(js, rows)
             sent = [row.id for row, result in zip(rows, results, strict=True) if not isinstance(result, BaseException)]
             if sent:
                 for chunk in range(0, len(sent), 500):
@@ -91,6 +84,34 @@ class OutboxRelay:
             if len(sent) < len(rows):
                 log.warning("events not acknowledged; will retry", extra={"count": len(rows) - len(sent)})
             return len(sent)
+
+    async def _publish(self, js, rows) -> list:  # noqa: ANN001
+        """Publish a batch; each result is the ack or the exception that stands for it.
+
+        Neither a publish stuck on a dropped connection nor an ack that never comes may hold the
+        batch, and its row locks, for longer than the ack timeout."""
+        futures: list[asyncio.Future] = []
+
+        async def submit() -> None:
+            for row in rows:
+                futures.append(await js.publish_async(row.subject, row.body, headers={"Nats-Msg-Id": str(row.id)}))
+
+        try:
+            await asyncio.wait_for(submit(), timeout=self.ack_timeout)
+        except TimeoutError:
+            pass
+        if futures:
+            await asyncio.wait(futures, timeout=self.ack_timeout)
+        results: list = []
+        for i in range(len(rows)):
+            future = futures[i] if i < len(futures) else None
+            if future is None or not future.done():
+                if future is not None:
+                    future.cancel()
+                results.append(TimeoutError())
+            else:
+                results.append(future.exception() or future.result())
+        return results
 
     async def run(self) -> None:
         interval = self.idle_interval
