@@ -7,7 +7,6 @@ verifies the arrival and finds a substituted contract, vetting suspends the empl
 finding, and the auditor verifies every service's audit chain."""
 
 import copy
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -20,18 +19,11 @@ from fairpath.deploy.demo import seed_demo_businesses, seed_demo_worker
 from fairpath.deploy.processes import build_stack
 from fairpath.gateway.identity.demo import ensure_demo_identities
 
-from .test_launcher import READY_TIMEOUT, stack_config
+from .test_launcher import READY_TIMEOUT, poll_until, stack_config
 
 
 def poll(predicate: Callable[[], Any], message: str, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        time.sleep(0.2)
+    return poll_until(predicate, timeout, message, interval=0.2)
 
 
 class Users:

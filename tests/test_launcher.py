@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from fairpath.common.testing.nats import free_port
-from fairpath.deploy.processes import SERVICES, StackConfig, StackError, Supervisor, build_stack, port_in_use
+from fairpath.deploy.processes import SERVICES, StackConfig, StackError, Supervisor, build_stack, gone, port_in_use
 from fairpath.gateway.identity.demo import DEMO_USERS, ensure_demo_identities
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,17 +48,6 @@ def free_port_block(size: int) -> int:
         if first + size < 65536 and not any(port_in_use("127.0.0.1", first + i) for i in range(size)):
             return first
     raise RuntimeError(f"no block of {size} free ports")
-
-
-def gone(pid: int) -> bool:
-    """Neither the process nor anything in its process group is left."""
-    for probe in (os.kill, os.killpg):
-        try:
-            probe(pid, 0)
-        except ProcessLookupError:
-            continue
-        return False
-    return True
 
 
 @dataclass

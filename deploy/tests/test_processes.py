@@ -12,22 +12,11 @@ import pytest
 
 from fairpath.common.testing.nats import free_port
 from fairpath.deploy import cli
-from fairpath.deploy.processes import ManagedProcess, StackConfig, StackError, Supervisor, busy_ports
+from fairpath.deploy.processes import ManagedProcess, StackConfig, StackError, Supervisor, busy_ports, gone
 
 
 def python(code: str) -> list[str]:
     return [sys.executable, "-c", textwrap.dedent(code)]
-
-
-def gone(pid: int) -> bool:
-    """Neither the process nor anything in its process group is left."""
-    for probe in (os.kill, os.killpg):
-        try:
-            probe(pid, 0)
-        except ProcessLookupError:
-            continue
-        return False
-    return True
 
 
 def says(process: ManagedProcess, text: str):  # noqa: ANN201

@@ -459,3 +459,14 @@ def build_stack(config: StackConfig) -> Supervisor:
         ))
     stages.append(services)
     return Supervisor(stages, ready_timeout=config.ready_timeout, stop_timeout=config.stop_timeout)
+
+
+def gone(pid: int) -> bool:
+    """Neither the process nor anything in its process group is left (what a clean stop promises)."""
+    for probe in (os.kill, os.killpg):
+        try:
+            probe(pid, 0)
+        except ProcessLookupError:
+            continue
+        return False
+    return True
