@@ -110,6 +110,47 @@ async def test_a_listed_name_variant_is_found_with_an_explanation(client, minter
     assert 1 <= screening["candidates_scored"] <= 5
 
 
+def two_edits(name_word: str) -> str:
+    """The word with two letters changed: logic-v2 still scores it a fuzzy match beside shared words."""
+    letters = list(name_word.lower())
+    letters[2] = "x"
+    letters[5] = "u" if letters[5] != "u" else "o"
+    return "".join(letters).capitalize()
+
+
+# More entries sharing the business's generic word than a screening scores by rarity alone (CANDIDATE_LIMIT),
+# loaded before the entry to be found, and one holding the business's distinctive word in another name,
+# so that only the retrieval under test can bring the entry in.
+DECOYS = 150
+
+
+def decoys(distinctive: str, generic: str) -> list[str]:
+    return [ftm(f"decoy-{distinctive}-{i}", f"{word()} {generic}") for i in range(DECOYS)] + [
+        ftm(f"decoy-{distinctive}", f"{distinctive} {word()} Holdings")]
+
+
+async def test_a_listed_word_spelt_two_edits_away_is_found_among_many_sharing_its_generic_words(client, minter):
+    a = word()
+    listed = f"fuzzy-{a}"
+    await watchlist_with(client, minter, *decoys(a, "Overseas"), ftm(listed, f"{two_edits(a)} Overseas Ltd"))
+    target = await business(client, minter, f"{a} Overseas Co. Ltd")
+    screening = await screen(client, minter, target["id"])
+    assert [h["entity_id"] for h in screening["hits"]] == [listed], screening
+    assert "fuzzyMatch" in screening["hits"][0]["explanation"]["name_match"]["detail"]
+
+
+async def test_a_name_alike_but_for_one_word_is_found_among_many_sharing_its_generic_words(client, minter):
+    # logic-v2 scores "X Marine Pvt Ltd" against "Y Marine Pvt Ltd" 0.706: the shared words weigh enough,
+    # though neither name holds a word the other has.
+    a = word()
+    listed = f"skeleton-{a}"
+    await watchlist_with(client, minter, *decoys(a, "Marine"), ftm(listed, f"{word()} Marine Pvt Ltd"))
+    target = await business(client, minter, f"{a} Marine Pvt Ltd")
+    screening = await screen(client, minter, target["id"])
+    assert listed in [h["entity_id"] for h in screening["hits"]], screening
+    assert all(0.7 <= h["score"] < 0.8 for h in screening["hits"])
+
+
 async def test_a_registration_number_match_is_a_hit_whatever_the_name(client, minter):
     number = f"CN-{secrets.randbelow(10**9):09d}"
     await watchlist_with(client, minter, ftm(f"reg-{number}", f"{word()} {word()} Holdings",

@@ -14,11 +14,12 @@ from typing import Any
 
 from followthemoney import EntityProxy, model
 from nomenklatura.matching import LogicV2
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import Float, Integer, String, column, func, select, values
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fairpath.vetting.watchlists.entities import NameKeys, matching_proxy, name_keys
+from fairpath.vetting.watchlists.entities import NameKeys, matching_proxy, name_keys, token_key
 from fairpath.vetting.watchlists.tables import Watchlist, WatchlistEntry, WatchlistNameKey
+from fairpath.vetting.watchlists.terms import similar_terms
 
 ALGORITHM = LogicV2
 _CONFIG = LogicV2.default_config()
@@ -31,6 +32,11 @@ FULL_MATCH_CAP = 1000
 # business has no rarer key. A hit at 0.70 needs most of the business's name, so it shares a rarer key.
 MAX_POSTINGS = 5000
 _IDENTIFIER_WEIGHT = 100.0
+# A listed word spelt a few edits away from the party's counts for less than the word itself.
+_SPELT_ALIKE_WEIGHT = 0.5
+# A skeleton ("marine pvt ltd") held by more entries than this is made of generic words only; the names
+# alike but for one word then share too little to reach the threshold.
+MAX_SKELETON_POSTINGS = 1000
 
 
 @dataclass(frozen=True)
@@ -85,41 +91,58 @@ async def candidate_entry_ids(
     session: AsyncSession, keys: NameKeys, *, limit: int = CANDIDATE_LIMIT, changed_by_import: uuid.UUID | None = None,
 ) -> list[uuid.UUID]:
     """The entries that may be the party, best first: every entry with its registration number, every
-    entry holding all the tokens of one of its names (up to FULL_MATCH_CAP: logic-v2 scores such an entry
-    high however much longer its own name is), then the entries sharing the most distinctive keys."""
-    wanted = keys.all()
+    entry alike but for one word of one of its names (a shared skeleton), every entry holding all the
+    tokens of one of its names, spelt alike or exactly (up to FULL_MATCH_CAP: logic-v2 scores such an
+    entry high however much longer its own name is), then the entries sharing the most distinctive keys."""
+    groups = {token: set(group) for token, group in keys.tokens.items()}
+    spelt_alike: set[str] = set()
+    for token, terms in (await similar_terms(session, keys.tokens)).items():
+        alike = {token_key(term) for term in terms} - groups[token]
+        groups[token] |= alike
+        spelt_alike |= alike
+    wanted = set().union(keys.identifiers, keys.skeletons, *groups.values())
     if not wanted:
         return []
     k = WatchlistNameKey.__table__.c
     postings = dict((await session.execute(
         select(k.key, func.count()).where(k.key.in_(sorted(wanted))).group_by(k.key)
     )).all())
-    by_rarity = sorted(((key, n) for key, n in postings.items() if key not in keys.identifiers), key=lambda kn: kn[1])
+    by_rarity = sorted(((key, n) for key, n in postings.items()
+                        if key not in keys.identifiers and key not in keys.skeletons), key=lambda kn: kn[1])
     used = {key: n for key, n in by_rarity if n <= MAX_POSTINGS} or dict(by_rarity[:2])
     identifiers = {key: n for key, n in postings.items() if key in keys.identifiers}
-    if not used and not identifiers:
+    skeletons = {key: n for key, n in postings.items() if key in keys.skeletons and n <= MAX_SKELETON_POSTINGS}
+    if not used and not identifiers and not skeletons:
         return []
-    token_index = {token: i for i, token in enumerate(keys.tokens)}
-    index_of_key = {key: token_index[token] for token, group in keys.tokens.items() for key in group if key in used}
+    token_index = {token: i for i, token in enumerate(groups)}
+    index_of_key = {key: token_index[token] for token, group in groups.items() for key in group if key in used}
     usable = set(index_of_key.values())
     # A full match covers every usable token of one of the party's names.
     full = min((len({token_index[t] for t in name} & usable) for name in keys.names), default=0)
 
-    weights = {key: _key_weight(n) for key, n in used.items()} | {key: _IDENTIFIER_WEIGHT for key in identifiers}
-    score = func.sum(case(weights, value=k.key, else_=0.0)).label("score")
-    covered = func.count(func.distinct(case(index_of_key, value=k.key))).label("covered") if index_of_key \
-        else literal(0).label("covered")
-    by_identifier = func.max(case({key: 1 for key in identifiers}, value=k.key, else_=0)).label("by_identifier") \
-        if identifiers else literal(0).label("by_identifier")
-    query = select(k.entry_id, by_identifier, covered, score).where(k.key.in_(sorted(weights))).group_by(k.entry_id)
+    # The keys looked up, as a table joined to the postings: what each key is worth, which of the party's
+    # tokens it stands for, and whether it is an identifier or a skeleton.
+    rows = [(key, _key_weight(n) * (_SPELT_ALIKE_WEIGHT if key in spelt_alike else 1.0), index_of_key.get(key), 0, 0)
+            for key, n in used.items()]
+    rows += [(key, _IDENTIFIER_WEIGHT, None, 1, 0) for key in identifiers]
+    rows += [(key, 0.0, None, 0, 1) for key in skeletons]
+    looked_up = values(column("key", String), column("weight", Float), column("token", Integer),
+                       column("identifier", Integer), column("skeleton", Integer), name="looked_up").data(rows).cte()
+    w = looked_up.c
+    by_identifier = func.max(w.identifier).label("by_identifier")
+    by_skeleton = func.max(w.skeleton).label("by_skeleton")
+    covered = func.count(func.distinct(w.token)).label("covered")
+    score = func.sum(w.weight).label("score")
+    query = select(k.entry_id, by_identifier, by_skeleton, covered, score) \
+        .join_from(looked_up, WatchlistNameKey.__table__, k.key == w.key).group_by(k.entry_id)
     if changed_by_import is not None:
         e = WatchlistEntry.__table__.c
         query = query.join(WatchlistEntry.__table__, e.id == k.entry_id).where(e.changed_import_id == changed_by_import)
-    query = query.order_by(by_identifier.desc(), covered.desc(), score.desc(), k.entry_id).limit(
-        max(limit, FULL_MATCH_CAP))
-    rows = (await session.execute(query)).all()
-    return [row.entry_id for i, row in enumerate(rows)
-            if i < limit or row.by_identifier or (full and row.covered >= full)]
+    query = query.order_by(by_identifier.desc(), by_skeleton.desc(), covered.desc(), score.desc(), k.entry_id) \
+        .limit(max(limit, FULL_MATCH_CAP) + sum(skeletons.values()))
+    found = (await session.execute(query)).all()
+    return [row.entry_id for i, row in enumerate(found)
+            if i < limit or row.by_identifier or row.by_skeleton or (full and row.covered >= full)]
 
 
 async def load_candidates(session: AsyncSession, entry_ids: list[uuid.UUID]) -> list[Candidate]:

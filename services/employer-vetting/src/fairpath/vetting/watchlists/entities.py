@@ -160,20 +160,45 @@ def _type_tag(schema_name: str) -> NameTypeTag:
 @dataclass(frozen=True)
 class NameKeys:
     """The retrieval keys of one party, grouped: one group per name token (its text and its metaphone),
-    one per identifier; and for each name, its token groups, so a lookup can tell a full match."""
+    one per identifier; for each name, its token groups, so a lookup can tell a full match; and the
+    name's skeletons (the name with one word left out), so names alike but for one word meet."""
 
     tokens: dict[str, frozenset[str]]  # token -> its keys
     names: list[frozenset[str]]  # per name: its tokens
     identifiers: frozenset[str]
+    skeletons: frozenset[str] = frozenset()
 
     def all(self) -> set[str]:
-        return set(self.identifiers).union(*self.tokens.values())
+        return set(self.identifiers).union(self.skeletons, *self.tokens.values())
+
+
+def token_key(token: str) -> str:
+    return f"t:{token}"[:MAX_KEY_LENGTH]
+
+
+# A skeleton key is a name with one of its words left out: "X Marine Pvt Ltd" and "Y Marine Pvt Ltd" share
+# "marine pvt ltd". logic-v2 scores such names 0.70 or more when the words they share weigh enough
+# (generic words and legal forms count), though neither name has a rare word the other holds.
+# Two words left after the one left out are too little to reach the threshold.
+_SKELETON_PARTS = range(3, 9)
+
+
+def _skeletons(tag: NameTypeTag, names: list[str]) -> set[str]:
+    keys = set()
+    for name in analyze_names(tag, names, consolidate=False, symbols=False, phonetics=False):
+        parts = [part.comparable for part in name.parts]
+        if len(parts) not in _SKELETON_PARTS:
+            continue
+        for i in range(len(parts)):
+            keys.add(("w:" + " ".join(sorted(parts[:i] + parts[i + 1:])))[:MAX_KEY_LENGTH])
+    return keys
 
 
 def name_keys(schema_name: str, names: list[str], identifiers: list[str]) -> NameKeys:
     """Keys an entity is found by: each identifying name token (`t:`), its metaphone (`m:`), so spelling
-    and transliteration variants meet, and each identifier (`r:`)."""
+    and transliteration variants meet, each skeleton of its names (`w:`) and each identifier (`r:`)."""
     tag = _type_tag(schema_name)
+    skeletons = _skeletons(tag, names)
     if tag != NameTypeTag.PER:
         names = [remove_org_types(n) or n for n in names]
     tokens: dict[str, frozenset[str]] = {}
@@ -183,7 +208,7 @@ def name_keys(schema_name: str, names: list[str], identifiers: list[str]) -> Nam
         for part in name.parts:
             if part.tag == NamePartTag.STOP or part.comparable in _LEGAL_FORM_TOKENS or len(part.comparable) < 2:
                 continue
-            keys = {f"t:{part.comparable}"[:MAX_KEY_LENGTH]}
+            keys = {token_key(part.comparable)}
             if part.metaphone:
                 keys.add(f"m:{part.metaphone}"[:MAX_KEY_LENGTH])
             tokens[part.comparable] = frozenset(keys)
@@ -191,17 +216,40 @@ def name_keys(schema_name: str, names: list[str], identifiers: list[str]) -> Nam
         if mine:
             per_name.append(frozenset(mine))
     registered = {f"r:{key}"[:MAX_KEY_LENGTH] for key in map(identifier_key, identifiers) if len(key) >= 3}
-    return NameKeys(tokens=tokens, names=per_name, identifiers=frozenset(registered))
+    return NameKeys(tokens=tokens, names=per_name, identifiers=frozenset(registered), skeletons=frozenset(skeletons))
 
 
-def retrieval_keys(schema_name: str, names: list[str], identifiers: list[str]) -> set[str]:
-    return name_keys(schema_name, names, identifiers).all()
+# Spelling variants: a word's deletion neighbourhood (the word with up to two letters left out). Two words
+# within two edits of each other share a variant, so a screening finds a listed word it never spelt
+# exactly ("Relele" for "Rilepe"), which logic-v2 still scores as a fuzzy match beside other shared words.
+FUZZY_MIN_LENGTH = 4
+_FUZZY_MAX_LENGTH = 20
+
+
+def max_edits(term: str) -> int:
+    """Edits logic-v2's fuzzy matching tolerates in a word of this length (rigour's budget grows with it)."""
+    return 0 if len(term) < FUZZY_MIN_LENGTH else 1 if len(term) == FUZZY_MIN_LENGTH else 2
+
+
+def term_variants(term: str) -> set[str]:
+    if len(term) > _FUZZY_MAX_LENGTH:
+        return {term}
+    variants = {term}
+    frontier = {term}
+    for _ in range(max_edits(term)):
+        frontier = {word[:i] + word[i + 1:] for word in frontier for i in range(len(word))}
+        variants |= frontier
+    return variants
+
+
+def entity_name_keys(entity: ListedEntity) -> NameKeys:
+    names = [n for prop in NAME_PROPERTIES for n in entity.properties.get(prop, [])]
+    identifiers = [i for prop in IDENTIFIER_PROPERTIES for i in entity.properties.get(prop, [])]
+    return name_keys(entity.schema_name, names, identifiers)
 
 
 def entity_keys(entity: ListedEntity) -> set[str]:
-    names = [n for prop in NAME_PROPERTIES for n in entity.properties.get(prop, [])]
-    identifiers = [i for prop in IDENTIFIER_PROPERTIES for i in entity.properties.get(prop, [])]
-    return retrieval_keys(entity.schema_name, names, identifiers)
+    return entity_name_keys(entity).all()
 
 
 def matching_proxy(entry_id: str, content: str, schema_name: str, properties: dict[str, list[str]]) -> EntityProxy:

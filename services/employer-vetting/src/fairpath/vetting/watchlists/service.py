@@ -15,11 +15,14 @@ from fairpath.common.errors import Conflict, NotFound
 from fairpath.common.ids import uuid7
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.db import common
-from fairpath.vetting.watchlists.entities import CsvLayout, EntityRejected, ListedEntity, entity_keys, parse_ftm_line
+from fairpath.vetting.watchlists.entities import (
+    CsvLayout, EntityRejected, ListedEntity, NameKeys, entity_name_keys, parse_ftm_line,
+)
 from fairpath.vetting.watchlists.schemas import ImportFormat, ImportMode, ImportStatus, WatchlistCreate
 from fairpath.vetting.watchlists.tables import (
     Watchlist, WatchlistEntry, WatchlistImport, WatchlistImportRejection, WatchlistNameKey,
 )
+from fairpath.vetting.watchlists.terms import record_terms
 
 BATCH_LINES = 1000
 MAX_LINE_BYTES = 1 << 20
@@ -109,7 +112,7 @@ class _ImportFailed(Exception):
 
 @dataclass
 class _Batch:
-    entities: list[tuple[int, ListedEntity, set[str]]] = field(default_factory=list)
+    entities: list[tuple[int, ListedEntity, NameKeys]] = field(default_factory=list)
     rejections: list[tuple[int, str]] = field(default_factory=list)
     skipped: int = 0
     lines: int = 0
@@ -197,7 +200,7 @@ async def run_import(
             if entity is None:
                 batch.skipped += 1
             else:
-                batch.entities.append((number, entity, entity_keys(entity)))
+                batch.entities.append((number, entity, entity_name_keys(entity)))
             if len(batch) >= BATCH_LINES:
                 if writing is not None:
                     await writing
@@ -243,6 +246,7 @@ async def _load_batch(database: Database, job: WatchlistImport, batch: _Batch, b
         } if ids else {}
         first_line: dict[str, int] = {}
         new_rows, changed_rows, unchanged_ids, key_rows = [], [], [], []
+        terms: set[str] = set()
         rejections = list(batch.rejections)
         for line, entity, keys in batch.entities:
             row = existing.get(entity.entity_id)
@@ -264,7 +268,8 @@ async def _load_batch(database: Database, job: WatchlistImport, batch: _Batch, b
             else:
                 unchanged_ids.append(row.id)
                 continue
-            key_rows.extend({"key": key, "entry_id": entry_id} for key in keys)
+            key_rows.extend({"key": key, "entry_id": entry_id} for key in keys.all())
+            terms.update(keys.tokens)
         if changed_rows:
             await session.execute(delete(_keys).where(_keys.c.entry_id.in_([r["b_id"] for r in changed_rows])))
             await session.execute(update(_entries).where(_entries.c.id == bindparam("b_id")), changed_rows)
@@ -272,6 +277,7 @@ async def _load_batch(database: Database, job: WatchlistImport, batch: _Batch, b
             await session.execute(insert(_entries), new_rows)
         if key_rows:
             await session.execute(insert(_keys), key_rows)
+            await record_terms(session, terms)
         if unchanged_ids:
             await session.execute(update(_entries).where(_entries.c.id.in_(unchanged_ids)).values(seen_import_id=job.id))
         if rejections:

@@ -59,6 +59,16 @@ class WatchlistNameKey(VettingModel, table=True):
     entry_id: uuid.UUID = Field(primary_key=True, foreign_key="watchlist_entry.id")
 
 
+class WatchlistTermVariant(VettingModel, table=True):
+    """The spelling variants of the words in listed names (each word with up to two letters left out):
+    a screening looks its own words' variants up here to find the listed words a few edits away."""
+
+    __tablename__ = "watchlist_term_variant"
+
+    variant: str = Field(sa_column=Column(String(120), primary_key=True))
+    term: str = Field(sa_column=Column(String(120), primary_key=True))
+
+
 class WatchlistImport(VettingModel, table=True):
     """An import job: its progress while the upload streams in, and its counts once done."""
 
