@@ -1,9 +1,11 @@
 """Finding the entries a business may be: candidate retrieval in the database, then logic-v2 scores.
 
-Retrieval looks the business's name tokens, their metaphones and its registration number up in
-`watchlist_name_key`, and keeps the entries with its registration number, the entries that hold every
-token of one of its names, and the entries sharing the most distinctive keys (a key is worth less the
-more entries hold it). A screening scores a hundred or so entries, never the whole list.
+Retrieval looks up, in `watchlist_name_key`, the business's name tokens, their metaphones, the listed
+words spelt a few edits away from them (`watchlist_term_variant`), its names' skeletons (each name
+with one word left out) and its registration number. It keeps the entries with its registration
+number, the entries sharing a skeleton, the entries that hold every token of one of its names (exactly
+or spelt alike), and the entries sharing the most distinctive keys (a key is worth less the more entries
+hold it). A screening scores a hundred or so entries, never the whole list.
 """
 
 import hashlib
