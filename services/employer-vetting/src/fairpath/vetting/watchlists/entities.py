@@ -248,9 +248,6 @@ def entity_name_keys(entity: ListedEntity) -> NameKeys:
     return name_keys(entity.schema_name, names, identifiers)
 
 
-def entity_keys(entity: ListedEntity) -> set[str]:
-    return entity_name_keys(entity).all()
-
 
 def matching_proxy(entry_id: str, content: str, schema_name: str, properties: dict[str, list[str]]) -> EntityProxy:
     """The entity logic-v2 scores. Its id carries the content hash because logic-v2 caches name analysis
