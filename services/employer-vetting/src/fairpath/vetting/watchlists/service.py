@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import Principal
@@ -20,7 +20,7 @@ from fairpath.vetting.watchlists.entities import (
 )
 from fairpath.vetting.watchlists.schemas import ImportFormat, ImportMode, ImportStatus, WatchlistCreate
 from fairpath.vetting.watchlists.tables import (
-    Watchlist, WatchlistEntry, WatchlistImport, WatchlistImportRejection, WatchlistNameKey,
+    Watchlist, WatchlistEntry, WatchlistImport, WatchlistImportRejection, WatchlistNameKey, WatchlistTermVariant,
 )
 from fairpath.vetting.watchlists.terms import record_terms
 
@@ -116,6 +116,7 @@ class _Batch:
     rejections: list[tuple[int, str]] = field(default_factory=list)
     skipped: int = 0
     lines: int = 0
+    number: int = 1
 
     def __len__(self) -> int:
         return len(self.entities) + len(self.rejections) + self.skipped
@@ -205,12 +206,13 @@ async def run_import(
                 if writing is not None:
                     await writing
                 writing = asyncio.create_task(_load_batch(database, job, batch, read))
-                batch = _Batch()
+                batch = _Batch(number=batch.number + 1)
         if writing is not None:
             await writing
             writing = None
         await _load_batch(database, job, batch, read)
         await _finish(database, job, principal)
+        await _refresh_statistics(database)
     except _ImportFailed as exc:
         await _settle(writing)
         await _fail(database, job, str(exc))
@@ -293,6 +295,19 @@ async def _load_batch(database: Database, job: WatchlistImport, batch: _Batch, b
         await session.execute(update(WatchlistImport).where(WatchlistImport.id == job.id).values(
             bytes_read=job.bytes_read, lines_read=job.lines_read, loaded=job.loaded, unchanged=job.unchanged,
             skipped=job.skipped, rejected=job.rejected, updated_at=now))
+    if batch.number & (batch.number - 1) == 0:  # the 1st, 2nd, 4th, 8th ... batch
+        await _refresh_statistics(database)
+
+
+async def _refresh_statistics(database: Database) -> None:
+    """PostgreSQL plans each lookup by the statistics it last took of the tables. Taken when a list was
+    a tenth of its size, they make it scan whole tables instead of using their indexes: each batch of a
+    large import then costs more than the one before, and so does the first screening after it. Taken
+    again as the list doubles, they keep both in step with the list (SQLite needs no statistics here)."""
+    if database.is_sqlite:
+        return
+    async with database.session() as session:
+        await session.execute(text(f"ANALYZE {_entries.name}, {_keys.name}, {WatchlistTermVariant.__tablename__}"))
 
 
 async def _finish(database: Database, job: WatchlistImport, principal: Principal) -> None:
