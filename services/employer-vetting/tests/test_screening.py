@@ -286,6 +286,30 @@ async def test_a_confirmed_sanctions_match_suspends_an_approved_business_and_is_
         ("screening_match", "B", "critical", hit["id"])
 
 
+async def test_a_business_confirmed_as_a_sanctioned_entity_can_only_be_rejected(client, minter):
+    a, b = word(), word()
+    await watchlist_with(client, minter, ftm(f"r-{a}", f"{a} {b} Marine"), kind="sanctions")
+    target = await business(client, minter, f"{a} {b} Marine LLC")
+    [hit] = (await screen(client, minter, target["id"]))["hits"]
+    assert (await resolve(client, minter, hit["id"], "confirmed")).status_code == 200
+    opened = await client.post(f"/v1/businesses/{target['id']}/vetting-cases", json={"reason": "initial vetting"},
+                               headers=minter.headers(OFFICER))
+    assert opened.status_code == 201, opened.text
+    decide = f"/v1/vetting-cases/{opened.json()['id']}/decision"
+    second_officer = minter.headers(make_principal(Role.compliance_officer))
+    conditions = {"conditions": ["an independent audit"],
+                  "condition_deadline": (utcnow() + timedelta(days=30)).isoformat()}
+    for body in ({"decision": "approved"}, {"decision": "conditionally_approved", **conditions}):
+        refused = await client.post(decide, json=body | {"reason": "evidence reviewed"}, headers=second_officer)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["type"] == "urn:fairpath:problem:confirmed_sanctions_match"
+        assert refused.json()["entity_ids"] == [f"r-{a}"]
+    rejected = await client.post(decide, json={"decision": "rejected", "reason": "sanctioned"}, headers=second_officer)
+    assert rejected.status_code == 200, rejected.text
+    got = await client.get(f"/v1/businesses/{target['id']}", headers=minter.headers(OFFICER))
+    assert got.json()["status"] == "rejected"
+
+
 async def test_each_new_hit_is_announced_without_personal_data(client, minter, vetting_app):
     a, b = word(), word()
     listed_id = f"e-{uuid.uuid4().hex}"

@@ -64,7 +64,7 @@ class Unauthenticated(DomainError):
 
 
 class Forbidden(DomainError):
-    status, name, title = 403, "forbidden", "Not allowed for this role"
+    status, name, title = 403, "forbidden", "Not allowed"
 
 
 class NotFound(DomainError):

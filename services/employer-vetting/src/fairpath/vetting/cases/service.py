@@ -118,12 +118,18 @@ async def decide(
         raise Forbidden("four eyes: the compliance officer who opened a case may not decide it", name="four_eyes")
     if case.status != "open":
         raise Conflict(f"the case was already decided ({case.decision})", name="case_decided")
-    from fairpath.vetting.screening.service import unresolved_hit_count
+    from fairpath.vetting.screening.service import confirmed_sanctions_hits, unresolved_hit_count
 
     unresolved = await unresolved_hit_count(session, case.business_id)
     if unresolved:
         raise Conflict(f"{unresolved} potential screening hit(s) must be confirmed or dismissed first",
                        name="unresolved_hits", unresolved_hits=unresolved)
+    if data.decision != Decision.rejected:
+        sanctioned = await confirmed_sanctions_hits(session, case.business_id)
+        if sanctioned:
+            # A confirmed sanctions match suspends an approved business; approving one would be undone at once.
+            raise Conflict(f"the business is confirmed as a sanctioned entity ({', '.join(sanctioned)}): "
+                           "it can only be rejected", name="confirmed_sanctions_match", entity_ids=sanctioned)
     now = utcnow()
     if data.condition_deadline is not None and data.condition_deadline <= now:
         raise RuleViolations([Violation(field="condition_deadline", rule="future", message="the deadline has passed")])

@@ -138,6 +138,15 @@ async def unresolved_hit_count(session: AsyncSession, business_id: uuid.UUID) ->
     )).scalar_one()
 
 
+async def confirmed_sanctions_hits(session: AsyncSession, business_id: uuid.UUID) -> list[str]:
+    """The listed ids of the sanctioned entities a business has been confirmed to be."""
+    return list((await session.execute(
+        select(ScreeningHit.entity_id).where(
+            ScreeningHit.business_id == business_id, ScreeningHit.status == HitStatus.confirmed.value,
+            ScreeningHit.watchlist_kind == WatchlistKind.sanctions.value).order_by(ScreeningHit.entity_id)
+    )).scalars())
+
+
 async def confirmed_hits(session: AsyncSession, business_id: uuid.UUID) -> list[ScreeningHit]:
     return list((await session.execute(
         select(ScreeningHit).where(ScreeningHit.business_id == business_id,
