@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,6 +164,12 @@ def test_admin_loads_a_watchlist_from_the_cli_with_progress_and_bad_lines(stack:
     assert loaded.returncode == 0, loaded.stderr
     assert "uploading [" in loaded.stderr and "100.0%" in loaded.stderr
     assert "2 loaded" in loaded.stdout and "1 rejected" in loaded.stdout and "line 3:" in loaded.stdout
+    # Not a terminal: one progress line per tenth of the file, no redrawing.
+    assert "\r" not in loaded.stderr
+    unknown = subprocess.run([*run, "import", str(uuid.uuid4()), str(listing), *admin],
+                             capture_output=True, text=True, timeout=60, env=clean_env())
+    # An unknown list is named before the file is sent.
+    assert unknown.returncode == 1 and "Not found" in unknown.stderr and "uploading" not in unknown.stderr
 
 
 def test_stopping_leaves_no_process_behind(stack: Stack) -> None:

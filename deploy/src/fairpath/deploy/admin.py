@@ -30,7 +30,9 @@ DESCRIPTION = (
 
 
 def _demo_credentials() -> dict[str, Any]:
-    path = Path(os.environ.get("FAIRPATH_VAR_DIR", "var")) / "demo-credentials.json"
+    from fairpath.deploy.cli import repo_root, var_dir  # the cli imports this module
+
+    path = var_dir(repo_root()) / "demo-credentials.json"
     return json.loads(path.read_text()) if path.exists() else {}
 
 
@@ -112,12 +114,20 @@ def _stream_with_progress(path: Path, chunk_size: int = 256 * 1024):  # noqa: AN
     """Yield the file in chunks, drawing a progress bar on stderr as they go out."""
     total = path.stat().st_size
     sent = 0
+    # On a terminal the bar redraws in place; in a log, a line per tenth of the file.
+    redraw = sys.stderr.isatty()
+    shown = 0
     with path.open("rb") as f:
         while chunk := f.read(chunk_size):
             sent += len(chunk)
-            print(f"\r  uploading {progress_bar(sent, total)}", end="", file=sys.stderr, flush=True)
+            if redraw:
+                print(f"\r  uploading {progress_bar(sent, total)}", end="", file=sys.stderr, flush=True)
+            elif sent * 10 // max(total, 1) > shown or sent == total:
+                shown = sent * 10 // max(total, 1)
+                print(f"  uploading {progress_bar(sent, total)}", file=sys.stderr, flush=True)
             yield chunk
-    print("\n  loading the last batch and re-screening businesses ...", file=sys.stderr, flush=True)
+    print(("\n" if redraw else "") + "  loading the last batch and re-screening businesses ...", file=sys.stderr,
+          flush=True)
 
 
 def watchlists_list(args: argparse.Namespace) -> int:
@@ -140,6 +150,9 @@ def watchlists_import(args: argparse.Namespace) -> int:
         print(f"fairpath admin: no such file: {path}", file=sys.stderr)
         return 2
     fmt = args.format or ("csv" if path.suffix.lower() == ".csv" else "ftm")
+    # A wrong id is said before the whole file is sent.
+    watchlist = _call(args, "GET", f"/v1/watchlists/{args.watchlist_id}")
+    print(f"loading {path} into {watchlist['name']} ({watchlist['kind']}, {args.mode})", file=sys.stderr)
     headers = {"content-type": "text/csv" if fmt == "csv" else "application/x-ndjson",
                "content-length": str(path.stat().st_size)}
     job = _call(args, "POST", f"/v1/watchlists/{args.watchlist_id}/imports", params={"format": fmt, "mode": args.mode},
@@ -184,12 +197,13 @@ USAGE = [
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
+    coming = [f"  ./fairpath admin {name:<16} {what}" for name, what in COMING.items()]
     parser = subparsers.add_parser(
         "admin", help="operator's commands (over the gateway's API)", description=DESCRIPTION,
-        epilog=("coming: " + "; ".join(f"'admin {name}': {what}" for name, what in COMING.items())) if COMING else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(["examples:", *(f"  {line}" for line in USAGE), *(["coming:", *coming] if coming else [])]),
     )
     parser.set_defaults(handler=lambda args: overview(parser))
-    parser.epilog = "commands: " + "; ".join(USAGE)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     for add in COMMANDS:
         add(commands)

@@ -69,7 +69,8 @@ def _ports(base_port: int | None) -> dict[str, int]:
     return ports
 
 
-def _var_dir(root: Path) -> Path:
+def var_dir(root: Path) -> Path:
+    """Where `up` keeps its databases, secrets and demo credentials: FAIRPATH_VAR_DIR, else var/ at the root."""
     value = os.environ.get("FAIRPATH_VAR_DIR", "")
     return Path(value).resolve() if value else root / "var"
 
@@ -114,7 +115,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     root = repo_root()
     nats_url = os.environ.get("FAIRPATH_NATS_URL", "").strip() or None
     config = StackConfig(
-        var_dir=_var_dir(root), ports=_ports(args.base_port), nats_url=nats_url, nats_port=args.nats_port,
+        var_dir=var_dir(root), ports=_ports(args.base_port), nats_url=nats_url, nats_port=args.nats_port,
         cwd=root, ready_timeout=args.timeout,
     )
     busy = busy_ports(config)
