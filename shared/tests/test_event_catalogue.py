@@ -1,4 +1,4 @@
-"""The event catalogue against design.md's events table, the CloudEvents spec and the no-personal-data rule."""
+"""The event catalogue against the events table the services agree on, the CloudEvents spec and the no-personal-data rule."""
 
 import json
 import re
@@ -33,7 +33,7 @@ from fairpath.common.events.catalogue import CATALOGUE
 from fairpath.common.events.envelope import EventPayload, new_event
 from fairpath.common.logging import correlation_id
 
-# design.md, "Events": the contract between the services. Changing this list is changing the design.
+# The events table: the contract between the services. Changing this list is changing the design.
 DESIGN_SUBJECTS = [
     "vetting.business.registered",
     "vetting.business.updated",

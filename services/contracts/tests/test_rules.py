@@ -1,4 +1,4 @@
-"""The rules of domain.md, at drafting, on every change and at /check: each a named violation, all listed at once."""
+"""The contract rules, at drafting, on every change and at /check: each a named violation, all listed at once."""
 
 import uuid
 from datetime import timedelta

@@ -55,6 +55,15 @@ async def test_invalid_watchlist_lists_every_broken_rule(client, minter):
     assert {v["field"] for v in r.json()["violations"]} == {"name", "kind"}
 
 
+async def test_a_body_that_is_not_json_is_a_422_naming_the_body(client, minter):
+    r = await client.post("/v1/watchlists", content=b'{"name": "x", "kind": ', headers=minter.headers(ADMIN) | {
+        "content-type": "application/json"})
+    assert r.status_code == 422
+    [violation] = r.json()["violations"]
+    assert violation["field"] == "body" and violation["rule"] == "json_invalid"
+    assert violation["message"].startswith("the body is not valid JSON") and "character" in violation["message"]
+
+
 async def test_without_a_principal_watchlists_are_401(client):
     assert (await client.get("/v1/watchlists")).status_code == 401
     assert (await client.post(f"/v1/watchlists/{uuid.uuid4()}/imports", content=b"")).status_code == 401

@@ -119,7 +119,7 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
 def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
-    """A dependency that lets only these roles through (401 before 403, as design.md orders them)."""
+    """A dependency that lets only these roles through (401 before 403)."""
     allowed = frozenset(roles)
 
     def _check(principal: CurrentPrincipal) -> Principal:

@@ -1,4 +1,4 @@
-"""The domain's code lists, shared by every service and by the event payloads (see handbook/domain.md).
+"""The domain's code lists, shared by every service and by the event payloads.
 
 Values are wire values: they appear in events, API bodies and stored rows, so a value is
 never renamed; a new value is added, and consumers that validate against an older list

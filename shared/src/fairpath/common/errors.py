@@ -111,11 +111,17 @@ def _field_of(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _violation(error: dict[str, Any]) -> Violation:
+    loc, rule = tuple(error.get("loc", ())), error.get("type", "invalid")
+    if rule == "json_invalid":  # its loc is ("body", <character offset>), not a field
+        reason = (error.get("ctx") or {}).get("error", "")
+        at = f" at character {loc[1]}" if len(loc) > 1 else ""
+        return Violation(field="body", rule=rule, message=f"the body is not valid JSON ({reason}{at})")
+    return Violation(field=_field_of(loc), rule=rule, message=error.get("msg", "invalid"))
+
+
 def violations_from_pydantic(errors: list[dict[str, Any]]) -> list[Violation]:
-    return [
-        Violation(field=_field_of(tuple(e.get("loc", ()))), rule=e.get("type", "invalid"), message=e.get("msg", "invalid"))
-        for e in errors
-    ]
+    return [_violation(e) for e in errors]
 
 
 _HTTP_NAMES = {

@@ -1,4 +1,4 @@
-"""Every event payload of the system, one model per event type and version (design.md, "Events").
+"""Every event payload of the system, one model per event type and version.
 
 Producers and consumers import these models from here and nowhere else.
 

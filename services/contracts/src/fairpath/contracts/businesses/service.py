@@ -35,7 +35,7 @@ class Standing:
 
 
 def standing_of(business: BusinessProjection | None, business_id: uuid.UUID, kind: BusinessKind, now: datetime) -> Standing:
-    """Approved, or conditionally approved before its deadline, and the approval not lapsed (design.md)."""
+    """Approved, or conditionally approved before its deadline, and the approval not lapsed."""
     role = "employer" if kind == BusinessKind.employer else "recruiter"
     if business is None:
         return Standing(business_id, f"{role}_not_vetted", f"the {role} {business_id} is not known to vetting")

@@ -1,4 +1,4 @@
-"""The rules every contract is held to (domain.md, "Rules the contracts service enforces").
+"""The rules every contract is held to.
 
 `gather` reads what the rules need (local projections, the operator's tables, the job
 order); `check_terms` then judges the terms without touching the database and names

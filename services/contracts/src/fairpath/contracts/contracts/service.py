@@ -1,4 +1,4 @@
-"""Drafting, changing and moving contracts through their lifecycle, with the access rules of design.md.
+"""Drafting, changing and moving contracts through their lifecycle, with their access rules.
 
 draft → issued → signed → active → completed | terminated; a substitution finding on arrival
 makes a signed contract `disputed`. Every change of terms is a new immutable version whose

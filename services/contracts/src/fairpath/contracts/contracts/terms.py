@@ -1,4 +1,4 @@
-"""The employment contract's terms as typed fields: every term of domain.md ("The employment contract").
+"""The employment contract's terms, every one as a typed field.
 
 These models are the content of a contract version: what is hashed, rendered, signed and
 compared on arrival. Amounts are integers in the currency's minor units.

@@ -1,4 +1,4 @@
-"""Recording job orders and their service agreements, and finding them, with the access rules of design.md."""
+"""Recording job orders and their service agreements, and finding them, with their access rules."""
 
 import uuid
 

@@ -13,7 +13,7 @@ Source = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, m
 
 
 class PayPeriod(StrEnum):
-    """How often pay is counted; every period pays at least monthly (domain.md)."""
+    """How often pay is counted; every period pays at least monthly."""
 
     hour = "hour"
     day = "day"

@@ -1,4 +1,4 @@
-"""Field-by-field comparison of signed and presented terms, each change classified for the worker (domain.md).
+"""Field-by-field comparison of signed and presented terms, each change classified for the worker.
 
 Pay is compared as an effective hourly rate after normalising the period and, when the
 currency changes, converting with an operator-recorded exchange rate; with no rate on

@@ -1,4 +1,4 @@
-"""Registering and finding businesses, with the record-level access rules of design.md."""
+"""Registering and finding businesses, with their record-level access rules."""
 
 import re
 import uuid

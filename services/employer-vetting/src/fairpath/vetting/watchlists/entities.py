@@ -251,6 +251,6 @@ def entity_name_keys(entity: ListedEntity) -> NameKeys:
 
 def matching_proxy(entry_id: str, content: str, schema_name: str, properties: dict[str, list[str]]) -> EntityProxy:
     """The entity logic-v2 scores. Its id carries the content hash because logic-v2 caches name analysis
-    by entity id: an entry that changed must not be scored with its old names (design.md, Known traps)."""
+    by entity id: an entry that changed must not be scored with its old names."""
     return model.get_proxy({"id": f"{entry_id}:{content}", "schema": schema_name, "properties": properties},
                            cleaned=True)

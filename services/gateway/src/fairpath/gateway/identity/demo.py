@@ -2,7 +2,7 @@
 and a second compliance officer so that four-eyes decisions can be tried.
 
 Writes the digests to `var/gateway-identities.json` and the clear credentials to
-`var/demo-credentials.json` (shape in design.md). Both are made once and reused.
+`var/demo-credentials.json`. Both are made once and reused.
 """
 
 import json
@@ -42,7 +42,7 @@ def _write_private(path: Path, data: Any) -> None:
 
 
 def ensure_demo_identities(var_dir: Path, gateway_url: str) -> dict[str, Any]:
-    """Create the demo identities on first run; return the credentials (design.md's shape)."""
+    """Create the demo identities on first run; return the credentials."""
     identities_path = var_dir / "gateway-identities.json"
     credentials_path = var_dir / "demo-credentials.json"
     if identities_path.exists() and credentials_path.exists():

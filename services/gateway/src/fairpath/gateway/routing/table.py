@@ -1,4 +1,4 @@
-"""Which service owns each public path under /v1 (design.md's HTTP API)."""
+"""Which service owns each public path under /v1 (the HTTP API's resource names)."""
 
 ROUTES: list[tuple[str, str]] = [
     # vetting

@@ -1,6 +1,6 @@
 """Registering, changing, reading and finding workers; consent per purpose; who may see what.
 
-Access (design.md): the registering agency owns a worker; the worker reads their own
+Access: the registering agency owns a worker; the worker reads their own
 record; the operator and auditors read every record, identifiers masked except for
 compliance officers; an employer sees a profile without identity, and only of a worker
 who consented to `data_sharing_with_employer`. Every read by anyone but the owning
