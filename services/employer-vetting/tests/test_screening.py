@@ -346,6 +346,37 @@ async def test_approved_businesses_not_screened_lately_are_rescreened(client, mi
     assert sorted((str(b), t) for b, t in rows) == sorted([(fresh["id"], "manual"), (stale["id"], "scheduled")])
 
 
+async def test_the_review_queue_lists_every_business_s_potential_hits_oldest_first(client, minter):
+    a, b, c = word(), word(), word()
+    await watchlist_with(client, minter, ftm(f"q-{a}", f"{a} {c} Foods"), kind="sanctions")
+    await watchlist_with(client, minter, ftm(f"q-{b}", f"{b} {c} Foods"), kind="blocklist")
+    first = await business(client, minter, f"{a} {c} Foods LLC")
+    second = await business(client, minter, f"{b} {c} Foods LLC")
+    [hit_a] = (await screen(client, minter, first["id"]))["hits"]
+    [hit_b] = (await screen(client, minter, second["id"]))["hits"]
+
+    async def queue(**params) -> list[str]:  # noqa: ANN003
+        ids, cursor = [], None
+        while True:
+            r = await client.get("/v1/screening-hits", params=params | {"limit": 2} | ({"cursor": cursor} if cursor else {}),
+                                 headers=minter.headers(AUDITOR))
+            assert r.status_code == 200, r.text
+            ids += [h["id"] for h in r.json()["items"]]
+            if not (cursor := r.json()["next_cursor"]):
+                return ids
+
+    potential = await queue(status="potential")
+    assert potential.index(hit_a["id"]) < potential.index(hit_b["id"])
+    assert hit_a["id"] in await queue(status="potential", watchlist_kind="sanctions")
+    assert hit_b["id"] not in await queue(status="potential", watchlist_kind="sanctions")
+    assert (await resolve(client, minter, hit_a["id"], "dismissed")).status_code == 200
+    assert hit_a["id"] not in await queue(status="potential")
+    as_agency = await client.get("/v1/screening-hits", headers=minter.headers(make_principal(Role.agency)))
+    assert as_agency.status_code == 403
+    bad = await client.get("/v1/screening-hits", params={"watchlist_kind": "rumours"}, headers=minter.headers(AUDITOR))
+    assert bad.status_code == 422 and bad.json()["violations"][0]["field"] == "watchlist_kind"
+
+
 async def test_screening_an_unknown_business_or_resolving_an_unknown_hit_is_404(client, minter):
     assert (await client.post(f"/v1/businesses/{uuid.uuid4()}/screenings",
                               headers=minter.headers(OFFICER))).status_code == 404

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, status
 
 from fairpath.common.auth import Role, roles
 from fairpath.common.db import SessionDep
+from fairpath.common.domain_codes import WatchlistKind
 from fairpath.common.errors import PROBLEM_RESPONSES
 from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor, encode_cursor
 from fairpath.vetting.screening import service
@@ -31,13 +32,28 @@ async def screen_business(business_id: uuid.UUID, request: Request, session: Ses
         {**screening.model_dump(), "hits": [ScreeningHitPublic.model_validate(h) for h in hits]})
 
 
+def _page(rows: list, limit: int) -> Page[ScreeningHitPublic]:
+    items = [ScreeningHitPublic.model_validate(h) for h in rows[:limit]]
+    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
+
+
 @router.get("/v1/businesses/{business_id}/screening-hits", response_model=Page[ScreeningHitPublic],
             summary="A business's screening hits, optionally by status")
 async def list_hits(business_id: uuid.UUID, session: SessionDep, _: HitReader, status: HitStatus | None = None,
                     cursor: CursorParam = None, limit: LimitParam = 50) -> Page[ScreeningHitPublic]:
-    rows = await service.hits_of(session, business_id, status=status, after=decode_cursor(cursor), limit=limit + 1)
-    items = [ScreeningHitPublic.model_validate(h) for h in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
+    rows = await service.find_hits(session, business_id=business_id, status=status, after=decode_cursor(cursor),
+                                   limit=limit + 1)
+    return _page(rows, limit)
+
+
+@router.get("/v1/screening-hits", response_model=Page[ScreeningHitPublic],
+            summary="Every business's screening hits, oldest first: status=potential is the review queue")
+async def hit_queue(session: SessionDep, _: HitReader, status: HitStatus | None = None,
+                    watchlist_kind: WatchlistKind | None = None, cursor: CursorParam = None,
+                    limit: LimitParam = 50) -> Page[ScreeningHitPublic]:
+    rows = await service.find_hits(session, status=status, watchlist_kind=watchlist_kind,
+                                   after=decode_cursor(cursor), limit=limit + 1)
+    return _page(rows, limit)
 
 
 @router.get("/v1/screening-hits/{hit_id}", response_model=ScreeningHitPublic, summary="One screening hit")

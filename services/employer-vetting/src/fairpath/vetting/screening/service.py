@@ -154,14 +154,20 @@ async def confirmed_hits(session: AsyncSession, business_id: uuid.UUID) -> list[
     )).scalars())
 
 
-async def hits_of(
-    session: AsyncSession, business_id: uuid.UUID, *, status: HitStatus | None, after: uuid.UUID | None, limit: int,
+async def find_hits(
+    session: AsyncSession, *, business_id: uuid.UUID | None = None, status: HitStatus | None = None,
+    watchlist_kind: WatchlistKind | None = None, after: uuid.UUID | None = None, limit: int,
 ) -> list[ScreeningHit]:
-    if await session.get(Business, business_id) is None:
-        raise NotFound("business", business_id)
-    query = select(ScreeningHit).where(ScreeningHit.business_id == business_id).order_by(ScreeningHit.id).limit(limit)
+    """Hits oldest first: one business's, or every business's (the compliance team's queue)."""
+    query = select(ScreeningHit).order_by(ScreeningHit.id).limit(limit)
+    if business_id is not None:
+        if await session.get(Business, business_id) is None:
+            raise NotFound("business", business_id)
+        query = query.where(ScreeningHit.business_id == business_id)
     if status is not None:
         query = query.where(ScreeningHit.status == status.value)
+    if watchlist_kind is not None:
+        query = query.where(ScreeningHit.watchlist_kind == watchlist_kind.value)
     if after is not None:
         query = query.where(ScreeningHit.id > after)
     return list((await session.execute(query)).scalars())

@@ -35,6 +35,8 @@ class ScreeningHit(VettingModel, table=True):
     __table_args__ = (
         UniqueConstraint("business_id", "entry_id", "entry_content_hash", name="uq_screening_hit_entry_version"),
         Index("ix_screening_hit_business_status", "business_id", "status"),
+        # The review queue: every business's potential hits, oldest first.
+        Index("ix_screening_hit_status", "status", "id"),
     )
 
     id: uuid.UUID = Field(primary_key=True)
