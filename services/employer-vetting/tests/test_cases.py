@@ -224,3 +224,31 @@ async def test_opening_a_case_screens_the_business_at_the_configured_threshold(v
         screening = (await s.execute(select(Screening).where(Screening.business_id == uuid.UUID(biz["id"])))).scalar_one()
     assert screening.trigger == "case"
     assert screening.threshold == vetting_app.state.settings.screening_threshold
+
+
+async def test_open_cases_are_listed_in_the_order_they_were_opened_and_leave_the_list_when_decided(vetting, minter):
+    first = await register(vetting, minter.headers(make_principal(Role.agency)))
+    second = await register(vetting, minter.headers(make_principal(Role.agency)))
+    case_1, _ = await open_case(vetting, minter, first["id"])
+    case_2, _ = await open_case(vetting, minter, second["id"])
+    auditor = minter.headers(make_principal(Role.auditor))
+
+    async def listed(**params) -> list[str]:  # noqa: ANN003
+        ids, cursor = [], None
+        while True:
+            page = await vetting.get("/v1/vetting-cases", params=params | {"limit": 3} | (
+                {"cursor": cursor} if cursor else {}), headers=auditor)
+            assert page.status_code == 200, page.text
+            ids += [c["id"] for c in page.json()["items"]]
+            if not (cursor := page.json()["next_cursor"]):
+                return ids
+
+    open_ids = await listed(status="open")
+    assert open_ids.index(case_1["id"]) < open_ids.index(case_2["id"])
+    assert await listed(business_id=second["id"]) == [case_2["id"]]
+    body = {"decision": "rejected", "reason": "evidence reviewed"}
+    decided = await vetting.post(f"/v1/vetting-cases/{case_1['id']}/decision", json=body, headers=minter.headers(officer()))
+    assert decided.status_code == 200, decided.text
+    assert case_1["id"] not in await listed(status="open") and case_1["id"] in await listed(status="decided")
+    as_employer = await vetting.get("/v1/vetting-cases", headers=minter.headers(make_principal(Role.employer)))
+    assert as_employer.status_code == 403

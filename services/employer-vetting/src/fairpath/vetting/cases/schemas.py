@@ -11,6 +11,11 @@ from pydantic_core import PydanticCustomError
 from fairpath.vetting.risk.schemas import RiskAssessment
 
 
+class CaseStatus(StrEnum):
+    open = "open"
+    decided = "decided"
+
+
 class Decision(StrEnum):
     approved = "approved"
     conditionally_approved = "conditionally_approved"

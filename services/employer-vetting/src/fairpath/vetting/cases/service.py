@@ -19,7 +19,7 @@ from fairpath.common.ids import uuid7
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.businesses import service as businesses
 from fairpath.vetting.businesses.tables import Business
-from fairpath.vetting.cases.schemas import Decision, DecisionCreate
+from fairpath.vetting.cases.schemas import CaseStatus, Decision, DecisionCreate
 from fairpath.vetting.cases.tables import VettingCase
 from fairpath.vetting.db import common
 from fairpath.vetting.risk import service as risk
@@ -99,6 +99,21 @@ async def reopen_for_finding(session: AsyncSession, *, business: Business, findi
     await common.audit.append(session, actor=actor, action="case.reopened", record_type="vetting_case",
                               record_id=case.id, changes={"business_id": str(business.id), "finding_id": str(finding.id)})
     return case
+
+
+async def find_cases(
+    session: AsyncSession, *, status: CaseStatus | None, business_id: uuid.UUID | None, after: uuid.UUID | None,
+    limit: int,
+) -> list[VettingCase]:
+    """Cases in the order they were opened: status=open is the compliance team's work list."""
+    query = select(VettingCase).order_by(VettingCase.id).limit(limit)
+    if status is not None:
+        query = query.where(VettingCase.status == status.value)
+    if business_id is not None:
+        query = query.where(VettingCase.business_id == business_id)
+    if after is not None:
+        query = query.where(VettingCase.id > after)
+    return list((await session.execute(query)).scalars())
 
 
 async def get_case(session: AsyncSession, case_id: uuid.UUID) -> VettingCase:
