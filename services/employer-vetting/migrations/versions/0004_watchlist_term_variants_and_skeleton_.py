@@ -45,19 +45,21 @@ def upgrade() -> None:
         if not rows:
             break
         last = rows[-1].id
-        new_keys = []
+        new_keys, new_terms = [], set()
         for row in rows:
             properties = row.properties if isinstance(row.properties, dict) else json.loads(row.properties)
             name_keys = entity_name_keys(ListedEntity(entity_id=row.entity_id, schema_name=row.schema_name, caption="",
                                                       properties=properties, content_hash=row.content_hash))
             new_keys.extend({"key": key, "entry_id": row.id} for key in name_keys.skeletons)
-            terms.update(name_keys.tokens)
+            new_terms.update(t for t in name_keys.tokens if len(t) >= FUZZY_MIN_LENGTH and t not in terms)
+        terms |= new_terms
         if new_keys:
             bind.execute(sa.insert(keys), new_keys)
-    rows = [{"variant": variant, "term": term} for term in sorted(terms) for variant in term_variants(term)
-            if len(term) >= FUZZY_MIN_LENGTH]
-    for start in range(0, len(rows), 5000):
-        bind.execute(sa.insert(variants), rows[start:start + 5000])
+        # Each chunk's new words at once, so memory stays flat however long the lists are.
+        new_variants = [{"variant": variant, "term": term} for term in sorted(new_terms)
+                        for variant in term_variants(term)]
+        for start in range(0, len(new_variants), 5000):
+            bind.execute(sa.insert(variants), new_variants[start:start + 5000])
 
 
 def downgrade() -> None:
