@@ -151,6 +151,16 @@ async def test_a_name_alike_but_for_one_word_is_found_among_many_sharing_its_gen
     assert all(0.7 <= h["score"] < 0.8 for h in screening["hits"])
 
 
+async def test_a_business_with_many_long_names_is_screened(client, minter):
+    # 21 names of 23 twelve-letter words: their spelling variants alone exceed SQLite's 32,766 parameters.
+    a, b = word(), word()
+    await watchlist_with(client, minter, ftm(f"long-{a}", f"{a} {b} Holdings"))
+    other_names = [" ".join(word() + word()[:4] for _ in range(23)) for _ in range(20)]
+    target = await business(client, minter, f"{a} {b} Holdings", other_names=other_names)
+    screening = await screen(client, minter, target["id"])
+    assert f"long-{a}" in [h["entity_id"] for h in screening["hits"]]
+
+
 async def test_a_registration_number_match_is_a_hit_whatever_the_name(client, minter):
     number = f"CN-{secrets.randbelow(10**9):09d}"
     await watchlist_with(client, minter, ftm(f"reg-{number}", f"{word()} {word()} Holdings",

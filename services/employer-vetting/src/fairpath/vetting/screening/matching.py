@@ -39,6 +39,9 @@ _SPELT_ALIKE_WEIGHT = 0.5
 # A skeleton ("marine pvt ltd") held by more entries than this is made of generic words only; the names
 # alike but for one word then share too little to reach the threshold.
 MAX_SKELETON_POSTINGS = 1000
+# Keys per statement, so a business with many long names stays within the database's parameter limit
+# (five parameters a key in the looked-up table; SQLite allows 32,766). The rarest keys are kept.
+_KEYS_PER_QUERY = 2000
 
 
 @dataclass(frozen=True)
@@ -106,12 +109,15 @@ async def candidate_entry_ids(
     if not wanted:
         return []
     k = WatchlistNameKey.__table__.c
-    postings = dict((await session.execute(
-        select(k.key, func.count()).where(k.key.in_(sorted(wanted))).group_by(k.key)
-    )).all())
+    postings: dict[str, int] = {}
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), _KEYS_PER_QUERY):
+        postings.update((await session.execute(
+            select(k.key, func.count()).where(k.key.in_(ordered[start:start + _KEYS_PER_QUERY])).group_by(k.key)
+        )).all())
     by_rarity = sorted(((key, n) for key, n in postings.items()
                         if key not in keys.identifiers and key not in keys.skeletons), key=lambda kn: kn[1])
-    used = {key: n for key, n in by_rarity if n <= MAX_POSTINGS} or dict(by_rarity[:2])
+    used = dict([(key, n) for key, n in by_rarity if n <= MAX_POSTINGS][:_KEYS_PER_QUERY]) or dict(by_rarity[:2])
     identifiers = {key: n for key, n in postings.items() if key in keys.identifiers}
     skeletons = {key: n for key, n in postings.items() if key in keys.skeletons and n <= MAX_SKELETON_POSTINGS}
     if not used and not identifiers and not skeletons:

@@ -13,7 +13,7 @@ from fairpath.vetting.watchlists.tables import WatchlistTermVariant
 
 _variants = WatchlistTermVariant.__table__
 # Bound parameters per statement: SQLite allows 32,766, PostgreSQL 65,535.
-_ROWS_PER_INSERT = 5000
+_ROWS_PER_INSERT = 5000  # and values per IN list
 
 
 async def record_terms(session: AsyncSession, terms: Iterable[str]) -> int:
@@ -44,10 +44,12 @@ async def similar_terms(session: AsyncSession, tokens: Iterable[str]) -> dict[st
         return {}
     wanted = sorted(set().union(*variants_of.values()))
     v = _variants.c
-    rows = (await session.execute(select(v.variant, v.term).where(v.variant.in_(wanted)))).all()
     terms_of_variant: dict[str, set[str]] = {}
-    for variant, term in rows:
-        terms_of_variant.setdefault(variant, set()).add(term)
+    for start in range(0, len(wanted), _ROWS_PER_INSERT):
+        rows = (await session.execute(
+            select(v.variant, v.term).where(v.variant.in_(wanted[start:start + _ROWS_PER_INSERT])))).all()
+        for variant, term in rows:
+            terms_of_variant.setdefault(variant, set()).add(term)
     similar: dict[str, set[str]] = {}
     for token, variants in variants_of.items():
         near = set().union(*(terms_of_variant.get(variant, ()) for variant in variants)) - {token}
