@@ -37,7 +37,8 @@ _IDENTIFIER_WEIGHT = 100.0
 # A listed word spelt a few edits away from the party's counts for less than the word itself.
 _SPELT_ALIKE_WEIGHT = 0.5
 # A skeleton ("marine pvt ltd") held by more entries than this is made of generic words only; the names
-# alike but for one word then share too little to reach the threshold.
+# alike but for one word then share too little to reach the threshold. The rarest skeletons of a party
+# bring in at most this many entries in all.
 MAX_SKELETON_POSTINGS = 1000
 # Keys per statement, so a business with many long names stays within the database's parameter limit
 # (five parameters a key in the looked-up table; SQLite allows 32,766). The rarest keys are kept.
@@ -119,7 +120,12 @@ async def candidate_entry_ids(
                         if key not in keys.identifiers and key not in keys.skeletons), key=lambda kn: kn[1])
     used = dict([(key, n) for key, n in by_rarity if n <= MAX_POSTINGS][:_KEYS_PER_QUERY]) or dict(by_rarity[:2])
     identifiers = {key: n for key, n in postings.items() if key in keys.identifiers}
-    skeletons = {key: n for key, n in postings.items() if key in keys.skeletons and n <= MAX_SKELETON_POSTINGS}
+    skeletons: dict[str, int] = {}
+    room = MAX_SKELETON_POSTINGS
+    for key, n in sorted(((key, n) for key, n in postings.items() if key in keys.skeletons), key=lambda kn: kn[1]):
+        if n > room:
+            break
+        skeletons[key], room = n, room - n
     if not used and not identifiers and not skeletons:
         return []
     token_index = {token: i for i, token in enumerate(groups)}
