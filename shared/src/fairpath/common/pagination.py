@@ -16,6 +16,11 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
 
+    @classmethod
+    def of(cls, items: list[T], *, more: bool, key: str = "id") -> "Page[T]":
+        """A page of items in id order. `more`: rows remain after them (fetch one row over the limit to know)."""
+        return cls(items=items, next_cursor=encode_cursor(getattr(items[-1], key)) if more and items else None)
+
 
 def encode_cursor(last_id: uuid.UUID) -> str:
     return base64.urlsafe_b64encode(last_id.bytes).decode().rstrip("=")

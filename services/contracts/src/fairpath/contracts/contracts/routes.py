@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fairpath.common.auth import Role, roles
 from fairpath.common.db import SessionDep
 from fairpath.common.errors import PROBLEM_RESPONSES
-from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor, encode_cursor
+from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor
 from fairpath.contracts.config import ContractsSettings
 from fairpath.contracts.contracts import service
 from fairpath.contracts.contracts.schemas import (
@@ -77,7 +77,7 @@ async def list_contracts(
                                         after=decode_cursor(cursor), limit=limit + 1)
     versions = await service.current_versions(session, rows[:limit])
     items = [await present(session, settings, c, versions[c.id]) for c in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
+    return Page.of(items, more=len(rows) > limit)
 
 
 @router.get("/{contract_id}", response_model=ContractPublic, summary="One contract, at its current version")

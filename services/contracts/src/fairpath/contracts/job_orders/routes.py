@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from fairpath.common.auth import READ_ALL_ROLES, Role, roles
 from fairpath.common.db import SessionDep
 from fairpath.common.errors import PROBLEM_RESPONSES
-from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor, encode_cursor
+from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor
 from fairpath.contracts.job_orders import service
 from fairpath.contracts.job_orders.schemas import JobOrderCreate, JobOrderPublic
 
@@ -30,7 +30,7 @@ async def list_job_orders(session: SessionDep, principal: Reader, employer_id: u
     rows = await service.list_job_orders(session=session, principal=principal, employer_id=employer_id,
                                          after=decode_cursor(cursor), limit=limit + 1)
     items = rows[:limit]
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
+    return Page.of(items, more=len(rows) > limit)
 
 
 @router.get("/{job_order_id}", response_model=JobOrderPublic, summary="One job order, with how many places are taken")

@@ -9,7 +9,7 @@ from fairpath.common.audit import AuditRecord
 from fairpath.common.auth import Role, roles
 from fairpath.common.db import SessionDep
 from fairpath.common.errors import PROBLEM_RESPONSES
-from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor, encode_cursor
+from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor
 from fairpath.common.reference import CountryCode
 from fairpath.vetting.businesses import history, service
 from fairpath.vetting.businesses.schemas import (
@@ -45,7 +45,7 @@ async def list_businesses(
         after=decode_cursor(cursor), limit=limit + 1,
     )
     items = [BusinessPublic.model_validate(b) for b in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
+    return Page.of(items, more=len(rows) > limit)
 
 
 @router.get("/{business_id}", response_model=BusinessPublic, summary="One business")

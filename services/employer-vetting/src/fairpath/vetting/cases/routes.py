@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, status
 from fairpath.common.auth import Role, roles
 from fairpath.common.db import SessionDep
 from fairpath.common.errors import PROBLEM_RESPONSES
-from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor, encode_cursor
+from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor
 from fairpath.vetting.businesses.tables import Business
 from fairpath.vetting.cases import service
 from fairpath.vetting.cases.schemas import CaseOpen, CasePublic, CaseStatus, CaseView, DecisionCreate
@@ -37,7 +37,7 @@ async def list_cases(session: SessionDep, _: CaseReader, status: CaseStatus | No
     rows = await service.find_cases(session, status=status, business_id=business_id, after=decode_cursor(cursor),
                                     limit=limit + 1)
     items = [CasePublic.model_validate(c) for c in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
+    return Page.of(items, more=len(rows) > limit)
 
 
 @router.get("/v1/vetting-cases/{case_id}", response_model=CaseView, summary="A case with its risk and every factor")

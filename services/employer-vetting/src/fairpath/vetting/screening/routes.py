@@ -8,7 +8,7 @@ from fairpath.common.auth import Role, roles
 from fairpath.common.db import SessionDep
 from fairpath.common.domain_codes import WatchlistKind
 from fairpath.common.errors import PROBLEM_RESPONSES
-from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor, encode_cursor
+from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor
 from fairpath.vetting.screening import service
 from fairpath.vetting.screening.schemas import (
     HitResolution, HitStatus, ScreeningHitPublic, ScreeningPublic,
@@ -33,8 +33,7 @@ async def screen_business(business_id: uuid.UUID, request: Request, session: Ses
 
 
 def _page(rows: list, limit: int) -> Page[ScreeningHitPublic]:
-    items = [ScreeningHitPublic.model_validate(h) for h in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
+    return Page.of([ScreeningHitPublic.model_validate(h) for h in rows[:limit]], more=len(rows) > limit)
 
 
 @router.get("/v1/businesses/{business_id}/screening-hits", response_model=Page[ScreeningHitPublic],

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, status
 from fairpath.common.auth import Role, roles
 from fairpath.common.db import Database, SessionDep
 from fairpath.common.errors import PROBLEM_RESPONSES, RuleViolations, Violation
-from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor, encode_cursor
+from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor
 from fairpath.vetting.screening.service import DEFAULT_THRESHOLD
 from fairpath.vetting.watchlists import service
 from fairpath.vetting.watchlists.schemas import (
@@ -45,7 +45,7 @@ async def list_watchlists(session: SessionDep, _: ListReader, cursor: CursorPara
     rows = await service.list_watchlists(session, after=decode_cursor(cursor), limit=limit + 1)
     counts = await service.entry_counts(session, [w.id for w in rows[:limit]])
     items = [_public(w, counts.get(w.id, 0)) for w in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
+    return Page.of(items, more=len(rows) > limit)
 
 
 @router.get("/v1/watchlists/{watchlist_id}", response_model=WatchlistPublic, summary="One watchlist")
@@ -107,7 +107,7 @@ async def list_imports(watchlist_id: uuid.UUID, session: SessionDep, _: ListRead
                        limit: LimitParam = 20) -> Page[WatchlistImportPublic]:
     rows = await service.imports_of(session, watchlist_id, after=decode_cursor(cursor), limit=limit + 1)
     items = [await _import_public(session, job) for job in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
+    return Page.of(items, more=len(rows) > limit)
 
 
 @router.get("/v1/imports/{import_id}", response_model=WatchlistImportPublic,

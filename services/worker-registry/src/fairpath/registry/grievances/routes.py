@@ -9,7 +9,7 @@ from fairpath.common.db import SessionDep
 from fairpath.common.errors import PROBLEM_RESPONSES
 from fairpath.registry.dependencies import AuditedReadSessionDep, CipherDep, SettingsDep
 from fairpath.registry.grievances import service
-from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor, encode_cursor
+from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor
 from fairpath.registry.grievances.schemas import GrievanceCreate, GrievancePublic, GrievanceStatus, GrievanceUpdate
 
 router = APIRouter(tags=["grievances"], responses=PROBLEM_RESPONSES)
@@ -38,7 +38,7 @@ async def list_grievances(
                                          business_id=business_id, overdue=overdue, after=decode_cursor(cursor),
                                          limit=limit + 1)
     items = rows[:limit]
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
+    return Page.of(items, more=len(rows) > limit)
 
 
 @router.get("/v1/grievances/{grievance_id}", response_model=GrievancePublic,

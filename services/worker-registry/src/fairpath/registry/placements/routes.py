@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from fairpath.common.auth import Role, roles
 from fairpath.common.errors import PROBLEM_RESPONSES
-from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor, encode_cursor
+from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor
 from fairpath.registry.dependencies import AuditedReadSessionDep
 from fairpath.registry.placements import service
 from fairpath.registry.placements.schemas import PlacementPublic
@@ -23,4 +23,4 @@ async def list_placements(worker_id: uuid.UUID, session: AuditedReadSessionDep, 
     rows = await service.placements_of(session=session, principal=principal, worker_id=worker_id,
                                        after=decode_cursor(cursor), limit=limit + 1)
     items = [PlacementPublic.model_validate(p) for p in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(items[-1].contract_id) if len(rows) > limit else None)
+    return Page.of(items, more=len(rows) > limit, key="contract_id")

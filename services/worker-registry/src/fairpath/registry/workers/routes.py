@@ -8,7 +8,7 @@ from fairpath.common.auth import Role, roles
 from fairpath.common.db import SessionDep
 from fairpath.common.errors import PROBLEM_RESPONSES
 from fairpath.common.occupations import OccupationCode
-from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor, encode_cursor
+from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor
 from fairpath.common.reference import CountryCode, LanguageTag
 from fairpath.registry.dependencies import AuditedReadSessionDep, CipherDep
 from fairpath.registry.workers import service
@@ -53,7 +53,7 @@ async def search_workers(
         rehire_eligible=rehire_eligible, after=decode_cursor(cursor), limit=limit + 1,
     )
     items = rows[:limit]
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
+    return Page.of(items, more=len(rows) > limit)
 
 
 @router.get("/{worker_id}", response_model=WorkerPublic, summary="One worker, as much as the caller's role may see")
