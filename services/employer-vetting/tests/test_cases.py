@@ -12,7 +12,7 @@ from fairpath.common.testing import make_principal
 from fairpath.vetting.businesses.tables import Business
 from fairpath.vetting.cases import jobs
 
-from .helpers import register
+from .helpers import ids_on_every_page, register
 
 OPERATOR_ORG = uuid.uuid4()
 
@@ -234,14 +234,7 @@ async def test_open_cases_are_listed_in_the_order_they_were_opened_and_leave_the
     auditor = minter.headers(make_principal(Role.auditor))
 
     async def listed(**params) -> list[str]:  # noqa: ANN003
-        ids, cursor = [], None
-        while True:
-            page = await vetting.get("/v1/vetting-cases", params=params | {"limit": 3} | (
-                {"cursor": cursor} if cursor else {}), headers=auditor)
-            assert page.status_code == 200, page.text
-            ids += [c["id"] for c in page.json()["items"]]
-            if not (cursor := page.json()["next_cursor"]):
-                return ids
+        return await ids_on_every_page(vetting, "/v1/vetting-cases", auditor, page_size=3, **params)
 
     open_ids = await listed(status="open")
     assert open_ids.index(case_1["id"]) < open_ids.index(case_2["id"])

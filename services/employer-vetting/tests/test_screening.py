@@ -15,7 +15,7 @@ from fairpath.common.testing import make_principal
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.businesses.tables import Business
 
-from .helpers import register
+from .helpers import ids_on_every_page, register
 
 ADMIN = make_principal(Role.admin)
 OFFICER = make_principal(Role.compliance_officer)
@@ -366,14 +366,7 @@ async def test_the_review_queue_lists_every_business_s_potential_hits_oldest_fir
     [hit_b] = (await screen(client, minter, second["id"]))["hits"]
 
     async def queue(**params) -> list[str]:  # noqa: ANN003
-        ids, cursor = [], None
-        while True:
-            r = await client.get("/v1/screening-hits", params=params | {"limit": 2} | ({"cursor": cursor} if cursor else {}),
-                                 headers=minter.headers(AUDITOR))
-            assert r.status_code == 200, r.text
-            ids += [h["id"] for h in r.json()["items"]]
-            if not (cursor := r.json()["next_cursor"]):
-                return ids
+        return await ids_on_every_page(client, "/v1/screening-hits", minter.headers(AUDITOR), **params)
 
     potential = await queue(status="potential")
     assert potential.index(hit_a["id"]) < potential.index(hit_b["id"])

@@ -179,7 +179,8 @@ def token_key(token: str) -> str:
 # A skeleton key is a name with one of its words left out: "X Marine Pvt Ltd" and "Y Marine Pvt Ltd" share
 # "marine pvt ltd". logic-v2 scores such names 0.70 or more when the words they share weigh enough
 # (generic words and legal forms count), though neither name has a rare word the other holds.
-# Two words left after the one left out are too little to reach the threshold.
+# A name of two words leaves one, too little to reach the threshold; past eight words, the keys
+# multiply for names the other keys find anyway.
 _SKELETON_PARTS = range(3, 9)
 
 
