@@ -29,22 +29,34 @@ from fairpath.contracts.reference.service import ExchangeRates
 from fairpath.contracts.substitution.service import compare_terms
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services" / "contracts"))
-from tests.conftest import contract_terms  # noqa: E402 - the realistic contract the tests use
+from tests.conftest import contract_terms
 
 LANGUAGES = ["en", "ar", "ne", "bn", "id", "fil"]
-NAMES = ["Sita Kumari Tamang", "Mohammad Rahim Uddin", "Siti Nurhaliza Binti Ahmad", "Maria Clara Dela Cruz",
-         "Ram Bahadur Gurung", "Abdul Karim Sheikh"]
+NAMES = [
+    "Sita Kumari Tamang",
+    "Mohammad Rahim Uddin",
+    "Siti Nurhaliza Binti Ahmad",
+    "Maria Clara Dela Cruz",
+    "Ram Bahadur Gurung",
+    "Abdul Karim Sheikh",
+]
 
 
 def facts(i: int) -> DocumentFacts:
     terms = contract_terms(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), departure_in_days=30 + i % 20)
     terms["parties"]["worker"]["full_name"] = NAMES[i % len(NAMES)]
     terms["pay"]["amount"] = 180000 + 500 * (i % 7)
-    return DocumentFacts(f"bench-{i}", "issued", 1, f"{i:064x}", ContractTerms.model_validate(terms),
-                         issued_at=datetime.now(UTC) - timedelta(days=1))
+    return DocumentFacts(
+        f"bench-{i}",
+        "issued",
+        1,
+        f"{i:064x}",
+        ContractTerms.model_validate(terms),
+        issued_at=datetime.now(UTC) - timedelta(days=1),
+    )
 
 
-def rate(fn, items: list, rounds: int) -> float:  # noqa: ANN001
+def rate(fn, items: list, rounds: int) -> float:
     results = []
     for _ in range(rounds):
         start = time.perf_counter()
@@ -57,7 +69,7 @@ def rate(fn, items: list, rounds: int) -> float:  # noqa: ANN001
 def bare_json_diff(old: dict, new: dict) -> list[str]:
     """The paths whose values differ, nothing more."""
 
-    def flatten(value, prefix: str, out: dict) -> dict:  # noqa: ANN001
+    def flatten(value, prefix: str, out: dict) -> dict:
         if isinstance(value, dict):
             for key, item in value.items():
                 flatten(item, f"{prefix}.{key}", out)
@@ -87,13 +99,17 @@ def main() -> int:
     pdf_rates = []
     for language in LANGUAGES:
         docs = [facts(i) for i in range(max(args.documents, args.html_documents))]
-        html = rate(lambda f: render_html(f, document_languages(f, language)), docs[:args.html_documents], args.rounds)
-        pdf = rate(lambda f: render_pdf(f, document_languages(f, language), FONTS_DIR), docs[:args.documents], args.rounds)
+        html = rate(lambda f: render_html(f, document_languages(f, language)), docs[: args.html_documents], args.rounds)
+        pdf = rate(
+            lambda f: render_pdf(f, document_languages(f, language), FONTS_DIR), docs[: args.documents], args.rounds
+        )
         size = len(render_pdf(docs[0], document_languages(docs[0], language), FONTS_DIR)) / 1024
         pdf_rates.append(pdf)
         print(f"  {language:<10}{html:>10,.0f}{pdf:>10,.2f}{size:>9,.0f}{html / pdf:>10,.0f}x")
-    print(f"  PDF on one core, all languages: {statistics.mean(pdf_rates):.2f} contracts/s "
-          "(the service caches a rendered version: a repeat request is not re-drawn)")
+    print(
+        f"  PDF on one core, all languages: {statistics.mean(pdf_rates):.2f} contracts/s "
+        "(the service caches a rendered version: a repeat request is not re-drawn)"
+    )
 
     signed = contract_terms(uuid.uuid4(), uuid.uuid4(), uuid.uuid4())
     presented = copy.deepcopy(signed)
@@ -108,17 +124,26 @@ def main() -> int:
     pairs = [(signed_model, presented_model)] * args.comparisons
     dict_pairs = [(signed, presented)] * args.comparisons
     classified = rate(lambda pair: compare_terms(pair[0], pair[1], rates), pairs, args.rounds)
-    with_parsing = rate(lambda pair: compare_terms(ContractTerms.model_validate(pair[0]),
-                                                   ContractTerms.model_validate(pair[1]), rates), dict_pairs, args.rounds)
+    with_parsing = rate(
+        lambda pair: compare_terms(ContractTerms.model_validate(pair[0]), ContractTerms.model_validate(pair[1]), rates),
+        dict_pairs,
+        args.rounds,
+    )
     bare = rate(lambda pair: bare_json_diff(pair[0], pair[1]), dict_pairs, args.rounds)
     changes = compare_terms(signed_model, presented_model, rates)
-    print(f"\nsubstitution comparison of two versions ({len(changes)} classified changes, "
-          f"{len(bare_json_diff(signed, presented))} differing JSON paths), medians of {args.rounds} rounds")
+    print(
+        f"\nsubstitution comparison of two versions ({len(changes)} classified changes, "
+        f"{len(bare_json_diff(signed, presented))} differing JSON paths), medians of {args.rounds} rounds"
+    )
     print(f"  bare JSON diff                      : {bare:10,.0f} comparisons/s")
-    print(f"  classified comparison               : {classified:10,.0f} comparisons/s  "
-          f"(ratio to bare diff {classified / bare:.2f})")
-    print(f"  classified, parsing both versions   : {with_parsing:10,.0f} comparisons/s  "
-          f"(ratio to bare diff {with_parsing / bare:.2f})")
+    print(
+        f"  classified comparison               : {classified:10,.0f} comparisons/s  "
+        f"(ratio to bare diff {classified / bare:.2f})"
+    )
+    print(
+        f"  classified, parsing both versions   : {with_parsing:10,.0f} comparisons/s  "
+        f"(ratio to bare diff {with_parsing / bare:.2f})"
+    )
     return 0
 
 

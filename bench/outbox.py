@@ -32,8 +32,17 @@ from fairpath.common.timeutil import utcnow
 
 def make_events(n: int) -> list:
     return [
-        new_event(BusinessRegistered(version=1, business_id=(bid := uuid.uuid4()), kind="employer",
-                                     legal_name=f"Benchmark Employer {i}", country="AE", status="registered"), bid)
+        new_event(
+            BusinessRegistered(
+                version=1,
+                business_id=(bid := uuid.uuid4()),
+                kind="employer",
+                legal_name=f"Benchmark Employer {i}",
+                country="AE",
+                status="registered",
+            ),
+            bid,
+        )
         for i in range(n)
     ]
 
@@ -41,18 +50,22 @@ def make_events(n: int) -> list:
 async def raw_publish(broker: Broker, events: list) -> float:
     js = broker.js
     start = time.perf_counter()
-    futures = [await js.publish_async(e.nats_subject, e.to_json(), headers={"Nats-Msg-Id": f"raw-{e.id}"}) for e in events]
+    futures = [
+        await js.publish_async(e.nats_subject, e.to_json(), headers={"Nats-Msg-Id": f"raw-{e.id}"}) for e in events
+    ]
     await asyncio.gather(*futures)
     return time.perf_counter() - start
 
 
 async def relay_publish(broker: Broker, database: Database, outbox, events: list, batch: int) -> float:
     now = utcnow()
-    rows = [{"id": uuid.UUID(e.id), "subject": e.nats_subject, "body": e.to_json(), "created_at": now, "attempts": 0}
-            for e in events]
+    rows = [
+        {"id": uuid.UUID(e.id), "subject": e.nats_subject, "body": e.to_json(), "created_at": now, "attempts": 0}
+        for e in events
+    ]
     async with database.session() as session:
         for i in range(0, len(rows), 1000):
-            await session.execute(insert(outbox), rows[i:i + 1000])
+            await session.execute(insert(outbox), rows[i : i + 1000])
     relay = OutboxRelay(database, outbox, broker, batch_size=batch)
     start = time.perf_counter()
     published = 0

@@ -55,17 +55,56 @@ NATIONALITIES = ["NP", "BD", "IN", "PH", "LK", "PK", "ID", "VN", "MM", "KE", "UG
 NATIONALITY_WEIGHTS = [14, 12, 16, 14, 6, 8, 10, 6, 4, 3, 2, 2, 1, 1, 1]
 LANGUAGES = ["en", "ar", "hi", "ne", "bn", "fil", "ur", "id", "vi", "sw", "ta", "si"]
 OCCUPATIONS = [  # common occupations of labour migration (ISCO-08 unit groups)
-    "7112", "7115", "7121", "7126", "7212", "7231", "7411", "8322", "8332", "8342", "9111", "9112", "9121",
-    "9211", "9313", "9329", "9412", "5120", "5131", "5141", "5153", "5322", "6111", "6121", "3221", "2221",
-    "7119", "7122", "7131", "7213", "7214", "7233", "8121", "8160", "8211", "9214", "9312", "9333", "9622",
+    "7112",
+    "7115",
+    "7121",
+    "7126",
+    "7212",
+    "7231",
+    "7411",
+    "8322",
+    "8332",
+    "8342",
+    "9111",
+    "9112",
+    "9121",
+    "9211",
+    "9313",
+    "9329",
+    "9412",
+    "5120",
+    "5131",
+    "5141",
+    "5153",
+    "5322",
+    "6111",
+    "6121",
+    "3221",
+    "2221",
+    "7119",
+    "7122",
+    "7131",
+    "7213",
+    "7214",
+    "7233",
+    "8121",
+    "8160",
+    "8211",
+    "9214",
+    "9312",
+    "9333",
+    "9622",
 ]
 LEVELS = list(SkillLevel)
 PROFICIENCIES = list(Proficiency)
 
 
 def postgres_admin_url(args: argparse.Namespace) -> str | None:
-    return (args.postgres_url or os.environ.get("FAIRPATH_BENCH_POSTGRES_URL")
-            or os.environ.get("FAIRPATH_TEST_POSTGRES_URL"))
+    return (
+        args.postgres_url
+        or os.environ.get("FAIRPATH_BENCH_POSTGRES_URL")
+        or os.environ.get("FAIRPATH_TEST_POSTGRES_URL")
+    )
 
 
 async def create_postgres_database(admin_url: str, name: str) -> str:
@@ -99,16 +138,25 @@ def worker_body(rng: random.Random, i: int) -> dict:
         "date_of_birth": birth.isoformat(),
         "sex": rng.choice(["female", "male"]),
         "nationality": rng.choices(NATIONALITIES, NATIONALITY_WEIGHTS)[0],
-        "identity_document": {"kind": "passport", "number": f"BX{i:08d}{rng.randrange(10**6):06d}", "issuing_country": "NP"},
+        "identity_document": {
+            "kind": "passport",
+            "number": f"BX{i:08d}{rng.randrange(10**6):06d}",
+            "issuing_country": "NP",
+        },
         "phone": f"+97798{rng.randrange(10**8):08d}",
         "languages": [{"language": lang, "proficiency": rng.choice(PROFICIENCIES).value} for lang in langs],
-        "skills": [{"occupation": occ, "level": rng.choice(LEVELS).value, "years_experience": rng.randint(0, 15)}
-                   for occ in rng.sample(OCCUPATIONS, rng.randint(1, 2))],
+        "skills": [
+            {"occupation": occ, "level": rng.choice(LEVELS).value, "years_experience": rng.randint(0, 15)}
+            for occ in rng.sample(OCCUPATIONS, rng.randint(1, 2))
+        ],
         "education": rng.choice(["primary", "lower_secondary", "upper_secondary", "post_secondary_vocational"]),
         "origin_region": "Bench Region",
         "consents": [{"purpose": "registration", "method": "written_signature", "language": langs[0]}]
-        + ([{"purpose": "data_sharing_with_employer", "method": "written_signature", "language": langs[0]}]
-           if rng.random() < 0.6 else []),
+        + (
+            [{"purpose": "data_sharing_with_employer", "method": "written_signature", "language": langs[0]}]
+            if rng.random() < 0.6
+            else []
+        ),
     }
 
 
@@ -118,29 +166,70 @@ def rows_of(cipher: FieldCipher, body: dict, organization_id: uuid.UUID, actor: 
     doc = body["identity_document"]
     consents = [c["purpose"] for c in body["consents"]]
     worker = {
-        "id": wid, "status": "active", "agency_organization_id": organization_id, "agency_business_id": None,
+        "id": wid,
+        "status": "active",
+        "agency_organization_id": organization_id,
+        "agency_business_id": None,
         "registered_by": actor,
         "full_name_sealed": cipher.seal(body["full_name"], record=wid, field="full_name"),
         "date_of_birth_sealed": cipher.seal(body["date_of_birth"], record=wid, field="date_of_birth"),
         "document_number_sealed": cipher.seal(doc["number"], record=wid, field="document_number"),
         "phone_sealed": cipher.seal(body["phone"], record=wid, field="phone"),
-        "document_kind": doc["kind"], "document_country": doc["issuing_country"],
+        "document_kind": doc["kind"],
+        "document_country": doc["issuing_country"],
         "document_hash": cipher.blind_index(doc["issuing_country"], doc["kind"], doc["number"]),
-        "sex": body["sex"], "nationality": body["nationality"], "origin_region": body["origin_region"],
-        "education": body["education"], "consents": consents,
-        "shares_with_employers": "data_sharing_with_employer" in consents, "currently_placed": False,
-        "rehire_eligible": False, "pseudonym": None, "erased_at": None, "created_at": now, "updated_at": now, "version": 1,
+        "sex": body["sex"],
+        "nationality": body["nationality"],
+        "origin_region": body["origin_region"],
+        "education": body["education"],
+        "consents": consents,
+        "shares_with_employers": "data_sharing_with_employer" in consents,
+        "currently_placed": False,
+        "rehire_eligible": False,
+        "pseudonym": None,
+        "erased_at": None,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
     }
-    languages = [{"worker_id": wid, "language": lang["language"], "proficiency": lang["proficiency"],
-                  "proficiency_rank": PROFICIENCY_RANK[Proficiency(lang["proficiency"])], "preference": n}
-                 for n, lang in enumerate(body["languages"])]
-    skills = [{"worker_id": wid, "occupation": s["occupation"], "major": s["occupation"][:1],
-               "sub_major": s["occupation"][:2], "minor": s["occupation"][:3], "unit": s["occupation"],
-               "level": s["level"], "level_rank": SKILL_RANK[SkillLevel(s["level"])],
-               "years_experience": s["years_experience"]} for s in body["skills"]]
-    consent_rows = [{"id": uuid7(), "worker_id": wid, "purpose": c["purpose"], "granted": True, "method": c["method"],
-                     "language": c["language"], "given_at": now, "recorded_by": actor, "recorded_at": now}
-                    for c in body["consents"]]
+    languages = [
+        {
+            "worker_id": wid,
+            "language": lang["language"],
+            "proficiency": lang["proficiency"],
+            "proficiency_rank": PROFICIENCY_RANK[Proficiency(lang["proficiency"])],
+            "preference": n,
+        }
+        for n, lang in enumerate(body["languages"])
+    ]
+    skills = [
+        {
+            "worker_id": wid,
+            "occupation": s["occupation"],
+            "major": s["occupation"][:1],
+            "sub_major": s["occupation"][:2],
+            "minor": s["occupation"][:3],
+            "unit": s["occupation"],
+            "level": s["level"],
+            "level_rank": SKILL_RANK[SkillLevel(s["level"])],
+            "years_experience": s["years_experience"],
+        }
+        for s in body["skills"]
+    ]
+    consent_rows = [
+        {
+            "id": uuid7(),
+            "worker_id": wid,
+            "purpose": c["purpose"],
+            "granted": True,
+            "method": c["method"],
+            "language": c["language"],
+            "given_at": now,
+            "recorded_by": actor,
+            "recorded_at": now,
+        }
+        for c in body["consents"]
+    ]
     return {"worker": [worker], "languages": languages, "skills": skills, "consents": consent_rows}
 
 
@@ -159,10 +248,16 @@ async def in_parallel(jobs: list, concurrency: int) -> float:
 
 
 def settings_for(url: str, var_dir: Path, public_pem: str) -> RegistrySettings:
-    common = CommonSettings(env="test", var_dir=var_dir, principal_public_key=public_pem,
-                            audit_digest_key="bench-audit-key", log_level="WARNING")
-    return RegistrySettings(database_url=url, common=common, events_enabled=False,
-                            encryption_keys=KEY_RING, hash_key=HASH_KEY)
+    common = CommonSettings(
+        env="test",
+        var_dir=var_dir,
+        principal_public_key=public_pem,
+        audit_digest_key="bench-audit-key",
+        log_level="WARNING",
+    )
+    return RegistrySettings(
+        database_url=url, common=common, events_enabled=False, encryption_keys=KEY_RING, hash_key=HASH_KEY
+    )
 
 
 async def bench_registration(url: str, var_dir: Path, n: int, concurrency: int, rounds: int = 5) -> tuple[float, float]:
@@ -181,25 +276,29 @@ async def bench_registration(url: str, var_dir: Path, n: int, concurrency: int, 
             agency = make_principal(Role.agency)
             headers = minter.headers(agency)
 
-            def post(body: dict):  # noqa: ANN202
+            def post(body: dict):
                 async def go() -> None:
                     r = await client.post("/v1/workers", json=body, headers=headers)
                     if r.status_code != 201:
                         raise RuntimeError(f"registration failed: {r.status_code} {r.text[:300]}")
+
                 return go
 
-            def insert_one(rows: dict):  # noqa: ANN202
+            def insert_one(rows: dict):
                 async def go() -> None:
                     async with database.session() as session:
                         await session.execute(insert(Worker.__table__), rows["worker"])
                         await session.execute(insert(WorkerLanguage.__table__), rows["languages"])
                         await session.execute(insert(WorkerSkill.__table__), rows["skills"])
                         await session.execute(insert(ConsentRecord.__table__), rows["consents"])
+
                 return go
 
             def bare_rows(first: int) -> list[dict]:
-                return [rows_of(cipher, worker_body(rng, first + i), agency.organization_id, agency.actor)
-                        for i in range(per_round)]
+                return [
+                    rows_of(cipher, worker_body(rng, first + i), agency.organization_id, agency.actor)
+                    for i in range(per_round)
+                ]
 
             await in_parallel([post(worker_body(rng, 10**8 + i)) for i in range(100)], concurrency)  # warm-up
             await in_parallel([insert_one(r) for r in bare_rows(3 * 10**8)], concurrency)
@@ -237,11 +336,17 @@ async def generate(url: str, total: int, agencies: list[uuid.UUID], seed: int = 
                     tables[name].extend(values)
             if len(sample_ids) < 5000:
                 sample_ids.extend(w["id"] for w in tables["worker"][:500])
-            for table, name in (("worker", "worker"), ("worker_language", "languages"), ("worker_skill", "skills"),
-                                ("consent_record", "consents")):
+            for table, name in (
+                ("worker", "worker"),
+                ("worker_language", "languages"),
+                ("worker_skill", "skills"),
+                ("consent_record", "consents"),
+            ):
                 rows = tables[name]
                 columns = list(rows[0])
-                await conn.copy_records_to_table(table, records=[tuple(r[c] for c in columns) for r in rows], columns=columns)
+                await conn.copy_records_to_table(
+                    table, records=[tuple(r[c] for c in columns) for r in rows], columns=columns
+                )
             done = min(total, offset + chunk)
             rate = done / (time.perf_counter() - started)
             print(f"\r  generated {done:,} / {total:,} workers ({rate:,.0f}/s)", end="", flush=True)
@@ -268,8 +373,9 @@ async def bench_search(url: str, var_dir: Path, total: int, rounds: int) -> None
         database = app.state.database
         owners = {}
         async with database.session(read_only=True) as s:
-            for row in await s.execute(text("SELECT id, agency_organization_id FROM worker WHERE id = ANY(:ids)"),
-                                       {"ids": ids}):
+            for row in await s.execute(
+                text("SELECT id, agency_organization_id FROM worker WHERE id = ANY(:ids)"), {"ids": ids}
+            ):
                 owners[row.id] = row.agency_organization_id
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://registry") as client:
@@ -277,20 +383,32 @@ async def bench_search(url: str, var_dir: Path, total: int, rounds: int) -> None
             employer = minter.headers(make_principal(Role.employer, business_id=uuid7()))
 
             def agency_search() -> tuple[dict, dict]:
-                params = rng.choice([
-                    {"occupation": rng.choice(OCCUPATIONS), "available": "true"},
-                    {"nationality": rng.choices(NATIONALITIES, NATIONALITY_WEIGHTS)[0], "language": rng.choice(LANGUAGES)},
-                    {"occupation": rng.choice(OCCUPATIONS)[:2], "skill_level": "skilled",
-                     "nationality": rng.choices(NATIONALITIES, NATIONALITY_WEIGHTS)[0]},
-                    {"occupation": rng.choice(OCCUPATIONS), "language": "ar", "available": "true"},
-                ])
+                params = rng.choice(
+                    [
+                        {"occupation": rng.choice(OCCUPATIONS), "available": "true"},
+                        {
+                            "nationality": rng.choices(NATIONALITIES, NATIONALITY_WEIGHTS)[0],
+                            "language": rng.choice(LANGUAGES),
+                        },
+                        {
+                            "occupation": rng.choice(OCCUPATIONS)[:2],
+                            "skill_level": "skilled",
+                            "nationality": rng.choices(NATIONALITIES, NATIONALITY_WEIGHTS)[0],
+                        },
+                        {"occupation": rng.choice(OCCUPATIONS), "language": "ar", "available": "true"},
+                    ]
+                )
                 return params | {"limit": "20"}, headers_of[rng.choice(agencies)]
 
             def employer_search() -> tuple[dict, dict]:
-                return {"occupation": rng.choice(OCCUPATIONS), "nationality": rng.choices(NATIONALITIES, NATIONALITY_WEIGHTS)[0],
-                        "available": "true", "limit": "20"}, employer
+                return {
+                    "occupation": rng.choice(OCCUPATIONS),
+                    "nationality": rng.choices(NATIONALITIES, NATIONALITY_WEIGHTS)[0],
+                    "available": "true",
+                    "limit": "20",
+                }, employer
 
-            async def timed(call) -> float:  # noqa: ANN001
+            async def timed(call) -> float:
                 start = time.perf_counter()
                 r = await call()
                 if r.status_code != 200:
@@ -301,7 +419,7 @@ async def bench_search(url: str, var_dir: Path, total: int, rounds: int) -> None
                 wid = rng.choice(ids)
                 return await timed(lambda: client.get(f"/v1/workers/{wid}", headers=headers_of[owners[wid]]))
 
-            async def search(make) -> float:  # noqa: ANN001
+            async def search(make) -> float:
                 params, headers = make()
                 return await timed(lambda: client.get("/v1/workers", params=params, headers=headers))
 
@@ -323,19 +441,31 @@ async def bench_search(url: str, var_dir: Path, total: int, rounds: int) -> None
                 (await conn.execute(text("SELECT * FROM worker WHERE id = :id"), {"id": wid})).all()
                 sql_pk.append(time.perf_counter() - start)
                 start = time.perf_counter()
-                (await conn.execute(text(
-                    "SELECT * FROM worker WHERE agency_organization_id = :a AND currently_placed = false AND "
-                    "EXISTS (SELECT 1 FROM worker_skill s WHERE s.worker_id = worker.id AND s.unit = :o) "
-                    "ORDER BY id LIMIT 21"), {"a": rng.choice(agencies), "o": rng.choice(OCCUPATIONS)})).all()
+                (
+                    await conn.execute(
+                        text(
+                            "SELECT * FROM worker WHERE agency_organization_id = :a AND currently_placed = false AND "
+                            "EXISTS (SELECT 1 FROM worker_skill s WHERE s.worker_id = worker.id AND s.unit = :o) "
+                            "ORDER BY id LIMIT 21"
+                        ),
+                        {"a": rng.choice(agencies), "o": rng.choice(OCCUPATIONS)},
+                    )
+                ).all()
                 sql_search.append(time.perf_counter() - start)
 
     fetch_p95, search_p95, employer_p95 = p95(fetches), p95(searches), p95(employer_searches)
     print(f"search with {total:,} workers on PostgreSQL, {rounds} requests each (p95, in-process API over ASGI)")
     print(f"  primary-key fetch  GET /v1/workers/{{id}}        : {fetch_p95:8.2f} ms")
-    print(f"  agency search      GET /v1/workers?... (20/page) : {search_p95:8.2f} ms   ratio {search_p95 / fetch_p95:5.2f}  (target <= 10)")
-    print(f"  employer search    consented profiles, audited   : {employer_p95:8.2f} ms   ratio {employer_p95 / fetch_p95:5.2f}")
-    print(f"  SQL only: pk {p95(sql_pk):.2f} ms, filtered search {p95(sql_search):.2f} ms, "
-          f"ratio {p95(sql_search) / p95(sql_pk):.2f}")
+    print(
+        f"  agency search      GET /v1/workers?... (20/page) : {search_p95:8.2f} ms   ratio {search_p95 / fetch_p95:5.2f}  (target <= 10)"
+    )
+    print(
+        f"  employer search    consented profiles, audited   : {employer_p95:8.2f} ms   ratio {employer_p95 / fetch_p95:5.2f}"
+    )
+    print(
+        f"  SQL only: pk {p95(sql_pk):.2f} ms, filtered search {p95(sql_search):.2f} ms, "
+        f"ratio {p95(sql_search) / p95(sql_pk):.2f}"
+    )
 
 
 async def main() -> int:
@@ -375,8 +505,10 @@ async def main() -> int:
                         await drop_postgres_database(admin_url, name)
             backend = "postgresql" if args.register_on_postgres else "sqlite"
             for concurrency, api, bare in results:
-                print(f"registration ({backend}), {args.register} workers each side in 5 alternating rounds (medians), "
-                      f"{concurrency} concurrent")
+                print(
+                    f"registration ({backend}), {args.register} workers each side in 5 alternating rounds (medians), "
+                    f"{concurrency} concurrent"
+                )
                 print(f"  through the API (validation, encryption, audit, outbox): {api:9,.0f} workers/s")
                 print(f"  bare insert of the same rows                           : {bare:9,.0f} workers/s")
                 print(f"  ratio API / bare                                       : {api / bare:9.2f}  (target >= 0.25)")

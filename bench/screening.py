@@ -44,13 +44,84 @@ from fairpath.vetting.watchlists.schemas import ImportFormat, ImportMode, Watchl
 from fairpath.vetting.watchlists.tables import WatchlistEntry
 
 THRESHOLD = 0.70
-INDUSTRY = ["Construction", "Trading", "Manpower", "Services", "General", "International", "Logistics", "Shipping",
-            "Textiles", "Holdings", "Group", "Engineering", "Contracting", "Recruitment", "Overseas", "Petroleum",
-            "Marine", "Foods", "Agro", "Technologies", "Garments", "Fisheries", "Electronics", "Security", "Cleaning"]
-LEGAL_FORMS = ["LLC", "L.L.C.", "Ltd", "Limited", "Pvt Ltd", "Private Limited", "Sdn Bhd", "Sdn. Bhd.", "FZE", "FZCO",
-               "Co. Ltd", "W.L.L.", "JSC", "Inc.", "GmbH", "S.A.", "Est."]
-COUNTRIES = ["ae", "qa", "sa", "kw", "om", "bh", "my", "sg", "np", "bd", "in", "pk", "lk", "ph", "id", "vn", "mm", "kh",
-             "et", "ke", "ug", "ru", "by", "ir", "sy", "kp", "cn", "tr", "ua", "gb"]
+INDUSTRY = [
+    "Construction",
+    "Trading",
+    "Manpower",
+    "Services",
+    "General",
+    "International",
+    "Logistics",
+    "Shipping",
+    "Textiles",
+    "Holdings",
+    "Group",
+    "Engineering",
+    "Contracting",
+    "Recruitment",
+    "Overseas",
+    "Petroleum",
+    "Marine",
+    "Foods",
+    "Agro",
+    "Technologies",
+    "Garments",
+    "Fisheries",
+    "Electronics",
+    "Security",
+    "Cleaning",
+]
+LEGAL_FORMS = [
+    "LLC",
+    "L.L.C.",
+    "Ltd",
+    "Limited",
+    "Pvt Ltd",
+    "Private Limited",
+    "Sdn Bhd",
+    "Sdn. Bhd.",
+    "FZE",
+    "FZCO",
+    "Co. Ltd",
+    "W.L.L.",
+    "JSC",
+    "Inc.",
+    "GmbH",
+    "S.A.",
+    "Est.",
+]
+COUNTRIES = [
+    "ae",
+    "qa",
+    "sa",
+    "kw",
+    "om",
+    "bh",
+    "my",
+    "sg",
+    "np",
+    "bd",
+    "in",
+    "pk",
+    "lk",
+    "ph",
+    "id",
+    "vn",
+    "mm",
+    "kh",
+    "et",
+    "ke",
+    "ug",
+    "ru",
+    "by",
+    "ir",
+    "sy",
+    "kp",
+    "cn",
+    "tr",
+    "ua",
+    "gb",
+]
 CYRILLIC = dict(zip("bdklmnprstvzaeiou", "бдклмнпрствзаеиоу", strict=True))
 ACCENTS = {"a": "á", "e": "é", "i": "í", "o": "ö", "u": "ü"}
 ROMANISATION = [("k", "kh"), ("u", "oo"), ("i", "ee"), ("v", "w"), ("s", "z"), ("a", "ah")]
@@ -63,8 +134,11 @@ class Vocabulary:
         self.rnd = rnd
         words: set[str] = set()
         while len(words) < size:
-            words.add("".join(rnd.choice("bdklmnprstvz") + rnd.choice("aeiou")
-                              for _ in range(rnd.choice((2, 3, 3, 4)))).capitalize())
+            words.add(
+                "".join(
+                    rnd.choice("bdklmnprstvz") + rnd.choice("aeiou") for _ in range(rnd.choice((2, 3, 3, 4)))
+                ).capitalize()
+            )
         self.words = sorted(words)
         rnd.shuffle(self.words)
 
@@ -123,8 +197,9 @@ def variant(name: str, kind: str, rnd: random.Random) -> str | None:
     words, form = _words(name)
     mine = [i for i, w in enumerate(words) if _is_distinctive(w)]
     if kind == "transliteration":
-        return " ".join([("".join(CYRILLIC.get(c, c) for c in w.lower()) if i in mine else w)
-                         for i, w in enumerate(words)] + form)
+        return " ".join(
+            [("".join(CYRILLIC.get(c, c) for c in w.lower()) if i in mine else w) for i, w in enumerate(words)] + form
+        )
     if kind == "romanisation" and mine:
         i = rnd.choice(mine)
         for old, new in rnd.sample(ROMANISATION, len(ROMANISATION)):
@@ -150,7 +225,7 @@ def variant(name: str, kind: str, rnd: random.Random) -> str | None:
         i = rnd.choice(mine)
         w = words[i]
         at = rnd.randrange(1, len(w))
-        words[i] = w[:at] + rnd.choice("bdklmnprstvzaeiou") + w[at + 1:]
+        words[i] = w[:at] + rnd.choice("bdklmnprstvzaeiou") + w[at + 1 :]
         return " ".join(words + form)
     return None
 
@@ -173,8 +248,9 @@ def labelled_sample(entities: list[dict], q: int, seed: int) -> list[dict]:
 
 
 def party(query: dict, i: int) -> matching.ScreenedParty:
-    return matching.ScreenedParty(party_id=f"bench-query-{i}", names=query["names"], country=query["country"],
-                                  registration_number=None)
+    return matching.ScreenedParty(
+        party_id=f"bench-query-{i}", names=query["names"], country=query["country"], registration_number=None
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -183,8 +259,13 @@ def party(query: dict, i: int) -> matching.ScreenedParty:
 
 
 def _proxies(rows: list[dict]) -> list:
-    return [(row["entity_id"], matching.matching_proxy(row["entity_id"], row["content_hash"], row["schema_name"],
-                                                       row["properties"])) for row in rows]
+    return [
+        (
+            row["entity_id"],
+            matching.matching_proxy(row["entity_id"], row["content_hash"], row["schema_name"], row["properties"]),
+        )
+        for row in rows
+    ]
 
 
 def _score_all_worker(args: tuple[str, int, int, list[dict]]) -> dict[int, list[str]]:
@@ -235,19 +316,28 @@ def matching_cache_clear() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-async def chunks_of(data: bytes, size: int = 1 << 16):  # noqa: ANN201
+async def chunks_of(data: bytes, size: int = 1 << 16):
     for start in range(0, len(data), size):
-        yield data[start:start + size]
+        yield data[start : start + size]
 
 
 async def load_import(database: Database, data: bytes) -> tuple[float, dict]:
     admin = make_principal(Role.admin)
     async with database.session() as session:
         watchlist = await watchlists.create_watchlist(
-            session=session, principal=admin, data=WatchlistCreate(name=f"bench {uuid.uuid4().hex[:6]}", kind="sanctions"))
+            session=session,
+            principal=admin,
+            data=WatchlistCreate(name=f"bench {uuid.uuid4().hex[:6]}", kind="sanctions"),
+        )
     start = time.perf_counter()
-    job = await watchlists.start_import(database, principal=admin, watchlist_id=watchlist.id, fmt=ImportFormat.ftm,
-                                        mode=ImportMode.replace, bytes_total=len(data))
+    job = await watchlists.start_import(
+        database,
+        principal=admin,
+        watchlist_id=watchlist.id,
+        fmt=ImportFormat.ftm,
+        mode=ImportMode.replace,
+        bytes_total=len(data),
+    )
     job = await watchlists.run_import(database, job=job, principal=admin, chunks=chunks_of(data), threshold=THRESHOLD)
     return time.perf_counter() - start, {"loaded": job.loaded, "rejected": job.rejected, "status": job.status}
 
@@ -257,21 +347,35 @@ async def load_bare(database: Database, lines: list[str]) -> float:
     admin = make_principal(Role.admin)
     async with database.session() as session:
         watchlist = await watchlists.create_watchlist(
-            session=session, principal=admin, data=WatchlistCreate(name=f"bare {uuid.uuid4().hex[:6]}", kind="sanctions"))
+            session=session,
+            principal=admin,
+            data=WatchlistCreate(name=f"bare {uuid.uuid4().hex[:6]}", kind="sanctions"),
+        )
     now, job_id = utcnow(), uuid.uuid4()
     rows = []
     for line in lines:
         entity = parse_ftm_line(line)
-        rows.append({"id": uuid.uuid4(), "watchlist_id": watchlist.id, "entity_id": entity.entity_id,
-                     "schema_name": entity.schema_name, "caption": entity.caption, "properties": entity.properties,
-                     "content_hash": entity.content_hash, "changed_import_id": job_id, "seen_import_id": job_id,
-                     "created_at": now, "updated_at": now})
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "watchlist_id": watchlist.id,
+                "entity_id": entity.entity_id,
+                "schema_name": entity.schema_name,
+                "caption": entity.caption,
+                "properties": entity.properties,
+                "content_hash": entity.content_hash,
+                "changed_import_id": job_id,
+                "seen_import_id": job_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     from sqlalchemy import insert
 
     start = time.perf_counter()
     for i in range(0, len(rows), watchlists.BATCH_LINES):
         async with database.session() as session:
-            await session.execute(insert(WatchlistEntry.__table__), rows[i:i + watchlists.BATCH_LINES])
+            await session.execute(insert(WatchlistEntry.__table__), rows[i : i + watchlists.BATCH_LINES])
     return time.perf_counter() - start
 
 
@@ -279,10 +383,14 @@ async def entry_rows(database: Database) -> list[dict]:
     from sqlalchemy import select
 
     async with database.session(read_only=True) as session:
-        result = await session.execute(select(WatchlistEntry.entity_id, WatchlistEntry.content_hash,
-                                              WatchlistEntry.schema_name, WatchlistEntry.properties)
-                                       .where(WatchlistEntry.changed_import_id.in_(
-                                           select(WatchlistEntry.changed_import_id).limit(1))))
+        result = await session.execute(
+            select(
+                WatchlistEntry.entity_id,
+                WatchlistEntry.content_hash,
+                WatchlistEntry.schema_name,
+                WatchlistEntry.properties,
+            ).where(WatchlistEntry.changed_import_id.in_(select(WatchlistEntry.changed_import_id).limit(1)))
+        )
         return [dict(row._mapping) for row in result.all()]
 
 
@@ -310,22 +418,28 @@ async def main(args: argparse.Namespace) -> int:
     async with database.engine.begin() as conn:
         await conn.run_sync(metadata.drop_all)
         await conn.run_sync(metadata.create_all)
-    print(f"database: {url.split('@')[-1]}  entities: {args.entities}  variants: {args.queries}  "
-          f"threshold: {THRESHOLD}  cores: {os.cpu_count()}")
+    print(
+        f"database: {url.split('@')[-1]}  entities: {args.entities}  variants: {args.queries}  "
+        f"threshold: {THRESHOLD}  cores: {os.cpu_count()}"
+    )
 
     started = time.perf_counter()
     entities = generate_entities(args.entities, args.seed)
     lines = [json.dumps(e) for e in entities]
     data = ("\n".join(lines) + "\n").encode()
-    print(f"generated {len(entities)} FollowTheMoney entities ({len(data) / 1e6:.1f} MB) "
-          f"in {time.perf_counter() - started:.1f} s")
+    print(
+        f"generated {len(entities)} FollowTheMoney entities ({len(data) / 1e6:.1f} MB) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
 
     import_seconds, job = await load_import(database, data)
     bare_seconds = await load_bare(database, lines)
     import_rate, bare_rate = args.entities / import_seconds, args.entities / bare_seconds
     print("\nloading")
-    print(f"  streamed import (parse, hash, keys, progress): {import_rate:10.0f} entities/s  ({import_seconds:.1f} s, "
-          f"{job['loaded']} loaded, {job['rejected']} rejected)")
+    print(
+        f"  streamed import (parse, hash, keys, progress): {import_rate:10.0f} entities/s  ({import_seconds:.1f} s, "
+        f"{job['loaded']} loaded, {job['rejected']} rejected)"
+    )
     print(f"  bare insert of the same entry rows:            {bare_rate:10.0f} entities/s  ({bare_seconds:.1f} s)")
     print(f"  import / bare: {import_rate / bare_rate:.2f}")
 
@@ -338,15 +452,21 @@ async def main(args: argparse.Namespace) -> int:
     service_found, service_seconds, scored = await screen_all(database, queries)
     baseline_seconds = full_scoring_seconds(rows, queries[: args.baseline_queries])
     print("\nscreening one business")
-    print(f"  candidate retrieval + logic-v2: p50 {percentile(service_seconds, 50) * 1000:8.1f} ms   "
-          f"p95 {percentile(service_seconds, 95) * 1000:8.1f} ms   mean {statistics.mean(service_seconds) * 1000:.1f} ms"
-          f"   (candidates scored: p50 {percentile(scored, 50)}, max {max(scored)})")
-    print(f"  scoring every entity:           p50 {percentile(baseline_seconds, 50) * 1000:8.1f} ms   "
-          f"p95 {percentile(baseline_seconds, 95) * 1000:8.1f} ms   mean {statistics.mean(baseline_seconds) * 1000:.1f} ms"
-          f"   ({len(baseline_seconds)} variants, {len(rows)} entities each, entities already in memory)")
+    print(
+        f"  candidate retrieval + logic-v2: p50 {percentile(service_seconds, 50) * 1000:8.1f} ms   "
+        f"p95 {percentile(service_seconds, 95) * 1000:8.1f} ms   mean {statistics.mean(service_seconds) * 1000:.1f} ms"
+        f"   (candidates scored: p50 {percentile(scored, 50)}, max {max(scored)})"
+    )
+    print(
+        f"  scoring every entity:           p50 {percentile(baseline_seconds, 50) * 1000:8.1f} ms   "
+        f"p95 {percentile(baseline_seconds, 95) * 1000:8.1f} ms   mean {statistics.mean(baseline_seconds) * 1000:.1f} ms"
+        f"   ({len(baseline_seconds)} variants, {len(rows)} entities each, entities already in memory)"
+    )
     ratio = statistics.mean(baseline_seconds) / statistics.mean(service_seconds)
-    print(f"  speed ratio (mean): {ratio:.0f}x   (p50: "
-          f"{percentile(baseline_seconds, 50) / percentile(service_seconds, 50):.0f}x)   target >= 100x")
+    print(
+        f"  speed ratio (mean): {ratio:.0f}x   (p50: "
+        f"{percentile(baseline_seconds, 50) / percentile(service_seconds, 50):.0f}x)   target >= 100x"
+    )
 
     started = time.perf_counter()
     full_found = full_scoring_hits(str(rows_path), len(rows), queries, args.workers)
@@ -354,18 +474,24 @@ async def main(args: argparse.Namespace) -> int:
     common_hits = sum(len(f & s) for f, s in zip(full_found, service_found, strict=True))
     extra = sum(len(s - f) for f, s in zip(full_found, service_found, strict=True))
     recall = common_hits / full_hits if full_hits else 1.0
-    print(f"\nrecall on {len(queries)} labelled variants (full scoring of all of them took "
-          f"{time.perf_counter() - started:.0f} s on {args.workers} processes)")
-    print(f"  hits scoring every entity finds: {full_hits}; found by the service too: {common_hits}; "
-          f"recall {recall:.4f}   target >= 0.99   (service-only hits: {extra})")
+    print(
+        f"\nrecall on {len(queries)} labelled variants (full scoring of all of them took "
+        f"{time.perf_counter() - started:.0f} s on {args.workers} processes)"
+    )
+    print(
+        f"  hits scoring every entity finds: {full_hits}; found by the service too: {common_hits}; "
+        f"recall {recall:.4f}   target >= 0.99   (service-only hits: {extra})"
+    )
     print("  by variant: labelled entity found (>= threshold) by full scoring / by the service")
     for kind in VARIANT_KINDS:
         picked = [i for i, q in enumerate(queries) if q["kind"] == kind]
         full_label = sum(queries[i]["label"] in full_found[i] for i in picked)
         service_label = sum(queries[i]["label"] in service_found[i] for i in picked)
         lost = sum(len(full_found[i] - service_found[i]) for i in picked)
-        print(f"    {kind:16s} {len(picked):4d} variants   {full_label:4d} / {service_label:4d}   "
-              f"full-scoring hits missed: {lost}")
+        print(
+            f"    {kind:16s} {len(picked):4d} variants   {full_label:4d} / {service_label:4d}   "
+            f"full-scoring hits missed: {lost}"
+        )
     await database.dispose()
     ok = ratio >= 100 and recall >= 0.99
     print(f"\n{'PASS' if ok else 'BELOW TARGET'}: speed {ratio:.0f}x, recall {recall:.4f}")
@@ -376,12 +502,23 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entities", type=int, default=100_000, help="watchlist entities to generate (default 100000)")
     parser.add_argument("--queries", type=int, default=100, help="labelled name variants to screen (default 100)")
-    parser.add_argument("--baseline-queries", type=int, default=3,
-                        help="variants timed by scoring every entity, one screening each (default 3)")
-    parser.add_argument("--workers", type=int, default=max(1, min(2, os.cpu_count() or 1)),
-                        help="processes for the full scoring that recall is measured against")
+    parser.add_argument(
+        "--baseline-queries",
+        type=int,
+        default=3,
+        help="variants timed by scoring every entity, one screening each (default 3)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=max(1, min(2, os.cpu_count() or 1)),
+        help="processes for the full scoring that recall is measured against",
+    )
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--database-url", default="",
-                        help="a scratch database, whose vetting tables are dropped and created (default: a new "
-                             "SQLite file in a temporary folder)")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="a scratch database, whose vetting tables are dropped and created (default: a new "
+        "SQLite file in a temporary folder)",
+    )
     sys.exit(asyncio.run(main(parser.parse_args())))

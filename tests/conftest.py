@@ -24,4 +24,6 @@ async def running(app: FastAPI) -> AsyncIterator[FastAPI]:
 
 
 def client_of(app: FastAPI, name: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url=f"http://{name}")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url=f"http://{name}"
+    )

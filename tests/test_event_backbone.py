@@ -24,40 +24,45 @@ from fairpath.vetting.config import VettingSettings
 from .conftest import client_of
 
 
-def business_body(**overrides):  # noqa: ANN003, ANN201
-    return {"kind": "employer", "legal_name": "Harbour Logistics", "country": "QA",
-            "registration_number": f"QA-{uuid.uuid4().hex[:10]}"} | overrides
+def business_body(**overrides):
+    return {
+        "kind": "employer",
+        "legal_name": "Harbour Logistics",
+        "country": "QA",
+        "registration_number": f"QA-{uuid.uuid4().hex[:10]}",
+    } | overrides
 
 
 @pytest.fixture(scope="module")
-async def vetting_app(database_url, common_settings):  # noqa: ANN001, ANN201
+async def vetting_app(database_url, common_settings):
     app = create_vetting(VettingSettings(database_url=await database_url("ev_vetting"), common=common_settings))
     async with app.router.lifespan_context(app):
         yield app
 
 
 @pytest.fixture(scope="module")
-async def quiet_vetting_app(database_url, common_settings):  # noqa: ANN001, ANN201
+async def quiet_vetting_app(database_url, common_settings):
     """Vetting without its relay: events stay in the outbox until a test relays them."""
-    app = create_vetting(VettingSettings(database_url=await database_url("ev_quiet"), common=common_settings,
-                                         events_enabled=False))
+    app = create_vetting(
+        VettingSettings(database_url=await database_url("ev_quiet"), common=common_settings, events_enabled=False)
+    )
     async with app.router.lifespan_context(app):
         yield app
 
 
 @pytest.fixture(scope="module")
-async def contracts_app(database_url, common_settings):  # noqa: ANN001, ANN201
+async def contracts_app(database_url, common_settings):
     app = create_contracts(ContractsSettings(database_url=await database_url("ev_contracts"), common=common_settings))
     async with app.router.lifespan_context(app):
         yield app
 
 
-async def projection_of(app, business_id):  # noqa: ANN001, ANN201
+async def projection_of(app, business_id):
     async with app.state.database.session(read_only=True) as s:
         return await s.get(BusinessProjection, uuid.UUID(str(business_id)))
 
 
-async def stream_messages_with(broker, stream: str, after_seq: int, needle: str) -> int:  # noqa: ANN001
+async def stream_messages_with(broker, stream: str, after_seq: int, needle: str) -> int:
     info = await broker.js.stream_info(stream)
     count = 0
     for seq in range(after_seq + 1, info.state.last_seq + 1):
@@ -68,7 +73,9 @@ async def stream_messages_with(broker, stream: str, after_seq: int, needle: str)
 
 async def test_registered_business_reaches_the_contracts_projection(vetting_app, contracts_app, minter):
     async with client_of(vetting_app, "vetting") as vetting:
-        r = await vetting.post("/v1/businesses", json=business_body(), headers=minter.headers(make_principal(Role.agency)))
+        r = await vetting.post(
+            "/v1/businesses", json=business_body(), headers=minter.headers(make_principal(Role.agency))
+        )
     assert r.status_code == 201
     created = r.json()
     projected = await wait_until(lambda: projection_of(contracts_app, created["id"]), message="the projection")
@@ -81,16 +88,21 @@ async def test_readiness_reports_the_broker(vetting_app):
     assert ready["checks"] == {"database": "ok", "broker": "ok"}
 
 
-async def _ready(client):  # noqa: ANN001, ANN202
+async def _ready(client):
     r = await client.get("/readyz")
     return r.json() if r.status_code == 200 else None
 
 
-async def test_relay_stopped_between_commit_and_publish_loses_nothing_and_publishes_once(quiet_vetting_app, broker, minter):
+async def test_relay_stopped_between_commit_and_publish_loses_nothing_and_publishes_once(
+    quiet_vetting_app, broker, minter
+):
     before = (await broker.js.stream_info("VETTING")).state.last_seq
     async with client_of(quiet_vetting_app, "vetting") as vetting:
-        created = (await vetting.post("/v1/businesses", json=business_body(),
-                                      headers=minter.headers(make_principal(Role.agency)))).json()
+        created = (
+            await vetting.post(
+                "/v1/businesses", json=business_body(), headers=minter.headers(make_principal(Role.agency))
+            )
+        ).json()
     assert await stream_messages_with(broker, "VETTING", before, created["id"]) == 0
 
     outbox = quiet_vetting_app.state.tables.outbox
@@ -110,11 +122,17 @@ async def test_relay_stopped_between_commit_and_publish_loses_nothing_and_publis
 
 
 def registered(business_id: uuid.UUID, version: int, legal_name: str) -> BusinessRegistered:
-    return BusinessRegistered(version=version, business_id=business_id, kind="employer", legal_name=legal_name,
-                              country="AE", status="registered")
+    return BusinessRegistered(
+        version=version,
+        business_id=business_id,
+        kind="employer",
+        legal_name=legal_name,
+        country="AE",
+        status="registered",
+    )
 
 
-async def publish(broker, payload, aggregate_id, msg_id=None):  # noqa: ANN001, ANN201
+async def publish(broker, payload, aggregate_id, msg_id=None):
     event = new_event(payload, aggregate_id)
     await broker.js.publish(event.nats_subject, event.to_json(), headers={"Nats-Msg-Id": msg_id or event.id})
     return event
@@ -123,25 +141,35 @@ async def publish(broker, payload, aggregate_id, msg_id=None):  # noqa: ANN001, 
 class CountingHandler:
     """A deliberately non-idempotent effect (an audit entry per application) to see double application."""
 
-    def __init__(self, app, fail_names=()):  # noqa: ANN001
+    def __init__(self, app, fail_names=()):
         self.audit = app.state.audit
         self.fail_names = set(fail_names)
 
-    async def __call__(self, session, event, payload):  # noqa: ANN001
+    async def __call__(self, session, event, payload):
         if payload.legal_name in self.fail_names:
             raise RuntimeError("handler failure")
-        await self.audit.append(session, actor="test", action="applied", record_type="business",
-                                record_id=payload.business_id)
+        await self.audit.append(
+            session, actor="test", action="applied", record_type="business", record_id=payload.business_id
+        )
 
-    async def applied(self, app, business_id) -> int:  # noqa: ANN001
+    async def applied(self, app, business_id) -> int:
         async with app.state.database.session(read_only=True) as s:
-            return (await s.execute(select(func.count()).select_from(self.audit.entry).where(
-                self.audit.entry.c.record_id == str(business_id), self.audit.entry.c.action == "applied"))).scalar()
+            return (
+                await s.execute(
+                    select(func.count())
+                    .select_from(self.audit.entry)
+                    .where(self.audit.entry.c.record_id == str(business_id), self.audit.entry.c.action == "applied")
+                )
+            ).scalar()
 
 
-async def start_consumer(app, broker, handler, **options):  # noqa: ANN001, ANN003, ANN201
-    sub = Subscription(name=f"test-{uuid.uuid4().hex[:8]}", stream="VETTING",
-                       handlers={BusinessRegistered: handler}, **({"deliver_policy": DeliverPolicy.NEW} | options))
+async def start_consumer(app, broker, handler, **options):
+    sub = Subscription(
+        name=f"test-{uuid.uuid4().hex[:8]}",
+        stream="VETTING",
+        handlers={BusinessRegistered: handler},
+        **({"deliver_policy": DeliverPolicy.NEW} | options),
+    )
     consumer = EventConsumer(sub, app.state.database, app.state.tables.inbox, broker)
     consumer.start()
     await wait_until(lambda: _exists(broker, sub.name), message="the durable consumer")
@@ -162,7 +190,7 @@ async def test_message_delivered_twice_is_applied_once(contracts_app, broker):
         await consumer.stop()
 
 
-async def _all_acked(broker, consumer):  # noqa: ANN001, ANN202
+async def _all_acked(broker, consumer):
     info = await broker.js.consumer_info("VETTING", consumer.sub.name)
     stream = await broker.js.stream_info("VETTING")
     return info.num_ack_pending == 0 and info.num_pending == 0 and info.delivered.stream_seq == stream.state.last_seq
@@ -174,10 +202,15 @@ async def test_older_version_arriving_after_a_newer_one_changes_nothing(contract
     await publish(broker, registered(business_id, 1, "Older Name"), business_id)
     inbox = contracts_app.state.tables.inbox
 
-    async def both_seen():  # noqa: ANN202
+    async def both_seen():
         async with contracts_app.state.database.session(read_only=True) as s:
-            rows = (await s.execute(select(func.count()).select_from(inbox).where(
-                inbox.c.consumer == "contracts-vetting", inbox.c.stream_seq >= last - 1))).scalar()
+            rows = (
+                await s.execute(
+                    select(func.count())
+                    .select_from(inbox)
+                    .where(inbox.c.consumer == "contracts-vetting", inbox.c.stream_seq >= last - 1)
+                )
+            ).scalar()
         return rows >= 2
 
     last = (await broker.js.stream_info("VETTING")).state.last_seq
@@ -192,7 +225,9 @@ async def test_poison_message_is_dead_lettered_while_the_next_flow_and_replay_br
     try:
         poison_id, good_id = uuid.uuid4(), uuid.uuid4()
         await publish(broker, registered(poison_id, 1, "Poison Ltd"), poison_id)
-        await broker.js.publish("vetting.business.registered", b"{not a cloudevent", headers={"Nats-Msg-Id": str(uuid.uuid4())})
+        await broker.js.publish(
+            "vetting.business.registered", b"{not a cloudevent", headers={"Nats-Msg-Id": str(uuid.uuid4())}
+        )
         await publish(broker, registered(good_id, 1, "Good Ltd"), good_id)
 
         await wait_until(lambda: handler.applied(contracts_app, good_id), message="the message behind the poison")
@@ -212,7 +247,7 @@ async def test_poison_message_is_dead_lettered_while_the_next_flow_and_replay_br
         await consumer.stop()
 
 
-async def _letters(broker, name, n):  # noqa: ANN001, ANN202
+async def _letters(broker, name, n):
     found = await dead_letters(broker, name)
     return found if len(found) >= n else None
 
@@ -225,20 +260,19 @@ async def test_consumer_recreates_a_deleted_durable_and_catches_up(contracts_app
         await broker.js.delete_consumer("VETTING", consumer.sub.name)
         business_id = uuid.uuid4()
         await publish(broker, registered(business_id, 1, "After Loss Ltd"), business_id)
-        await wait_until(lambda: handler.applied(contracts_app, business_id), timeout=20, message="applied after recreation")
+        await wait_until(
+            lambda: handler.applied(contracts_app, business_id), timeout=20, message="applied after recreation"
+        )
     finally:
         await consumer.stop()
 
 
-async def _exists(broker, name):  # noqa: ANN001, ANN202
+async def _exists(broker, name):
     try:
         await broker.js.consumer_info("VETTING", name)
         return True
     except Exception:  # noqa: BLE001
         return False
-
-
-
 
 
 async def test_two_relays_share_the_outbox_without_publishing_an_event_twice(quiet_vetting_app, broker):
@@ -250,11 +284,22 @@ async def test_two_relays_share_the_outbox_without_publishing_an_event_twice(qui
     database = quiet_vetting_app.state.database
     events = [new_event(registered(uuid.uuid4(), 1, f"Replica {i}"), uuid.uuid4()) for i in range(300)]
     async with database.session() as s:
-        await s.execute(insert(outbox), [{"id": e.event_id, "subject": e.nats_subject, "body": e.to_json(),
-                                          "created_at": utcnow(), "attempts": 0} for e in events])
+        await s.execute(
+            insert(outbox),
+            [
+                {
+                    "id": e.event_id,
+                    "subject": e.nats_subject,
+                    "body": e.to_json(),
+                    "created_at": utcnow(),
+                    "attempts": 0,
+                }
+                for e in events
+            ],
+        )
     relays = [OutboxRelay(database, outbox, broker, batch_size=25) for _ in range(2)]
 
-    async def drain(relay):  # noqa: ANN001, ANN202
+    async def drain(relay):
         total = 0
         while n := await relay.relay_once():
             total += n
@@ -278,8 +323,11 @@ async def test_events_written_during_a_broker_outage_are_published_when_it_retur
     try:
         server.stop()  # the broker goes away; the service keeps taking requests
         async with client_of(quiet_vetting_app, "vetting") as vetting:
-            created = (await vetting.post("/v1/businesses", json=business_body(),
-                                          headers=minter.headers(make_principal(Role.agency)))).json()
+            created = (
+                await vetting.post(
+                    "/v1/businesses", json=business_body(), headers=minter.headers(make_principal(Role.agency))
+                )
+            ).json()
         outbox = quiet_vetting_app.state.tables.outbox
         relay = OutboxRelay(quiet_vetting_app.state.database, outbox, own, ack_timeout=0.5)
         assert await relay.relay_once() == 0  # nothing acknowledged: the events stay, marked for a retry
@@ -290,11 +338,12 @@ async def test_events_written_during_a_broker_outage_are_published_when_it_retur
         server.start()  # the same port and store: the client reconnects on its own
         await wait_until(lambda: own.connected, timeout=15, message="the reconnection")
 
-        async def drained():  # noqa: ANN202
+        async def drained():
             await relay.relay_once()
             async with quiet_vetting_app.state.database.session(read_only=True) as s:
-                return (await s.execute(select(func.count()).select_from(outbox)
-                                        .where(outbox.c.sent_at.is_(None)))).scalar() == 0
+                return (
+                    await s.execute(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))
+                ).scalar() == 0
 
         await wait_until(drained, timeout=20, interval=0.3, message="the backlog published")
         assert await stream_messages_with(own, "VETTING", 0, created["id"]) == 1

@@ -63,8 +63,12 @@ class Stack:
 
 def stack_config(var_dir: Path, **env: str) -> StackConfig:
     return StackConfig(
-        var_dir=var_dir, ports={name: free_port() for name in SERVICES}, nats_port=free_port(),
-        base_env=clean_env(**env), cwd=ROOT, ready_timeout=READY_TIMEOUT,
+        var_dir=var_dir,
+        ports={name: free_port() for name in SERVICES},
+        nats_port=free_port(),
+        base_env=clean_env(**env),
+        cwd=ROOT,
+        ready_timeout=READY_TIMEOUT,
     )
 
 
@@ -92,8 +96,12 @@ def test_the_stack_is_ready_with_demo_credentials(stack: Stack) -> None:
 
 def test_an_agency_registers_an_employer_through_the_gateway(stack: Stack) -> None:
     headers = {"X-API-Key": stack.api_key("agency")}
-    body = {"kind": "employer", "legal_name": "Gulf Builders LLC", "country": "AE",
-            "registration_number": "CN-4471-LAUNCHER"}
+    body = {
+        "kind": "employer",
+        "legal_name": "Gulf Builders LLC",
+        "country": "AE",
+        "registration_number": "CN-4471-LAUNCHER",
+    }
     with httpx.Client(base_url=stack.config.gateway_url, headers=headers, timeout=15) as client:
         created = client.post("/v1/businesses", json=body)
         assert created.status_code == 201, created.text
@@ -108,8 +116,14 @@ def test_an_agency_registers_an_employer_through_the_gateway(stack: Stack) -> No
 
 def test_the_gateway_documents_the_whole_api(stack: Stack) -> None:
     doc = httpx.get(f"{stack.config.gateway_url}/openapi.json", timeout=15).json()
-    for path in ("/v1/auth/token", "/v1/businesses", "/v1/vetting-cases/{case_id}/decision", "/v1/workers",
-                 "/v1/contracts", "/v1/admin/events/replay"):
+    for path in (
+        "/v1/auth/token",
+        "/v1/businesses",
+        "/v1/vetting-cases/{case_id}/decision",
+        "/v1/workers",
+        "/v1/contracts",
+        "/v1/admin/events/replay",
+    ):
         assert path in doc["paths"], path
     assert "ApiKey" in doc["components"]["securitySchemes"]
     assert httpx.get(f"{stack.config.gateway_url}/docs", timeout=5).status_code == 200
@@ -119,8 +133,9 @@ def test_a_service_reached_directly_without_a_principal_is_401(stack: Stack) -> 
     response = httpx.get(f"{stack.config.url('vetting')}/v1/businesses", timeout=5)
     assert response.status_code == 401
     # Nor does a gateway API key open a service's door: only the gateway's signed principal does.
-    response = httpx.get(f"{stack.config.url('vetting')}/v1/businesses",
-                         headers={"X-API-Key": stack.api_key("admin")}, timeout=5)
+    response = httpx.get(
+        f"{stack.config.url('vetting')}/v1/businesses", headers={"X-API-Key": stack.api_key("admin")}, timeout=5
+    )
     assert response.status_code == 401
 
 
@@ -131,9 +146,17 @@ def test_admin_replays_dead_letters_through_the_gateway_from_the_cli(stack: Stac
 
     async def park_a_dead_letter() -> None:
         nc = await nats.connect(f"nats://127.0.0.1:{stack.config.nats_port}")
-        await nc.jetstream().publish("dlq.launcher-test", b'{"not": "a cloudevent"}', headers={
-            "Fairpath-Consumer": "launcher-test", "Fairpath-Original-Subject": "registry.fee.reported",
-            "Fairpath-Original-Stream": "REGISTRY", "Fairpath-Original-Seq": "1", "Fairpath-Error": "ValidationError"})
+        await nc.jetstream().publish(
+            "dlq.launcher-test",
+            b'{"not": "a cloudevent"}',
+            headers={
+                "Fairpath-Consumer": "launcher-test",
+                "Fairpath-Original-Subject": "registry.fee.reported",
+                "Fairpath-Original-Stream": "REGISTRY",
+                "Fairpath-Original-Seq": "1",
+                "Fairpath-Error": "ValidationError",
+            },
+        )
         await nc.close()
 
     asyncio.run(park_a_dead_letter())
@@ -145,29 +168,51 @@ def test_admin_replays_dead_letters_through_the_gateway_from_the_cli(stack: Stac
     assert replayed.returncode == 0 and "replayed 1 dead letter(s)" in replayed.stdout, replayed.stderr
     after = subprocess.run([*run, "dead-letters", *admin], capture_output=True, text=True, timeout=60, env=clean_env())
     assert "0 dead letter(s)" in after.stdout
-    as_agency = subprocess.run([*run, "replay", "--gateway", stack.config.gateway_url, "--api-key", stack.api_key("agency")],
-                               capture_output=True, text=True, timeout=60, env=clean_env())
+    as_agency = subprocess.run(
+        [*run, "replay", "--gateway", stack.config.gateway_url, "--api-key", stack.api_key("agency")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(),
+    )
     assert as_agency.returncode == 1 and "only an admin" in as_agency.stderr
 
 
 def test_admin_loads_a_watchlist_from_the_cli_with_progress_and_bad_lines(stack: Stack, tmp_path: Path) -> None:
     admin = ["--gateway", stack.config.gateway_url, "--api-key", stack.api_key("admin")]
     run = [str(ROOT / ".venv" / "bin" / "python"), "-m", "fairpath.deploy.cli", "admin", "watchlists"]
-    created = subprocess.run([*run, "create", "Launcher blocklist", "--kind", "blocklist", *admin],
-                             capture_output=True, text=True, timeout=60, env=clean_env())
+    created = subprocess.run(
+        [*run, "create", "Launcher blocklist", "--kind", "blocklist", *admin],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(),
+    )
     assert created.returncode == 0, created.stderr
     watchlist_id = created.stdout.split()[2]
     listing = tmp_path / "blocklist.csv"
-    listing.write_text("id,name,country\nbl-1,Crescent Manpower Pvt Ltd,NP\nbl-2,,NP\nbl-3,Eastern Recruiters Sdn Bhd,MY\n")
-    loaded = subprocess.run([*run, "import", watchlist_id, str(listing), *admin],
-                            capture_output=True, text=True, timeout=120, env=clean_env())
+    listing.write_text(
+        "id,name,country\nbl-1,Crescent Manpower Pvt Ltd,NP\nbl-2,,NP\nbl-3,Eastern Recruiters Sdn Bhd,MY\n"
+    )
+    loaded = subprocess.run(
+        [*run, "import", watchlist_id, str(listing), *admin],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_env(),
+    )
     assert loaded.returncode == 0, loaded.stderr
     assert "uploading [" in loaded.stderr and "100.0%" in loaded.stderr
     assert "2 loaded" in loaded.stdout and "1 rejected" in loaded.stdout and "line 3:" in loaded.stdout
     # Not a terminal: one progress line per tenth of the file, no redrawing.
     assert "\r" not in loaded.stderr
-    unknown = subprocess.run([*run, "import", str(uuid.uuid4()), str(listing), *admin],
-                             capture_output=True, text=True, timeout=60, env=clean_env())
+    unknown = subprocess.run(
+        [*run, "import", str(uuid.uuid4()), str(listing), *admin],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(),
+    )
     # An unknown list is named before the file is sent.
     assert unknown.returncode == 1 and "Not found" in unknown.stderr and "uploading" not in unknown.stderr
 
@@ -205,15 +250,33 @@ def test_fairpath_up_prints_credentials_and_ctrl_c_stops_everything(tmp_path: Pa
     var_dir = tmp_path / "var"
     output = tmp_path / "up.out"
     env = clean_env(FAIRPATH_VAR_DIR=str(var_dir), FAIRPATH_SKIP_SYNC="1")
-    argv = [str(ROOT / "fairpath"), "up", "--base-port", str(base), "--nats-port", str(nats_port),
-            "--timeout", str(READY_TIMEOUT)]
+    argv = [
+        str(ROOT / "fairpath"),
+        "up",
+        "--base-port",
+        str(base),
+        "--nats-port",
+        str(nats_port),
+        "--timeout",
+        str(READY_TIMEOUT),
+    ]
     pids: dict[str, int] = {}
     with open(output, "wb") as out:
-        launcher = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        launcher = subprocess.Popen(
+            argv,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     try:
-        poll_until(lambda: launcher.poll() is not None or "Press Ctrl-C to stop." in output.read_text(),
-                   READY_TIMEOUT + 10, "./fairpath up to be ready")
+        poll_until(
+            lambda: launcher.poll() is not None or "Press Ctrl-C to stop." in output.read_text(),
+            READY_TIMEOUT + 10,
+            "./fairpath up to be ready",
+        )
         printed = output.read_text()
         assert launcher.poll() is None, printed
 
@@ -228,13 +291,24 @@ def test_fairpath_up_prints_credentials_and_ctrl_c_stops_everything(tmp_path: Pa
         assert httpx.get(f"{gateway}/readyz", timeout=5).status_code == 200
         # The demo agency's business record exists and is the agency user's own.
         assert "Demo records: agency business" in printed
-        mine = httpx.get(f"{gateway}/v1/businesses", headers={"X-API-Key": credentials["users"]["agency"]["api_key"]},
-                         timeout=10).json()["items"]
+        mine = httpx.get(
+            f"{gateway}/v1/businesses", headers={"X-API-Key": credentials["users"]["agency"]["api_key"]}, timeout=10
+        ).json()["items"]
         assert "Demo Recruitment Agency Pvt Ltd" in [b["legal_name"] for b in mine]
         # The demo worker's login opens the worker's own record.
         worker_id = printed.split("worker ", 1)[1].split(" ", 1)[0]
-        own = poll_until(lambda: httpx.get(f"{gateway}/v1/workers/{worker_id}", timeout=10, headers={
-            "X-API-Key": credentials["users"]["worker"]["api_key"]}).status_code == 200, 10, "the worker's own record")
+        own = poll_until(
+            lambda: (
+                httpx.get(
+                    f"{gateway}/v1/workers/{worker_id}",
+                    timeout=10,
+                    headers={"X-API-Key": credentials["users"]["worker"]["api_key"]},
+                ).status_code
+                == 200
+            ),
+            10,
+            "the worker's own record",
+        )
         assert own
 
         pids = json.loads((var_dir / "run" / "stack.json").read_text())["pids"]

@@ -49,19 +49,46 @@ async def test_vetting_0004_gives_entries_loaded_before_it_their_skeletons_and_s
         await upgrade(database, migrations, revision="0003")
         now, list_id, entry_id, job = utcnow(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
         async with database.engine.begin() as connection:
-            await connection.execute(insert(Watchlist.__table__).values(
-                id=list_id, name="loaded before 0004", kind="sanctions", created_by=uuid.uuid4(), created_at=now,
-                updated_at=now, version=1))
-            await connection.execute(insert(WatchlistEntry.__table__).values(
-                id=entry_id, watchlist_id=list_id, entity_id="old-1", schema_name="Company", caption="Rilepe Marine",
-                properties={"name": ["Rilepe Marine Pvt Ltd"]}, content_hash="0" * 64, changed_import_id=job,
-                seen_import_id=job, created_at=now, updated_at=now))
+            await connection.execute(
+                insert(Watchlist.__table__).values(
+                    id=list_id,
+                    name="loaded before 0004",
+                    kind="sanctions",
+                    created_by=uuid.uuid4(),
+                    created_at=now,
+                    updated_at=now,
+                    version=1,
+                )
+            )
+            await connection.execute(
+                insert(WatchlistEntry.__table__).values(
+                    id=entry_id,
+                    watchlist_id=list_id,
+                    entity_id="old-1",
+                    schema_name="Company",
+                    caption="Rilepe Marine",
+                    properties={"name": ["Rilepe Marine Pvt Ltd"]},
+                    content_hash="0" * 64,
+                    changed_import_id=job,
+                    seen_import_id=job,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
         await upgrade(database, migrations)
         async with database.engine.connect() as connection:
-            keys = set((await connection.execute(
-                select(WatchlistNameKey.key).where(WatchlistNameKey.entry_id == entry_id))).scalars())
-            variants = set((await connection.execute(
-                select(WatchlistTermVariant.variant).where(WatchlistTermVariant.term == "rilepe"))).scalars())
+            keys = set(
+                (
+                    await connection.execute(select(WatchlistNameKey.key).where(WatchlistNameKey.entry_id == entry_id))
+                ).scalars()
+            )
+            variants = set(
+                (
+                    await connection.execute(
+                        select(WatchlistTermVariant.variant).where(WatchlistTermVariant.term == "rilepe")
+                    )
+                ).scalars()
+            )
         assert {"w:ltd marine pvt", "w:ltd pvt rilepe"} <= keys
         assert variants == term_variants("rilepe") and "rlpe" in variants
         await downgrade(database, migrations, revision="0003")

@@ -13,9 +13,12 @@ SERVICES = {"vetting": vetting_app, "contracts": contracts_app, "registry": regi
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_every_v1_path_of_a_service_is_routed_to_it(service, common_settings):
     module = SERVICES[service].__module__.rsplit(".", 1)[0]
-    settings_cls = {"vetting": "VettingSettings", "contracts": "ContractsSettings", "registry": "RegistrySettings"}[service]
+    settings_cls = {"vetting": "VettingSettings", "contracts": "ContractsSettings", "registry": "RegistrySettings"}[
+        service
+    ]
     settings = getattr(__import__(f"{module}.config", fromlist=[settings_cls]), settings_cls)(
-        database_url="sqlite+aiosqlite:///:memory:", common=common_settings)
+        database_url="sqlite+aiosqlite:///:memory:", common=common_settings
+    )
     app = SERVICES[service](settings)
     paths = {p for p in app.openapi()["paths"] if p.startswith("/v1/")}
     assert paths, "the service serves no /v1 path"

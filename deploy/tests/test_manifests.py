@@ -16,7 +16,11 @@ def commands() -> list[tuple[str, list[str]]]:
         if doc["kind"] == "Deployment":
             found += [(doc["metadata"]["name"], c["command"]) for c in doc["spec"]["template"]["spec"]["containers"]]
     compose = yaml.safe_load((DEPLOY / "compose" / "compose.yaml").read_text())
-    found += [(name, svc["command"]) for name, svc in compose["services"].items() if "command" in svc and "uvicorn" in svc["command"]]
+    found += [
+        (name, svc["command"])
+        for name, svc in compose["services"].items()
+        if "command" in svc and "uvicorn" in svc["command"]
+    ]
     return found
 
 

@@ -1,7 +1,6 @@
 """The supervisor on small stand-in processes: failures are named with their log, and a stop
 leaves nothing behind, not even a grandchild that ignores SIGTERM. Plus the CLI's own rules."""
 
-import os
 import socket
 import sys
 import textwrap
@@ -19,17 +18,22 @@ def python(code: str) -> list[str]:
     return [sys.executable, "-c", textwrap.dedent(code)]
 
 
-def says(process: ManagedProcess, text: str):  # noqa: ANN201
+def says(process: ManagedProcess, text: str):
     """A readiness check: this run of the process has printed text."""
     return lambda: text in process.output()
 
 
 def test_a_process_that_dies_is_named_with_the_end_of_its_log(tmp_path: Path) -> None:
-    ok = ManagedProcess("steady", python("import time; print('up', flush=True); time.sleep(60)"),
-                        log_path=tmp_path / "steady.log")
+    ok = ManagedProcess(
+        "steady", python("import time; print('up', flush=True); time.sleep(60)"), log_path=tmp_path / "steady.log"
+    )
     ok.ready_check = says(ok, "up")
-    boom = ManagedProcess("boom", python("print('cannot open the database', flush=True); raise SystemExit(3)"),
-                          log_path=tmp_path / "boom.log", ready=lambda: False)
+    boom = ManagedProcess(
+        "boom",
+        python("print('cannot open the database', flush=True); raise SystemExit(3)"),
+        log_path=tmp_path / "boom.log",
+        ready=lambda: False,
+    )
     supervisor = Supervisor([[ok], [boom]], ready_timeout=30)
 
     with pytest.raises(StackError) as caught:
@@ -44,8 +48,13 @@ def test_a_process_that_dies_is_named_with_the_end_of_its_log(tmp_path: Path) ->
 
 
 def test_a_process_that_is_never_ready_times_out_and_is_stopped(tmp_path: Path) -> None:
-    slow = ManagedProcess("slow", python("import time; print('warming up', flush=True); time.sleep(60)"),
-                          log_path=tmp_path / "slow.log", ready=lambda: False, address="http://127.0.0.1:1")
+    slow = ManagedProcess(
+        "slow",
+        python("import time; print('warming up', flush=True); time.sleep(60)"),
+        log_path=tmp_path / "slow.log",
+        ready=lambda: False,
+        address="http://127.0.0.1:1",
+    )
     supervisor = Supervisor([[slow]], ready_timeout=1.0)
 
     started = time.monotonic()
@@ -101,8 +110,9 @@ def test_busy_ports_are_reported_before_anything_starts(tmp_path: Path) -> None:
         assert busy_ports(config) == [f"gateway {taken}"]
 
 
-def test_up_refuses_busy_ports_with_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_up_refuses_busy_ports_with_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("FAIRPATH_VAR_DIR", str(tmp_path))
     monkeypatch.delenv("FAIRPATH_NATS_URL", raising=False)
     with socket.socket() as holder:

@@ -68,77 +68,203 @@ NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 BUSINESS, EMPLOYER, AGENCY, SUB_AGENT = (uuid.uuid4() for _ in range(4))
 WORKER, CONTRACT, CASE = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 
-_business = dict(business_id=BUSINESS, kind=BusinessKind.employer, legal_name="Gulf Horizon Construction LLC",
-                 country="AE", sector="F", organization_id=uuid.uuid4())
-_worker = dict(worker_id=WORKER, consents=[ConsentPurpose.registration, ConsentPurpose.employment_contract],
-               languages=["ne", "en"], agency_id=AGENCY)
-_contract = dict(contract_id=CONTRACT, worker_id=WORKER, employer_id=EMPLOYER, agency_ids=[AGENCY, SUB_AGENT],
-                 job_order_id=uuid.uuid4(), term=ContractTerm.seasonal, start_date=date(2025, 4, 1),
-                 end_date=date(2025, 10, 31), destination_country="AE", occupation="7112", sector="F")
-_grievance = dict(grievance_id=uuid.uuid4(), anonymous=True, filed_by_role=Role.worker, business_id=EMPLOYER,
-                  contract_id=CONTRACT)
+_business = dict(
+    business_id=BUSINESS,
+    kind=BusinessKind.employer,
+    legal_name="Gulf Horizon Construction LLC",
+    country="AE",
+    sector="F",
+    organization_id=uuid.uuid4(),
+)
+_worker = dict(
+    worker_id=WORKER,
+    consents=[ConsentPurpose.registration, ConsentPurpose.employment_contract],
+    languages=["ne", "en"],
+    agency_id=AGENCY,
+)
+_contract = dict(
+    contract_id=CONTRACT,
+    worker_id=WORKER,
+    employer_id=EMPLOYER,
+    agency_ids=[AGENCY, SUB_AGENT],
+    job_order_id=uuid.uuid4(),
+    term=ContractTerm.seasonal,
+    start_date=date(2025, 4, 1),
+    end_date=date(2025, 10, 31),
+    destination_country="AE",
+    occupation="7112",
+    sector="F",
+)
+_grievance = dict(
+    grievance_id=uuid.uuid4(), anonymous=True, filed_by_role=Role.worker, business_id=EMPLOYER, contract_id=CONTRACT
+)
 
 
 def _examples() -> dict[str, EventPayload]:
     """One realistic payload per subject; built by hand so that each model's rules are exercised."""
-    return {p.subject: p for p in [
-        cat.BusinessRegistered(version=1, status=BusinessStatus.registered, **_business),
-        cat.BusinessUpdated(version=2, status=BusinessStatus.under_review, changed_fields=["sector"], **_business),
-        cat.BusinessApproved(version=3, status=BusinessStatus.approved, vetting_case_id=CASE, decided_at=NOW,
-                             approval_expires_at=NOW + timedelta(days=365), risk_band=RiskBand.low, **_business),
-        cat.BusinessConditionallyApproved(
-            version=3, status=BusinessStatus.conditionally_approved, vetting_case_id=CASE, decided_at=NOW,
-            condition_deadline=NOW + timedelta(days=60), approval_expires_at=NOW + timedelta(days=365),
-            risk_band=RiskBand.medium, conditions=["renew the operating licence"], **_business),
-        cat.BusinessRejected(version=3, status=BusinessStatus.rejected, vetting_case_id=CASE, decided_at=NOW,
-                             risk_band=RiskBand.critical, **_business),
-        cat.BusinessSuspended(version=4, status=BusinessStatus.suspended, suspended_at=NOW,
-                              reason=SuspensionReason.contract_substitution, vetting_case_id=CASE,
-                              finding_event_id=uuid.uuid4(), **_business),
-        cat.BusinessExpired(version=5, status=BusinessStatus.expired, expired_at=NOW, **_business),
-        cat.ScreeningMatched(version=1, screening_hit_id=uuid.uuid4(), business_id=BUSINESS, watchlist_id=uuid.uuid4(),
-                             watchlist_kind=WatchlistKind.debarment, matched_entity_id="NK-abc123", score=0.87,
-                             matched_at=NOW),
-        cat.WorkerRegistered(version=1, **_worker),
-        cat.WorkerUpdated(version=2, changed_fields=["languages"], **_worker),
-        cat.WorkerConsentChanged(version=3, purpose=ConsentPurpose.employment_contract, granted=True,
-                                 changed_at=NOW, **_worker),
-        cat.WorkerErased(version=4, worker_id=WORKER, erased_at=NOW),
-        cat.FeeReported(version=1, fee_report_id=uuid.uuid4(), worker_id=WORKER, business_id=AGENCY,
-                        employer_id=EMPLOYER, contract_id=CONTRACT, category=FeeCategory.medical, amount_minor=150_000,
-                        currency="NPR", payment_method=FeePaymentMethod.loan, paid_on=date(2025, 2, 1),
-                        reported_by_role=Role.worker, reported_at=NOW),
-        cat.FeeReimbursed(version=2, fee_report_id=uuid.uuid4(), worker_id=WORKER, business_id=AGENCY,
-                          category=FeeCategory.medical, amount_minor=150_000, reimbursed_amount_minor=150_000,
-                          currency="NPR", reimbursed_on=date(2025, 3, 1), confirmed_by_worker=True, confirmed_at=NOW),
-        cat.GrievanceFiled(version=1, alleged_indicators=[ForcedLabourIndicator.retention_of_identity_documents],
-                           filed_at=NOW, acknowledge_by=NOW + timedelta(days=2), resolve_by=NOW + timedelta(days=30),
-                           **_grievance),
-        cat.GrievanceSubstantiated(version=2, indicators=[ForcedLabourIndicator.retention_of_identity_documents],
-                                   severity=Severity.critical, substantiated_at=NOW, **_grievance),
-        cat.GrievanceUnsubstantiated(version=2, decided_at=NOW, **_grievance),
-        cat.GrievanceResolved(version=3, substantiated=True, remedies=[Remedy.corrective_action],
-                              resolved_at=NOW, **_grievance),
-        cat.RetaliationDetected(version=1, finding_id=uuid.uuid4(), business_id=EMPLOYER, agency_ids=[AGENCY],
-                                contract_id=CONTRACT, grievance_anonymous=False, grievance_id=uuid.uuid4(),
-                                days_after_grievance=12, terminated_on=date(2025, 5, 2),
-                                terminated_by=ContractParty.employer,
-                                termination_reason=TerminationReason.dismissal_for_cause, detected_at=NOW),
-        cat.ContractIssued(version=1, status=ContractStatus.issued, issued_at=NOW, departure_date=date(2025, 3, 20),
-                           languages=["ne", "en"], **_contract),
-        cat.ContractSigned(version=2, status=ContractStatus.signed, signed_at=NOW, content_hash="ab" * 32, **_contract),
-        cat.ContractActivated(version=3, status=ContractStatus.active, arrival_verified_at=NOW, **_contract),
-        cat.ContractCompleted(version=4, status=ContractStatus.completed, completed_on=date(2025, 10, 31),
-                              good_standing=True, **_contract),
-        cat.ContractTerminated(version=4, status=ContractStatus.terminated, terminated_on=date(2025, 6, 1),
-                               reason=TerminationReason.resignation, ended_by=ContractParty.worker, **_contract),
-        cat.ContractSubstitutionDetected(
-            version=3, contract_id=CONTRACT, employer_id=EMPLOYER, agency_ids=[AGENCY], destination_country="AE",
-            signed_version=2, detected_at=NOW,
-            changes=[cat.TermChange(field="terms.pay.amount", change=ChangeDirection.less_favourable),
-                     cat.TermChange(field="terms.annual_leave_days", change=ChangeDirection.more_favourable),
-                     cat.TermChange(field="terms.document_custody", change=ChangeDirection.less_favourable)]),
-    ]}
+    return {
+        p.subject: p
+        for p in [
+            cat.BusinessRegistered(version=1, status=BusinessStatus.registered, **_business),
+            cat.BusinessUpdated(version=2, status=BusinessStatus.under_review, changed_fields=["sector"], **_business),
+            cat.BusinessApproved(
+                version=3,
+                status=BusinessStatus.approved,
+                vetting_case_id=CASE,
+                decided_at=NOW,
+                approval_expires_at=NOW + timedelta(days=365),
+                risk_band=RiskBand.low,
+                **_business,
+            ),
+            cat.BusinessConditionallyApproved(
+                version=3,
+                status=BusinessStatus.conditionally_approved,
+                vetting_case_id=CASE,
+                decided_at=NOW,
+                condition_deadline=NOW + timedelta(days=60),
+                approval_expires_at=NOW + timedelta(days=365),
+                risk_band=RiskBand.medium,
+                conditions=["renew the operating licence"],
+                **_business,
+            ),
+            cat.BusinessRejected(
+                version=3,
+                status=BusinessStatus.rejected,
+                vetting_case_id=CASE,
+                decided_at=NOW,
+                risk_band=RiskBand.critical,
+                **_business,
+            ),
+            cat.BusinessSuspended(
+                version=4,
+                status=BusinessStatus.suspended,
+                suspended_at=NOW,
+                reason=SuspensionReason.contract_substitution,
+                vetting_case_id=CASE,
+                finding_event_id=uuid.uuid4(),
+                **_business,
+            ),
+            cat.BusinessExpired(version=5, status=BusinessStatus.expired, expired_at=NOW, **_business),
+            cat.ScreeningMatched(
+                version=1,
+                screening_hit_id=uuid.uuid4(),
+                business_id=BUSINESS,
+                watchlist_id=uuid.uuid4(),
+                watchlist_kind=WatchlistKind.debarment,
+                matched_entity_id="NK-abc123",
+                score=0.87,
+                matched_at=NOW,
+            ),
+            cat.WorkerRegistered(version=1, **_worker),
+            cat.WorkerUpdated(version=2, changed_fields=["languages"], **_worker),
+            cat.WorkerConsentChanged(
+                version=3, purpose=ConsentPurpose.employment_contract, granted=True, changed_at=NOW, **_worker
+            ),
+            cat.WorkerErased(version=4, worker_id=WORKER, erased_at=NOW),
+            cat.FeeReported(
+                version=1,
+                fee_report_id=uuid.uuid4(),
+                worker_id=WORKER,
+                business_id=AGENCY,
+                employer_id=EMPLOYER,
+                contract_id=CONTRACT,
+                category=FeeCategory.medical,
+                amount_minor=150_000,
+                currency="NPR",
+                payment_method=FeePaymentMethod.loan,
+                paid_on=date(2025, 2, 1),
+                reported_by_role=Role.worker,
+                reported_at=NOW,
+            ),
+            cat.FeeReimbursed(
+                version=2,
+                fee_report_id=uuid.uuid4(),
+                worker_id=WORKER,
+                business_id=AGENCY,
+                category=FeeCategory.medical,
+                amount_minor=150_000,
+                reimbursed_amount_minor=150_000,
+                currency="NPR",
+                reimbursed_on=date(2025, 3, 1),
+                confirmed_by_worker=True,
+                confirmed_at=NOW,
+            ),
+            cat.GrievanceFiled(
+                version=1,
+                alleged_indicators=[ForcedLabourIndicator.retention_of_identity_documents],
+                filed_at=NOW,
+                acknowledge_by=NOW + timedelta(days=2),
+                resolve_by=NOW + timedelta(days=30),
+                **_grievance,
+            ),
+            cat.GrievanceSubstantiated(
+                version=2,
+                indicators=[ForcedLabourIndicator.retention_of_identity_documents],
+                severity=Severity.critical,
+                substantiated_at=NOW,
+                **_grievance,
+            ),
+            cat.GrievanceUnsubstantiated(version=2, decided_at=NOW, **_grievance),
+            cat.GrievanceResolved(
+                version=3, substantiated=True, remedies=[Remedy.corrective_action], resolved_at=NOW, **_grievance
+            ),
+            cat.RetaliationDetected(
+                version=1,
+                finding_id=uuid.uuid4(),
+                business_id=EMPLOYER,
+                agency_ids=[AGENCY],
+                contract_id=CONTRACT,
+                grievance_anonymous=False,
+                grievance_id=uuid.uuid4(),
+                days_after_grievance=12,
+                terminated_on=date(2025, 5, 2),
+                terminated_by=ContractParty.employer,
+                termination_reason=TerminationReason.dismissal_for_cause,
+                detected_at=NOW,
+            ),
+            cat.ContractIssued(
+                version=1,
+                status=ContractStatus.issued,
+                issued_at=NOW,
+                departure_date=date(2025, 3, 20),
+                languages=["ne", "en"],
+                **_contract,
+            ),
+            cat.ContractSigned(
+                version=2, status=ContractStatus.signed, signed_at=NOW, content_hash="ab" * 32, **_contract
+            ),
+            cat.ContractActivated(version=3, status=ContractStatus.active, arrival_verified_at=NOW, **_contract),
+            cat.ContractCompleted(
+                version=4,
+                status=ContractStatus.completed,
+                completed_on=date(2025, 10, 31),
+                good_standing=True,
+                **_contract,
+            ),
+            cat.ContractTerminated(
+                version=4,
+                status=ContractStatus.terminated,
+                terminated_on=date(2025, 6, 1),
+                reason=TerminationReason.resignation,
+                ended_by=ContractParty.worker,
+                **_contract,
+            ),
+            cat.ContractSubstitutionDetected(
+                version=3,
+                contract_id=CONTRACT,
+                employer_id=EMPLOYER,
+                agency_ids=[AGENCY],
+                destination_country="AE",
+                signed_version=2,
+                detected_at=NOW,
+                changes=[
+                    cat.TermChange(field="terms.pay.amount", change=ChangeDirection.less_favourable),
+                    cat.TermChange(field="terms.annual_leave_days", change=ChangeDirection.more_favourable),
+                    cat.TermChange(field="terms.document_custody", change=ChangeDirection.less_favourable),
+                ],
+            ),
+        ]
+    }
 
 
 EXAMPLES = _examples()
@@ -231,7 +357,12 @@ def test_the_personal_data_check_can_find_personal_data():
 
     Leaky.model_rebuild(_types_namespace={"LeakyContact": LeakyContact})
     assert set(personal_data_fields(Leaky)) == {
-        "full_name", "date_of_birth", "passport_number", "contact", "contact.email", "contact.phone_number",
+        "full_name",
+        "date_of_birth",
+        "passport_number",
+        "contact",
+        "contact.email",
+        "contact.phone_number",
         "contact.home_address",
     }
     assert personal_data_fields(cat.BusinessRegistered) == []  # legal_name is a company's
@@ -304,8 +435,15 @@ def test_retaliation_after_an_anonymous_grievance_does_not_point_at_it():
 def test_enums_hold_the_domain_codes():
     assert len(ForcedLabourIndicator) == 11 and "debt_bondage" in set(ForcedLabourIndicator)
     assert {c.value for c in FeeCategory} == {
-        "recruitment_fee", "medical", "insurance", "skills_tests", "training", "equipment", "travel_lodging",
-        "administrative", "illegitimate",
+        "recruitment_fee",
+        "medical",
+        "insurance",
+        "skills_tests",
+        "training",
+        "equipment",
+        "travel_lodging",
+        "administrative",
+        "illegitimate",
     }
     assert {c.value for c in ConsentPurpose} == {"registration", "employment_contract", "data_sharing_with_employer"}
 
@@ -383,18 +521,38 @@ def _sdk_read(body: bytes):
         from cloudevents.http import from_json
 
         event = from_json(body)
-        return {"specversion": event["specversion"], "id": event["id"], "type": event["type"],
-                "source": event["source"], "subject": event["subject"], "time": event["time"],
-                "correlationid": event["correlationid"], "data": event.data}
+        return {
+            "specversion": event["specversion"],
+            "id": event["id"],
+            "type": event["type"],
+            "source": event["source"],
+            "subject": event["subject"],
+            "time": event["time"],
+            "correlationid": event["correlationid"],
+            "data": event.data,
+        }
     event = JSONFormat().read(SdkEvent, body)
-    return {"specversion": event.get_specversion(), "id": event.get_id(), "type": event.get_type(),
-            "source": event.get_source(), "subject": event.get_subject(), "time": event.get_time(),
-            "correlationid": event.get_extension("correlationid"), "data": event.get_data()}
+    return {
+        "specversion": event.get_specversion(),
+        "id": event.get_id(),
+        "type": event.get_type(),
+        "source": event.get_source(),
+        "subject": event.get_subject(),
+        "time": event.get_time(),
+        "correlationid": event.get_extension("correlationid"),
+        "data": event.get_data(),
+    }
 
 
-AGGREGATE_ID_FIELD = {"business": "business_id", "screening": "screening_hit_id", "worker": "worker_id",
-                      "fee": "fee_report_id", "grievance": "grievance_id", "retaliation": "finding_id",
-                      "contract": "contract_id"}
+AGGREGATE_ID_FIELD = {
+    "business": "business_id",
+    "screening": "screening_hit_id",
+    "worker": "worker_id",
+    "fee": "fee_report_id",
+    "grievance": "grievance_id",
+    "retaliation": "finding_id",
+    "contract": "contract_id",
+}
 
 
 def _aggregate_id(payload: EventPayload) -> uuid.UUID:

@@ -32,9 +32,13 @@ from fairpath.contracts.workers.consumers import on_worker_state
 
 
 @pytest.fixture(scope="session")
-async def contracts_app(database_url, common_settings: CommonSettings) -> AsyncIterator[FastAPI]:  # noqa: ANN001
-    settings = ContractsSettings(database_url=await database_url("contracts"), common=common_settings,
-                                 events_enabled=False, personal_data_key="test-personal-data-key")
+async def contracts_app(database_url, common_settings: CommonSettings) -> AsyncIterator[FastAPI]:
+    settings = ContractsSettings(
+        database_url=await database_url("contracts"),
+        common=common_settings,
+        events_enabled=False,
+        personal_data_key="test-personal-data-key",
+    )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield app
@@ -56,28 +60,52 @@ class World:
         self.officer = make_principal(Role.compliance_officer)
         self.auditor = make_principal(Role.auditor)
 
-    def headers(self, principal) -> dict[str, str]:  # noqa: ANN001
+    def headers(self, principal) -> dict[str, str]:
         return self.minter.headers(principal)
 
-    async def apply(self, handler, payload) -> None:  # noqa: ANN001
+    async def apply(self, handler, payload) -> None:
         async with self.app.state.database.session() as session:
             await handler(session, new_event(payload, uuid7()), payload)
 
-    async def business(self, kind: str = "employer", status: str = "approved", *, version: int = 2,
-                       business_id: uuid.UUID | None = None, **extra: Any) -> uuid.UUID:
+    async def business(
+        self,
+        kind: str = "employer",
+        status: str = "approved",
+        *,
+        version: int = 2,
+        business_id: uuid.UUID | None = None,
+        **extra: Any,
+    ) -> uuid.UUID:
         business_id = business_id or uuid7()
         now = utcnow()
-        common = {"version": version, "business_id": business_id, "kind": kind, "country": "QA" if kind == "employer" else "NP",
-                  "legal_name": "Gulf Horizon Construction LLC" if kind == "employer" else "Himalayan Manpower Pvt Ltd",
-                  "sector": "F", "status": status}
+        common = {
+            "version": version,
+            "business_id": business_id,
+            "kind": kind,
+            "country": "QA" if kind == "employer" else "NP",
+            "legal_name": "Gulf Horizon Construction LLC" if kind == "employer" else "Himalayan Manpower Pvt Ltd",
+            "sector": "F",
+            "status": status,
+        }
         if status == "approved":
-            payload = BusinessApproved(**common, vetting_case_id=uuid7(), decided_at=now,
-                                       approval_expires_at=extra.pop("approval_expires_at", now + timedelta(days=365)),
-                                       risk_band="low", **extra)
+            payload = BusinessApproved(
+                **common,
+                vetting_case_id=uuid7(),
+                decided_at=now,
+                approval_expires_at=extra.pop("approval_expires_at", now + timedelta(days=365)),
+                risk_band="low",
+                **extra,
+            )
         elif status == "conditionally_approved":
             payload = BusinessConditionallyApproved(
-                **common, vetting_case_id=uuid7(), decided_at=now, approval_expires_at=now + timedelta(days=365),
-                condition_deadline=extra.pop("condition_deadline"), risk_band="medium", conditions=["renew licence"])
+                **common,
+                vetting_case_id=uuid7(),
+                decided_at=now,
+                approval_expires_at=now + timedelta(days=365),
+                condition_deadline=extra.pop("condition_deadline"),
+                risk_band="medium",
+                conditions=["renew licence"],
+            )
         elif status == "rejected":
             payload = BusinessRejected(**common, vetting_case_id=uuid7(), decided_at=now, risk_band="high")
         elif status == "suspended":
@@ -87,29 +115,61 @@ class World:
         await self.apply(on_business_state, payload)
         return business_id
 
-    async def worker(self, *, languages=("ne", "en"), consents=(ConsentPurpose.registration,  # noqa: ANN001
-                                                                ConsentPurpose.employment_contract),
-                     version: int = 1, worker_id: uuid.UUID | None = None) -> uuid.UUID:
+    async def worker(
+        self,
+        *,
+        languages=("ne", "en"),
+        consents=(
+            ConsentPurpose.registration,
+            ConsentPurpose.employment_contract,
+        ),
+        version: int = 1,
+        worker_id: uuid.UUID | None = None,
+    ) -> uuid.UUID:
         worker_id = worker_id or uuid7()
-        await self.apply(on_worker_state, WorkerRegistered(version=version, worker_id=worker_id,
-                                                          consents=list(consents), languages=list(languages)))
+        await self.apply(
+            on_worker_state,
+            WorkerRegistered(version=version, worker_id=worker_id, consents=list(consents), languages=list(languages)),
+        )
         return worker_id
 
     def job_order_body(self, employer_id: uuid.UUID, agency_id: uuid.UUID, **offered: Any) -> dict:
         return {
-            "employer_id": str(employer_id), "destination_country": "QA", "sector": "F", "reference": "DL-117",
-            "service_agreements": [{"agency_id": str(agency_id), "signed_on": "2026-10-01",
-                                    "employer_pays_all_costs": True}],
-            "positions": [{"occupation": "7112", "title": "Mason", "number_of_workers": offered.pop("workers", 5),
-                           "offered": {"pay_amount": 180000, "currency": "QAR", "pay_period": "month",
-                                       "normal_hours_per_day": 8, "normal_hours_per_week": 48, "weekly_rest_days": 1,
-                                       "paid_annual_leave_days": 21, "duration_months": 24,
-                                       "housing": "provided_free", "food": "cash_allowance"} | offered}],
+            "employer_id": str(employer_id),
+            "destination_country": "QA",
+            "sector": "F",
+            "reference": "DL-117",
+            "service_agreements": [
+                {"agency_id": str(agency_id), "signed_on": "2026-10-01", "employer_pays_all_costs": True}
+            ],
+            "positions": [
+                {
+                    "occupation": "7112",
+                    "title": "Mason",
+                    "number_of_workers": offered.pop("workers", 5),
+                    "offered": {
+                        "pay_amount": 180000,
+                        "currency": "QAR",
+                        "pay_period": "month",
+                        "normal_hours_per_day": 8,
+                        "normal_hours_per_week": 48,
+                        "weekly_rest_days": 1,
+                        "paid_annual_leave_days": 21,
+                        "duration_months": 24,
+                        "housing": "provided_free",
+                        "food": "cash_allowance",
+                    }
+                    | offered,
+                }
+            ],
         }
 
     async def job_order(self, employer_id: uuid.UUID, agency_id: uuid.UUID, **offered: Any) -> dict:
-        r = await self.client.post("/v1/job-orders", json=self.job_order_body(employer_id, agency_id, **offered),
-                                   headers=self.headers(self.admin))
+        r = await self.client.post(
+            "/v1/job-orders",
+            json=self.job_order_body(employer_id, agency_id, **offered),
+            headers=self.headers(self.admin),
+        )
         assert r.status_code == 201, r.text
         return r.json()
 
@@ -120,44 +180,94 @@ class World:
         return Parties(self, employer, agency, worker, order)
 
 
-def contract_terms(employer_id: uuid.UUID, agency_id: uuid.UUID, worker_id: uuid.UUID, *,
-                   departure_in_days: int = 30) -> dict:
+def contract_terms(
+    employer_id: uuid.UUID, agency_id: uuid.UUID, worker_id: uuid.UUID, *, departure_in_days: int = 30
+) -> dict:
     departure = utcnow().date() + timedelta(days=departure_in_days)
     return {
         "parties": {
-            "employer": {"business_id": str(employer_id), "legal_name": "Gulf Horizon Construction LLC",
-                         "address": "Street 12, Industrial Area, Doha"},
-            "worker": {"worker_id": str(worker_id), "full_name": "Sita Kumari Tamang",
-                       "address": "Ward 4, Bharatpur, Chitwan", "nationality": "NP"},
-            "recruiters": [{"business_id": str(agency_id), "legal_name": "Himalayan Manpower Pvt Ltd",
-                            "role": "origin_agency", "country": "NP"}],
+            "employer": {
+                "business_id": str(employer_id),
+                "legal_name": "Gulf Horizon Construction LLC",
+                "address": "Street 12, Industrial Area, Doha",
+            },
+            "worker": {
+                "worker_id": str(worker_id),
+                "full_name": "Sita Kumari Tamang",
+                "address": "Ward 4, Bharatpur, Chitwan",
+                "nationality": "NP",
+            },
+            "recruiters": [
+                {
+                    "business_id": str(agency_id),
+                    "legal_name": "Himalayan Manpower Pvt Ltd",
+                    "role": "origin_agency",
+                    "country": "NP",
+                }
+            ],
         },
         "workplace": {"address": "Lusail Marina site 4", "city": "Lusail", "country": "QA"},
-        "job": {"title": "Mason", "occupation": "7112", "description": "Brick and block laying on residential towers",
-                "sector": "F"},
-        "period": {"departure_date": departure.isoformat(), "start_date": (departure + timedelta(days=2)).isoformat(),
-                   "term": "fixed_period", "duration_months": 24, "probation_days": 90},
-        "pay": {"amount": 180000, "currency": "QAR", "period": "month", "calculation": "monthly basic wage",
-                "payment_method": "bank_transfer", "overtime_rate_percent": 125,
-                "deductions": [{"reason": "tax", "description": "none expected", "amount": 0}]},
+        "job": {
+            "title": "Mason",
+            "occupation": "7112",
+            "description": "Brick and block laying on residential towers",
+            "sector": "F",
+        },
+        "period": {
+            "departure_date": departure.isoformat(),
+            "start_date": (departure + timedelta(days=2)).isoformat(),
+            "term": "fixed_period",
+            "duration_months": 24,
+            "probation_days": 90,
+        },
+        "pay": {
+            "amount": 180000,
+            "currency": "QAR",
+            "period": "month",
+            "calculation": "monthly basic wage",
+            "payment_method": "bank_transfer",
+            "overtime_rate_percent": 125,
+            "deductions": [{"reason": "tax", "description": "none expected", "amount": 0}],
+        },
         "hours": {"normal_hours_per_day": 8, "normal_hours_per_week": 48},
         "rest": {"weekly_rest_days": 1},
         "leave": {"paid_annual_leave_days": 21, "sick_leave_days": 14},
-        "food_and_housing": {"food": {"provision": "cash_allowance", "cash_value": 30000},
-                             "housing": {"provision": "provided_free", "description": "shared room, 4 persons"}},
+        "food_and_housing": {
+            "food": {"provision": "cash_allowance", "cash_value": 30000},
+            "housing": {"provision": "provided_free", "description": "shared room, 4 persons"},
+        },
         "transport": {"to_and_from_point_of_hire_paid_by": "employer", "at_job_site_paid_by": "employer"},
-        "medical": {"medical_care_paid_by": "employer", "insurance_paid_by": "employer",
-                    "insurance_description": "health insurance per Qatar Law 22/2021"},
-        "termination": {"grounds": ["gross misconduct"], "employer_notice_days": 30, "worker_notice_days": 30,
-                        "worker_may_leave_without_penalty": True},
+        "medical": {
+            "medical_care_paid_by": "employer",
+            "insurance_paid_by": "employer",
+            "insurance_description": "health insurance per Qatar Law 22/2021",
+        },
+        "termination": {
+            "grounds": ["gross misconduct"],
+            "employer_notice_days": 30,
+            "worker_notice_days": 30,
+            "worker_may_leave_without_penalty": True,
+        },
         "repatriation": {"paid_by": "employer", "includes_repatriation_of_remains": True},
-        "dispute_settlement": {"procedure": "Labour Dispute Settlement Committee, Ministry of Labour",
-                               "grievance_contact": {"organisation": "Fairpath worker helpline", "phone": "+974 4000 0000"}},
+        "dispute_settlement": {
+            "procedure": "Labour Dispute Settlement Committee, Ministry of Labour",
+            "grievance_contact": {"organisation": "Fairpath worker helpline", "phone": "+974 4000 0000"},
+        },
         "fee_statement": [
-            {"category": "recruitment_fee", "description": "agency service fee", "amount": 50000, "currency": "QAR",
-             "paid_by": "employer"},
-            {"category": "travel_lodging", "description": "air ticket", "amount": 120000, "currency": "QAR",
-             "paid_by": "employer"},
+            {
+                "category": "recruitment_fee",
+                "description": "agency service fee",
+                "amount": 50000,
+                "currency": "QAR",
+                "paid_by": "employer",
+            },
+            {
+                "category": "travel_lodging",
+                "description": "air ticket",
+                "amount": 120000,
+                "currency": "QAR",
+                "paid_by": "employer",
+            },
         ],
         "document_custody": {"passport_kept_by": "worker", "identity_documents_kept_by": "worker"},
         "languages": {"worker_language": "ne", "destination_language": "ar", "prevailing": "ne"},
@@ -175,21 +285,26 @@ class Parties:
         return contract_terms(self.employer, self.agency, self.worker, **kw)
 
     def draft(self, terms: dict | None = None) -> dict:
-        return {"job_order_id": self.order["id"], "position_id": self.order["positions"][0]["id"],
-                "terms": terms or self.terms()}
+        return {
+            "job_order_id": self.order["id"],
+            "position_id": self.order["positions"][0]["id"],
+            "terms": terms or self.terms(),
+        }
 
-    async def create(self, terms: dict | None = None, as_=None) -> httpx.Response:  # noqa: ANN001
-        return await self.world.client.post("/v1/contracts", json=self.draft(terms),
-                                            headers=self.world.headers(as_ or self.agency_user))
+    async def create(self, terms: dict | None = None, as_=None) -> httpx.Response:
+        return await self.world.client.post(
+            "/v1/contracts", json=self.draft(terms), headers=self.world.headers(as_ or self.agency_user)
+        )
 
     async def contract(self, terms: dict | None = None) -> dict:
         r = await self.create(terms)
         assert r.status_code == 201, r.text
         return r.json()
 
-    async def post(self, contract_id: str, action: str, body: dict | None = None, as_=None) -> httpx.Response:  # noqa: ANN001
-        return await self.world.client.post(f"/v1/contracts/{contract_id}/{action}", json=body,
-                                            headers=self.world.headers(as_ or self.agency_user))
+    async def post(self, contract_id: str, action: str, body: dict | None = None, as_=None) -> httpx.Response:
+        return await self.world.client.post(
+            f"/v1/contracts/{contract_id}/{action}", json=body, headers=self.world.headers(as_ or self.agency_user)
+        )
 
     async def issued(self, terms: dict | None = None) -> dict:
         created = await self.contract(terms)
@@ -199,8 +314,9 @@ class Parties:
 
     async def signed(self, terms: dict | None = None) -> dict:
         issued = await self.issued(terms)
-        r = await self.post(issued["id"], "sign", {"version": issued["current_version"], "method": "electronic"},
-                            as_=self.worker_user)
+        r = await self.post(
+            issued["id"], "sign", {"version": issued["current_version"], "method": "electronic"}, as_=self.worker_user
+        )
         assert r.status_code == 200, r.text
         return r.json()
 

@@ -15,7 +15,7 @@ async def test_each_party_lists_only_its_contracts_and_the_worker_all_of_theirs(
     issued_a = await a.issued()
     issued_b = await b.issued()
 
-    async def ids(principal, **params) -> set[str]:  # noqa: ANN001, ANN003
+    async def ids(principal, **params) -> set[str]:
         r = await world.client.get("/v1/contracts", params=params, headers=world.headers(principal))
         assert r.status_code == 200, r.text
         return {c["id"] for c in r.json()["items"]}
@@ -45,8 +45,12 @@ async def test_contract_lists_page_with_a_cursor(world):
 async def test_an_auditor_reads_a_contract_and_its_versions_but_changes_nothing(world):
     p = await world.parties()
     created = await p.contract()
-    assert (await world.client.get(f"/v1/contracts/{created['id']}", headers=world.headers(world.auditor))).status_code == 200
-    r = await world.client.patch(f"/v1/contracts/{created['id']}", json={"terms": {}}, headers=world.headers(world.auditor))
+    assert (
+        await world.client.get(f"/v1/contracts/{created['id']}", headers=world.headers(world.auditor))
+    ).status_code == 200
+    r = await world.client.patch(
+        f"/v1/contracts/{created['id']}", json={"terms": {}}, headers=world.headers(world.auditor)
+    )
     assert r.status_code == 403
     assert (await p.post(created["id"], "issue", as_=world.auditor)).status_code == 403
 
@@ -76,8 +80,9 @@ async def test_a_missing_minimum_wage_row_is_a_warning_kept_on_the_contract(worl
     p = await world.parties()
     created = await p.contract()
     assert "minimum_wage_unknown" in {w["rule"] for w in created["warnings"]}
-    versions = (await world.client.get(f"/v1/contracts/{created['id']}/versions",
-                                       headers=world.headers(p.agency_user))).json()["items"]
+    versions = (
+        await world.client.get(f"/v1/contracts/{created['id']}/versions", headers=world.headers(p.agency_user))
+    ).json()["items"]
     assert "minimum_wage_unknown" in {w["rule"] for w in versions[0]["warnings"]}
 
 

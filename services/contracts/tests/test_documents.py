@@ -32,7 +32,13 @@ def embedded_fonts(pdf: PdfReader) -> dict[str, bytes]:
 def test_six_languages_are_shipped_and_only_english_is_reviewed():
     assert set(LANGUAGES) <= available_languages()
     assert {code: catalogue(code).status for code in LANGUAGES} == {
-        "en": "reviewed", "ar": "draft", "ne": "draft", "bn": "draft", "id": "draft", "fil": "draft"}
+        "en": "reviewed",
+        "ar": "draft",
+        "ne": "draft",
+        "bn": "draft",
+        "id": "draft",
+        "fil": "draft",
+    }
     assert catalogue("ar").direction == "rtl"
 
 
@@ -47,7 +53,7 @@ def test_a_character_no_font_covers_is_detected():
 
 
 @pytest.fixture(scope="module")
-async def issued_contract(contracts_app, contracts, minter):  # noqa: ANN001, ANN201
+async def issued_contract(contracts_app, contracts, minter):
     from .conftest import World
 
     world = World(contracts_app, contracts, minter)
@@ -58,10 +64,14 @@ async def issued_contract(contracts_app, contracts, minter):  # noqa: ANN001, AN
 
 @pytest.mark.parametrize("language", LANGUAGES)
 async def test_the_pdf_in_each_language_embeds_fonts_covering_it_and_its_figures_are_extractable(
-        issued_contract, language):
+    issued_contract, language
+):
     p, contract = issued_contract
-    r = await p.world.client.get(f"/v1/contracts/{contract['id']}/document", params={"format": "pdf", "lang": language},
-                                 headers=p.world.headers(p.worker_user))
+    r = await p.world.client.get(
+        f"/v1/contracts/{contract['id']}/document",
+        params={"format": "pdf", "lang": language},
+        headers=p.world.headers(p.worker_user),
+    )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/pdf"
     pdf = PdfReader(io.BytesIO(r.content))
@@ -75,15 +85,22 @@ async def test_the_pdf_in_each_language_embeds_fonts_covering_it_and_its_figures
     cat = catalogue(language)
     printed = "".join(cat(key) for key in ("title", "parties", "pay", "basic_pay", "free_to_leave", "custody_text"))
     assert {ch for ch in printed if not ch.isspace()} - set(text) == set()
-    for figure in ("1,800.00 QAR", departure, "Sita Kumari Tamang", "Gulf Horizon Construction LLC", contract["content_hash"][:16]):
+    for figure in (
+        "1,800.00 QAR",
+        departure,
+        "Sita Kumari Tamang",
+        "Gulf Horizon Construction LLC",
+        contract["content_hash"][:16],
+    ):
         assert figure in text, (figure, language)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 async def test_the_html_is_bilingual_and_marks_draft_translations(issued_contract, language):
     p, contract = issued_contract
-    r = await p.world.client.get(f"/v1/contracts/{contract['id']}/document", params={"lang": language},
-                                 headers=p.world.headers(p.worker_user))
+    r = await p.world.client.get(
+        f"/v1/contracts/{contract['id']}/document", params={"lang": language}, headers=p.world.headers(p.worker_user)
+    )
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     html = r.text
     assert catalogue(language)("title") in html and catalogue("ar")("title") in html
@@ -97,16 +114,21 @@ async def test_the_html_is_bilingual_and_marks_draft_translations(issued_contrac
 async def test_a_past_version_is_printed_as_it_was(world):
     p = await world.parties()
     created = await p.contract()
-    await world.client.patch(f"/v1/contracts/{created['id']}", json={"terms": {"pay": {"amount": 190000}}},
-                             headers=world.headers(p.agency_user))
-    old = await world.client.get(f"/v1/contracts/{created['id']}/document", params={"version": 1},
-                                 headers=world.headers(p.agency_user))
+    await world.client.patch(
+        f"/v1/contracts/{created['id']}",
+        json={"terms": {"pay": {"amount": 190000}}},
+        headers=world.headers(p.agency_user),
+    )
+    old = await world.client.get(
+        f"/v1/contracts/{created['id']}/document", params={"version": 1}, headers=world.headers(p.agency_user)
+    )
     new = await world.client.get(f"/v1/contracts/{created['id']}/document", headers=world.headers(p.agency_user))
     assert "1,800.00 QAR" in old.text and "1,900.00 QAR" in new.text
     assert created["content_hash"] in old.text
     assert catalogue("ne")("draft_contract") in old.text and catalogue("ar")("draft_contract") in old.text
-    missing = await world.client.get(f"/v1/contracts/{created['id']}/document", params={"version": 9},
-                                     headers=world.headers(p.agency_user))
+    missing = await world.client.get(
+        f"/v1/contracts/{created['id']}/document", params={"version": 9}, headers=world.headers(p.agency_user)
+    )
     assert missing.status_code == 404
 
 
@@ -124,16 +146,18 @@ async def test_a_name_no_shipped_font_can_print_is_refused_rather_than_printed_w
     terms = p.terms()
     terms["parties"]["worker"]["full_name"] = "李小龍"
     created = await p.contract(terms)
-    r = await world.client.get(f"/v1/contracts/{created['id']}/document", params={"format": "pdf"},
-                               headers=world.headers(p.agency_user))
+    r = await world.client.get(
+        f"/v1/contracts/{created['id']}/document", params={"format": "pdf"}, headers=world.headers(p.agency_user)
+    )
     assert r.status_code == 422 and r.json()["violations"][0]["rule"] == "glyph_missing"
     assert "U+674E" in r.json()["violations"][0]["message"]
 
 
 async def test_a_language_that_is_not_shipped_is_422(issued_contract):
     p, contract = issued_contract
-    r = await p.world.client.get(f"/v1/contracts/{contract['id']}/document", params={"lang": "xx"},
-                                 headers=p.world.headers(p.worker_user))
+    r = await p.world.client.get(
+        f"/v1/contracts/{contract['id']}/document", params={"lang": "xx"}, headers=p.world.headers(p.worker_user)
+    )
     assert r.status_code == 422 and r.json()["violations"][0]["rule"] == "language_not_available"
 
 
@@ -143,11 +167,14 @@ async def test_without_fonts_the_pdf_is_a_503_problem_and_html_still_works(issue
     saved = settings.fonts_dir
     settings.fonts_dir = tmp_path
     try:
-        r = await p.world.client.get(f"/v1/contracts/{contract['id']}/document", params={"format": "pdf"},
-                                     headers=p.world.headers(p.worker_user))
+        r = await p.world.client.get(
+            f"/v1/contracts/{contract['id']}/document", params={"format": "pdf"}, headers=p.world.headers(p.worker_user)
+        )
         assert r.status_code == 503
         assert r.json()["type"] == "urn:fairpath:problem:fonts_unavailable" and "format=html" in r.json()["detail"]
-        html = await p.world.client.get(f"/v1/contracts/{contract['id']}/document", headers=p.world.headers(p.worker_user))
+        html = await p.world.client.get(
+            f"/v1/contracts/{contract['id']}/document", headers=p.world.headers(p.worker_user)
+        )
         assert html.status_code == 200
     finally:
         settings.fonts_dir = saved
@@ -167,19 +194,26 @@ def test_the_shipped_fonts_come_with_their_licence():
 
 
 @pytest.mark.parametrize("worker_language, destination_language", [("ne", "en"), ("en", "ar"), ("en", "en")])
-async def test_columns_stay_side_by_side_whichever_translations_are_drafts(world, worker_language, destination_language):
+async def test_columns_stay_side_by_side_whichever_translations_are_drafts(
+    world, worker_language, destination_language
+):
     p = await world.parties()
     await world.worker(worker_id=p.worker, version=2, languages=[worker_language])
     terms = p.terms()
-    terms["languages"] = {"worker_language": worker_language, "destination_language": destination_language,
-                          "prevailing": worker_language}
+    terms["languages"] = {
+        "worker_language": worker_language,
+        "destination_language": destination_language,
+        "prevailing": worker_language,
+    }
     created = await p.contract(terms)
     for format in ("html", "pdf"):
-        r = await world.client.get(f"/v1/contracts/{created['id']}/document", params={"format": format},
-                                   headers=world.headers(p.agency_user))
+        r = await world.client.get(
+            f"/v1/contracts/{created['id']}/document", params={"format": format}, headers=world.headers(p.agency_user)
+        )
         assert r.status_code == 200, r.text
-    html = (await world.client.get(f"/v1/contracts/{created['id']}/document",
-                                   headers=world.headers(p.agency_user))).text
+    html = (
+        await world.client.get(f"/v1/contracts/{created['id']}/document", headers=world.headers(p.agency_user))
+    ).text
     for language in {worker_language, destination_language}:
         assert catalogue(language)("status_line", status="draft") in html
         assert catalogue(language)("draft_contract") in html
@@ -190,12 +224,15 @@ async def test_a_term_longer_than_a_page_flows_over_pages_and_loses_nothing(worl
     terms = p.terms()
     terms["job"]["description"] = ("Brick and block laying, plastering and finishing. " * 78)[:3990] + " ENDMARK"
     created = await p.contract(terms)
-    r = await world.client.get(f"/v1/contracts/{created['id']}/document", params={"format": "pdf", "lang": "en"},
-                               headers=world.headers(p.agency_user))
+    r = await world.client.get(
+        f"/v1/contracts/{created['id']}/document",
+        params={"format": "pdf", "lang": "en"},
+        headers=world.headers(p.agency_user),
+    )
     assert r.status_code == 200
     lowest = []
 
-    def record(text, cm, tm, font_dict, font_size):  # noqa: ANN001
+    def record(text, cm, tm, font_dict, font_size):
         if text.strip():
             lowest.append(tm[5] * cm[3] + cm[5])
 

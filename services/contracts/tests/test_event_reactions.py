@@ -32,16 +32,19 @@ from .conftest import Parties, World
 
 
 @pytest.fixture(scope="module")
-async def live_app(database_url, common_settings) -> AsyncIterator[FastAPI]:  # noqa: ANN001
-    settings = ContractsSettings(database_url=await database_url("contracts_live"), common=common_settings,
-                                 personal_data_key="test-personal-data-key")
+async def live_app(database_url, common_settings) -> AsyncIterator[FastAPI]:
+    settings = ContractsSettings(
+        database_url=await database_url("contracts_live"),
+        common=common_settings,
+        personal_data_key="test-personal-data-key",
+    )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield app
 
 
 @pytest.fixture(scope="module")
-async def broker(common_settings) -> AsyncIterator[Broker]:  # noqa: ANN001
+async def broker(common_settings) -> AsyncIterator[Broker]:
     broker = await Broker(common_settings.nats_url, name="contracts-tests").connect()
     await broker.ensure_streams()
     yield broker
@@ -49,7 +52,7 @@ async def broker(common_settings) -> AsyncIterator[Broker]:  # noqa: ANN001
 
 
 @pytest.fixture
-async def live(live_app: FastAPI, minter) -> AsyncIterator[World]:  # noqa: ANN001
+async def live(live_app: FastAPI, minter) -> AsyncIterator[World]:
     transport = httpx.ASGITransport(app=live_app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://contracts") as client:
         yield World(live_app, client, minter)
@@ -60,7 +63,7 @@ async def publish(broker: Broker, payload: EventPayload, aggregate_id: uuid.UUID
     await broker.js.publish(event.nats_subject, event.to_json(), headers={"Nats-Msg-Id": event.id})
 
 
-async def projected(app: FastAPI, model, key, version: int):  # noqa: ANN001, ANN201
+async def projected(app: FastAPI, model, key, version: int):
     async with app.state.database.session(read_only=True) as s:
         row = await s.get(model, key)
         return row if row is not None and row.version >= version else None
@@ -68,17 +71,32 @@ async def projected(app: FastAPI, model, key, version: int):  # noqa: ANN001, AN
 
 def approved(business_id: uuid.UUID, kind: str, version: int) -> BusinessApproved:
     now = utcnow()
-    return BusinessApproved(version=version, business_id=business_id, kind=kind, legal_name="Approved Co",
-                            country="QA", sector="F", status="approved", vetting_case_id=uuid7(), decided_at=now,
-                            approval_expires_at=now + timedelta(days=365), risk_band="low")
+    return BusinessApproved(
+        version=version,
+        business_id=business_id,
+        kind=kind,
+        legal_name="Approved Co",
+        country="QA",
+        sector="F",
+        status="approved",
+        vetting_case_id=uuid7(),
+        decided_at=now,
+        approval_expires_at=now + timedelta(days=365),
+        risk_band="low",
+    )
 
 
 async def parties_over_nats(live: World, broker: Broker) -> Parties:
     employer, agency, worker = uuid7(), uuid7(), uuid7()
     await publish(broker, approved(employer, "employer", 2), employer)
     await publish(broker, approved(agency, "recruitment_agency", 2), agency)
-    await publish(broker, WorkerRegistered(version=1, worker_id=worker, consents=["registration", "employment_contract"],
-                                           languages=["ne", "en"]), worker)
+    await publish(
+        broker,
+        WorkerRegistered(
+            version=1, worker_id=worker, consents=["registration", "employment_contract"], languages=["ne", "en"]
+        ),
+        worker,
+    )
     await wait_until(lambda: projected(live.app, BusinessProjection, employer, 2), message="the employer's approval")
     await wait_until(lambda: projected(live.app, BusinessProjection, agency, 2), message="the agency's approval")
     await wait_until(lambda: projected(live.app, WorkerProjection, worker, 1), message="the worker's registration")
@@ -90,9 +108,20 @@ async def test_a_suspension_arriving_over_nats_blocks_issuing(live, broker):
     p = await parties_over_nats(live, broker)
     created = await p.contract()
     now = utcnow()
-    await publish(broker, BusinessSuspended(version=3, business_id=p.employer, kind="employer", legal_name="Approved Co",
-                                            country="QA", status="suspended", suspended_at=now,
-                                            reason="contract_substitution"), p.employer)
+    await publish(
+        broker,
+        BusinessSuspended(
+            version=3,
+            business_id=p.employer,
+            kind="employer",
+            legal_name="Approved Co",
+            country="QA",
+            status="suspended",
+            suspended_at=now,
+            reason="contract_substitution",
+        ),
+        p.employer,
+    )
     await wait_until(lambda: projected(live.app, BusinessProjection, p.employer, 3), message="the suspension")
     r = await p.post(created["id"], "issue")
     assert r.status_code == 409 and r.json()["blocking"][0]["rule"] == "employer_suspended"
@@ -100,8 +129,16 @@ async def test_a_suspension_arriving_over_nats_blocks_issuing(live, broker):
 
 async def test_a_late_approval_does_not_lift_a_suspension(live, broker):
     p = await parties_over_nats(live, broker)
-    suspended = BusinessSuspended(version=5, business_id=p.agency, kind="recruitment_agency", legal_name="Approved Co",
-                                  country="NP", status="suspended", suspended_at=utcnow(), reason="worker_paid_fee")
+    suspended = BusinessSuspended(
+        version=5,
+        business_id=p.agency,
+        kind="recruitment_agency",
+        legal_name="Approved Co",
+        country="NP",
+        status="suspended",
+        suspended_at=utcnow(),
+        reason="worker_paid_fee",
+    )
     await publish(broker, suspended, p.agency)
     await wait_until(lambda: projected(live.app, BusinessProjection, p.agency, 5), message="the suspension")
     await publish(broker, approved(p.agency, "recruitment_agency", 4), p.agency)  # older, delivered after
@@ -114,13 +151,25 @@ async def test_a_late_approval_does_not_lift_a_suspension(live, broker):
 
 async def test_a_consent_withdrawn_over_nats_blocks_drafting(live, broker):
     p = await parties_over_nats(live, broker)
-    await publish(broker, WorkerConsentChanged(version=2, worker_id=p.worker, consents=["registration"],
-                                               languages=["ne", "en"], purpose="employment_contract", granted=False,
-                                               changed_at=utcnow()), p.worker)
+    await publish(
+        broker,
+        WorkerConsentChanged(
+            version=2,
+            worker_id=p.worker,
+            consents=["registration"],
+            languages=["ne", "en"],
+            purpose="employment_contract",
+            granted=False,
+            changed_at=utcnow(),
+        ),
+        p.worker,
+    )
     await wait_until(lambda: projected(live.app, WorkerProjection, p.worker, 2), message="the consent change")
     r = await p.create()
     assert r.status_code == 422
-    assert ("terms.parties.worker.worker_id", "consent_missing") in {(v["field"], v["rule"]) for v in r.json()["violations"]}
+    assert ("terms.parties.worker.worker_id", "consent_missing") in {
+        (v["field"], v["rule"]) for v in r.json()["violations"]
+    }
 
 
 async def test_the_same_event_delivered_twice_is_applied_once(live, broker):
@@ -135,7 +184,9 @@ async def test_the_same_event_delivered_twice_is_applied_once(live, broker):
         from sqlalchemy import func, select
 
         async with live.app.state.database.session(read_only=True) as s:
-            return (await s.execute(select(func.count()).select_from(inbox).where(inbox.c.event_id == event.event_id))).scalar_one()
+            return (
+                await s.execute(select(func.count()).select_from(inbox).where(inbox.c.event_id == event.event_id))
+            ).scalar_one()
 
     marker = uuid7()
     await publish(broker, approved(marker, "employer", 1), marker)
@@ -168,7 +219,7 @@ async def test_the_service_reports_its_broker_ready(live):
     assert r["checks"]["broker"] == "ok"
 
 
-async def _ready(client: httpx.AsyncClient):  # noqa: ANN202
+async def _ready(client: httpx.AsyncClient):
     r = await client.get("/readyz")
     return r.json() if r.status_code == 200 else None
 

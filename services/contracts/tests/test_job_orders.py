@@ -26,18 +26,26 @@ async def test_a_service_agreement_where_the_worker_may_pay_is_refused(world):
     body["service_agreements"][0]["employer_pays_all_costs"] = False
     r = await world.client.post("/v1/job-orders", json=body, headers=world.headers(world.admin))
     assert r.status_code == 422
-    assert r.json()["violations"] == [{"field": "service_agreements.0.employer_pays_all_costs", "rule": "employer_pays",
-                                       "message": r.json()["violations"][0]["message"]}]
+    assert r.json()["violations"] == [
+        {
+            "field": "service_agreements.0.employer_pays_all_costs",
+            "rule": "employer_pays",
+            "message": r.json()["violations"][0]["message"],
+        }
+    ]
 
 
 async def test_a_job_order_for_businesses_vetting_holds_something_against_lists_each(world):
     employer = await world.business("employer", "rejected")
     agency = await world.business("recruitment_agency", "suspended")
-    r = await world.client.post("/v1/job-orders", json=world.job_order_body(employer, agency),
-                                headers=world.headers(world.admin))
+    r = await world.client.post(
+        "/v1/job-orders", json=world.job_order_body(employer, agency), headers=world.headers(world.admin)
+    )
     assert r.status_code == 422
     assert {(v["field"], v["rule"]) for v in r.json()["violations"]} == {
-        ("employer_id", "employer_not_approved"), ("service_agreements.0.agency_id", "recruiter_suspended")}
+        ("employer_id", "employer_not_approved"),
+        ("service_agreements.0.agency_id", "recruiter_suspended"),
+    }
 
 
 async def test_a_job_order_may_wait_for_vetting_but_its_contracts_may_not(world):
@@ -54,7 +62,8 @@ async def test_a_job_order_may_wait_for_vetting_but_its_contracts_may_not(world)
     r = await p.create()
     assert r.status_code == 422
     assert ("terms.parties.employer.business_id", "employer_not_approved") in {
-        (v["field"], v["rule"]) for v in r.json()["violations"]}
+        (v["field"], v["rule"]) for v in r.json()["violations"]
+    }
 
 
 async def test_contracts_stay_within_the_number_of_workers(world):
@@ -69,17 +78,23 @@ async def test_contracts_stay_within_the_number_of_workers(world):
 async def test_an_employer_records_job_orders_only_for_itself(world):
     employer, agency = await world.business("employer"), await world.business("recruitment_agency")
     other = make_principal(Role.employer, business_id=uuid.uuid4())
-    r = await world.client.post("/v1/job-orders", json=world.job_order_body(employer, agency), headers=world.headers(other))
+    r = await world.client.post(
+        "/v1/job-orders", json=world.job_order_body(employer, agency), headers=world.headers(other)
+    )
     assert r.status_code == 403
     own = make_principal(Role.employer, business_id=employer)
-    r = await world.client.post("/v1/job-orders", json=world.job_order_body(employer, agency), headers=world.headers(own))
+    r = await world.client.post(
+        "/v1/job-orders", json=world.job_order_body(employer, agency), headers=world.headers(own)
+    )
     assert r.status_code == 201
 
 
 async def test_job_orders_are_out_of_reach_of_other_businesses(world):
     p = await world.parties()
     stranger = make_principal(Role.agency, business_id=uuid.uuid4())
-    assert (await world.client.get(f"/v1/job-orders/{p.order['id']}", headers=world.headers(stranger))).status_code == 404
+    assert (
+        await world.client.get(f"/v1/job-orders/{p.order['id']}", headers=world.headers(stranger))
+    ).status_code == 404
     mine = await world.client.get("/v1/job-orders", headers=world.headers(p.agency_user))
     assert [o["id"] for o in mine.json()["items"]] == [p.order["id"]]
     assert (await world.client.get("/v1/job-orders", headers=world.headers(stranger))).json()["items"] == []
@@ -88,8 +103,9 @@ async def test_job_orders_are_out_of_reach_of_other_businesses(world):
 @pytest.mark.parametrize("role", [Role.worker, Role.auditor, Role.compliance_officer])
 async def test_only_employers_agencies_and_admins_record_job_orders(world, role):
     employer, agency = await world.business("employer"), await world.business("recruitment_agency")
-    r = await world.client.post("/v1/job-orders", json=world.job_order_body(employer, agency),
-                                headers=world.headers(make_principal(role)))
+    r = await world.client.post(
+        "/v1/job-orders", json=world.job_order_body(employer, agency), headers=world.headers(make_principal(role))
+    )
     assert r.status_code == 403
 
 

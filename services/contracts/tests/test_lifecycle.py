@@ -15,18 +15,21 @@ from fairpath.contracts.contracts.tables import Contract
 from fairpath.contracts.db import common
 
 
-async def outbox_events(app, contract_id: str) -> list[dict]:  # noqa: ANN001
+async def outbox_events(app, contract_id: str) -> list[dict]:
     async with app.state.database.session(read_only=True) as s:
         rows = (await s.execute(select(common.outbox.c.body).order_by(common.outbox.c.created_at))).scalars().all()
     events = [json.loads(body) for body in rows]
     return [e for e in events if e["subject"] == contract_id]
 
 
-async def set_departure(app, contract_id: str, days_from_today: int) -> None:  # noqa: ANN001
+async def set_departure(app, contract_id: str, days_from_today: int) -> None:
     """The calendar moves on: the departure date comes closer than it was when the contract was issued."""
     async with app.state.database.session() as s:
-        await s.execute(update(Contract).where(Contract.id == uuid.UUID(contract_id))
-                        .values(departure_date=utcnow().date() + timedelta(days=days_from_today)))
+        await s.execute(
+            update(Contract)
+            .where(Contract.id == uuid.UUID(contract_id))
+            .values(departure_date=utcnow().date() + timedelta(days=days_from_today))
+        )
 
 
 async def test_contract_goes_from_draft_to_completed_and_every_step_is_an_event(world, contracts_app):
@@ -39,14 +42,21 @@ async def test_contract_goes_from_draft_to_completed_and_every_step_is_an_event(
     assert r.status_code == 200, r.text
     signed = r.json()
     assert signed["status"] == "signed" and signed["signature_method"] == "thumbprint" and signed["signed_at"]
-    r = await p.post(created["id"], "arrival-verification", {"presented_terms": p.terms() | {
-        "period": created["terms"]["period"]}}, as_=world.officer)
+    r = await p.post(
+        created["id"],
+        "arrival-verification",
+        {"presented_terms": p.terms() | {"period": created["terms"]["period"]}},
+        as_=world.officer,
+    )
     assert r.status_code == 200, r.text
     assert r.json()["substitution_found"] is False and r.json()["contract_status"] == "active"
     today = utcnow().date().isoformat()
     async with contracts_app.state.database.session() as s:  # the contract ran its course
-        await s.execute(update(Contract).where(Contract.id == uuid.UUID(created["id"]))
-                        .values(start_date=utcnow().date() - timedelta(days=700)))
+        await s.execute(
+            update(Contract)
+            .where(Contract.id == uuid.UUID(created["id"]))
+            .values(start_date=utcnow().date() - timedelta(days=700))
+        )
     r = await p.post(created["id"], "complete", {"completed_on": today, "good_standing": True}, as_=p.employer_user)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "completed"
@@ -141,8 +151,13 @@ async def test_issuing_for_an_employer_suspended_after_drafting_is_409(world):
 async def test_issuing_for_a_recruiter_whose_approval_expired_after_drafting_is_409(world):
     p = await world.parties()
     created = await p.contract()
-    await world.business("recruitment_agency", "approved", version=3, business_id=p.agency,
-                         approval_expires_at=utcnow() - timedelta(minutes=1))
+    await world.business(
+        "recruitment_agency",
+        "approved",
+        version=3,
+        business_id=p.agency,
+        approval_expires_at=utcnow() - timedelta(minutes=1),
+    )
     r = await p.post(created["id"], "issue")
     assert r.status_code == 409 and r.json()["blocking"][0]["rule"] == "recruiter_approval_expired"
 
@@ -182,20 +197,32 @@ async def test_terms_presented_for_another_worker_are_refused(world):
 async def test_only_compliance_officers_verify_arrivals(world, role):
     p = await world.parties()
     signed = await p.signed()
-    r = await p.post(signed["id"], "arrival-verification", {"presented_terms": p.terms()},
-                     as_=make_principal(role, business_id=p.agency, worker_id=p.worker))
+    r = await p.post(
+        signed["id"],
+        "arrival-verification",
+        {"presented_terms": p.terms()},
+        as_=make_principal(role, business_id=p.agency, worker_id=p.worker),
+    )
     assert r.status_code == 403
 
 
 async def test_the_worker_may_end_the_employment_and_the_termination_is_an_event(world, contracts_app):
     p = await world.parties()
     signed = await p.signed()
-    r = await p.post(signed["id"], "terminate", {"terminated_on": utcnow().date().isoformat(),
-                                                  "reason": "resignation", "ended_by": "worker"}, as_=p.worker_user)
+    r = await p.post(
+        signed["id"],
+        "terminate",
+        {"terminated_on": utcnow().date().isoformat(), "reason": "resignation", "ended_by": "worker"},
+        as_=p.worker_user,
+    )
     assert r.status_code == 200 and r.json()["status"] == "terminated"
     assert (await outbox_events(contracts_app, signed["id"]))[-1]["type"].endswith("contract.terminated.v1")
-    again = await p.post(signed["id"], "terminate", {"terminated_on": utcnow().date().isoformat(),
-                                                      "reason": "resignation", "ended_by": "worker"}, as_=p.worker_user)
+    again = await p.post(
+        signed["id"],
+        "terminate",
+        {"terminated_on": utcnow().date().isoformat(), "reason": "resignation", "ended_by": "worker"},
+        as_=p.worker_user,
+    )
     assert again.status_code == 409 and again.json()["type"] == "urn:fairpath:problem:already_ended"
 
 
@@ -203,8 +230,11 @@ async def test_a_withdrawn_draft_frees_its_place_and_tells_nobody(world, contrac
     p = await world.parties(workers=1)
     created = await p.contract()
     assert (await p.create()).json()["violations"][0]["rule"] == "positions_filled"
-    r = await p.post(created["id"], "terminate", {"terminated_on": utcnow().date().isoformat(),
-                                                   "reason": "other", "ended_by": "agency"})
+    r = await p.post(
+        created["id"],
+        "terminate",
+        {"terminated_on": utcnow().date().isoformat(), "reason": "other", "ended_by": "agency"},
+    )
     assert r.status_code == 200
     assert await outbox_events(contracts_app, created["id"]) == []
     assert (await p.create()).status_code == 201
@@ -213,8 +243,9 @@ async def test_a_withdrawn_draft_frees_its_place_and_tells_nobody(world, contrac
 async def test_the_audit_chain_records_each_step_without_personal_data(world, contracts_app):
     p = await world.parties()
     signed = await p.signed()
-    r = await world.client.get("/v1/audit/contracts/records", params={"record_id": signed["id"]},
-                               headers=world.headers(world.auditor))
+    r = await world.client.get(
+        "/v1/audit/contracts/records", params={"record_id": signed["id"]}, headers=world.headers(world.auditor)
+    )
     actions = [e["action"] for e in r.json()["items"]]
     assert actions == ["contract.drafted", "contract.issued", "contract.signed"]
     assert "Sita" not in r.text

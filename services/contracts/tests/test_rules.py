@@ -10,13 +10,13 @@ from fairpath.common.testing import make_principal
 from fairpath.common.timeutil import utcnow
 
 
-def rules_of(response) -> set[tuple[str, str]]:  # noqa: ANN001
+def rules_of(response) -> set[tuple[str, str]]:
     assert response.status_code == 422, response.text
     assert response.json()["type"] == "urn:fairpath:problem:validation"
     return {(v["field"], v["rule"]) for v in response.json()["violations"]}
 
 
-async def check(p, terms: dict):  # noqa: ANN001, ANN201
+async def check(p, terms: dict):
     return await p.world.client.post("/v1/contracts/check", json=p.draft(terms), headers=p.world.headers(p.agency_user))
 
 
@@ -26,8 +26,9 @@ async def test_check_of_a_valid_contract_passes_stores_nothing_and_warns_of_miss
     assert r.status_code == 200, r.text
     warnings = {w["rule"] for w in r.json()["warnings"]}
     assert {"minimum_wage_unknown", "working_time_baseline"} <= warnings
-    listed = await world.client.get("/v1/contracts", params={"job_order_id": p.order["id"]},
-                                    headers=world.headers(world.admin))
+    listed = await world.client.get(
+        "/v1/contracts", params={"job_order_id": p.order["id"]}, headers=world.headers(world.admin)
+    )
     assert listed.json()["items"] == []
 
 
@@ -61,9 +62,23 @@ async def test_a_contract_breaking_many_rules_lists_every_violation_at_once(worl
 
 async def test_pay_below_the_minimum_wage_is_a_violation_naming_its_source(world):
     p = await world.parties()
-    await world.client.put("/v1/reference/minimum-wages", headers=world.headers(world.admin), json={"items": [
-        {"country": "QA", "sector": "F", "amount": 200000, "currency": "QAR", "period": "month",
-         "source": "Test wage order 1", "effective_from": "2026-01-01"}]})
+    await world.client.put(
+        "/v1/reference/minimum-wages",
+        headers=world.headers(world.admin),
+        json={
+            "items": [
+                {
+                    "country": "QA",
+                    "sector": "F",
+                    "amount": 200000,
+                    "currency": "QAR",
+                    "period": "month",
+                    "source": "Test wage order 1",
+                    "effective_from": "2026-01-01",
+                }
+            ]
+        },
+    )
     try:
         r = await check(p, p.terms())
         violation = next(v for v in r.json()["violations"] if v["rule"] == "minimum_wage")
@@ -75,9 +90,22 @@ async def test_pay_below_the_minimum_wage_is_a_violation_naming_its_source(world
 
 async def test_pay_at_the_minimum_wage_passes_when_stated_per_hour(world):
     p = await world.parties(pay_amount=1000, pay_period="hour")
-    await world.client.put("/v1/reference/minimum-wages", headers=world.headers(world.admin), json={"items": [
-        {"country": "QA", "amount": 100000, "currency": "QAR", "period": "month",
-         "source": "Test wage order 2", "effective_from": "2026-01-01"}]})
+    await world.client.put(
+        "/v1/reference/minimum-wages",
+        headers=world.headers(world.admin),
+        json={
+            "items": [
+                {
+                    "country": "QA",
+                    "amount": 100000,
+                    "currency": "QAR",
+                    "period": "month",
+                    "source": "Test wage order 2",
+                    "effective_from": "2026-01-01",
+                }
+            ]
+        },
+    )
     try:
         terms = p.terms()
         terms["pay"] |= {"amount": 1000, "period": "hour"}  # 10 QAR × 208 h = 2,080 QAR a month
@@ -90,9 +118,22 @@ async def test_pay_at_the_minimum_wage_passes_when_stated_per_hour(world):
 
 async def test_pay_in_another_currency_than_the_minimum_wage_without_a_rate_is_a_violation(world):
     p = await world.parties()
-    await world.client.put("/v1/reference/minimum-wages", headers=world.headers(world.admin), json={"items": [
-        {"country": "QA", "amount": 100000, "currency": "QAR", "period": "month", "source": "Test wage order 3",
-         "effective_from": "2026-01-01"}]})
+    await world.client.put(
+        "/v1/reference/minimum-wages",
+        headers=world.headers(world.admin),
+        json={
+            "items": [
+                {
+                    "country": "QA",
+                    "amount": 100000,
+                    "currency": "QAR",
+                    "period": "month",
+                    "source": "Test wage order 3",
+                    "effective_from": "2026-01-01",
+                }
+            ]
+        },
+    )
     try:
         terms = p.terms()
         terms["pay"] |= {"amount": 60000, "currency": "USD"}
@@ -103,9 +144,23 @@ async def test_pay_in_another_currency_than_the_minimum_wage_without_a_rate_is_a
 
 async def test_operator_working_time_limits_replace_the_ilo_baselines(world):
     p = await world.parties(normal_hours_per_day=9, normal_hours_per_week=45)
-    await world.client.put("/v1/reference/working-time-limits", headers=world.headers(world.admin), json={"items": [
-        {"country": "QA", "max_hours_per_week": 44, "max_hours_per_day": 8, "min_weekly_rest_days": 1,
-         "min_annual_leave_days": 21, "source": "Test labour law", "effective_from": "2026-01-01"}]})
+    await world.client.put(
+        "/v1/reference/working-time-limits",
+        headers=world.headers(world.admin),
+        json={
+            "items": [
+                {
+                    "country": "QA",
+                    "max_hours_per_week": 44,
+                    "max_hours_per_day": 8,
+                    "min_weekly_rest_days": 1,
+                    "min_annual_leave_days": 21,
+                    "source": "Test labour law",
+                    "effective_from": "2026-01-01",
+                }
+            ]
+        },
+    )
     try:
         terms = p.terms()
         terms["hours"] = {"normal_hours_per_day": 9, "normal_hours_per_week": 45}
@@ -113,7 +168,9 @@ async def test_operator_working_time_limits_replace_the_ilo_baselines(world):
         assert ("terms.hours.normal_hours_per_week", "working_hours") in found
         assert ("terms.hours.normal_hours_per_day", "working_hours") in found
     finally:
-        await world.client.put("/v1/reference/working-time-limits", headers=world.headers(world.admin), json={"items": []})
+        await world.client.put(
+            "/v1/reference/working-time-limits", headers=world.headers(world.admin), json={"items": []}
+        )
 
 
 async def test_ilo_leave_baseline_is_three_working_weeks(world):
@@ -125,11 +182,14 @@ async def test_ilo_leave_baseline_is_three_working_weeks(world):
     assert (await check(p, terms)).status_code == 200
 
 
-@pytest.mark.parametrize("status, rule", [
-    ("registered", "employer_not_approved"),
-    ("suspended", "employer_suspended"),
-    ("rejected", "employer_not_approved"),
-])
+@pytest.mark.parametrize(
+    "status, rule",
+    [
+        ("registered", "employer_not_approved"),
+        ("suspended", "employer_suspended"),
+        ("rejected", "employer_not_approved"),
+    ],
+)
 async def test_an_employer_not_approved_by_vetting_cannot_be_party(world, status, rule):
     p = await world.parties()
     await world.business("employer", status, version=9, business_id=p.employer)
@@ -140,28 +200,42 @@ async def test_an_unknown_employer_is_not_vetted(world):
     p = await world.parties()
     terms = p.terms()
     terms["parties"]["employer"]["business_id"] = str(uuid.uuid4())
-    found = rules_of(await world.client.post("/v1/contracts/check", json=p.draft(terms), headers=world.headers(world.admin)))
+    found = rules_of(
+        await world.client.post("/v1/contracts/check", json=p.draft(terms), headers=world.headers(world.admin))
+    )
     assert ("terms.parties.employer.business_id", "employer_not_vetted") in found
     assert ("terms.parties.employer.business_id", "not_the_job_order_employer") in found
 
 
 async def test_a_conditional_approval_counts_until_its_deadline(world):
     p = await world.parties()
-    await world.business("recruitment_agency", "conditionally_approved", version=3, business_id=p.agency,
-                         condition_deadline=utcnow() + timedelta(days=10))
+    await world.business(
+        "recruitment_agency",
+        "conditionally_approved",
+        version=3,
+        business_id=p.agency,
+        condition_deadline=utcnow() + timedelta(days=10),
+    )
     assert (await check(p, p.terms())).status_code == 200
-    await world.business("recruitment_agency", "conditionally_approved", version=4, business_id=p.agency,
-                         condition_deadline=utcnow() - timedelta(seconds=1))
+    await world.business(
+        "recruitment_agency",
+        "conditionally_approved",
+        version=4,
+        business_id=p.agency,
+        condition_deadline=utcnow() - timedelta(seconds=1),
+    )
     assert ("terms.parties.recruiters.0.business_id", "recruiter_condition_deadline_passed") in rules_of(
-        await check(p, p.terms()))
+        await check(p, p.terms())
+    )
 
 
 async def test_every_recruiter_in_the_chain_must_be_vetted_and_under_agreement(world):
     p = await world.parties()
     sub_agent = await world.business("recruitment_agency", "registered")
     terms = p.terms()
-    terms["parties"]["recruiters"].append({"business_id": str(sub_agent), "legal_name": "Village Sub-agent",
-                                           "role": "sub_agent", "country": "NP"})
+    terms["parties"]["recruiters"].append(
+        {"business_id": str(sub_agent), "legal_name": "Village Sub-agent", "role": "sub_agent", "country": "NP"}
+    )
     found = rules_of(await check(p, terms))
     assert ("terms.parties.recruiters.1.business_id", "recruiter_not_approved") in found
     assert ("terms.parties.recruiters.1.business_id", "no_service_agreement") in found
@@ -184,13 +258,31 @@ async def test_a_language_without_a_template_is_a_violation(world):
     assert ("terms.languages.worker_language", "language_not_available") in rules_of(await check(p, terms))
 
 
-@pytest.mark.parametrize("path, value, field, rule", [
-    (("transport", "to_and_from_point_of_hire_paid_by"), "worker", "terms.transport.to_and_from_point_of_hire_paid_by", "worker_paid_cost"),
-    (("medical", "insurance_paid_by"), "worker", "terms.medical.insurance_paid_by", "worker_paid_cost"),
-    (("repatriation", "paid_by"), "worker", "terms.repatriation.paid_by", "repatriation_at_employer_cost"),
-    (("repatriation", "includes_repatriation_of_remains"), False, "terms.repatriation.includes_repatriation_of_remains", "repatriation_at_employer_cost"),
-    (("document_custody", "identity_documents_kept_by"), "agency", "terms.document_custody.identity_documents_kept_by", "document_custody"),
-])
+@pytest.mark.parametrize(
+    "path, value, field, rule",
+    [
+        (
+            ("transport", "to_and_from_point_of_hire_paid_by"),
+            "worker",
+            "terms.transport.to_and_from_point_of_hire_paid_by",
+            "worker_paid_cost",
+        ),
+        (("medical", "insurance_paid_by"), "worker", "terms.medical.insurance_paid_by", "worker_paid_cost"),
+        (("repatriation", "paid_by"), "worker", "terms.repatriation.paid_by", "repatriation_at_employer_cost"),
+        (
+            ("repatriation", "includes_repatriation_of_remains"),
+            False,
+            "terms.repatriation.includes_repatriation_of_remains",
+            "repatriation_at_employer_cost",
+        ),
+        (
+            ("document_custody", "identity_documents_kept_by"),
+            "agency",
+            "terms.document_custody.identity_documents_kept_by",
+            "document_custody",
+        ),
+    ],
+)
 async def test_costs_and_documents_stay_off_the_worker(world, path, value, field, rule):
     p = await world.parties()
     terms = p.terms()
@@ -201,16 +293,18 @@ async def test_costs_and_documents_stay_off_the_worker(world, path, value, field
 async def test_a_wage_deduction_recovering_a_recruitment_cost_is_worker_paid(world):
     p = await world.parties()
     terms = p.terms()
-    terms["pay"]["deductions"].append({"reason": "other", "description": "visa cost recovery", "amount": 10000,
-                                       "fee_category": "administrative"})
+    terms["pay"]["deductions"].append(
+        {"reason": "other", "description": "visa cost recovery", "amount": 10000, "fee_category": "administrative"}
+    )
     assert ("terms.pay.deductions.1.fee_category", "worker_paid_cost") in rules_of(await check(p, terms))
 
 
 async def test_an_illegitimate_cost_is_never_allowed_even_employer_paid(world):
     p = await world.parties()
     terms = p.terms()
-    terms["fee_statement"].append({"category": "illegitimate", "description": "deposit", "amount": 1000,
-                                   "currency": "QAR", "paid_by": "employer"})
+    terms["fee_statement"].append(
+        {"category": "illegitimate", "description": "deposit", "amount": 1000, "currency": "QAR", "paid_by": "employer"}
+    )
     assert ("terms.fee_statement.2.category", "illegitimate_cost") in rules_of(await check(p, terms))
 
 
@@ -222,9 +316,12 @@ async def test_a_contract_offering_less_than_its_job_order_is_refused(world):
     terms["food_and_housing"]["housing"] = {"provision": "cash_allowance", "cash_value": 20000}
     terms["job"]["occupation"] = "9313"
     found = rules_of(await check(p, terms))
-    assert found >= {("terms.pay.amount", "below_job_order"), ("terms.period.duration_months", "below_job_order"),
-                     ("terms.food_and_housing.housing.provision", "below_job_order"),
-                     ("terms.job.occupation", "occupation_differs")}
+    assert found >= {
+        ("terms.pay.amount", "below_job_order"),
+        ("terms.period.duration_months", "below_job_order"),
+        ("terms.food_and_housing.housing.provision", "below_job_order"),
+        ("terms.job.occupation", "occupation_differs"),
+    }
 
 
 async def test_pay_offered_per_month_is_matched_by_the_same_hourly_rate_per_week(world):
@@ -278,7 +375,16 @@ async def test_an_approval_that_expired_by_event_blocks_the_employer(world):
     from fairpath.contracts.businesses.consumers import on_business_state
 
     p = await world.parties()
-    await world.apply(on_business_state, BusinessExpired(
-        version=7, business_id=p.employer, kind="employer", legal_name="Gulf Horizon Construction LLC", country="QA",
-        status="expired", expired_at=utcnow()))
+    await world.apply(
+        on_business_state,
+        BusinessExpired(
+            version=7,
+            business_id=p.employer,
+            kind="employer",
+            legal_name="Gulf Horizon Construction LLC",
+            country="QA",
+            status="expired",
+            expired_at=utcnow(),
+        ),
+    )
     assert ("terms.parties.employer.business_id", "employer_approval_expired") in rules_of(await check(p, p.terms()))

@@ -23,7 +23,7 @@ NO_RATES = ExchangeRates({})
 RATES = ExchangeRates({("USD", "QAR"): Decimal("3.64")})
 
 
-def classify(change, rates: ExchangeRates = NO_RATES) -> dict[str, ChangeDirection]:  # noqa: ANN001
+def classify(change, rates: ExchangeRates = NO_RATES) -> dict[str, ChangeDirection]:
     presented = copy.deepcopy(SIGNED)
     change(presented)
     diffs = compare_terms(ContractTerms.model_validate(SIGNED), ContractTerms.model_validate(presented), rates)
@@ -77,8 +77,9 @@ def test_the_inverse_rate_is_used_when_only_the_other_direction_is_on_file():
 
 
 def test_a_new_deduction_is_less_favourable():
-    found = classify(lambda t: t["pay"]["deductions"].append(
-        {"reason": "housing", "description": "bed space", "amount": 20000}))
+    found = classify(
+        lambda t: t["pay"]["deductions"].append({"reason": "housing", "description": "bed space", "amount": 20000})
+    )
     assert found == {"terms.pay.deductions.housing": LESS}
 
 
@@ -94,25 +95,31 @@ def test_a_larger_deduction_is_less_favourable_and_a_smaller_one_more():
 
 
 def test_a_deduction_that_recovers_a_recruitment_cost_is_less_favourable():
-    found = classify(lambda t: t["pay"]["deductions"].append(
-        {"reason": "other", "description": "visa", "amount": 5000, "fee_category": "administrative"}))
+    found = classify(
+        lambda t: t["pay"]["deductions"].append(
+            {"reason": "other", "description": "visa", "amount": 5000, "fee_category": "administrative"}
+        )
+    )
     assert found == {"terms.pay.deductions.recruitment_cost_administrative": LESS}
 
 
-@pytest.mark.parametrize("section, field, value, direction", [
-    ("hours", "normal_hours_per_day", 10, LESS),
-    ("hours", "normal_hours_per_day", 7, MORE),
-    ("rest", "weekly_rest_days", 0, LESS),
-    ("rest", "weekly_rest_days", 2, MORE),
-    ("leave", "paid_annual_leave_days", 14, LESS),
-    ("leave", "paid_annual_leave_days", 30, MORE),
-    ("leave", "sick_leave_days", 7, LESS),
-    ("pay", "overtime_rate_percent", 100, LESS),
-    ("period", "probation_days", 180, LESS),
-    ("termination", "employer_notice_days", 7, LESS),
-    ("termination", "worker_notice_days", 90, LESS),
-    ("termination", "worker_may_leave_without_penalty", False, LESS),
-])
+@pytest.mark.parametrize(
+    "section, field, value, direction",
+    [
+        ("hours", "normal_hours_per_day", 10, LESS),
+        ("hours", "normal_hours_per_day", 7, MORE),
+        ("rest", "weekly_rest_days", 0, LESS),
+        ("rest", "weekly_rest_days", 2, MORE),
+        ("leave", "paid_annual_leave_days", 14, LESS),
+        ("leave", "paid_annual_leave_days", 30, MORE),
+        ("leave", "sick_leave_days", 7, LESS),
+        ("pay", "overtime_rate_percent", 100, LESS),
+        ("period", "probation_days", 180, LESS),
+        ("termination", "employer_notice_days", 7, LESS),
+        ("termination", "worker_notice_days", 90, LESS),
+        ("termination", "worker_may_leave_without_penalty", False, LESS),
+    ],
+)
 def test_working_time_rest_leave_and_termination_changes(section, field, value, direction):
     assert classify(lambda t: t[section].update({field: value}))[f"terms.{section}.{field}"] == direction
 
@@ -141,12 +148,16 @@ def test_costs_moved_to_the_worker_are_less_favourable():
     assert found == {"terms.fee_statement.travel_lodging": LESS}
     found = classify(lambda t: t["transport"].update(to_and_from_point_of_hire_paid_by="worker"))
     assert found == {"terms.transport.to_and_from_point_of_hire_paid_by": LESS}
-    assert classify(lambda t: t["medical"].update(insurance_paid_by="worker"))["terms.medical.insurance_paid_by"] == LESS
+    assert (
+        classify(lambda t: t["medical"].update(insurance_paid_by="worker"))["terms.medical.insurance_paid_by"] == LESS
+    )
     assert classify(lambda t: t["repatriation"].update(paid_by="worker"))["terms.repatriation.paid_by"] == LESS
 
 
 def test_a_cost_the_employer_restates_is_neutral():
-    assert classify(lambda t: t["fee_statement"][1].update(amount=130000)) == {"terms.fee_statement.travel_lodging": NEUTRAL}
+    assert classify(lambda t: t["fee_statement"][1].update(amount=130000)) == {
+        "terms.fee_statement.travel_lodging": NEUTRAL
+    }
 
 
 def test_passport_custody_moved_to_the_employer_is_less_favourable():
@@ -169,10 +180,16 @@ def test_new_grounds_for_dismissal_are_less_favourable():
 
 
 def test_wording_and_contacts_are_neutral_and_personal_values_are_not_kept():
-    found = classify(lambda t: (t["dispute_settlement"]["grievance_contact"].update(phone="+974 4000 1111"),
-                                t["parties"]["worker"].update(full_name="Sita K. Tamang")))
-    assert found == {"terms.dispute_settlement.grievance_contact.phone": NEUTRAL,
-                     "terms.parties.worker.full_name": NEUTRAL}
+    found = classify(
+        lambda t: (
+            t["dispute_settlement"]["grievance_contact"].update(phone="+974 4000 1111"),
+            t["parties"]["worker"].update(full_name="Sita K. Tamang"),
+        )
+    )
+    assert found == {
+        "terms.dispute_settlement.grievance_contact.phone": NEUTRAL,
+        "terms.parties.worker.full_name": NEUTRAL,
+    }
     presented = copy.deepcopy(SIGNED)
     presented["parties"]["worker"]["full_name"] = "Sita K. Tamang"
     diff = compare_terms(ContractTerms.model_validate(SIGNED), ContractTerms.model_validate(presented), NO_RATES)
@@ -200,11 +217,15 @@ async def test_a_substitution_on_arrival_is_stored_returned_and_emitted_and_the_
     assert len(events) == 1
     payload = ContractSubstitutionDetected.model_validate(events[0]["data"])
     assert payload.signed_version == 1 and set(payload.less_favourable) == {
-        "terms.pay.amount", "terms.pay.effective_hourly_rate", "terms.document_custody.passport_kept_by"}
+        "terms.pay.amount",
+        "terms.pay.effective_hourly_rate",
+        "terms.document_custody.passport_kept_by",
+    }
     got = await world.client.get(f"/v1/contracts/{signed['id']}", headers=world.headers(world.auditor))
     assert got.json()["status"] == "disputed" and got.json()["disputed_at"]
-    stored = await world.client.get(f"/v1/contracts/{signed['id']}/arrival-verification",
-                                    headers=world.headers(world.auditor))
+    stored = await world.client.get(
+        f"/v1/contracts/{signed['id']}/arrival-verification", headers=world.headers(world.auditor)
+    )
     assert stored.status_code == 200 and stored.json()["items"][0]["changes"] == finding["changes"]
 
 
@@ -214,7 +235,8 @@ async def test_a_disputed_contract_becomes_active_once_the_signed_terms_are_pres
     worse = copy.deepcopy(signed["terms"])
     worse["rest"]["weekly_rest_days"] = 0
     assert (await p.post(signed["id"], "arrival-verification", {"presented_terms": worse}, as_=world.officer)).json()[
-        "contract_status"] == "disputed"
+        "contract_status"
+    ] == "disputed"
     r = await p.post(signed["id"], "arrival-verification", {"presented_terms": signed["terms"]}, as_=world.officer)
     assert r.json()["substitution_found"] is False and r.json()["contract_status"] == "active"
 
@@ -222,9 +244,21 @@ async def test_a_disputed_contract_becomes_active_once_the_signed_terms_are_pres
 async def test_a_currency_change_at_arrival_uses_the_recorded_rate(world):
     p = await world.parties()
     signed = await p.signed()
-    await world.client.put("/v1/reference/exchange-rates", headers=world.headers(world.admin), json={"items": [
-        {"base_currency": "USD", "quote_currency": "QAR", "rate": "3.64", "source": "Test central bank",
-         "as_of": "2026-11-01"}]})
+    await world.client.put(
+        "/v1/reference/exchange-rates",
+        headers=world.headers(world.admin),
+        json={
+            "items": [
+                {
+                    "base_currency": "USD",
+                    "quote_currency": "QAR",
+                    "rate": "3.64",
+                    "source": "Test central bank",
+                    "as_of": "2026-11-01",
+                }
+            ]
+        },
+    )
     try:
         presented = copy.deepcopy(signed["terms"])
         presented["pay"] |= {"currency": "USD", "amount": 50000}

@@ -12,7 +12,7 @@ from fairpath.vetting.config import VettingSettings
 
 
 @pytest.fixture(scope="session")
-async def vetting_app(database_url, common_settings: CommonSettings) -> AsyncIterator[FastAPI]:  # noqa: ANN001
+async def vetting_app(database_url, common_settings: CommonSettings) -> AsyncIterator[FastAPI]:
     settings = VettingSettings(database_url=await database_url("vetting"), common=common_settings, events_enabled=False)
     app = create_app(settings)
     async with app.router.lifespan_context(app):

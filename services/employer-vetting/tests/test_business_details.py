@@ -11,7 +11,9 @@ from .helpers import register
 async def test_owner_changes_details_and_each_change_is_a_new_version(vetting, minter):
     agency = minter.headers(make_principal(Role.agency))
     created = await register(vetting, agency)
-    r = await vetting.patch(f"/v1/businesses/{created['id']}", json={"sector": "f", "other_names": ["GHC"]}, headers=agency)
+    r = await vetting.patch(
+        f"/v1/businesses/{created['id']}", json={"sector": "f", "other_names": ["GHC"]}, headers=agency
+    )
     assert r.status_code == 200, r.text
     assert (r.json()["sector"], r.json()["other_names"], r.json()["version"]) == ("F", ["GHC"], 2)
     same = await vetting.patch(f"/v1/businesses/{created['id']}", json={"sector": "F"}, headers=agency)
@@ -21,7 +23,9 @@ async def test_owner_changes_details_and_each_change_is_a_new_version(vetting, m
 async def test_patch_refuses_removing_the_legal_name_and_unknown_fields(vetting, minter):
     agency = minter.headers(make_principal(Role.agency))
     created = await register(vetting, agency)
-    r = await vetting.patch(f"/v1/businesses/{created['id']}", json={"legal_name": None, "country": "QA"}, headers=agency)
+    r = await vetting.patch(
+        f"/v1/businesses/{created['id']}", json={"legal_name": None, "country": "QA"}, headers=agency
+    )
     assert r.status_code == 422
     fields = {v["field"] for v in r.json()["violations"]}
     assert "country" in fields
@@ -29,11 +33,13 @@ async def test_patch_refuses_removing_the_legal_name_and_unknown_fields(vetting,
 
 async def test_stranger_cannot_change_a_business_and_auditor_may_only_read(vetting, minter):
     created = await register(vetting, minter.headers(make_principal(Role.agency)))
-    stranger = await vetting.patch(f"/v1/businesses/{created['id']}", json={"sector": "A"},
-                                   headers=minter.headers(make_principal(Role.agency)))
+    stranger = await vetting.patch(
+        f"/v1/businesses/{created['id']}", json={"sector": "A"}, headers=minter.headers(make_principal(Role.agency))
+    )
     assert stranger.status_code == 404
-    auditor = await vetting.patch(f"/v1/businesses/{created['id']}", json={"sector": "A"},
-                                  headers=minter.headers(make_principal(Role.auditor)))
+    auditor = await vetting.patch(
+        f"/v1/businesses/{created['id']}", json={"sector": "A"}, headers=minter.headers(make_principal(Role.auditor))
+    )
     assert auditor.status_code == 403
 
 
@@ -42,22 +48,38 @@ async def test_recruitment_chain_names_agencies_and_sub_agents(vetting, minter):
     employer = await register(vetting, agency)
     destination = await register(vetting, agency, kind="recruitment_agency", country="AE")
     origin = await register(vetting, agency, kind="recruitment_agency", country="NP")
-    first = await vetting.post(f"/v1/businesses/{employer['id']}/recruiters", json={"agency_id": destination["id"]}, headers=agency)
-    second = await vetting.post(f"/v1/businesses/{employer['id']}/recruiters",
-                                json={"agency_id": origin["id"], "sub_agent_of": destination["id"]}, headers=agency)
+    first = await vetting.post(
+        f"/v1/businesses/{employer['id']}/recruiters", json={"agency_id": destination["id"]}, headers=agency
+    )
+    second = await vetting.post(
+        f"/v1/businesses/{employer['id']}/recruiters",
+        json={"agency_id": origin["id"], "sub_agent_of": destination["id"]},
+        headers=agency,
+    )
     assert first.status_code == second.status_code == 201
     chain = (await vetting.get(f"/v1/businesses/{employer['id']}/recruiters", headers=agency)).json()
-    assert [(c["agency_id"], c["sub_agent_of"]) for c in chain] == [(destination["id"], None), (origin["id"], destination["id"])]
-    again = await vetting.post(f"/v1/businesses/{employer['id']}/recruiters", json={"agency_id": origin["id"]}, headers=agency)
+    assert [(c["agency_id"], c["sub_agent_of"]) for c in chain] == [
+        (destination["id"], None),
+        (origin["id"], destination["id"]),
+    ]
+    again = await vetting.post(
+        f"/v1/businesses/{employer['id']}/recruiters", json={"agency_id": origin["id"]}, headers=agency
+    )
     assert again.status_code == 409
-    not_agency = await vetting.post(f"/v1/businesses/{employer['id']}/recruiters", json={"agency_id": employer["id"]},
-                                    headers=agency)
+    not_agency = await vetting.post(
+        f"/v1/businesses/{employer['id']}/recruiters", json={"agency_id": employer["id"]}, headers=agency
+    )
     assert not_agency.status_code == 422 and not_agency.json()["violations"][0]["rule"] == "recruitment_agency"
 
 
-def licence(**overrides):  # noqa: ANN003, ANN201
-    return {"number": f"LIC-{uuid.uuid4().hex[:8]}", "authority": "Department of Foreign Employment", "country": "NP",
-            "valid_from": "2025-01-01", "valid_until": "2030-12-31"} | overrides
+def licence(**overrides):
+    return {
+        "number": f"LIC-{uuid.uuid4().hex[:8]}",
+        "authority": "Department of Foreign Employment",
+        "country": "NP",
+        "valid_from": "2025-01-01",
+        "valid_until": "2030-12-31",
+    } | overrides
 
 
 async def test_licence_is_recorded_and_its_period_checked(vetting, minter):
@@ -65,8 +87,11 @@ async def test_licence_is_recorded_and_its_period_checked(vetting, minter):
     biz = await register(vetting, agency, kind="recruitment_agency", country="NP")
     r = await vetting.post(f"/v1/businesses/{biz['id']}/licences", json=licence(), headers=agency)
     assert r.status_code == 201 and r.json()["register_status"] == "unverified"
-    bad = await vetting.post(f"/v1/businesses/{biz['id']}/licences",
-                             json=licence(valid_from="2026-01-01", valid_until="2025-01-01"), headers=agency)
+    bad = await vetting.post(
+        f"/v1/businesses/{biz['id']}/licences",
+        json=licence(valid_from="2026-01-01", valid_until="2025-01-01"),
+        headers=agency,
+    )
     assert bad.status_code == 422 and bad.json()["violations"][0]["rule"] == "valid_period"
 
 
@@ -77,12 +102,16 @@ async def test_register_import_verifies_licences_reports_bad_lines_and_raises_fi
     listed = licence(country="BD", number="RL-0001-" + uuid.uuid4().hex[:4])
     await vetting.post(f"/v1/businesses/{listed_biz['id']}/licences", json=listed, headers=agency)
     await vetting.post(f"/v1/businesses/{unlisted_biz['id']}/licences", json=licence(country="BD"), headers=agency)
-    csv = ("number,authority,holder_name,valid_from,valid_until\n"
-           f"{listed['number'].lower()},BMET,Listed Agency,2025-01-01,2030-12-31\n"
-           ",BMET,No Number,2025-01-01,2030-12-31\n"
-           "RL-9,BMET,Bad Date,2025-13-01,2030-12-31\n")
+    csv = (
+        "number,authority,holder_name,valid_from,valid_until\n"
+        f"{listed['number'].lower()},BMET,Listed Agency,2025-01-01,2030-12-31\n"
+        ",BMET,No Number,2025-01-01,2030-12-31\n"
+        "RL-9,BMET,Bad Date,2025-13-01,2030-12-31\n"
+    )
     admin = minter.headers(make_principal(Role.admin))
-    r = await vetting.post("/v1/licence-registers", data={"country": "BD"}, files={"file": ("register.csv", csv)}, headers=admin)
+    r = await vetting.post(
+        "/v1/licence-registers", data={"country": "BD"}, files={"file": ("register.csv", csv)}, headers=admin
+    )
     assert r.status_code == 200, r.text
     result = r.json()
     assert result["loaded"] == 1 and [x["line"] for x in result["rejected"]] == [3, 4]
@@ -95,13 +124,20 @@ async def test_register_import_verifies_licences_reports_bad_lines_and_raises_fi
     async with vetting_app.state.database.session(read_only=True) as s:
         kinds = [f.kind for f in await findings_of(s, uuid.UUID(unlisted_biz["id"]))]
     assert kinds == ["licence_not_in_register"]
-    assert (await vetting.post("/v1/licence-registers", data={"country": "BD"}, files={"file": ("r.csv", csv)},
-                               headers=agency)).status_code == 403
+    assert (
+        await vetting.post(
+            "/v1/licence-registers", data={"country": "BD"}, files={"file": ("r.csv", csv)}, headers=agency
+        )
+    ).status_code == 403
 
 
 async def test_register_without_the_expected_columns_is_422(vetting, minter):
-    r = await vetting.post("/v1/licence-registers", data={"country": "NP"}, files={"file": ("r.csv", "a,b\n1,2\n")},
-                           headers=minter.headers(make_principal(Role.admin)))
+    r = await vetting.post(
+        "/v1/licence-registers",
+        data={"country": "NP"},
+        files={"file": ("r.csv", "a,b\n1,2\n")},
+        headers=minter.headers(make_principal(Role.admin)),
+    )
     assert r.status_code == 422 and r.json()["violations"][0]["rule"] == "csv_columns"
 
 
@@ -113,9 +149,11 @@ async def test_self_assessment_must_answer_every_question_and_non_compliance_is_
     ids = [q["id"] for q in questions["questions"]]
     assert {q["principle"] for q in questions["questions"]} == set("ABCDEFG")
 
-    partial = await vetting.post(f"/v1/businesses/{biz['id']}/assessments",
-                                 json={"answers": [{"question_id": "A1", "answer": "compliant"},
-                                                   {"question_id": "Z9", "answer": "compliant"}]}, headers=agency)
+    partial = await vetting.post(
+        f"/v1/businesses/{biz['id']}/assessments",
+        json={"answers": [{"question_id": "A1", "answer": "compliant"}, {"question_id": "Z9", "answer": "compliant"}]},
+        headers=agency,
+    )
     assert partial.status_code == 422
     rules = {v["rule"] for v in partial.json()["violations"]}
     assert rules == {"unknown_question", "unanswered_question"}
@@ -127,21 +165,31 @@ async def test_self_assessment_must_answer_every_question_and_non_compliance_is_
 
     async with vetting_app.state.database.session(read_only=True) as s:
         found = await findings_of(s, uuid.UUID(biz["id"]))
-    assert sorted((f.kind, f.principle) for f in found) == [("self_assessment_non_compliant", "C"),
-                                                           ("self_assessment_non_compliant", "D")]
+    assert sorted((f.kind, f.principle) for f in found) == [
+        ("self_assessment_non_compliant", "C"),
+        ("self_assessment_non_compliant", "D"),
+    ]
 
 
 async def test_country_risk_table_is_the_admins_and_refuses_duplicates(vetting, minter):
     admin = minter.headers(make_principal(Role.admin))
-    table = {"rows": [{"country": "QA", "points": 20, "source": "operator review", "as_of": "2026-01-01"},
-                      {"country": "QA", "sector": "F", "points": 30, "source": "operator review", "as_of": "2026-01-01"}]}
+    table = {
+        "rows": [
+            {"country": "QA", "points": 20, "source": "operator review", "as_of": "2026-01-01"},
+            {"country": "QA", "sector": "F", "points": 30, "source": "operator review", "as_of": "2026-01-01"},
+        ]
+    }
     assert (await vetting.put("/v1/reference/country-risk", json=table, headers=admin)).status_code == 200
     assert (await vetting.get("/v1/reference/country-risk", headers=admin)).json() == {
-        "rows": [table["rows"][0] | {"sector": None}, table["rows"][1]]}
+        "rows": [table["rows"][0] | {"sector": None}, table["rows"][1]]
+    }
     dup = await vetting.put("/v1/reference/country-risk", json={"rows": table["rows"][:1] * 2}, headers=admin)
     assert dup.status_code == 422
-    assert (await vetting.put("/v1/reference/country-risk", json=table,
-                              headers=minter.headers(make_principal(Role.compliance_officer)))).status_code == 403
+    assert (
+        await vetting.put(
+            "/v1/reference/country-risk", json=table, headers=minter.headers(make_principal(Role.compliance_officer))
+        )
+    ).status_code == 403
 
 
 async def test_history_lists_the_business_and_its_records(vetting, minter):

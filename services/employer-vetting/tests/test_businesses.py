@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select, update
 
 from fairpath.common.auth import PRINCIPAL_HEADER, Role
-from fairpath.common.testing import make_principal, throwaway_keypair, PrincipalMinter
+from fairpath.common.testing import PrincipalMinter, make_principal, throwaway_keypair
 
 
-def new_business(**overrides):  # noqa: ANN003, ANN201
+def new_business(**overrides):
     body = {
         "kind": "employer",
         "legal_name": "Gulf Horizon Construction LLC",
@@ -68,8 +68,11 @@ async def test_forbidden_role_gets_403_before_validation(vetting, minter):
 
 
 async def test_employer_may_not_register_an_agency(vetting, minter):
-    r = await vetting.post("/v1/businesses", json=new_business(kind="recruitment_agency"),
-                           headers=minter.headers(make_principal(Role.employer)))
+    r = await vetting.post(
+        "/v1/businesses",
+        json=new_business(kind="recruitment_agency"),
+        headers=minter.headers(make_principal(Role.employer)),
+    )
     assert r.status_code == 403
 
 
@@ -90,8 +93,11 @@ async def test_invalid_business_lists_every_broken_rule(vetting, minter):
 
 
 async def test_malformed_json_is_422_not_500(vetting, minter):
-    r = await vetting.post("/v1/businesses", content=b"{not json", headers={
-        **minter.headers(make_principal(Role.agency)), "content-type": "application/json"})
+    r = await vetting.post(
+        "/v1/businesses",
+        content=b"{not json",
+        headers={**minter.headers(make_principal(Role.agency)), "content-type": "application/json"},
+    )
     assert r.status_code == 422
 
 
@@ -130,11 +136,17 @@ async def test_list_is_limited_to_the_callers_reach_filtered_and_paged(vetting, 
     agency = make_principal(Role.agency)
     tag = uuid.uuid4().hex[:8]
     for i in range(5):
-        r = await vetting.post("/v1/businesses", json=new_business(legal_name=f"Pager {tag} {i}", country="QA"),
-                               headers=minter.headers(agency))
+        r = await vetting.post(
+            "/v1/businesses",
+            json=new_business(legal_name=f"Pager {tag} {i}", country="QA"),
+            headers=minter.headers(agency),
+        )
         assert r.status_code == 201
-    await vetting.post("/v1/businesses", json=new_business(legal_name=f"Pager {tag} other"),
-                       headers=minter.headers(make_principal(Role.agency)))
+    await vetting.post(
+        "/v1/businesses",
+        json=new_business(legal_name=f"Pager {tag} other"),
+        headers=minter.headers(make_principal(Role.agency)),
+    )
 
     seen, cursor = [], None
     while True:
@@ -147,19 +159,27 @@ async def test_list_is_limited_to_the_callers_reach_filtered_and_paged(vetting, 
     assert seen == [f"Pager {tag} {i}" for i in range(5)]
 
     auditor = make_principal(Role.auditor)
-    everything = (await vetting.get("/v1/businesses", params={"name": tag, "limit": 200}, headers=minter.headers(auditor))).json()
+    everything = (
+        await vetting.get("/v1/businesses", params={"name": tag, "limit": 200}, headers=minter.headers(auditor))
+    ).json()
     assert len(everything["items"]) == 6
-    qatar = (await vetting.get("/v1/businesses", params={"name": tag, "country": "qa"}, headers=minter.headers(auditor))).json()
+    qatar = (
+        await vetting.get("/v1/businesses", params={"name": tag, "country": "qa"}, headers=minter.headers(auditor))
+    ).json()
     assert len(qatar["items"]) == 5
     bad = await vetting.get("/v1/businesses", params={"cursor": "@@@"}, headers=minter.headers(auditor))
     assert bad.status_code == 422 and bad.json()["violations"][0]["field"] == "cursor"
 
 
 async def test_registration_writes_its_event_to_the_outbox_in_the_same_transaction(vetting, vetting_app, minter):
-    created = (await vetting.post("/v1/businesses", json=new_business(), headers=minter.headers(make_principal(Role.agency)))).json()
+    created = (
+        await vetting.post("/v1/businesses", json=new_business(), headers=minter.headers(make_principal(Role.agency)))
+    ).json()
     outbox = vetting_app.state.tables.outbox
     async with vetting_app.state.database.session(read_only=True) as s:
-        rows = (await s.execute(select(outbox).where(outbox.c.subject == "vetting.business.registered"))).mappings().all()
+        rows = (
+            (await s.execute(select(outbox).where(outbox.c.subject == "vetting.business.registered"))).mappings().all()
+        )
     bodies = [r["body"].decode() for r in rows]
     assert any(created["id"] in b for b in bodies)
     assert not any("Gulf Horizon" in b and created["id"] in b and "address" in b for b in bodies)
@@ -188,9 +208,14 @@ async def test_audit_chain_verifies_and_names_the_first_tampered_entry(vetting, 
 
 async def test_audit_records_hold_field_names_and_digests_never_values(vetting, minter):
     body = new_business(legal_name="Unique Marker Trading", address="12 Secret Street")
-    created = (await vetting.post("/v1/businesses", json=body, headers=minter.headers(make_principal(Role.agency)))).json()
-    r = await vetting.get("/v1/audit/vetting/records", params={"record_id": created["id"]},
-                          headers=minter.headers(make_principal(Role.auditor)))
+    created = (
+        await vetting.post("/v1/businesses", json=body, headers=minter.headers(make_principal(Role.agency)))
+    ).json()
+    r = await vetting.get(
+        "/v1/audit/vetting/records",
+        params={"record_id": created["id"]},
+        headers=minter.headers(make_principal(Role.auditor)),
+    )
     assert r.status_code == 200
     entry = r.json()["items"][0]
     assert {c["field"] for c in entry["changes"]} >= {"legal_name", "address", "country"}

@@ -29,7 +29,7 @@ from .test_cases import approve
 
 
 @pytest.fixture(scope="module")
-async def live_vetting(database_url, common_settings):  # noqa: ANN001, ANN201
+async def live_vetting(database_url, common_settings):
     """Vetting with its consumers and relay running."""
     app = create_app(VettingSettings(database_url=await database_url("vetting_live"), common=common_settings))
     async with app.router.lifespan_context(app):
@@ -37,7 +37,7 @@ async def live_vetting(database_url, common_settings):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(scope="module")
-async def live_client(live_vetting):  # noqa: ANN001, ANN201
+async def live_client(live_vetting):
     import httpx
 
     transport = httpx.ASGITransport(app=live_vetting, raise_app_exceptions=False)
@@ -46,50 +46,68 @@ async def live_client(live_vetting):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(scope="module")
-async def publisher(common_settings):  # noqa: ANN001, ANN201
+async def publisher(common_settings):
     broker = await Broker(common_settings.nats_url, name="test-publisher").connect()
     await broker.ensure_streams()
     yield broker
     await broker.close()
 
 
-async def send(broker, payload, aggregate_id, msg_id=None):  # noqa: ANN001, ANN201
+async def send(broker, payload, aggregate_id, msg_id=None):
     event = new_event(payload, aggregate_id)
     await broker.js.publish(event.nats_subject, event.to_json(), headers={"Nats-Msg-Id": msg_id or event.id})
     return event
 
 
-async def findings_of(app, business_id, kind):  # noqa: ANN001, ANN201
+async def findings_of(app, business_id, kind):
     async with app.state.database.session(read_only=True) as s:
-        return (await s.execute(select(func.count()).select_from(Finding).where(
-            Finding.business_id == uuid.UUID(business_id), Finding.kind == kind))).scalar()
+        return (
+            await s.execute(
+                select(func.count())
+                .select_from(Finding)
+                .where(Finding.business_id == uuid.UUID(business_id), Finding.kind == kind)
+            )
+        ).scalar()
 
 
-async def business(app, business_id):  # noqa: ANN001, ANN201
+async def business(app, business_id):
     async with app.state.database.session(read_only=True) as s:
         return await s.get(Business, uuid.UUID(business_id))
 
 
-async def open_cases(app, business_id):  # noqa: ANN001, ANN201
+async def open_cases(app, business_id):
     async with app.state.database.session(read_only=True) as s:
-        return (await s.execute(select(func.count()).select_from(VettingCase).where(
-            VettingCase.business_id == uuid.UUID(business_id), VettingCase.status == "open"))).scalar()
+        return (
+            await s.execute(
+                select(func.count())
+                .select_from(VettingCase)
+                .where(VettingCase.business_id == uuid.UUID(business_id), VettingCase.status == "open")
+            )
+        ).scalar()
 
 
-async def approved_business(client, minter, **overrides):  # noqa: ANN001, ANN003, ANN201
+async def approved_business(client, minter, **overrides):
     biz = await register(client, minter.headers(make_principal(Role.agency)), **overrides)
     await approve(client, minter, biz["id"])
     return biz
 
 
-def substitution(employer_id, agency_id):  # noqa: ANN001, ANN201
+def substitution(employer_id, agency_id):
     return ContractSubstitutionDetected(
-        version=3, contract_id=uuid.uuid4(), employer_id=employer_id, agency_ids=[agency_id], destination_country="AE",
-        signed_version=2, detected_at=datetime.now(UTC),
-        changes=[{"field": "pay.amount", "change": "less_favourable"}])
+        version=3,
+        contract_id=uuid.uuid4(),
+        employer_id=employer_id,
+        agency_ids=[agency_id],
+        destination_country="AE",
+        signed_version=2,
+        detected_at=datetime.now(UTC),
+        changes=[{"field": "pay.amount", "change": "less_favourable"}],
+    )
 
 
-async def test_substitution_suspends_the_employer_at_once_and_twice_is_once(live_vetting, live_client, publisher, minter):
+async def test_substitution_suspends_the_employer_at_once_and_twice_is_once(
+    live_vetting, live_client, publisher, minter
+):
     employer = await approved_business(live_client, minter)
     approved_version = (await business(live_vetting, employer["id"])).version
     agency = await approved_business(live_client, minter, kind="recruitment_agency", country="NP")
@@ -104,15 +122,17 @@ async def test_substitution_suspends_the_employer_at_once_and_twice_is_once(live
     assert suspended.version == approved_version + 1  # suspended once, not twice
     assert (await business(live_vetting, agency["id"])).status == "approved"  # a finding, not a suspension
     assert await open_cases(live_vetting, employer["id"]) == 1
-    await wait_until(lambda: _published(publisher, "vetting.business.suspended", employer["id"]),
-                     message="vetting.business.suspended on the stream")
+    await wait_until(
+        lambda: _published(publisher, "vetting.business.suspended", employer["id"]),
+        message="vetting.business.suspended on the stream",
+    )
 
 
-async def _status_is(app, business_id, status):  # noqa: ANN001, ANN202
+async def _status_is(app, business_id, status):
     return (await business(app, business_id)).status == status
 
 
-async def _published(broker, subject, business_id):  # noqa: ANN001, ANN202
+async def _published(broker, subject, business_id):
     info = await broker.js.stream_info("VETTING")
     for seq in range(max(info.state.first_seq, info.state.last_seq - 50), info.state.last_seq + 1):
         msg = await broker.js.get_msg("VETTING", seq)
@@ -121,13 +141,24 @@ async def _published(broker, subject, business_id):  # noqa: ANN001, ANN202
     return False
 
 
-def fee(business_id, category):  # noqa: ANN001, ANN201
-    return FeeReported(version=1, fee_report_id=uuid.uuid4(), worker_id=uuid.uuid4(), business_id=business_id,
-                       category=category, amount_minor=45_000, currency="NPR", payment_method="cash",
-                       reported_by_role=Role.worker, reported_at=datetime.now(UTC))
+def fee(business_id, category):
+    return FeeReported(
+        version=1,
+        fee_report_id=uuid.uuid4(),
+        worker_id=uuid.uuid4(),
+        business_id=business_id,
+        category=category,
+        amount_minor=45_000,
+        currency="NPR",
+        payment_method="cash",
+        reported_by_role=Role.worker,
+        reported_at=datetime.now(UTC),
+    )
 
 
-async def test_a_worker_paid_fee_is_a_finding_and_an_illegitimate_one_suspends(live_vetting, live_client, publisher, minter):
+async def test_a_worker_paid_fee_is_a_finding_and_an_illegitimate_one_suspends(
+    live_vetting, live_client, publisher, minter
+):
     ordinary = await approved_business(live_client, minter, kind="recruitment_agency", country="NP")
     bribed = await approved_business(live_client, minter, kind="recruitment_agency", country="NP")
     await send(publisher, p := fee(uuid.UUID(ordinary["id"]), "medical"), p.fee_report_id)
@@ -138,10 +169,17 @@ async def test_a_worker_paid_fee_is_a_finding_and_an_illegitimate_one_suspends(l
     assert await open_cases(live_vetting, ordinary["id"]) == 1  # review reopened
 
 
-def grievance(business_id, indicators):  # noqa: ANN001, ANN201
-    return GrievanceSubstantiated(version=3, grievance_id=uuid.uuid4(), anonymous=True, filed_by_role=Role.worker,
-                                  business_id=business_id, indicators=indicators, severity="medium",
-                                  substantiated_at=datetime.now(UTC))
+def grievance(business_id, indicators):
+    return GrievanceSubstantiated(
+        version=3,
+        grievance_id=uuid.uuid4(),
+        anonymous=True,
+        filed_by_role=Role.worker,
+        business_id=business_id,
+        indicators=indicators,
+        severity="medium",
+        substantiated_at=datetime.now(UTC),
+    )
 
 
 async def test_a_severe_indicator_suspends_and_others_reopen_review(live_vetting, live_client, publisher, minter):
@@ -158,9 +196,16 @@ async def test_a_severe_indicator_suspends_and_others_reopen_review(live_vetting
 async def test_retaliation_is_a_finding_against_the_employer(live_vetting, live_client, publisher, minter):
     employer = await approved_business(live_client, minter)
     payload = RetaliationDetected(
-        version=1, finding_id=uuid.uuid4(), business_id=uuid.UUID(employer["id"]), contract_id=uuid.uuid4(),
-        grievance_anonymous=True, terminated_on=date.today(), terminated_by="employer",
-        termination_reason="dismissal_for_cause", detected_at=datetime.now(UTC))
+        version=1,
+        finding_id=uuid.uuid4(),
+        business_id=uuid.UUID(employer["id"]),
+        contract_id=uuid.uuid4(),
+        grievance_anonymous=True,
+        terminated_on=date.today(),
+        terminated_by="employer",
+        termination_reason="dismissal_for_cause",
+        detected_at=datetime.now(UTC),
+    )
     await send(publisher, payload, payload.finding_id)
     await wait_until(lambda: findings_of(live_vetting, employer["id"], "retaliation"), message="retaliation finding")
     assert await open_cases(live_vetting, employer["id"]) == 1

@@ -25,7 +25,7 @@ _LATIN_TO_CYRILLIC = dict(zip("bdklmnprstvzaeiou", "бдклмнпрствзае
 
 
 @pytest.fixture
-def client(vetting):  # noqa: ANN001, ANN201
+def client(vetting):
     return vetting
 
 
@@ -39,60 +39,72 @@ def cyrillic(text: str) -> str:
     return "".join(_LATIN_TO_CYRILLIC.get(c, c) for c in text.lower())
 
 
-def ftm(entity_id: str, name: str, schema: str = "Company", **properties) -> str:  # noqa: ANN003
+def ftm(entity_id: str, name: str, schema: str = "Company", **properties) -> str:
     props = {"name": [name], **{k: v if isinstance(v, list) else [v] for k, v in properties.items()}}
     return json.dumps({"id": entity_id, "schema": schema, "properties": props})
 
 
-async def watchlist_with(client, minter, *lines: str, kind: str = "sanctions") -> tuple[dict, dict]:  # noqa: ANN001
-    r = await client.post("/v1/watchlists", json={"name": f"list {uuid.uuid4().hex[:8]}", "kind": kind},
-                          headers=minter.headers(ADMIN))
+async def watchlist_with(client, minter, *lines: str, kind: str = "sanctions") -> tuple[dict, dict]:
+    r = await client.post(
+        "/v1/watchlists", json={"name": f"list {uuid.uuid4().hex[:8]}", "kind": kind}, headers=minter.headers(ADMIN)
+    )
     assert r.status_code == 201, r.text
     watchlist = r.json()
     return watchlist, await load(client, minter, watchlist["id"], *lines)
 
 
-async def load(client, minter, watchlist_id: str, *lines: str, mode: str = "replace") -> dict:  # noqa: ANN001
-    r = await client.post(f"/v1/watchlists/{watchlist_id}/imports", params={"mode": mode},
-                          content="\n".join(lines) + "\n", headers=minter.headers(ADMIN))
+async def load(client, minter, watchlist_id: str, *lines: str, mode: str = "replace") -> dict:
+    r = await client.post(
+        f"/v1/watchlists/{watchlist_id}/imports",
+        params={"mode": mode},
+        content="\n".join(lines) + "\n",
+        headers=minter.headers(ADMIN),
+    )
     assert r.status_code == 201 and r.json()["status"] == "completed", r.text
     return r.json()
 
 
-async def business(client, minter, legal_name: str, **fields) -> dict:  # noqa: ANN001, ANN003
+async def business(client, minter, legal_name: str, **fields) -> dict:
     return await register(client, minter.headers(OFFICER), legal_name=legal_name, **fields)
 
 
-async def screen(client, minter, business_id: str) -> dict:  # noqa: ANN001
+async def screen(client, minter, business_id: str) -> dict:
     r = await client.post(f"/v1/businesses/{business_id}/screenings", headers=minter.headers(OFFICER))
     assert r.status_code == 201, r.text
     return r.json()
 
 
-async def hits(client, minter, business_id: str, status: str | None = None) -> list[dict]:  # noqa: ANN001
+async def hits(client, minter, business_id: str, status: str | None = None) -> list[dict]:
     params = {"status": status} if status else {}
-    r = await client.get(f"/v1/businesses/{business_id}/screening-hits", params=params,
-                         headers=minter.headers(AUDITOR))
+    r = await client.get(f"/v1/businesses/{business_id}/screening-hits", params=params, headers=minter.headers(AUDITOR))
     assert r.status_code == 200, r.text
     return r.json()["items"]
 
 
-async def resolve(client, minter, hit_id: str, decision: str, officer=OFFICER):  # noqa: ANN001, ANN201
-    return await client.post(f"/v1/screening-hits/{hit_id}/resolution",
-                             json={"decision": decision, "reason": f"{decision} after review"},
-                             headers=minter.headers(officer))
+async def resolve(client, minter, hit_id: str, decision: str, officer=OFFICER):
+    return await client.post(
+        f"/v1/screening-hits/{hit_id}/resolution",
+        json={"decision": decision, "reason": f"{decision} after review"},
+        headers=minter.headers(officer),
+    )
 
 
 VARIANTS = {
     # variant: (the business's legal name, the list's spelling of it, the listed entity's schema)
-    "transliteration": lambda a, b: (f"{a} {b} Construction LLC", cyrillic(f"{a} {b}") + " Строительство ООО",
-                                     "Company"),
+    "transliteration": lambda a, b: (
+        f"{a} {b} Construction LLC",
+        cyrillic(f"{a} {b}") + " Строительство ООО",
+        "Company",
+    ),
     # An agency trading under its owner's name, listed as a person family name first.
     "word_order": lambda a, b: (f"{a} {b}", f"{b} {a}", "Person"),
     "legal_form_pvt_ltd": lambda a, b: (f"{a} {b} Construction LLC", f"{a} {b} Construction Pvt Ltd", "Company"),
     "legal_form_sdn_bhd": lambda a, b: (f"{a} {b} Construction LLC", f"{a} {b} Construction Sdn. Bhd.", "Company"),
-    "diacritics": lambda a, b: (f"{a} {b} Construction LLC", f"{a[:-1]}á {b[0]}é{b[2:]} Cönstruction L.L.C.",
-                                "Organization"),
+    "diacritics": lambda a, b: (
+        f"{a} {b} Construction LLC",
+        f"{a[:-1]}á {b[0]}é{b[2:]} Cönstruction L.L.C.",
+        "Organization",
+    ),
 }
 
 
@@ -126,7 +138,8 @@ DECOYS = 150
 
 def decoys(distinctive: str, generic: str) -> list[str]:
     return [ftm(f"decoy-{distinctive}-{i}", f"{word()} {generic}") for i in range(DECOYS)] + [
-        ftm(f"decoy-{distinctive}", f"{distinctive} {word()} Holdings")]
+        ftm(f"decoy-{distinctive}", f"{distinctive} {word()} Holdings")
+    ]
 
 
 async def test_a_listed_word_spelt_two_edits_away_is_found_among_many_sharing_its_generic_words(client, minter):
@@ -163,8 +176,9 @@ async def test_a_business_with_many_long_names_is_screened(client, minter):
 
 async def test_a_registration_number_match_is_a_hit_whatever_the_name(client, minter):
     number = f"CN-{secrets.randbelow(10**9):09d}"
-    await watchlist_with(client, minter, ftm(f"reg-{number}", f"{word()} {word()} Holdings",
-                                             registrationNumber=number.replace("-", " ")))
+    await watchlist_with(
+        client, minter, ftm(f"reg-{number}", f"{word()} {word()} Holdings", registrationNumber=number.replace("-", " "))
+    )
     target = await business(client, minter, f"{word()} {word()} Trading", registration_number=number)
     screening = await screen(client, minter, target["id"])
     assert [h["entity_id"] for h in screening["hits"]] == [f"reg-{number}"]
@@ -183,8 +197,9 @@ async def test_only_matches_at_or_above_the_threshold_are_hits(client, minter, v
 
     a, b = word(), word()
     exact, weak = f"t-exact-{a}", f"t-weak-{a}"
-    await watchlist_with(client, minter, ftm(exact, f"{a} {b} Construction LLC"),
-                         ftm(weak, f"{a} {b}"))  # half the business's name unmatched: about 0.6
+    await watchlist_with(
+        client, minter, ftm(exact, f"{a} {b} Construction LLC"), ftm(weak, f"{a} {b}")
+    )  # half the business's name unmatched: about 0.6
     target = await business(client, minter, f"{a} {b} Construction LLC")
     twin = await business(client, minter, f"{a} {b} Construction LLC")
     assert [h["entity_id"] for h in (await screen(client, minter, target["id"]))["hits"]] == [exact]
@@ -210,8 +225,9 @@ async def test_a_dismissed_hit_is_not_raised_again_until_the_entry_changes(clien
     assert (unchanged["unchanged"], unchanged["loaded"], unchanged["new_hits"]) == (1, 0, 0)
     assert (await screen(client, minter, target["id"]))["hits"] == []
 
-    changed = await load(client, minter, watchlist["id"],
-                         ftm(f"d-{a}", f"{a} {b} Logistics", country="ae", alias=f"{a} Freight"))
+    changed = await load(
+        client, minter, watchlist["id"], ftm(f"d-{a}", f"{a} {b} Logistics", country="ae", alias=f"{a} Freight")
+    )
     assert changed["loaded"] == 1 and changed["new_hits"] >= 1
     by_status = {h["status"]: h for h in await hits(client, minter, target["id"])}
     assert set(by_status) == {"dismissed", "potential"}
@@ -233,20 +249,31 @@ async def test_a_list_change_rescreens_against_the_changed_entries_only(client, 
         [hit] = await hits(client, minter, biz["id"])
         assert (await resolve(client, minter, hit["id"], "dismissed")).status_code == 200
 
-    second = await load(client, minter, watchlist["id"], ftm(f"c-{x1}", f"{x1} {x2}", alias=f"{x1}-{x2} Group"),
-                        entry_y)
+    second = await load(
+        client, minter, watchlist["id"], ftm(f"c-{x1}", f"{x1} {x2}", alias=f"{x1}-{x2} Group"), entry_y
+    )
     assert (second["loaded"], second["unchanged"], second["new_hits"]) == (1, 1, 1)
     [potential] = await hits(client, minter, biz_x["id"], status="potential")
     assert potential["entity_id"] == f"c-{x1}"
     assert await hits(client, minter, biz_y["id"], status="potential") == []
     async with vetting_app.state.database.session(read_only=True) as session:
-        screenings = (await session.execute(
-            select(Screening).where(Screening.import_id == uuid.UUID(second["id"])))).scalars().all()
+        screenings = (
+            (await session.execute(select(Screening).where(Screening.import_id == uuid.UUID(second["id"]))))
+            .scalars()
+            .all()
+        )
         # Only the changed entry was scored, for any business; Y resembles no changed entry.
         assert screenings and all(s.candidates_scored == 1 for s in screenings)
         assert str(biz_y["id"]) not in {str(s.business_id) for s in screenings}
-        raised = (await session.execute(select(ScreeningHit).where(
-            ScreeningHit.screening_id.in_([s.id for s in screenings])))).scalars().all()
+        raised = (
+            (
+                await session.execute(
+                    select(ScreeningHit).where(ScreeningHit.screening_id.in_([s.id for s in screenings]))
+                )
+            )
+            .scalars()
+            .all()
+        )
         assert [h.entity_id for h in raised] == [f"c-{x1}"]
 
 
@@ -254,8 +281,9 @@ async def test_a_decision_waits_for_unresolved_hits_and_confirmed_hits_feed_the_
     from fairpath.vetting.screening.service import confirmed_hits, unresolved_hit_count
 
     a, b = word(), word()
-    await watchlist_with(client, minter, ftm(f"n-1-{a}", f"{a} {b} Shipping"), ftm(f"n-2-{a}", f"{a} {b} Shipping Co"),
-                         kind="debarment")
+    await watchlist_with(
+        client, minter, ftm(f"n-1-{a}", f"{a} {b} Shipping"), ftm(f"n-2-{a}", f"{a} {b} Shipping Co"), kind="debarment"
+    )
     target = await business(client, minter, f"{a} {b} Shipping LLC")
     business_id = uuid.UUID(target["id"])
     raised = (await screen(client, minter, target["id"]))["hits"]
@@ -268,8 +296,9 @@ async def test_a_decision_waits_for_unresolved_hits_and_confirmed_hits_feed_the_
     assert (await counts())[0] == 2
     assert (await resolve(client, minter, raised[0]["id"], "confirmed")).status_code == 200
     unresolved, confirmed = await counts()
-    assert unresolved == 1 and [(h.watchlist_kind, h.score, str(h.id)) for h in confirmed] == \
-        [("debarment", raised[0]["score"], raised[0]["id"])]
+    assert unresolved == 1 and [(h.watchlist_kind, h.score, str(h.id)) for h in confirmed] == [
+        ("debarment", raised[0]["score"], raised[0]["id"])
+    ]
     dismissed = await resolve(client, minter, raised[1]["id"], "dismissed")
     assert dismissed.status_code == 200 and dismissed.json()["resolution_reason"] == "dismissed after review"
     assert (await counts())[0] == 0
@@ -284,16 +313,23 @@ async def test_a_confirmed_sanctions_match_suspends_an_approved_business_and_is_
     await watchlist_with(client, minter, ftm(f"s-{a}", f"{a} {b} Petroleum"), kind="sanctions")
     target = await business(client, minter, f"{a} {b} Petroleum LLC")
     async with vetting_app.state.database.session() as session:
-        await session.execute(update(Business).where(Business.id == uuid.UUID(target["id"])).values(
-            status="approved", approval_expires_at=utcnow() + timedelta(days=300)))
+        await session.execute(
+            update(Business)
+            .where(Business.id == uuid.UUID(target["id"]))
+            .values(status="approved", approval_expires_at=utcnow() + timedelta(days=300))
+        )
     [hit] = (await screen(client, minter, target["id"]))["hits"]
     assert (await resolve(client, minter, hit["id"], "confirmed")).status_code == 200
     got = await client.get(f"/v1/businesses/{target['id']}", headers=minter.headers(OFFICER))
     assert got.json()["status"] == "suspended"
     async with vetting_app.state.database.session(read_only=True) as session:
         [finding] = await findings_of(session, uuid.UUID(target["id"]))
-    assert (finding.kind, finding.principle, finding.severity, finding.source_ref) == \
-        ("screening_match", "B", "critical", hit["id"])
+    assert (finding.kind, finding.principle, finding.severity, finding.source_ref) == (
+        "screening_match",
+        "B",
+        "critical",
+        hit["id"],
+    )
 
 
 async def test_a_business_confirmed_as_a_sanctioned_entity_can_only_be_rejected(client, minter):
@@ -302,13 +338,18 @@ async def test_a_business_confirmed_as_a_sanctioned_entity_can_only_be_rejected(
     target = await business(client, minter, f"{a} {b} Marine LLC")
     [hit] = (await screen(client, minter, target["id"]))["hits"]
     assert (await resolve(client, minter, hit["id"], "confirmed")).status_code == 200
-    opened = await client.post(f"/v1/businesses/{target['id']}/vetting-cases", json={"reason": "initial vetting"},
-                               headers=minter.headers(OFFICER))
+    opened = await client.post(
+        f"/v1/businesses/{target['id']}/vetting-cases",
+        json={"reason": "initial vetting"},
+        headers=minter.headers(OFFICER),
+    )
     assert opened.status_code == 201, opened.text
     decide = f"/v1/vetting-cases/{opened.json()['id']}/decision"
     second_officer = minter.headers(make_principal(Role.compliance_officer))
-    conditions = {"conditions": ["an independent audit"],
-                  "condition_deadline": (utcnow() + timedelta(days=30)).isoformat()}
+    conditions = {
+        "conditions": ["an independent audit"],
+        "condition_deadline": (utcnow() + timedelta(days=30)).isoformat(),
+    }
     for body in ({"decision": "approved"}, {"decision": "conditionally_approved", **conditions}):
         refused = await client.post(decide, json=body | {"reason": "evidence reviewed"}, headers=second_officer)
         assert refused.status_code == 409, refused.text
@@ -328,8 +369,12 @@ async def test_each_new_hit_is_announced_without_personal_data(client, minter, v
     [hit] = (await screen(client, minter, target["id"]))["hits"]
     outbox = vetting_app.state.tables.outbox
     async with vetting_app.state.database.session(read_only=True) as session:
-        bodies = [json.loads(row.body) for row in (await session.execute(
-            select(outbox).where(outbox.c.subject == "vetting.screening.matched"))).all()]
+        bodies = [
+            json.loads(row.body)
+            for row in (
+                await session.execute(select(outbox).where(outbox.c.subject == "vetting.screening.matched"))
+            ).all()
+        ]
     [event] = [e for e in bodies if e["subject"] == hit["id"]]
     assert event["type"] == "org.fairpath.vetting.screening.matched.v1"
     assert event["data"]["matched_entity_id"] == listed_id and event["data"]["watchlist_kind"] == "blocklist"
@@ -342,8 +387,11 @@ async def test_approved_businesses_not_screened_lately_are_rescreened(client, mi
     fresh = await business(client, minter, f"{word()} {word()} Foods")
     stale = await business(client, minter, f"{word()} {word()} Foods")
     async with vetting_app.state.database.session() as session:
-        await session.execute(update(Business).where(Business.id.in_([uuid.UUID(fresh["id"]), uuid.UUID(stale["id"])]))
-                              .values(status="approved"))
+        await session.execute(
+            update(Business)
+            .where(Business.id.in_([uuid.UUID(fresh["id"]), uuid.UUID(stale["id"])]))
+            .values(status="approved")
+        )
     await screen(client, minter, fresh["id"])
     async with vetting_app.state.database.session() as session:
         await rescreen_approved(session, older_than=utcnow() - timedelta(days=30))
@@ -351,8 +399,13 @@ async def test_approved_businesses_not_screened_lately_are_rescreened(client, mi
         assert await rescreen_approved(session, older_than=utcnow() - timedelta(days=30)) == 0
         from fairpath.vetting.screening.tables import Screening
 
-        rows = (await session.execute(select(Screening.business_id, Screening.trigger).where(
-            Screening.business_id.in_([uuid.UUID(fresh["id"]), uuid.UUID(stale["id"])])))).all()
+        rows = (
+            await session.execute(
+                select(Screening.business_id, Screening.trigger).where(
+                    Screening.business_id.in_([uuid.UUID(fresh["id"]), uuid.UUID(stale["id"])])
+                )
+            )
+        ).all()
     assert sorted((str(b), t) for b, t in rows) == sorted([(fresh["id"], "manual"), (stale["id"], "scheduled")])
 
 
@@ -365,7 +418,7 @@ async def test_the_review_queue_lists_every_business_s_potential_hits_oldest_fir
     [hit_a] = (await screen(client, minter, first["id"]))["hits"]
     [hit_b] = (await screen(client, minter, second["id"]))["hits"]
 
-    async def queue(**params) -> list[str]:  # noqa: ANN003
+    async def queue(**params) -> list[str]:
         return await ids_on_every_page(client, "/v1/screening-hits", minter.headers(AUDITOR), **params)
 
     potential = await queue(status="potential")
@@ -381,15 +434,17 @@ async def test_the_review_queue_lists_every_business_s_potential_hits_oldest_fir
 
 
 async def test_screening_an_unknown_business_or_resolving_an_unknown_hit_is_404(client, minter):
-    assert (await client.post(f"/v1/businesses/{uuid.uuid4()}/screenings",
-                              headers=minter.headers(OFFICER))).status_code == 404
+    assert (
+        await client.post(f"/v1/businesses/{uuid.uuid4()}/screenings", headers=minter.headers(OFFICER))
+    ).status_code == 404
     assert (await resolve(client, minter, str(uuid.uuid4()), "dismissed")).status_code == 404
     assert (await client.get(f"/v1/screening-hits/{uuid.uuid4()}", headers=minter.headers(AUDITOR))).status_code == 404
 
 
 async def test_a_resolution_needs_a_decision_and_a_reason(client, minter):
-    r = await client.post(f"/v1/screening-hits/{uuid.uuid4()}/resolution", json={"decision": "maybe"},
-                          headers=minter.headers(OFFICER))
+    r = await client.post(
+        f"/v1/screening-hits/{uuid.uuid4()}/resolution", json={"decision": "maybe"}, headers=minter.headers(OFFICER)
+    )
     assert r.status_code == 422 and {v["field"] for v in r.json()["violations"]} == {"decision", "reason"}
 
 
@@ -416,6 +471,8 @@ async def test_admins_and_auditors_read_hits_but_only_compliance_officers_screen
     [hit] = (await screen(client, minter, target["id"]))["hits"]
     headers = minter.headers(make_principal(role))
     assert (await client.get(f"/v1/screening-hits/{hit['id']}", headers=headers)).json()["id"] == hit["id"]
-    assert len((await client.get(f"/v1/businesses/{target['id']}/screening-hits", headers=headers)).json()["items"]) == 1
+    assert (
+        len((await client.get(f"/v1/businesses/{target['id']}/screening-hits", headers=headers)).json()["items"]) == 1
+    )
     assert (await client.post(f"/v1/businesses/{target['id']}/screenings", headers=headers)).status_code == 403
     assert (await resolve(client, minter, hit["id"], "dismissed", officer=make_principal(role))).status_code == 403

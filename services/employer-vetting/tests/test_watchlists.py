@@ -16,27 +16,42 @@ AUDITOR = make_principal(Role.auditor)
 
 
 @pytest.fixture
-def client(vetting):  # noqa: ANN001, ANN201
+def client(vetting):
     return vetting
 
 
-def ftm(entity_id: str, name: str, schema: str = "Company", **properties) -> str:  # noqa: ANN003
+def ftm(entity_id: str, name: str, schema: str = "Company", **properties) -> str:
     props = {"name": [name], **{k: v if isinstance(v, list) else [v] for k, v in properties.items()}}
     return json.dumps({"id": entity_id, "schema": schema, "properties": props})
 
 
-async def new_watchlist(client, minter, kind: str = "sanctions") -> dict:  # noqa: ANN001
-    r = await client.post("/v1/watchlists", json={"name": f"list {uuid.uuid4().hex[:8]}", "kind": kind,
-                                                  "source": "test"}, headers=minter.headers(ADMIN))
+async def new_watchlist(client, minter, kind: str = "sanctions") -> dict:
+    r = await client.post(
+        "/v1/watchlists",
+        json={"name": f"list {uuid.uuid4().hex[:8]}", "kind": kind, "source": "test"},
+        headers=minter.headers(ADMIN),
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
 
-async def upload(client, minter, watchlist_id: str, body, *, fmt: str | None = None, mode: str | None = None,  # noqa: ANN001
-                 headers: dict | None = None) -> dict:
+async def upload(
+    client,
+    minter,
+    watchlist_id: str,
+    body,
+    *,
+    fmt: str | None = None,
+    mode: str | None = None,
+    headers: dict | None = None,
+) -> dict:
     params = {k: v for k, v in (("format", fmt), ("mode", mode)) if v}
-    r = await client.post(f"/v1/watchlists/{watchlist_id}/imports", params=params, content=body,
-                          headers={**minter.headers(ADMIN), **(headers or {})})
+    r = await client.post(
+        f"/v1/watchlists/{watchlist_id}/imports",
+        params=params,
+        content=body,
+        headers={**minter.headers(ADMIN), **(headers or {})},
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -44,8 +59,9 @@ async def upload(client, minter, watchlist_id: str, body, *, fmt: str | None = N
 async def test_admin_creates_a_watchlist_and_a_second_with_the_same_name_is_409(client, minter):
     created = await new_watchlist(client, minter, kind="debarment")
     assert created["kind"] == "debarment" and created["entries"] == 0 and uuid.UUID(created["id"]).version == 7
-    again = await client.post("/v1/watchlists", json={"name": created["name"], "kind": "sanctions"},
-                              headers=minter.headers(ADMIN))
+    again = await client.post(
+        "/v1/watchlists", json={"name": created["name"], "kind": "sanctions"}, headers=minter.headers(ADMIN)
+    )
     assert again.status_code == 409 and again.json()["existing_id"] == created["id"]
 
 
@@ -56,8 +72,11 @@ async def test_invalid_watchlist_lists_every_broken_rule(client, minter):
 
 
 async def test_a_body_that_is_not_json_is_a_422_naming_the_body(client, minter):
-    r = await client.post("/v1/watchlists", content=b'{"name": "x", "kind": ', headers=minter.headers(ADMIN) | {
-        "content-type": "application/json"})
+    r = await client.post(
+        "/v1/watchlists",
+        content=b'{"name": "x", "kind": ',
+        headers=minter.headers(ADMIN) | {"content-type": "application/json"},
+    )
     assert r.status_code == 422
     [violation] = r.json()["violations"]
     assert violation["field"] == "body" and violation["rule"] == "json_invalid"
@@ -74,11 +93,16 @@ async def test_agencies_employers_and_workers_never_see_watchlists(client, minte
     watchlist = await new_watchlist(client, minter)
     job = await upload(client, minter, watchlist["id"], ftm("hidden-1", "Qarvex Holdings"))
     headers = minter.headers(make_principal(role))
-    for path in ("/v1/watchlists", f"/v1/watchlists/{watchlist['id']}", f"/v1/imports/{job['id']}",
-                 f"/v1/watchlists/{watchlist['id']}/imports"):
+    for path in (
+        "/v1/watchlists",
+        f"/v1/watchlists/{watchlist['id']}",
+        f"/v1/imports/{job['id']}",
+        f"/v1/watchlists/{watchlist['id']}/imports",
+    ):
         assert (await client.get(path, headers=headers)).status_code == 403, path
-    assert (await client.post("/v1/watchlists", json={"name": "x", "kind": "blocklist"},
-                              headers=headers)).status_code == 403
+    assert (
+        await client.post("/v1/watchlists", json={"name": "x", "kind": "blocklist"}, headers=headers)
+    ).status_code == 403
 
 
 @pytest.mark.parametrize("role", [Role.compliance_officer, Role.auditor])
@@ -91,16 +115,19 @@ async def test_officers_and_auditors_read_lists_but_only_admins_change_them(clie
     got = await client.get(f"/v1/watchlists/{watchlist['id']}", headers=headers)
     assert got.status_code == 200 and got.json()["entries"] == 1
     assert (await client.get(f"/v1/imports/{job['id']}", headers=headers)).status_code == 200
-    assert (await client.post("/v1/watchlists", json={"name": "x", "kind": "blocklist"},
-                              headers=headers)).status_code == 403
-    refused = await client.post(f"/v1/watchlists/{watchlist['id']}/imports", content=ftm("read-2", "Other"),
-                                headers=headers)
+    assert (
+        await client.post("/v1/watchlists", json={"name": "x", "kind": "blocklist"}, headers=headers)
+    ).status_code == 403
+    refused = await client.post(
+        f"/v1/watchlists/{watchlist['id']}/imports", content=ftm("read-2", "Other"), headers=headers
+    )
     assert refused.status_code == 403
 
 
 async def test_import_into_an_unknown_watchlist_is_404(client, minter):
-    r = await client.post(f"/v1/watchlists/{uuid.uuid4()}/imports", content=ftm("x-1", "Nobody"),
-                          headers=minter.headers(ADMIN))
+    r = await client.post(
+        f"/v1/watchlists/{uuid.uuid4()}/imports", content=ftm("x-1", "Nobody"), headers=minter.headers(ADMIN)
+    )
     assert r.status_code == 404
     assert (await client.get(f"/v1/imports/{uuid.uuid4()}", headers=minter.headers(ADMIN))).status_code == 404
 
@@ -135,11 +162,13 @@ async def test_bad_ftm_lines_are_reported_by_line_number_and_the_rest_load(clien
 
 async def test_csv_upload_loads_aliases_and_reports_bad_records(client, minter):
     watchlist = await new_watchlist(client, minter, kind="blocklist")
-    body = ("id,name,aliases,country,registration_number\n"
-            "B-1,Tervalo Recruiters Pvt Ltd,Tervalo Manpower;Tervallo HR,IN,U74999\n"
-            "B-2,,no name here,IN,\n"
-            'B-3,"Quoted, Name Sdn Bhd",,MY,\n'
-            "B-4,Too,Many,Fields,Here,Really\n")
+    body = (
+        "id,name,aliases,country,registration_number\n"
+        "B-1,Tervalo Recruiters Pvt Ltd,Tervalo Manpower;Tervallo HR,IN,U74999\n"
+        "B-2,,no name here,IN,\n"
+        'B-3,"Quoted, Name Sdn Bhd",,MY,\n'
+        "B-4,Too,Many,Fields,Here,Really\n"
+    )
     job = await upload(client, minter, watchlist["id"], body, headers={"content-type": "text/csv"})
     assert job["format"] == "csv" and (job["loaded"], job["rejected"]) == (2, 2)
     assert [r["line"] for r in job["rejections"]] == [3, 5]
@@ -159,7 +188,7 @@ async def test_progress_is_visible_while_the_upload_streams(client, minter):
     rest = "".join(ftm(f"stream-late-{i}", f"Late Entity {i} Ltd") + "\n" for i in range(10)).encode()
     seen: dict = {}
 
-    async def running_import():  # noqa: ANN202
+    async def running_import():
         r = await client.get(f"/v1/watchlists/{watchlist['id']}/imports", headers=minter.headers(ADMIN))
         items = r.json()["items"]
         if items and items[0]["status"] == "running" and items[0]["lines_read"] >= BATCH_LINES:
@@ -167,14 +196,17 @@ async def test_progress_is_visible_while_the_upload_streams(client, minter):
             return True
         return False
 
-    async def body():  # noqa: ANN202
+    async def body():
         yield first
         # The server has the first batch; before sending the rest, watch the job from another request.
         await wait_until(running_import, timeout=20, message="the running import's progress")
         yield rest
 
-    r = await client.post(f"/v1/watchlists/{watchlist['id']}/imports", content=body(),
-                          headers={**minter.headers(ADMIN), "content-length": str(len(first) + len(rest))})
+    r = await client.post(
+        f"/v1/watchlists/{watchlist['id']}/imports",
+        content=body(),
+        headers={**minter.headers(ADMIN), "content-length": str(len(first) + len(rest))},
+    )
     assert r.status_code == 201, r.text
     assert seen["loaded"] == BATCH_LINES and 0 < seen["progress"] < 1 and seen["bytes_total"] == len(first) + len(rest)
     done = r.json()
@@ -209,6 +241,5 @@ async def test_a_replacing_upload_with_no_entity_fails_and_keeps_the_list(client
 async def test_an_import_is_audited(client, minter):
     watchlist = await new_watchlist(client, minter)
     job = await upload(client, minter, watchlist["id"], ftm("a-1", "Audited Entity"))
-    r = await client.get("/v1/audit/vetting/records", params={"record_id": job["id"]},
-                         headers=minter.headers(AUDITOR))
+    r = await client.get("/v1/audit/vetting/records", params={"record_id": job["id"]}, headers=minter.headers(AUDITOR))
     assert [e["action"] for e in r.json()["items"]] == ["watchlist.import_started", "watchlist.imported"]

@@ -26,8 +26,14 @@ def echo_app() -> FastAPI:
         if path.endswith("slow"):
             await asyncio.sleep(2.5)
         body = await request.body()
-        response = JSONResponse({"path": request.url.path, "query": request.url.query,
-                                 "headers": dict(request.headers), "body": body.decode()})
+        response = JSONResponse(
+            {
+                "path": request.url.path,
+                "query": request.url.query,
+                "headers": dict(request.headers),
+                "body": body.decode(),
+            }
+        )
         response.set_cookie("upstream_session", "secret")
         return response
 
@@ -41,7 +47,9 @@ def echo_app() -> FastAPI:
 @pytest.fixture(scope="session")
 async def echo_upstream() -> AsyncIterator[str]:
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(echo_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(echo_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.01)
@@ -57,7 +65,7 @@ def demo_credentials(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, di
 
 
 @pytest.fixture(scope="session")
-async def gateway_app(echo_upstream: str, demo_credentials, common_settings: CommonSettings, keypair, tmp_path_factory):  # noqa: ANN001, ANN201
+async def gateway_app(echo_upstream: str, demo_credentials, common_settings: CommonSettings, keypair, tmp_path_factory):
     var, _ = demo_credentials
     closed_port = free_port()
     settings = GatewaySettings(

@@ -6,7 +6,7 @@ from fairpath.common.auth import PrincipalVerifier, Role
 from fairpath.common.testing.nats import wait_until
 
 
-def key(demo_credentials, user):  # noqa: ANN001, ANN201
+def key(demo_credentials, user):
     return {"X-API-Key": demo_credentials[1]["users"][user]["api_key"]}
 
 
@@ -43,14 +43,17 @@ async def test_request_id_is_passed_through_and_returned(gateway, demo_credentia
 
 
 async def test_body_is_streamed_to_the_service_and_cookies_stay_behind(gateway, demo_credentials):
-    r = await gateway.post("/v1/grievances/x", content=b'{"a": 1}',
-                           headers={**key(demo_credentials, "worker"), "content-type": "application/json"})
+    r = await gateway.post(
+        "/v1/grievances/x",
+        content=b'{"a": 1}',
+        headers={**key(demo_credentials, "worker"), "content-type": "application/json"},
+    )
     assert r.json()["body"] == '{"a": 1}'
     assert "set-cookie" not in r.headers
     assert not gateway_app_cookies(gateway)
 
 
-def gateway_app_cookies(client):  # noqa: ANN001, ANN201
+def gateway_app_cookies(client):
     return list(client.cookies.jar)
 
 
@@ -92,14 +95,19 @@ async def test_slow_service_is_504_problem(gateway, demo_credentials):
 
 
 async def test_readiness_reports_each_service(gateway):
-    async def broker_connected():  # noqa: ANN202
+    async def broker_connected():
         r = await gateway.get("/readyz")
         return r if r.json()["checks"]["broker"] == "ok" else None
 
     r = await wait_until(broker_connected, message="the broker connection")
     assert r.status_code == 503
-    assert r.json()["checks"] == {"database": "ok", "broker": "ok", "vetting": "ok", "contracts": "unavailable",
-                                  "registry": "ok"}
+    assert r.json()["checks"] == {
+        "database": "ok",
+        "broker": "ok",
+        "vetting": "ok",
+        "contracts": "unavailable",
+        "registry": "ok",
+    }
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/docs", "/openapi.json"])
@@ -116,21 +124,39 @@ async def test_dead_letters_are_for_admins_only(gateway, demo_credentials):
 async def test_admin_lists_and_replays_dead_letters(gateway, gateway_app, demo_credentials):
     await wait_until(lambda: gateway_app.state.broker.connected, message="the broker connection")
     js = gateway_app.state.broker.js
-    await js.publish("dlq.gateway-test", b"{}", headers={
-        "Fairpath-Consumer": "gateway-test", "Fairpath-Original-Subject": "registry.fee.reported",
-        "Fairpath-Original-Stream": "REGISTRY", "Fairpath-Original-Seq": "1", "Fairpath-Error": "ValueError"})
-    listed = (await gateway.get("/v1/admin/events/dead-letters", params={"consumer": "gateway-test"},
-                                headers=key(demo_credentials, "admin"))).json()
+    await js.publish(
+        "dlq.gateway-test",
+        b"{}",
+        headers={
+            "Fairpath-Consumer": "gateway-test",
+            "Fairpath-Original-Subject": "registry.fee.reported",
+            "Fairpath-Original-Stream": "REGISTRY",
+            "Fairpath-Original-Seq": "1",
+            "Fairpath-Error": "ValueError",
+        },
+    )
+    listed = (
+        await gateway.get(
+            "/v1/admin/events/dead-letters", params={"consumer": "gateway-test"}, headers=key(demo_credentials, "admin")
+        )
+    ).json()
     assert [(d["subject"], d["error"]) for d in listed] == [("registry.fee.reported", "ValueError")]
     before = (await js.stream_info("REGISTRY")).state.last_seq
-    r = await gateway.post("/v1/admin/events/replay", json={"consumer": "gateway-test"}, headers=key(demo_credentials, "admin"))
+    r = await gateway.post(
+        "/v1/admin/events/replay", json={"consumer": "gateway-test"}, headers=key(demo_credentials, "admin")
+    )
     assert r.status_code == 200 and len(r.json()["replayed"]) == 1
     assert (await js.stream_info("REGISTRY")).state.last_seq == before + 1
-    assert (await gateway.get("/v1/admin/events/dead-letters", params={"consumer": "gateway-test"},
-                              headers=key(demo_credentials, "admin"))).json() == []
+    assert (
+        await gateway.get(
+            "/v1/admin/events/dead-letters", params={"consumer": "gateway-test"}, headers=key(demo_credentials, "admin")
+        )
+    ).json() == []
 
 
-async def test_an_organisation_acts_for_the_business_vetting_links_it_to(gateway, gateway_app, demo_credentials, keypair):
+async def test_an_organisation_acts_for_the_business_vetting_links_it_to(
+    gateway, gateway_app, demo_credentials, keypair
+):
     import json
     import uuid
 
@@ -141,7 +167,7 @@ async def test_an_organisation_acts_for_the_business_vetting_links_it_to(gateway
     identities = json.loads((var / "gateway-identities.json").read_text())
     agency_org = next(o["id"] for o in identities["organizations"] if o["kind"] == "recruitment_agency")
 
-    def principal_seen(response):  # noqa: ANN001, ANN202
+    def principal_seen(response):
         return PrincipalVerifier(keypair.public_pem).verify(response.json()["headers"]["x-fairpath-principal"])
 
     before = await gateway.get("/v1/workers", headers=key(demo_credentials, "agency"))
@@ -150,15 +176,30 @@ async def test_an_organisation_acts_for_the_business_vetting_links_it_to(gateway
     await wait_until(lambda: gateway_app.state.broker.connected, message="the broker connection")
     business_id = uuid.uuid4()
     js = gateway_app.state.broker.js
-    for payload in (BusinessRegistered(version=1, business_id=business_id, kind="recruitment_agency", legal_name="A",
-                                       country="NP", status="registered"),
-                    BusinessUpdated(version=2, business_id=business_id, kind="recruitment_agency", legal_name="A",
-                                    country="NP", status="registered", organization_id=agency_org,
-                                    changed_fields=["organization_id"])):
+    for payload in (
+        BusinessRegistered(
+            version=1,
+            business_id=business_id,
+            kind="recruitment_agency",
+            legal_name="A",
+            country="NP",
+            status="registered",
+        ),
+        BusinessUpdated(
+            version=2,
+            business_id=business_id,
+            kind="recruitment_agency",
+            legal_name="A",
+            country="NP",
+            status="registered",
+            organization_id=agency_org,
+            changed_fields=["organization_id"],
+        ),
+    ):
         event = new_event(payload, business_id)
         await js.publish(event.nats_subject, event.to_json(), headers={"Nats-Msg-Id": event.id})
 
-    async def linked():  # noqa: ANN202
+    async def linked():
         gateway_app.state.business_links._cache.clear()
         r = await gateway.get("/v1/workers", headers=key(demo_credentials, "agency"))
         return principal_seen(r).business_id == business_id

@@ -21,13 +21,14 @@ TEST_KEY_RING = "k2026:" + "A" * 43  # 32 zero-ish bytes, base64url: a fixed key
 TEST_HASH_KEY = "test-registry-hash-key"
 
 
-def registry_settings(url: str, common: CommonSettings, **overrides) -> RegistrySettings:  # noqa: ANN003
-    return RegistrySettings(database_url=url, common=common, encryption_keys=TEST_KEY_RING, hash_key=TEST_HASH_KEY,
-                            **overrides)
+def registry_settings(url: str, common: CommonSettings, **overrides) -> RegistrySettings:
+    return RegistrySettings(
+        database_url=url, common=common, encryption_keys=TEST_KEY_RING, hash_key=TEST_HASH_KEY, **overrides
+    )
 
 
 @pytest.fixture(scope="session")
-async def registry_app(database_url, common_settings: CommonSettings) -> AsyncIterator[FastAPI]:  # noqa: ANN001
+async def registry_app(database_url, common_settings: CommonSettings) -> AsyncIterator[FastAPI]:
     """The registry with its relay and contract consumer on the test nats-server."""
     app = create_app(registry_settings(await database_url("registry"), common_settings))
     async with app.router.lifespan_context(app):
@@ -53,7 +54,7 @@ def passport_number() -> str:
     return f"PA{uuid.uuid4().int % 10**9:09d}"
 
 
-def worker_body(**overrides) -> dict:  # noqa: ANN003
+def worker_body(**overrides) -> dict:
     body = {
         "full_name": "Sita Gurung",
         "date_of_birth": "1996-04-12",
@@ -79,7 +80,7 @@ def worker_principal(worker_id: str | uuid.UUID) -> Principal:
     return make_principal(Role.worker, worker_id=uuid.UUID(str(worker_id)))
 
 
-async def register(client: httpx.AsyncClient, minter, agency: Principal, **overrides) -> dict:  # noqa: ANN001
+async def register(client: httpx.AsyncClient, minter, agency: Principal, **overrides) -> dict:
     r = await client.post("/v1/workers", json=worker_body(**overrides), headers=minter.headers(agency))
     assert r.status_code == 201, r.text
     return r.json()
@@ -91,15 +92,17 @@ class EventLog:
     def __init__(self) -> None:
         self.events: list[CloudEvent] = []
 
-    async def on_message(self, msg) -> None:  # noqa: ANN001
+    async def on_message(self, msg) -> None:
         self.events.append(parse_event(msg.data))
 
-    def of(self, subject: str, aggregate_id) -> list[CloudEvent]:  # noqa: ANN001
+    def of(self, subject: str, aggregate_id) -> list[CloudEvent]:
         return [e for e in self.events if e.nats_subject == subject and e.subject == str(aggregate_id)]
 
-    async def wait_for(self, subject: str, aggregate_id, count: int = 1) -> list[CloudEvent]:  # noqa: ANN001
-        return await wait_until(lambda: (found := self.of(subject, aggregate_id)) and len(found) >= count and found,
-                                message=f"{subject} for {aggregate_id}")
+    async def wait_for(self, subject: str, aggregate_id, count: int = 1) -> list[CloudEvent]:
+        return await wait_until(
+            lambda: (found := self.of(subject, aggregate_id)) and len(found) >= count and found,
+            message=f"{subject} for {aggregate_id}",
+        )
 
 
 @pytest.fixture(scope="session")
@@ -110,6 +113,6 @@ async def published(broker: Broker) -> AsyncIterator[EventLog]:
     await sub.unsubscribe()
 
 
-async def publish_contract_event(broker: Broker, payload) -> None:  # noqa: ANN001
+async def publish_contract_event(broker: Broker, payload) -> None:
     event = new_event(payload, payload.contract_id)
     await broker.js.publish(event.nats_subject, event.to_json(), headers={"Nats-Msg-Id": event.id})

@@ -7,8 +7,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from fairpath.registry.config import RegistrySettings
 from fairpath.common.config import CommonSettings, InsecureSettingsError
+from fairpath.registry.config import RegistrySettings
 from fairpath.registry.crypto import FieldCipher, KeyRingError, UndecryptableValue, mask, normalise_identifier
 from fairpath.registry.rotation import reseal_batch
 from fairpath.registry.workers.tables import Worker
@@ -49,8 +49,9 @@ def test_identical_values_seal_differently_but_hash_alike():
     cipher = FieldCipher(f"k1:{key()}", "h")
     assert cipher.seal("x", record="w", field="f") != cipher.seal("x", record="w", field="f")
     assert cipher.blind_index("NP", "passport", "pa 123-4567") == cipher.blind_index("NP", "passport", "PA1234567")
-    assert FieldCipher(f"k1:{key()}", "other").blind_index("NP", "passport", "PA1234567") != \
-        cipher.blind_index("NP", "passport", "PA1234567")
+    assert FieldCipher(f"k1:{key()}", "other").blind_index("NP", "passport", "PA1234567") != cipher.blind_index(
+        "NP", "passport", "PA1234567"
+    )
     assert normalise_identifier("ab.12-3 4") == "AB1234"
 
 
@@ -76,7 +77,6 @@ def test_masking_keeps_only_the_tail():
     assert mask("1234") == "****" and mask(None) is None
 
 
-
 async def test_rotation_moves_stored_values_to_the_new_key_and_they_still_open(registry, registry_app, minter):
     agency = new_agency()
     created = await register(registry, minter, agency)
@@ -90,8 +90,10 @@ async def test_rotation_moves_stored_values_to_the_new_key_and_they_still_open(r
         stale = (await s.execute(select(Worker.id).where(~Worker.full_name_sealed.startswith("k2027:")))).first()
     assert stale is None
     assert rotated.open(worker.full_name_sealed, record=worker.id, field="full_name") == "Sita Gurung"
-    assert rotated.open(worker.document_number_sealed, record=worker.id, field="document_number") == \
-        created["identity_document"]["number"]
+    assert (
+        rotated.open(worker.document_number_sealed, record=worker.id, field="document_number")
+        == created["identity_document"]["number"]
+    )
     # And back under the app's own key, which the other tests' app opens.
     back = FieldCipher(f"{TEST_KEY_RING},k2027:{new_key}", TEST_HASH_KEY)
     while await reseal_batch(registry_app.state.database, back, batch=200):

@@ -9,32 +9,51 @@ from fairpath.common.testing import make_principal
 from .conftest import new_agency, register, worker_principal
 
 
-def fee(**overrides) -> dict:  # noqa: ANN003
-    return {"category": "recruitment_fee", "amount_minor": 15_000_000, "currency": "NPR", "payment_method": "loan",
-            "paid_on": "2026-03-02", "evidence": [{"kind": "receipt", "reference": "doc-7731",
-                                                   "description": "receipt signed by the sub-agent Ram Bahadur"}]} | overrides
+def fee(**overrides) -> dict:
+    return {
+        "category": "recruitment_fee",
+        "amount_minor": 15_000_000,
+        "currency": "NPR",
+        "payment_method": "loan",
+        "paid_on": "2026-03-02",
+        "evidence": [
+            {"kind": "receipt", "reference": "doc-7731", "description": "receipt signed by the sub-agent Ram Bahadur"}
+        ],
+    } | overrides
 
 
 async def test_worker_paid_fee_reported_by_the_worker_is_a_finding_and_emitted(registry, minter, published):
     created = await register(registry, minter, new_agency())
     charged = uuid.uuid4()
-    r = await registry.post(f"/v1/workers/{created['id']}/fees", json=fee(paid_to_business_id=str(charged)),
-                            headers=minter.headers(worker_principal(created["id"])))
+    r = await registry.post(
+        f"/v1/workers/{created['id']}/fees",
+        json=fee(paid_to_business_id=str(charged)),
+        headers=minter.headers(worker_principal(created["id"])),
+    )
     assert r.status_code == 201, r.text
     report = r.json()
     assert report["finding"] is True and report["reimbursement_status"] == "owed" and report["channel"] == "worker"
     assert report["finding_business_id"] == str(charged) and report["evidence"][0]["reference"] == "doc-7731"
     [event] = await published.wait_for("registry.fee.reported", report["id"])
     assert event.data["business_id"] == str(charged) and event.data["worker_id"] == created["id"]
-    assert (event.data["amount_minor"], event.data["currency"], event.data["category"]) == (15_000_000, "NPR", "recruitment_fee")
+    assert (event.data["amount_minor"], event.data["currency"], event.data["category"]) == (
+        15_000_000,
+        "NPR",
+        "recruitment_fee",
+    )
     assert event.data["reported_by_role"] == "worker" and "Ram Bahadur" not in event.to_json().decode()
 
 
-async def test_agency_reports_for_its_worker_and_an_unknown_recipient_is_the_agencys_finding(registry, minter, published):
+async def test_agency_reports_for_its_worker_and_an_unknown_recipient_is_the_agencys_finding(
+    registry, minter, published
+):
     agency = new_agency()
     created = await register(registry, minter, agency)
-    covered = await registry.post(f"/v1/workers/{created['id']}/fees", json=fee(paid_by="employer", category="medical"),
-                                  headers=minter.headers(agency))
+    covered = await registry.post(
+        f"/v1/workers/{created['id']}/fees",
+        json=fee(paid_by="employer", category="medical"),
+        headers=minter.headers(agency),
+    )
     assert covered.status_code == 201
     assert covered.json()["finding"] is False and covered.json()["reimbursement_status"] == "not_applicable"
     r = await registry.post(f"/v1/workers/{created['id']}/fees", json=fee(), headers=minter.headers(agency))
@@ -49,10 +68,16 @@ async def test_fee_for_a_worker_outside_reach_is_404_and_bad_input_lists_every_r
     for outsider in (new_agency(), worker_principal(uuid.uuid4())):
         r = await registry.post(f"/v1/workers/{created['id']}/fees", json=fee(), headers=minter.headers(outsider))
         assert r.status_code == 404
-    assert (await registry.post(f"/v1/workers/{created['id']}/fees", json=fee(),
-                                headers=minter.headers(make_principal(Role.employer)))).status_code == 403
-    r = await registry.post(f"/v1/workers/{created['id']}/fees", headers=minter.headers(worker_principal(created["id"])),
-                            json=fee(category="bribe", amount_minor=0, currency="XYZ", paid_on="2999-01-01"))
+    assert (
+        await registry.post(
+            f"/v1/workers/{created['id']}/fees", json=fee(), headers=minter.headers(make_principal(Role.employer))
+        )
+    ).status_code == 403
+    r = await registry.post(
+        f"/v1/workers/{created['id']}/fees",
+        headers=minter.headers(worker_principal(created["id"])),
+        json=fee(category="bribe", amount_minor=0, currency="XYZ", paid_on="2999-01-01"),
+    )
     assert r.status_code == 422
     assert {v["field"] for v in r.json()["violations"]} == {"category", "amount_minor", "currency", "paid_on"}
 
@@ -61,25 +86,35 @@ async def test_reimbursement_is_tracked_until_the_worker_confirms_it(registry, r
     created = await register(registry, minter, new_agency())
     employer = make_principal(Role.employer, business_id=uuid.uuid4())
     me = minter.headers(worker_principal(created["id"]))
-    report = (await registry.post(f"/v1/workers/{created['id']}/fees", headers=me,
-                                  json=fee(paid_to_business_id=str(employer.business_id)))).json()
+    report = (
+        await registry.post(
+            f"/v1/workers/{created['id']}/fees", headers=me, json=fee(paid_to_business_id=str(employer.business_id))
+        )
+    ).json()
     url = f"/v1/fees/{report['id']}"
 
     assert (await registry.patch(url, json={"step": "confirmed"}, headers=me)).status_code == 409
-    promised = await registry.patch(url, json={"step": "promised", "promised_by_date": "2026-12-31"},
-                                    headers=minter.headers(employer))
+    promised = await registry.patch(
+        url, json={"step": "promised", "promised_by_date": "2026-12-31"}, headers=minter.headers(employer)
+    )
     assert promised.status_code == 200 and promised.json()["reimbursement_status"] == "promised"
     assert (await registry.patch(url, json={"step": "paid"}, headers=minter.headers(employer))).status_code == 422
-    paid = await registry.patch(url, json={"step": "paid", "reimbursed_amount_minor": 15_000_000,
-                                           "reimbursed_on": "2026-05-01"}, headers=minter.headers(employer))
+    paid = await registry.patch(
+        url,
+        json={"step": "paid", "reimbursed_amount_minor": 15_000_000, "reimbursed_on": "2026-05-01"},
+        headers=minter.headers(employer),
+    )
     assert paid.status_code == 200 and paid.json()["reimbursement_status"] == "paid"
     # The business's word does not close the finding; only the worker's confirmation does.
     assert (await registry.patch(url, json={"step": "confirmed"}, headers=minter.headers(employer))).status_code == 403
     assert published.of("registry.fee.reimbursed", report["id"]) == []
     disputed = await registry.patch(url, json={"step": "disputed"}, headers=me)
     assert disputed.json()["reimbursement_status"] == "owed"
-    await registry.patch(url, json={"step": "paid", "reimbursed_amount_minor": 15_000_000, "reimbursed_on": "2026-05-02"},
-                         headers=minter.headers(employer))
+    await registry.patch(
+        url,
+        json={"step": "paid", "reimbursed_amount_minor": 15_000_000, "reimbursed_on": "2026-05-02"},
+        headers=minter.headers(employer),
+    )
     confirmed = await registry.patch(url, json={"step": "confirmed"}, headers=me)
     assert confirmed.status_code == 200 and confirmed.json()["reimbursement_status"] == "confirmed"
     [event] = await published.wait_for("registry.fee.reimbursed", report["id"])
@@ -90,8 +125,13 @@ async def test_reimbursement_is_tracked_until_the_worker_confirms_it(registry, r
 async def test_business_reads_a_fee_against_it_without_the_evidence_and_others_get_404(registry, minter):
     created = await register(registry, minter, new_agency())
     employer = make_principal(Role.employer, business_id=uuid.uuid4())
-    report = (await registry.post(f"/v1/workers/{created['id']}/fees", headers=minter.headers(worker_principal(created["id"])),
-                                  json=fee(paid_to_business_id=str(employer.business_id)))).json()
+    report = (
+        await registry.post(
+            f"/v1/workers/{created['id']}/fees",
+            headers=minter.headers(worker_principal(created["id"])),
+            json=fee(paid_to_business_id=str(employer.business_id)),
+        )
+    ).json()
     seen = await registry.get(f"/v1/fees/{report['id']}", headers=minter.headers(employer))
     assert seen.status_code == 200 and seen.json()["evidence"] is None
     other = make_principal(Role.employer, business_id=uuid.uuid4())

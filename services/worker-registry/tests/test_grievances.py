@@ -14,16 +14,23 @@ from fairpath.registry.grievances.tables import Grievance
 from .conftest import new_agency, register, worker_principal
 
 
-def grievance(business_id, **overrides) -> dict:  # noqa: ANN001, ANN003
-    return {"business_id": str(business_id), "alleged_indicators": ["retention_of_identity_documents"],
-            "description": "My passport was taken by the supervisor Mr Karim.", "language": "ne"} | overrides
+def grievance(business_id, **overrides) -> dict:
+    return {
+        "business_id": str(business_id),
+        "alleged_indicators": ["retention_of_identity_documents"],
+        "description": "My passport was taken by the supervisor Mr Karim.",
+        "language": "ne",
+    } | overrides
 
 
 async def test_worker_files_directly_with_deadlines_and_the_filing_is_emitted_anonymously(registry, minter, published):
     created = await register(registry, minter, new_agency())
     employer = make_principal(Role.employer, business_id=uuid.uuid4())
-    r = await registry.post(f"/v1/workers/{created['id']}/grievances", headers=minter.headers(worker_principal(created["id"])),
-                            json=grievance(employer.business_id, anonymous=True, contract_id=str(uuid.uuid4())))
+    r = await registry.post(
+        f"/v1/workers/{created['id']}/grievances",
+        headers=minter.headers(worker_principal(created["id"])),
+        json=grievance(employer.business_id, anonymous=True, contract_id=str(uuid.uuid4())),
+    )
     assert r.status_code == 201, r.text
     filed = r.json()
     assert (filed["status"], filed["channel"], filed["filed_by_role"]) == ("received", "worker", "worker")
@@ -33,7 +40,11 @@ async def test_worker_files_directly_with_deadlines_and_the_filing_is_emitted_an
     assert not filed["acknowledgement_overdue"] and filed["steps"][0]["step"] == "received"
 
     [event] = await published.wait_for("registry.grievance.filed", filed["id"])
-    assert event.data["anonymous"] is True and event.data.get("worker_id") is None and event.data.get("contract_id") is None
+    assert (
+        event.data["anonymous"] is True
+        and event.data.get("worker_id") is None
+        and event.data.get("contract_id") is None
+    )
     assert event.data["business_id"] == str(employer.business_id)
     assert event.data["alleged_indicators"] == ["retention_of_identity_documents"]
     assert "Karim" not in event.to_json().decode()
@@ -49,22 +60,43 @@ async def test_named_grievance_shows_the_worker_to_the_business_and_others_get_4
     agency = new_agency()
     created = await register(registry, minter, agency)
     employer = make_principal(Role.employer, business_id=uuid.uuid4())
-    filed = (await registry.post(f"/v1/workers/{created['id']}/grievances", headers=minter.headers(agency),
-                                 json=grievance(employer.business_id))).json()
+    filed = (
+        await registry.post(
+            f"/v1/workers/{created['id']}/grievances",
+            headers=minter.headers(agency),
+            json=grievance(employer.business_id),
+        )
+    ).json()
     assert filed["channel"] == "agency"
     seen = (await registry.get(f"/v1/grievances/{filed['id']}", headers=minter.headers(employer))).json()
     assert seen["worker_id"] == created["id"] and seen["description"].startswith("My passport")
-    for outsider in (make_principal(Role.employer, business_id=uuid.uuid4()), new_agency(), worker_principal(uuid.uuid4())):
-        assert (await registry.get(f"/v1/grievances/{filed['id']}", headers=minter.headers(outsider))).status_code == 404
-    assert (await registry.post(f"/v1/workers/{created['id']}/grievances", headers=minter.headers(new_agency()),
-                                json=grievance(employer.business_id))).status_code == 404
+    for outsider in (
+        make_principal(Role.employer, business_id=uuid.uuid4()),
+        new_agency(),
+        worker_principal(uuid.uuid4()),
+    ):
+        assert (
+            await registry.get(f"/v1/grievances/{filed['id']}", headers=minter.headers(outsider))
+        ).status_code == 404
+    assert (
+        await registry.post(
+            f"/v1/workers/{created['id']}/grievances",
+            headers=minter.headers(new_agency()),
+            json=grievance(employer.business_id),
+        )
+    ).status_code == 404
 
 
 async def test_anonymous_grievance_against_the_workers_own_agency_hides_the_filer_from_it(registry, minter):
     agency = new_agency()
     created = await register(registry, minter, agency)
-    filed = (await registry.post(f"/v1/workers/{created['id']}/grievances", headers=minter.headers(worker_principal(created["id"])),
-                                 json=grievance(agency.business_id, anonymous=True))).json()
+    filed = (
+        await registry.post(
+            f"/v1/workers/{created['id']}/grievances",
+            headers=minter.headers(worker_principal(created["id"])),
+            json=grievance(agency.business_id, anonymous=True),
+        )
+    ).json()
     seen = (await registry.get(f"/v1/grievances/{filed['id']}", headers=minter.headers(agency))).json()
     assert seen["worker_id"] is None and seen["description"] is None
 
@@ -73,36 +105,64 @@ async def test_lifecycle_by_compliance_officers_records_who_and_when_and_emits(r
     created = await register(registry, minter, new_agency())
     employer_id = uuid.uuid4()
     me = worker_principal(created["id"])
-    filed = (await registry.post(f"/v1/workers/{created['id']}/grievances",
-                                 headers=minter.headers(me), json=grievance(employer_id))).json()
+    filed = (
+        await registry.post(
+            f"/v1/workers/{created['id']}/grievances", headers=minter.headers(me), json=grievance(employer_id)
+        )
+    ).json()
     url = f"/v1/grievances/{filed['id']}"
     officer, second = make_principal(Role.compliance_officer), make_principal(Role.compliance_officer)
     for role in (Role.agency, Role.employer, Role.worker, Role.auditor, Role.admin):
-        assert (await registry.patch(url, json={"status": "under_investigation"},
-                                     headers=minter.headers(make_principal(role)))).status_code == 403
+        assert (
+            await registry.patch(
+                url, json={"status": "under_investigation"}, headers=minter.headers(make_principal(role))
+            )
+        ).status_code == 403
     assert (await registry.patch(url, json={"status": "resolved"}, headers=minter.headers(officer))).status_code == 409
 
     r = await registry.patch(url, json={"status": "under_investigation"}, headers=minter.headers(officer))
     assert r.status_code == 200 and r.json()["acknowledged_at"] and not r.json()["acknowledgement_overdue"]
-    missing = await registry.patch(url, json={"status": "substantiated", "remedies": ["reimbursement"]},
-                                   headers=minter.headers(second))
+    missing = await registry.patch(
+        url, json={"status": "substantiated", "remedies": ["reimbursement"]}, headers=minter.headers(second)
+    )
     assert missing.status_code == 422
     assert {(v["field"], v["rule"]) for v in missing.json()["violations"]} == {
-        ("severity", "required"), ("remedies", "only_when_resolved")}
-    r = await registry.patch(url, headers=minter.headers(second), json={
-        "status": "substantiated", "indicators": ["retention_of_identity_documents", "withholding_of_wages"],
-        "severity": "critical", "decision_note": "Confirmed on site."})
+        ("severity", "required"),
+        ("remedies", "only_when_resolved"),
+    }
+    r = await registry.patch(
+        url,
+        headers=minter.headers(second),
+        json={
+            "status": "substantiated",
+            "indicators": ["retention_of_identity_documents", "withholding_of_wages"],
+            "severity": "critical",
+            "decision_note": "Confirmed on site.",
+        },
+    )
     assert r.status_code == 200 and r.json()["status"] == "substantiated"
     no_remedy = await registry.patch(url, json={"status": "resolved"}, headers=minter.headers(second))
     assert no_remedy.status_code == 422 and no_remedy.json()["violations"][0]["rule"] == "remedy_required"
-    r = await registry.patch(url, headers=minter.headers(second), json={
-        "status": "resolved", "remedies": ["reimbursement", "corrective_action"], "remedy_note": "Passport returned."})
+    r = await registry.patch(
+        url,
+        headers=minter.headers(second),
+        json={
+            "status": "resolved",
+            "remedies": ["reimbursement", "corrective_action"],
+            "remedy_note": "Passport returned.",
+        },
+    )
     resolved = r.json()
     assert resolved["status"] == "resolved" and resolved["remedies"] == ["reimbursement", "corrective_action"]
     assert [(s["step"], s["actor"]) for s in resolved["steps"]] == [
         ("received", me.actor),
-        ("under_investigation", officer.actor), ("substantiated", second.actor), ("resolved", second.actor)]
-    assert (await registry.patch(url, json={"status": "under_investigation"}, headers=minter.headers(officer))).status_code == 409
+        ("under_investigation", officer.actor),
+        ("substantiated", second.actor),
+        ("resolved", second.actor),
+    ]
+    assert (
+        await registry.patch(url, json={"status": "under_investigation"}, headers=minter.headers(officer))
+    ).status_code == 409
 
     [substantiated] = await published.wait_for("registry.grievance.substantiated", filed["id"])
     assert substantiated.data["severity"] == "critical" and substantiated.data["worker_id"] == created["id"]
@@ -114,16 +174,26 @@ async def test_lifecycle_by_compliance_officers_records_who_and_when_and_emits(r
 
 async def test_unsubstantiated_grievance_is_emitted_and_escalation_is_recorded(registry, minter, published):
     created = await register(registry, minter, new_agency())
-    filed = (await registry.post(f"/v1/workers/{created['id']}/grievances",
-                                 headers=minter.headers(worker_principal(created["id"])), json=grievance(uuid.uuid4()))).json()
+    filed = (
+        await registry.post(
+            f"/v1/workers/{created['id']}/grievances",
+            headers=minter.headers(worker_principal(created["id"])),
+            json=grievance(uuid.uuid4()),
+        )
+    ).json()
     url = f"/v1/grievances/{filed['id']}"
     officer = minter.headers(make_principal(Role.compliance_officer))
-    r = await registry.patch(url, json={"escalated_to": "labour_inspectorate", "escalation_reference": "LI-2026-0412"},
-                             headers=officer)
-    assert r.status_code == 200 and r.json()["escalated_to"] == "labour_inspectorate" and r.json()["status"] == "received"
+    r = await registry.patch(
+        url, json={"escalated_to": "labour_inspectorate", "escalation_reference": "LI-2026-0412"}, headers=officer
+    )
+    assert (
+        r.status_code == 200 and r.json()["escalated_to"] == "labour_inspectorate" and r.json()["status"] == "received"
+    )
     assert (await registry.patch(url, json={"escalated_to": "embassy"}, headers=officer)).status_code == 409
     await registry.patch(url, json={"status": "under_investigation"}, headers=officer)
-    await registry.patch(url, json={"status": "unsubstantiated", "decision_note": "No evidence found."}, headers=officer)
+    await registry.patch(
+        url, json={"status": "unsubstantiated", "decision_note": "No evidence found."}, headers=officer
+    )
     r = await registry.patch(url, json={"status": "resolved", "remedies": ["referral"]}, headers=officer)
     assert r.json()["steps"][1]["step"] == "escalated"
     await published.wait_for("registry.grievance.unsubstantiated", filed["id"])
@@ -133,25 +203,42 @@ async def test_unsubstantiated_grievance_is_emitted_and_escalation_is_recorded(r
 
 async def test_missed_deadlines_show_as_overdue(registry, registry_app, minter):
     created = await register(registry, minter, new_agency())
-    filed = (await registry.post(f"/v1/workers/{created['id']}/grievances",
-                                 headers=minter.headers(worker_principal(created["id"])), json=grievance(uuid.uuid4()))).json()
+    filed = (
+        await registry.post(
+            f"/v1/workers/{created['id']}/grievances",
+            headers=minter.headers(worker_principal(created["id"])),
+            json=grievance(uuid.uuid4()),
+        )
+    ).json()
     past = datetime.fromisoformat(filed["filed_at"]) - timedelta(days=1)
     async with registry_app.state.database.session() as s:
-        await s.execute(update(Grievance).where(Grievance.id == uuid.UUID(filed["id"])).values(acknowledge_by=past, resolve_by=past))
+        await s.execute(
+            update(Grievance).where(Grievance.id == uuid.UUID(filed["id"])).values(acknowledge_by=past, resolve_by=past)
+        )
     officer = minter.headers(make_principal(Role.compliance_officer))
     seen = (await registry.get(f"/v1/grievances/{filed['id']}", headers=officer)).json()
     assert seen["acknowledgement_overdue"] is True and seen["resolution_overdue"] is True
-    late = (await registry.patch(f"/v1/grievances/{filed['id']}", json={"status": "under_investigation"}, headers=officer)).json()
+    late = (
+        await registry.patch(f"/v1/grievances/{filed['id']}", json={"status": "under_investigation"}, headers=officer)
+    ).json()
     assert late["acknowledgement_overdue"] is True, "acknowledged after the deadline stays overdue on the record"
 
 
 async def test_grievance_about_another_workers_fee_is_refused(registry, minter):
     mine, theirs = await register(registry, minter, new_agency()), await register(registry, minter, new_agency())
     me = minter.headers(worker_principal(theirs["id"]))
-    fee = (await registry.post(f"/v1/workers/{theirs['id']}/fees", headers=me, json={
-        "category": "medical", "amount_minor": 500, "currency": "USD", "payment_method": "cash"})).json()
-    r = await registry.post(f"/v1/workers/{mine['id']}/grievances", headers=minter.headers(worker_principal(mine["id"])),
-                            json=grievance(uuid.uuid4(), fee_report_id=fee["id"]))
+    fee = (
+        await registry.post(
+            f"/v1/workers/{theirs['id']}/fees",
+            headers=me,
+            json={"category": "medical", "amount_minor": 500, "currency": "USD", "payment_method": "cash"},
+        )
+    ).json()
+    r = await registry.post(
+        f"/v1/workers/{mine['id']}/grievances",
+        headers=minter.headers(worker_principal(mine["id"])),
+        json=grievance(uuid.uuid4(), fee_report_id=fee["id"]),
+    )
     assert r.status_code == 422 and r.json()["violations"][0]["field"] == "fee_report_id"
 
 
@@ -159,16 +246,21 @@ async def test_overdue_queue_lists_late_grievances_and_a_business_sees_only_its_
     created = await register(registry, minter, new_agency())
     employer = make_principal(Role.employer, business_id=uuid.uuid4())
     me = minter.headers(worker_principal(created["id"]))
-    late = (await registry.post(f"/v1/workers/{created['id']}/grievances", headers=me,
-                                json=grievance(employer.business_id, anonymous=True))).json()
-    on_time = (await registry.post(f"/v1/workers/{created['id']}/grievances", headers=me,
-                                   json=grievance(employer.business_id))).json()
+    late = (
+        await registry.post(
+            f"/v1/workers/{created['id']}/grievances", headers=me, json=grievance(employer.business_id, anonymous=True)
+        )
+    ).json()
+    on_time = (
+        await registry.post(f"/v1/workers/{created['id']}/grievances", headers=me, json=grievance(employer.business_id))
+    ).json()
     past = datetime.fromisoformat(late["filed_at"]) - timedelta(days=1)
     async with registry_app.state.database.session() as s:
         await s.execute(update(Grievance).where(Grievance.id == uuid.UUID(late["id"])).values(acknowledge_by=past))
     officer = minter.headers(make_principal(Role.compliance_officer))
-    queue = await registry.get("/v1/grievances", params={"overdue": "true", "business_id": str(employer.business_id)},
-                               headers=officer)
+    queue = await registry.get(
+        "/v1/grievances", params={"overdue": "true", "business_id": str(employer.business_id)}, headers=officer
+    )
     assert [g["id"] for g in queue.json()["items"]] == [late["id"]]
     theirs = await registry.get("/v1/grievances", headers=minter.headers(employer))
     assert [g["id"] for g in theirs.json()["items"]] == [late["id"], on_time["id"]]

@@ -13,25 +13,40 @@ from fairpath.registry.workers.tables import Worker, WorkerLanguage
 
 from .conftest import new_agency, register, worker_body, worker_principal
 
-FEE = {"category": "travel_lodging", "amount_minor": 42_000, "currency": "USD", "payment_method": "cash",
-       "evidence": [{"kind": "receipt", "reference": "scan-1"}]}
+FEE = {
+    "category": "travel_lodging",
+    "amount_minor": 42_000,
+    "currency": "USD",
+    "payment_method": "cash",
+    "evidence": [{"kind": "receipt", "reference": "scan-1"}],
+}
 
 
-async def worker_with_history(registry, minter):  # noqa: ANN001, ANN201
+async def worker_with_history(registry, minter):
     agency = new_agency()
     body = worker_body(full_name="Maya Rai Erasable")
     created = await register(registry, minter, agency, **body)
     me = minter.headers(worker_principal(created["id"]))
     fee = (await registry.post(f"/v1/workers/{created['id']}/fees", json=FEE, headers=me)).json()
-    grievance = (await registry.post(f"/v1/workers/{created['id']}/grievances", headers=me, json={
-        "business_id": str(uuid.uuid4()), "description": "Maya's passport was kept.",
-        "alleged_indicators": ["retention_of_identity_documents"]})).json()
+    grievance = (
+        await registry.post(
+            f"/v1/workers/{created['id']}/grievances",
+            headers=me,
+            json={
+                "business_id": str(uuid.uuid4()),
+                "description": "Maya's passport was kept.",
+                "alleged_indicators": ["retention_of_identity_documents"],
+            },
+        )
+    ).json()
     return agency, body, created, fee, grievance
 
 
 async def test_export_holds_the_whole_record(registry, minter):
     agency, body, created, fee, grievance = await worker_with_history(registry, minter)
-    r = await registry.get(f"/v1/workers/{created['id']}/export", headers=minter.headers(worker_principal(created["id"])))
+    r = await registry.get(
+        f"/v1/workers/{created['id']}/export", headers=minter.headers(worker_principal(created["id"]))
+    )
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     export = r.json()
     assert export["worker"]["full_name"] == "Maya Rai Erasable"
@@ -40,16 +55,26 @@ async def test_export_holds_the_whole_record(registry, minter):
     assert [f["id"] for f in export["fee_reports"]] == [fee["id"]] and export["fee_reports"][0]["evidence"]
     assert [g["id"] for g in export["grievances"]] == [grievance["id"]]
     assert export["placements"] == [] and export["retaliation_findings"] == []
-    assert (await registry.get(f"/v1/workers/{created['id']}/export", headers=minter.headers(agency))).status_code == 200
-    assert (await registry.get(f"/v1/workers/{created['id']}/export", headers=minter.headers(new_agency()))).status_code == 404
-    assert (await registry.get(f"/v1/workers/{created['id']}/export",
-                               headers=minter.headers(make_principal(Role.employer)))).status_code == 403
+    assert (
+        await registry.get(f"/v1/workers/{created['id']}/export", headers=minter.headers(agency))
+    ).status_code == 200
+    assert (
+        await registry.get(f"/v1/workers/{created['id']}/export", headers=minter.headers(new_agency()))
+    ).status_code == 404
+    assert (
+        await registry.get(f"/v1/workers/{created['id']}/export", headers=minter.headers(make_principal(Role.employer)))
+    ).status_code == 403
 
 
-async def test_erasure_pseudonymises_keeps_compliance_facts_and_the_audit_chain_verifies(registry, registry_app, minter, published):
+async def test_erasure_pseudonymises_keeps_compliance_facts_and_the_audit_chain_verifies(
+    registry, registry_app, minter, published
+):
     agency, body, created, fee, grievance = await worker_with_history(registry, minter)
-    r = await registry.post(f"/v1/workers/{created['id']}/erasure", json={"reason": "data_subject_request"},
-                            headers=minter.headers(worker_principal(created["id"])))
+    r = await registry.post(
+        f"/v1/workers/{created['id']}/erasure",
+        json={"reason": "data_subject_request"},
+        headers=minter.headers(worker_principal(created["id"])),
+    )
     assert r.status_code == 200, r.text
     receipt = r.json()
     assert receipt["pseudonym"].startswith("W-") and "fee_reports" in receipt["kept"]
@@ -61,16 +86,23 @@ async def test_erasure_pseudonymises_keeps_compliance_facts_and_the_audit_chain_
     wid = uuid.UUID(created["id"])
     async with registry_app.state.database.session(read_only=True) as s:
         worker = await s.get(Worker, wid)
-        assert worker.full_name_sealed is None and worker.document_number_sealed is None and worker.document_hash is None
+        assert (
+            worker.full_name_sealed is None and worker.document_number_sealed is None and worker.document_hash is None
+        )
         assert worker.phone_sealed is None and worker.date_of_birth_sealed is None
         assert (await s.execute(select(WorkerLanguage).where(WorkerLanguage.worker_id == wid))).first() is None
         kept_fee = await s.get(FeeReport, uuid.UUID(fee["id"]))
         kept_grievance = await s.get(Grievance, uuid.UUID(grievance["id"]))
     assert kept_fee.amount_minor == 42_000 and kept_fee.finding and kept_fee.evidence_sealed is None
-    assert kept_grievance.alleged_indicators == ["retention_of_identity_documents"] and kept_grievance.description_sealed is None
+    assert (
+        kept_grievance.alleged_indicators == ["retention_of_identity_documents"]
+        and kept_grievance.description_sealed is None
+    )
 
     officer = minter.headers(make_principal(Role.compliance_officer))
-    assert (await registry.get(f"/v1/grievances/{grievance['id']}", headers=officer)).json()["worker_id"] == created["id"]
+    assert (await registry.get(f"/v1/grievances/{grievance['id']}", headers=officer)).json()["worker_id"] == created[
+        "id"
+    ]
     verify = await registry.get("/v1/audit/registry/verify", headers=minter.headers(make_principal(Role.auditor)))
     assert verify.status_code == 200 and verify.json()["valid"] is True
 
@@ -78,11 +110,15 @@ async def test_erasure_pseudonymises_keeps_compliance_facts_and_the_audit_chain_
     assert set(event.data) == {"version", "worker_id", "erased_at"}
 
     assert (await registry.post(f"/v1/workers/{created['id']}/erasure", headers=officer)).status_code == 409
-    assert (await registry.patch(f"/v1/workers/{created['id']}", json={"phone": "+9779800000003"},
-                                 headers=minter.headers(agency))).status_code == 409
+    assert (
+        await registry.patch(
+            f"/v1/workers/{created['id']}", json={"phone": "+9779800000003"}, headers=minter.headers(agency)
+        )
+    ).status_code == 409
     # The document may be registered again: nothing of it is left to match.
-    again = await registry.post("/v1/workers", json=worker_body(identity_document=body["identity_document"]),
-                                headers=minter.headers(agency))
+    again = await registry.post(
+        "/v1/workers", json=worker_body(identity_document=body["identity_document"]), headers=minter.headers(agency)
+    )
     assert again.status_code == 201
 
 

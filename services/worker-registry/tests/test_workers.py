@@ -19,7 +19,7 @@ def years_ago(years: int, days: int = 0) -> str:
     return (today.replace(year=today.year - years) - timedelta(days=days)).isoformat()
 
 
-async def audit_entries(app, record_id, action=None):  # noqa: ANN001, ANN201
+async def audit_entries(app, record_id, action=None):
     audit = app.state.audit
     query = select(audit.entry).where(audit.entry.c.record_id == str(record_id)).order_by(audit.entry.c.seq)
     if action:
@@ -51,33 +51,42 @@ async def test_only_an_agency_registers_workers(registry, minter, role):
 
 
 async def test_worker_below_the_minimum_age_is_refused(registry, minter):
-    r = await registry.post("/v1/workers", json=worker_body(date_of_birth=years_ago(18, days=-1)),
-                            headers=minter.headers(new_agency()))
+    r = await registry.post(
+        "/v1/workers", json=worker_body(date_of_birth=years_ago(18, days=-1)), headers=minter.headers(new_agency())
+    )
     assert r.status_code == 422
     assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [("date_of_birth", "minimum_age")]
-    r = await registry.post("/v1/workers", json=worker_body(date_of_birth=years_ago(18)), headers=minter.headers(new_agency()))
+    r = await registry.post(
+        "/v1/workers", json=worker_body(date_of_birth=years_ago(18)), headers=minter.headers(new_agency())
+    )
     assert r.status_code == 201, r.text
 
 
 async def test_operator_table_raises_the_minimum_age_for_a_country_and_occupation(registry, minter):
     admin = minter.headers(make_principal(Role.admin))
-    table = {"default_minimum_age": 18, "rules": [
-        {"origin_country": "BD", "occupation": "91", "minimum_age": 21, "source": "bilateral agreement"}]}
-    assert (await registry.put("/v1/reference/minimum-age", json=table,
-                               headers=minter.headers(make_principal(Role.agency)))).status_code == 403
+    table = {
+        "default_minimum_age": 18,
+        "rules": [{"origin_country": "BD", "occupation": "91", "minimum_age": 21, "source": "bilateral agreement"}],
+    }
+    assert (
+        await registry.put("/v1/reference/minimum-age", json=table, headers=minter.headers(make_principal(Role.agency)))
+    ).status_code == 403
     r = await registry.put("/v1/reference/minimum-age", json=table, headers=admin)
     assert r.status_code == 200 and r.json()["rules"][0]["minimum_age"] == 21
     try:
         agency = minter.headers(new_agency())
         cleaner = [{"occupation": "9112", "level": "skilled"}]
         twenty = years_ago(20)
-        r = await registry.post("/v1/workers", json=worker_body(nationality="BD", date_of_birth=twenty, skills=cleaner),
-                                headers=agency)
+        r = await registry.post(
+            "/v1/workers", json=worker_body(nationality="BD", date_of_birth=twenty, skills=cleaner), headers=agency
+        )
         assert r.status_code == 422 and r.json()["violations"][0]["rule"] == "minimum_age"
         assert "21" in r.json()["violations"][0]["message"]
         # Another occupation, or another nationality, keeps the default age.
-        for body in (worker_body(nationality="BD", date_of_birth=twenty),
-                     worker_body(nationality="NP", date_of_birth=twenty, skills=cleaner)):
+        for body in (
+            worker_body(nationality="BD", date_of_birth=twenty),
+            worker_body(nationality="NP", date_of_birth=twenty, skills=cleaner),
+        ):
             assert (await registry.post("/v1/workers", json=body, headers=agency)).status_code == 201
         got = await registry.get("/v1/reference/minimum-age", headers=agency)
         assert got.json()["default_minimum_age"] == 18 and got.json()["rules"][0]["origin_country"] == "BD"
@@ -86,8 +95,11 @@ async def test_operator_table_raises_the_minimum_age_for_a_country_and_occupatio
 
 
 async def test_minimum_age_table_cannot_go_below_eighteen(registry, minter):
-    r = await registry.put("/v1/reference/minimum-age", json={"default_minimum_age": 16},
-                           headers=minter.headers(make_principal(Role.admin)))
+    r = await registry.put(
+        "/v1/reference/minimum-age",
+        json={"default_minimum_age": 16},
+        headers=minter.headers(make_principal(Role.admin)),
+    )
     assert r.status_code == 422 and r.json()["violations"][0]["field"] == "default_minimum_age"
 
 
@@ -99,8 +111,12 @@ async def test_registration_needs_consent_for_registration(registry, minter):
 
 
 async def test_invalid_worker_lists_every_broken_rule(registry, minter):
-    body = worker_body(nationality="XX", phone="12345", skills=[{"occupation": "9999", "level": "skilled"}],
-                       languages=[{"language": "Nepali", "proficiency": "native"}])
+    body = worker_body(
+        nationality="XX",
+        phone="12345",
+        skills=[{"occupation": "9999", "level": "skilled"}],
+        languages=[{"language": "Nepali", "proficiency": "native"}],
+    )
     r = await registry.post("/v1/workers", json=body, headers=minter.headers(new_agency()))
     assert r.status_code == 422
     fields = {v["field"] for v in r.json()["violations"]}
@@ -115,14 +131,19 @@ async def test_duplicate_document_names_the_record_only_to_its_owner_and_is_audi
     document = {"kind": "passport", "number": number, "issuing_country": "NP"}
     first = await register(registry, minter, owner, identity_document=document)
 
-    again = await registry.post("/v1/workers", json=worker_body(identity_document=document), headers=minter.headers(owner))
+    again = await registry.post(
+        "/v1/workers", json=worker_body(identity_document=document), headers=minter.headers(owner)
+    )
     assert again.status_code == 409
     assert again.json()["type"] == "urn:fairpath:problem:duplicate" and again.json()["existing_id"] == first["id"]
 
     # The same document written differently, by another agency: a 409 that says nothing about the record.
     spaced = {**document, "number": f"{number[:2].lower()} {number[2:5]}-{number[5:]}"}
-    other = await registry.post("/v1/workers", json=worker_body(full_name="Someone Else", identity_document=spaced),
-                                headers=minter.headers(stranger))
+    other = await registry.post(
+        "/v1/workers",
+        json=worker_body(full_name="Someone Else", identity_document=spaced),
+        headers=minter.headers(stranger),
+    )
     assert other.status_code == 409
     problem = other.json()
     assert problem["type"] == "urn:fairpath:problem:already_registered" and "existing_id" not in problem
@@ -136,9 +157,20 @@ async def test_personal_data_is_encrypted_in_the_raw_table(registry, registry_ap
     body = worker_body(full_name="Rina Tamang Encrypted")
     created = await register(registry, minter, new_agency(), **body)
     async with registry_app.state.database.session(read_only=True) as s:
-        row = (await s.execute(text("SELECT * FROM worker WHERE id = :id"),
-                               {"id": uuid.UUID(created["id"]) if not registry_app.state.database.is_sqlite
-                                else uuid.UUID(created["id"]).hex})).mappings().one()
+        row = (
+            (
+                await s.execute(
+                    text("SELECT * FROM worker WHERE id = :id"),
+                    {
+                        "id": uuid.UUID(created["id"])
+                        if not registry_app.state.database.is_sqlite
+                        else uuid.UUID(created["id"]).hex
+                    },
+                )
+            )
+            .mappings()
+            .one()
+        )
     raw = json.dumps({k: str(v) for k, v in row.items()})
     for secret in ("Rina Tamang", body["identity_document"]["number"], body["phone"], body["date_of_birth"]):
         assert secret not in raw
@@ -168,8 +200,16 @@ async def test_identifiers_are_masked_by_role_and_employers_see_consented_profil
     for outsider in (employer, minter.headers(new_agency()), minter.headers(worker_principal(uuid.uuid4()))):
         assert (await registry.get(url, headers=outsider)).status_code == 404
 
-    r = await registry.post(f"{url}/consents", headers=minter.headers(agency), json={
-        "purpose": "data_sharing_with_employer", "granted": True, "method": "written_signature", "language": "ne"})
+    r = await registry.post(
+        f"{url}/consents",
+        headers=minter.headers(agency),
+        json={
+            "purpose": "data_sharing_with_employer",
+            "granted": True,
+            "method": "written_signature",
+            "language": "ne",
+        },
+    )
     assert r.status_code == 201
     profile = (await registry.get(url, headers=employer)).json()
     assert profile["view"] == "profile" and profile["birth_year"] == 1996
@@ -196,17 +236,24 @@ async def test_reads_by_anyone_but_the_owner_are_audited_without_personal_data(r
 
 async def test_consent_withdrawal_takes_effect_at_once_and_is_emitted(registry, minter, published):
     agency = new_agency()
-    created = await register(registry, minter, agency, consents=[
-        {"purpose": "registration", "method": "written_signature", "language": "ne"},
-        {"purpose": "data_sharing_with_employer", "method": "written_signature", "language": "ne"},
-        {"purpose": "employment_contract", "method": "written_signature", "language": "ne"},
-    ])
+    created = await register(
+        registry,
+        minter,
+        agency,
+        consents=[
+            {"purpose": "registration", "method": "written_signature", "language": "ne"},
+            {"purpose": "data_sharing_with_employer", "method": "written_signature", "language": "ne"},
+            {"purpose": "employment_contract", "method": "written_signature", "language": "ne"},
+        ],
+    )
     employer = minter.headers(make_principal(Role.employer, business_id=uuid.uuid4()))
     assert (await registry.get(f"/v1/workers/{created['id']}", headers=employer)).status_code == 200
 
-    r = await registry.post(f"/v1/workers/{created['id']}/consents", headers=minter.headers(worker_principal(created["id"])),
-                            json={"purpose": "data_sharing_with_employer", "granted": False, "method": "self_service",
-                                  "language": "ne"})
+    r = await registry.post(
+        f"/v1/workers/{created['id']}/consents",
+        headers=minter.headers(worker_principal(created["id"])),
+        json={"purpose": "data_sharing_with_employer", "granted": False, "method": "self_service", "language": "ne"},
+    )
     assert r.status_code == 201
     assert r.json()["consents"] == ["registration", "employment_contract"]
     assert (await registry.get(f"/v1/workers/{created['id']}", headers=employer)).status_code == 404
@@ -217,13 +264,19 @@ async def test_consent_withdrawal_takes_effect_at_once_and_is_emitted(registry, 
     [registered] = await published.wait_for("registry.worker.registered", created["id"])
     assert registered.data["languages"] == ["ne", "en"] and registered.data["agency_id"] == str(agency.business_id)
     for sent in (event, registered):
-        assert "Sita" not in sent.to_json().decode() and created["identity_document"]["number"] not in sent.to_json().decode()
+        assert (
+            "Sita" not in sent.to_json().decode()
+            and created["identity_document"]["number"] not in sent.to_json().decode()
+        )
 
 
 async def test_consent_of_another_agencys_worker_is_404(registry, minter):
     created = await register(registry, minter, new_agency())
-    r = await registry.post(f"/v1/workers/{created['id']}/consents", headers=minter.headers(new_agency()), json={
-        "purpose": "employment_contract", "granted": True, "method": "written_signature", "language": "ne"})
+    r = await registry.post(
+        f"/v1/workers/{created['id']}/consents",
+        headers=minter.headers(new_agency()),
+        json={"purpose": "employment_contract", "granted": True, "method": "written_signature", "language": "ne"},
+    )
     assert r.status_code == 404
 
 
@@ -233,12 +286,18 @@ async def test_worker_changes_their_contact_but_not_their_identity(registry, min
     me = minter.headers(worker_principal(created["id"]))
     r = await registry.patch(f"/v1/workers/{created['id']}", json={"phone": "+9779800000001"}, headers=me)
     assert r.status_code == 200 and r.json()["phone"] == "+9779800000001" and r.json()["version"] == 2
-    assert (await registry.patch(f"/v1/workers/{created['id']}", json={"full_name": "X"}, headers=me)).status_code == 403
-    too_young = await registry.patch(f"/v1/workers/{created['id']}", json={"date_of_birth": years_ago(15)},
-                                     headers=minter.headers(agency))
+    assert (
+        await registry.patch(f"/v1/workers/{created['id']}", json={"full_name": "X"}, headers=me)
+    ).status_code == 403
+    too_young = await registry.patch(
+        f"/v1/workers/{created['id']}", json={"date_of_birth": years_ago(15)}, headers=minter.headers(agency)
+    )
     assert too_young.status_code == 422 and too_young.json()["violations"][0]["rule"] == "minimum_age"
-    assert (await registry.patch(f"/v1/workers/{created['id']}", json={"phone": "+9779800000002"},
-                                 headers=minter.headers(new_agency()))).status_code == 404
+    assert (
+        await registry.patch(
+            f"/v1/workers/{created['id']}", json={"phone": "+9779800000002"}, headers=minter.headers(new_agency())
+        )
+    ).status_code == 404
     [updated] = await published.wait_for("registry.worker.updated", created["id"])
     assert updated.data["changed_fields"] == ["phone"] and "+97798" not in updated.to_json().decode()
 
@@ -250,13 +309,15 @@ async def test_search_is_scoped_to_the_agency_and_filters_by_skill_language_and_
     arabic = [{"language": "ar", "proficiency": "fluent"}]
     ids = {
         "welder_np": (await register(registry, minter, agency, skills=welder))["id"],
-        "welder_bd_ar": (await register(registry, minter, agency, skills=welder, nationality="BD", languages=arabic))["id"],
+        "welder_bd_ar": (await register(registry, minter, agency, skills=welder, nationality="BD", languages=arabic))[
+            "id"
+        ],
         "mason_np": (await register(registry, minter, agency, skills=mason))["id"],
     }
     await register(registry, minter, other, skills=welder)
     headers = minter.headers(agency)
 
-    async def found(**params) -> list[str]:  # noqa: ANN003
+    async def found(**params) -> list[str]:
         r = await registry.get("/v1/workers", params=params, headers=headers)
         assert r.status_code == 200, r.text
         return [w["id"] for w in r.json()["items"]]
@@ -269,7 +330,9 @@ async def test_search_is_scoped_to_the_agency_and_filters_by_skill_language_and_
     assert await found(nationality="NP", occupation="711") == [ids["mason_np"]]
     assert await found(available=True) == sorted(ids.values())
     first = await registry.get("/v1/workers", params={"limit": 2}, headers=headers)
-    second = await registry.get("/v1/workers", params={"limit": 2, "cursor": first.json()["next_cursor"]}, headers=headers)
+    second = await registry.get(
+        "/v1/workers", params={"limit": 2, "cursor": first.json()["next_cursor"]}, headers=headers
+    )
     assert [w["id"] for w in first.json()["items"] + second.json()["items"]] == sorted(ids.values())
     assert second.json()["next_cursor"] is None
     bad = await registry.get("/v1/workers", params={"occupation": "7299", "nationality": "ZZ"}, headers=headers)
@@ -278,13 +341,17 @@ async def test_search_is_scoped_to_the_agency_and_filters_by_skill_language_and_
 
 async def test_employer_search_sees_masked_profiles_of_consenting_workers_only(registry, registry_app, minter):
     agency = new_agency()
-    sharing = [{"purpose": "registration", "method": "written_signature", "language": "ne"},
-               {"purpose": "data_sharing_with_employer", "method": "written_signature", "language": "ne"}]
+    sharing = [
+        {"purpose": "registration", "method": "written_signature", "language": "ne"},
+        {"purpose": "data_sharing_with_employer", "method": "written_signature", "language": "ne"},
+    ]
     rare = [{"occupation": "6113", "level": "skilled"}]  # gardeners, used by this test only
     consenting = await register(registry, minter, agency, skills=rare, nationality="LK", consents=sharing)
     await register(registry, minter, agency, skills=rare, nationality="LK")
     employer = make_principal(Role.employer, business_id=uuid.uuid4())
-    r = await registry.get("/v1/workers", params={"occupation": "6113", "nationality": "LK"}, headers=minter.headers(employer))
+    r = await registry.get(
+        "/v1/workers", params={"occupation": "6113", "nationality": "LK"}, headers=minter.headers(employer)
+    )
     assert r.status_code == 200
     [profile] = r.json()["items"]
     assert profile["id"] == consenting["id"] and profile["view"] == "profile"
@@ -293,7 +360,9 @@ async def test_employer_search_sees_masked_profiles_of_consenting_workers_only(r
     assert [s["actor"] for s in searched] == [employer.actor]
     verify = await registry.get("/v1/audit/registry/verify", headers=minter.headers(make_principal(Role.auditor)))
     assert verify.json()["valid"] is True, "a page of reads is chained like single appends"
-    assert (await registry.get("/v1/workers", headers=minter.headers(worker_principal(consenting["id"])))).status_code == 403
+    assert (
+        await registry.get("/v1/workers", headers=minter.headers(worker_principal(consenting["id"])))
+    ).status_code == 403
 
 
 async def test_malformed_requests_are_422_never_500(registry, minter):
@@ -318,8 +387,11 @@ async def test_no_personal_data_reaches_the_logs(registry, minter, caplog):
     with caplog.at_level("DEBUG"):
         created = await register(registry, minter, agency, **body)
         await registry.post("/v1/workers", json=body, headers=minter.headers(new_agency()))  # duplicate
-        await registry.post("/v1/workers", json=worker_body(full_name="Loggable Name Never", phone="bad"),
-                            headers=minter.headers(agency))
+        await registry.post(
+            "/v1/workers",
+            json=worker_body(full_name="Loggable Name Never", phone="bad"),
+            headers=minter.headers(agency),
+        )
         await registry.get(f"/v1/workers/{created['id']}", headers=minter.headers(make_principal(Role.auditor)))
     assert caplog.records, "the requests were logged"
     logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
@@ -328,13 +400,18 @@ async def test_no_personal_data_reaches_the_logs(registry, minter, caplog):
 
 
 async def test_the_same_document_registered_at_once_by_two_agencies_is_one_record_and_an_audited_409(
-        registry, registry_app, minter):
+    registry, registry_app, minter
+):
     import asyncio
 
     document = {"kind": "passport", "number": passport_number(), "issuing_country": "NP"}
     first, second = new_agency(), new_agency()
-    responses = await asyncio.gather(*(registry.post("/v1/workers", json=worker_body(identity_document=document),
-                                                     headers=minter.headers(agency)) for agency in (first, second)))
+    responses = await asyncio.gather(
+        *(
+            registry.post("/v1/workers", json=worker_body(identity_document=document), headers=minter.headers(agency))
+            for agency in (first, second)
+        )
+    )
     assert sorted(r.status_code for r in responses) == [201, 409]
     created = next(r.json() for r in responses if r.status_code == 201)
     refused = next(r.json() for r in responses if r.status_code == 409)
@@ -345,7 +422,8 @@ async def test_the_same_document_registered_at_once_by_two_agencies_is_one_recor
 async def test_null_for_a_list_in_a_change_is_a_clear_422_not_a_500(registry, minter):
     agency = new_agency()
     created = await register(registry, minter, agency, **worker_body())
-    r = await registry.patch(f"/v1/workers/{created['id']}", json={"skills": None, "languages": None},
-                             headers=minter.headers(agency))
+    r = await registry.patch(
+        f"/v1/workers/{created['id']}", json={"skills": None, "languages": None}, headers=minter.headers(agency)
+    )
     assert r.status_code == 422, r.text  # was a 500: the uniqueness check met the null list
     assert ("languages", "required") in {(v["field"], v["rule"]) for v in r.json()["violations"]}

@@ -40,7 +40,11 @@ def gateway_client(args: argparse.Namespace) -> httpx.Client:
     """A client for the gateway with an admin's API key: --api-key, FAIRPATH_ADMIN_API_KEY, or the demo admin's."""
     demo = _demo_credentials()
     url = args.gateway or os.environ.get("FAIRPATH_GATEWAY_URL") or demo.get("gateway") or "http://127.0.0.1:8000"
-    key = args.api_key or os.environ.get("FAIRPATH_ADMIN_API_KEY") or demo.get("users", {}).get("admin", {}).get("api_key")
+    key = (
+        args.api_key
+        or os.environ.get("FAIRPATH_ADMIN_API_KEY")
+        or demo.get("users", {}).get("admin", {}).get("api_key")
+    )
     if not key:
         raise SystemExit("fairpath admin: no admin API key (use --api-key or FAIRPATH_ADMIN_API_KEY)")
     # Long reads: an import answers when the whole list is loaded and businesses re-screened.
@@ -57,8 +61,10 @@ def _call(args: argparse.Namespace, method: str, path: str, **kwargs: Any) -> An
         with gateway_client(args) as client:
             response = client.request(method, path, **kwargs)
     except httpx.HTTPError as exc:
-        print(f"fairpath admin: the gateway did not answer ({type(exc).__name__}); is ./fairpath up running?",
-              file=sys.stderr)
+        print(
+            f"fairpath admin: the gateway did not answer ({type(exc).__name__}); is ./fairpath up running?",
+            file=sys.stderr,
+        )
         raise SystemExit(1) from None
     if response.status_code >= 400:
         try:
@@ -91,7 +97,7 @@ def events_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_events(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
+def register_events(subparsers: argparse._SubParsersAction) -> None:
     events = subparsers.add_parser("events", help="dead-lettered events: list them, replay them")
     commands = events.add_subparsers(title="commands", metavar="COMMAND", required=True)
     listing = commands.add_parser("dead-letters", help="list the events a consumer gave up on")
@@ -126,8 +132,11 @@ def _stream_with_progress(path: Path, chunk_size: int = 256 * 1024):  # noqa: AN
                 shown = sent * 10 // max(total, 1)
                 print(f"  uploading {progress_bar(sent, total)}", file=sys.stderr, flush=True)
             yield chunk
-    print(("\n" if redraw else "") + "  loading the last batch and re-screening businesses ...", file=sys.stderr,
-          flush=True)
+    print(
+        ("\n" if redraw else "") + "  loading the last batch and re-screening businesses ...",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def watchlists_list(args: argparse.Namespace) -> int:
@@ -153,13 +162,23 @@ def watchlists_import(args: argparse.Namespace) -> int:
     # A wrong id is said before the whole file is sent.
     watchlist = _call(args, "GET", f"/v1/watchlists/{args.watchlist_id}")
     print(f"loading {path} into {watchlist['name']} ({watchlist['kind']}, {args.mode})", file=sys.stderr)
-    headers = {"content-type": "text/csv" if fmt == "csv" else "application/x-ndjson",
-               "content-length": str(path.stat().st_size)}
-    job = _call(args, "POST", f"/v1/watchlists/{args.watchlist_id}/imports", params={"format": fmt, "mode": args.mode},
-                content=_stream_with_progress(path), headers=headers)
-    print(f"import {job['id']}: {job['status']}; {job['loaded']} loaded, {job['unchanged']} unchanged, "
-          f"{job['skipped']} skipped, {job['rejected']} rejected, {job['removed']} removed; "
-          f"{job['rescreened_businesses']} businesses re-screened, {job['new_hits']} new potential hits")
+    headers = {
+        "content-type": "text/csv" if fmt == "csv" else "application/x-ndjson",
+        "content-length": str(path.stat().st_size),
+    }
+    job = _call(
+        args,
+        "POST",
+        f"/v1/watchlists/{args.watchlist_id}/imports",
+        params={"format": fmt, "mode": args.mode},
+        content=_stream_with_progress(path),
+        headers=headers,
+    )
+    print(
+        f"import {job['id']}: {job['status']}; {job['loaded']} loaded, {job['unchanged']} unchanged, "
+        f"{job['skipped']} skipped, {job['rejected']} rejected, {job['removed']} removed; "
+        f"{job['rescreened_businesses']} businesses re-screened, {job['new_hits']} new potential hits"
+    )
     for rejection in job["rejections"]:
         print(f"  line {rejection['line']}: {rejection['reason']}")
     if job["rejections_truncated"]:
@@ -167,7 +186,7 @@ def watchlists_import(args: argparse.Namespace) -> int:
     return 0 if job["status"] != "failed" else 1
 
 
-def register_watchlists(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
+def register_watchlists(subparsers: argparse._SubParsersAction) -> None:
     watchlists = subparsers.add_parser("watchlists", help="sanctions, debarment and block lists: create, list, load")
     commands = watchlists.add_subparsers(title="commands", metavar="COMMAND", required=True)
     listing = commands.add_parser("list", help="the watchlists")
@@ -179,8 +198,12 @@ def register_watchlists(subparsers: argparse._SubParsersAction) -> None:  # noqa
     load.add_argument("watchlist_id")
     load.add_argument("file")
     load.add_argument("--format", choices=["ftm", "csv"], help="default: csv for *.csv, else ftm")
-    load.add_argument("--mode", choices=["replace", "append"], default="replace",
-                      help="replace: the file is the whole list (default); append: add and change only")
+    load.add_argument(
+        "--mode",
+        choices=["replace", "append"],
+        default="replace",
+        help="replace: the file is the whole list (default); append: add and change only",
+    )
     for parser, handler in ((listing, watchlists_list), (create, watchlists_create), (load, watchlists_import)):
         _common_options(parser)
         parser.set_defaults(handler=handler)
@@ -196,20 +219,22 @@ USAGE = [
 ]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
+def register(subparsers: argparse._SubParsersAction) -> None:
     coming = [f"  ./fairpath admin {name:<16} {what}" for name, what in COMING.items()]
     parser = subparsers.add_parser(
-        "admin", help="operator's commands (over the gateway's API)", description=DESCRIPTION,
+        "admin",
+        help="operator's commands (over the gateway's API)",
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="\n".join(["examples:", *(f"  {line}" for line in USAGE), *(["coming:", *coming] if coming else [])]),
     )
-    parser.set_defaults(handler=lambda args: overview(parser))
+    parser.set_defaults(handler=lambda _args: overview())
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     for add in COMMANDS:
         add(commands)
 
 
-def overview(parser: argparse.ArgumentParser) -> int:
+def overview() -> int:
     print(DESCRIPTION)
     print()
     for line in USAGE:

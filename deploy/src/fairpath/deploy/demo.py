@@ -10,20 +10,33 @@ from typing import Any
 import httpx
 
 DEMO_BUSINESSES = {
-    "recruitment_agency": {"legal_name": "Demo Recruitment Agency Pvt Ltd", "country": "NP",
-                           "registration_number": "DEMO-AGENCY-0001", "sector": "N"},
-    "employer": {"legal_name": "Demo Employer Construction LLC", "country": "AE",
-                 "registration_number": "DEMO-EMPLOYER-0001", "sector": "F"},
+    "recruitment_agency": {
+        "legal_name": "Demo Recruitment Agency Pvt Ltd",
+        "country": "NP",
+        "registration_number": "DEMO-AGENCY-0001",
+        "sector": "N",
+    },
+    "employer": {
+        "legal_name": "Demo Employer Construction LLC",
+        "country": "AE",
+        "registration_number": "DEMO-EMPLOYER-0001",
+        "sector": "F",
+    },
 }
 
 
 DEMO_WORKER = {
-    "full_name": "Demo Worker", "date_of_birth": "1995-03-14", "sex": "female", "nationality": "NP",
+    "full_name": "Demo Worker",
+    "date_of_birth": "1995-03-14",
+    "sex": "female",
+    "nationality": "NP",
     "identity_document": {"kind": "passport", "number": "DEMO0000001", "issuing_country": "NP"},
     "languages": [{"language": "ne", "proficiency": "native"}, {"language": "en", "proficiency": "basic"}],
     "skills": [{"occupation": "7112", "level": "skilled", "years_experience": 5}],
-    "consents": [{"purpose": p, "method": "written_signature", "language": "ne"}
-                 for p in ("registration", "employment_contract", "data_sharing_with_employer")],
+    "consents": [
+        {"purpose": p, "method": "written_signature", "language": "ne"}
+        for p in ("registration", "employment_contract", "data_sharing_with_employer")
+    ],
 }
 
 
@@ -58,11 +71,15 @@ def seed_demo_businesses(var_dir: Path, gateway_url: str, credentials: dict[str,
     seeded: dict[str, str] = {}
     with httpx.Client(base_url=gateway_url, headers=headers, timeout=15) as client:
         for kind, body in DEMO_BUSINESSES.items():
-            response = client.post("/v1/businesses", json={"kind": kind, **body, "organization_id": organization_of[kind]})
+            response = client.post(
+                "/v1/businesses", json={"kind": kind, **body, "organization_id": organization_of[kind]}
+            )
             if response.status_code == 201:
                 seeded[kind] = response.json()["id"]
             elif response.status_code == 409 and "existing_id" in response.json():
                 seeded[kind] = response.json()["existing_id"]
             else:
-                raise RuntimeError(f"could not register the demo {kind}: HTTP {response.status_code} {response.text[:200]}")
+                raise RuntimeError(
+                    f"could not register the demo {kind}: HTTP {response.status_code} {response.text[:200]}"
+                )
     return seeded

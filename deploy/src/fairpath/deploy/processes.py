@@ -147,14 +147,20 @@ class ManagedProcess:
             raise StackError(f"{self.name} was already started")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
-            log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {self.name}: "
-                      f"{' '.join(self.argv)}\n".encode())
+            log.write(
+                f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {self.name}: {' '.join(self.argv)}\n".encode()
+            )
             log.flush()
             self._log_offset = log.tell()
             try:
                 self.popen = subprocess.Popen(  # noqa: S603 - argv built by the launcher
-                    self.argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                    env=self.env, cwd=self.cwd, preexec_fn=_die_with_parent,  # noqa: PLW1509
+                    self.argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=self.env,
+                    cwd=self.cwd,
+                    preexec_fn=_die_with_parent,  # noqa: PLW1509
                 )
             except OSError as exc:
                 raise StackError(f"{self.name} could not be started ({self.argv[0]}): {exc}") from exc
@@ -240,8 +246,13 @@ class ManagedProcess:
 class Supervisor:
     """Starts stages of processes in order (each stage ready before the next starts) and stops them in reverse."""
 
-    def __init__(self, stages: Sequence[Sequence[ManagedProcess]], *, ready_timeout: float = DEFAULT_READY_TIMEOUT,
-                 stop_timeout: float = DEFAULT_STOP_TIMEOUT) -> None:
+    def __init__(
+        self,
+        stages: Sequence[Sequence[ManagedProcess]],
+        *,
+        ready_timeout: float = DEFAULT_READY_TIMEOUT,
+        stop_timeout: float = DEFAULT_STOP_TIMEOUT,
+    ) -> None:
         self.stages = [list(stage) for stage in stages if stage]
         self.ready_timeout = ready_timeout
         self.stop_timeout = stop_timeout
@@ -329,8 +340,9 @@ class Supervisor:
         self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
 
@@ -387,14 +399,16 @@ class StackConfig:
 
     def service_env(self) -> dict[str, str]:
         env = dict(os.environ if self.base_env is None else self.base_env)
-        env.update({
-            "FAIRPATH_VAR_DIR": str(self.var_dir),
-            "FAIRPATH_NATS_URL": self.effective_nats_url,
-            "FAIRPATH_GATEWAY_VETTING_URLS": self.url("vetting"),
-            "FAIRPATH_GATEWAY_CONTRACTS_URLS": self.url("contracts"),
-            "FAIRPATH_GATEWAY_REGISTRY_URLS": self.url("registry"),
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "FAIRPATH_VAR_DIR": str(self.var_dir),
+                "FAIRPATH_NATS_URL": self.effective_nats_url,
+                "FAIRPATH_GATEWAY_VETTING_URLS": self.url("vetting"),
+                "FAIRPATH_GATEWAY_CONTRACTS_URLS": self.url("contracts"),
+                "FAIRPATH_GATEWAY_REGISTRY_URLS": self.url("registry"),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         for name in SERVICES:
             env[f"FAIRPATH_{name.upper()}_PORT"] = str(self.ports[name])
         env.update(self.extra_env)
@@ -441,22 +455,45 @@ def build_stack(config: StackConfig) -> Supervisor:
     if config.own_nats:
         store = config.var_dir / "nats"
         store.mkdir(parents=True, exist_ok=True)
-        stages.append([ManagedProcess(
-            "nats-server",
-            [nats_server_binary(), "-a", config.host, "-p", str(config.nats_port), "-js", "-sd", str(store)],
-            log_path=config.logs_dir / "nats-server.log", env=env, cwd=config.cwd,
-            ready=tcp_ready(config.host, config.nats_port), address=config.effective_nats_url,
-        )])
+        stages.append(
+            [
+                ManagedProcess(
+                    "nats-server",
+                    [nats_server_binary(), "-a", config.host, "-p", str(config.nats_port), "-js", "-sd", str(store)],
+                    log_path=config.logs_dir / "nats-server.log",
+                    env=env,
+                    cwd=config.cwd,
+                    ready=tcp_ready(config.host, config.nats_port),
+                    address=config.effective_nats_url,
+                )
+            ]
+        )
     services = []
     for name, package in SERVICES.items():
         port = config.ports[name]
-        services.append(ManagedProcess(
-            name,
-            [config.python, "-m", "uvicorn", "--factory", f"fairpath.{package}.app:create_app",
-             "--host", config.host, "--port", str(port), "--timeout-graceful-shutdown", "5"],
-            log_path=config.logs_dir / f"{name}.log", env=env, cwd=config.cwd,
-            ready=http_ready(f"{config.url(name)}/readyz"), address=config.url(name),
-        ))
+        services.append(
+            ManagedProcess(
+                name,
+                [
+                    config.python,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    f"fairpath.{package}.app:create_app",
+                    "--host",
+                    config.host,
+                    "--port",
+                    str(port),
+                    "--timeout-graceful-shutdown",
+                    "5",
+                ],
+                log_path=config.logs_dir / f"{name}.log",
+                env=env,
+                cwd=config.cwd,
+                ready=http_ready(f"{config.url(name)}/readyz"),
+                address=config.url(name),
+            )
+        )
     stages.append(services)
     return Supervisor(stages, ready_timeout=config.ready_timeout, stop_timeout=config.stop_timeout)
 

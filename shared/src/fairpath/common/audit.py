@@ -15,13 +15,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import (
-    JSON, BigInteger, Column, MetaData, String, Table, Uuid, insert, select, update,
+    JSON,
+    BigInteger,
+    Column,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    insert,
+    select,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import READ_ALL_ROLES, Principal, require_roles
 from fairpath.common.canonical import canonical_json, keyed_digest, sha256_hex
-from fairpath.common.db import SessionDep, UtcDateTime
+from fairpath.common.db import ReadSessionDep, UtcDateTime
 from fairpath.common.errors import PROBLEM_RESPONSES
 from fairpath.common.ids import uuid7
 from fairpath.common.logging import correlation_id
@@ -33,7 +42,8 @@ CHAIN = "main"
 
 def audit_tables(metadata: MetaData) -> tuple[Table, Table]:
     entry = Table(
-        "audit_entry", metadata,
+        "audit_entry",
+        metadata,
         Column("seq", BigInteger, primary_key=True, autoincrement=False),
         Column("id", Uuid, nullable=False, unique=True),
         Column("occurred_at", UtcDateTime(), nullable=False),
@@ -47,7 +57,8 @@ def audit_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("hash", String(64), nullable=False),
     )
     head = Table(
-        "audit_head", metadata,
+        "audit_head",
+        metadata,
         Column("chain", String(20), primary_key=True),
         Column("seq", BigInteger, nullable=False),
         Column("hash", String(64), nullable=False),
@@ -85,12 +96,17 @@ class VerifyResult:
     reason: str | None = None
 
 
-class AuditLog:
-    """One service's chain: its two tables and the key for field digests."""
+class AuditChain:
+    """One service's chain: its two tables and the key for field digests.
 
-    def __init__(self, metadata: MetaData) -> None:
-        self.entry, self.head = audit_tables(metadata)
-        self.digest_key: bytes = b""
+    Made when the service starts, from its settings; a chain without a key would store digests
+    anyone could recompute by guessing values, so an empty key is refused."""
+
+    def __init__(self, entry: Table, head: Table, *, digest_key: bytes) -> None:
+        if not digest_key:
+            raise ValueError("the audit digest key is empty: set FAIRPATH_AUDIT_DIGEST_KEY")
+        self.entry, self.head = entry, head
+        self.digest_key = digest_key
 
     def genesis_row(self) -> dict[str, Any]:
         return {"chain": CHAIN, "seq": 0, "hash": GENESIS_HASH}
@@ -142,7 +158,13 @@ class AuditLog:
         return row
 
     async def append_many(
-        self, session: AsyncSession, *, actor: str, action: str, record_type: str, record_ids: list[Any],
+        self,
+        session: AsyncSession,
+        *,
+        actor: str,
+        action: str,
+        record_type: str,
+        record_ids: list[Any],
     ) -> None:
         """One entry per record for the same action (a page of reads, say), under one lock of the head:
         the same chain as that many `append` calls, in three statements."""
@@ -152,9 +174,18 @@ class AuditLog:
         rows, now, cid = [], utcnow(), correlation_id.get()
         for record_id in record_ids:
             seq += 1
-            row = {"seq": seq, "id": uuid7(), "occurred_at": now, "actor": actor, "action": action,
-                   "record_type": record_type, "record_id": str(record_id), "changes": [], "correlation_id": cid,
-                   "prev_hash": prev_hash}
+            row = {
+                "seq": seq,
+                "id": uuid7(),
+                "occurred_at": now,
+                "actor": actor,
+                "action": action,
+                "record_type": record_type,
+                "record_id": str(record_id),
+                "changes": [],
+                "correlation_id": cid,
+                "prev_hash": prev_hash,
+            }
             row["hash"] = prev_hash = chain_hash(prev_hash, entry_content(row))
             rows.append(row)
         await session.execute(insert(self.entry), rows)
@@ -167,10 +198,17 @@ class AuditLog:
         prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
         while True:
             rows = (
-                await session.execute(
-                    select(self.entry).where(self.entry.c.seq >= expected_seq).order_by(self.entry.c.seq).limit(batch)
+                (
+                    await session.execute(
+                        select(self.entry)
+                        .where(self.entry.c.seq >= expected_seq)
+                        .order_by(self.entry.c.seq)
+                        .limit(batch)
+                    )
                 )
-            ).mappings().all()
+                .mappings()
+                .all()
+            )
             if not rows:
                 break
             for row in rows:
@@ -187,8 +225,14 @@ class AuditLog:
                 expected_seq += 1
                 checked += 1
         if checked != head_seq or prev_hash != head_hash:
-            return VerifyResult(False, checked, head_seq, head_hash, checked + 1,
-                                "the chain ends before its recorded head (entries were removed)")
+            return VerifyResult(
+                False,
+                checked,
+                head_seq,
+                head_hash,
+                checked + 1,
+                "the chain ends before its recorded head (entries were removed)",
+            )
         return VerifyResult(True, checked, head_seq, head_hash)
 
 
@@ -230,12 +274,14 @@ def audit_router(service: str) -> APIRouter:
 
     @router.get("/records", response_model=AuditRecordPage)
     async def list_audit_records(
-        request: Request, session: SessionDep, _: AuditReader,
+        request: Request,
+        session: ReadSessionDep,
+        _: AuditReader,
         record_id: str | None = None,
         cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$", description="seq to continue after")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> AuditRecordPage:
-        log: AuditLog = request.app.state.audit
+        log: AuditChain = request.app.state.ledger.audit
         query = select(log.entry).order_by(log.entry.c.seq).limit(limit + 1)
         if record_id:
             query = query.where(log.entry.c.record_id == record_id)
@@ -246,8 +292,8 @@ def audit_router(service: str) -> APIRouter:
         return AuditRecordPage(items=items, next_cursor=str(items[-1].seq) if len(rows) > limit else None)
 
     @router.get("/verify", response_model=AuditVerification)
-    async def verify_audit_chain(request: Request, session: SessionDep, _: AuditReader) -> AuditVerification:
-        result = await request.app.state.audit.verify(session)
+    async def verify_audit_chain(request: Request, session: ReadSessionDep, _: AuditReader) -> AuditVerification:
+        result = await request.app.state.ledger.audit.verify(session)
         return AuditVerification(service=service, **result.__dict__)
 
     return router

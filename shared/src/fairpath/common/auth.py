@@ -82,7 +82,11 @@ def sign_principal(principal: Principal, private_key: Any, ttl_seconds: int = DE
         "sub": str(principal.user_id),
         "role": principal.role.value,
     }
-    for claim, value in (("org", principal.organization_id), ("bid", principal.business_id), ("wid", principal.worker_id)):
+    for claim, value in (
+        ("org", principal.organization_id),
+        ("bid", principal.business_id),
+        ("wid", principal.worker_id),
+    ):
         if value is not None:
             claims[claim] = str(value)
     return jwt.encode(claims, private_key, algorithm="EdDSA")
@@ -95,12 +99,20 @@ class PrincipalVerifier:
     def verify(self, token: str) -> Principal:
         try:
             claims = jwt.decode(
-                token, self._public_key, algorithms=["EdDSA"], audience=AUDIENCE, issuer=ISSUER,
-                leeway=_LEEWAY_SECONDS, options={"require": ["exp", "iat", "sub", "role"]},
+                token,
+                self._public_key,
+                algorithms=["EdDSA"],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                leeway=_LEEWAY_SECONDS,
+                options={"require": ["exp", "iat", "sub", "role"]},
             )
             return Principal(
-                user_id=claims["sub"], role=claims["role"], organization_id=claims.get("org"),
-                business_id=claims.get("bid"), worker_id=claims.get("wid"),
+                user_id=claims["sub"],
+                role=claims["role"],
+                organization_id=claims.get("org"),
+                business_id=claims.get("bid"),
+                worker_id=claims.get("wid"),
             )
         except (jwt.PyJWTError, ValueError) as exc:
             raise Unauthenticated(f"the principal token is not valid ({type(exc).__name__})") from None

@@ -44,9 +44,7 @@ class CommonSettings(BaseSettings):
     def _secrets_present(self) -> "CommonSettings":
         if not self.principal_public_key:
             if not self.is_development:
-                raise InsecureSettingsError(
-                    "FAIRPATH_PRINCIPAL_PUBLIC_KEY must be set outside development"
-                )
+                raise InsecureSettingsError("FAIRPATH_PRINCIPAL_PUBLIC_KEY must be set outside development")
             self.principal_public_key = secrets.principal_keypair(self.var_dir).public_pem
         if not self.audit_digest_key:
             if not self.is_development:

@@ -12,14 +12,16 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, event, text
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
 from fairpath.common.timeutil import as_utc
 
 READ_ONLY = "fairpath_read_only"
+# Marks a session whose commit should wake the outbox relay (set by fairpath.common.events.outbox).
+EVENTS_WRITTEN = "fairpath_events_written"
 
 
 def new_base() -> type[SQLModel]:
@@ -48,7 +50,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+    def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
         # Take transaction control from the driver so BEGIN is ours to issue.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
@@ -59,7 +61,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn) -> None:  # noqa: ANN001
         read_only = conn.get_execution_options().get(READ_ONLY, False)
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
@@ -99,20 +101,28 @@ class Database:
         await self.engine.dispose()
 
 
-async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
-    read_only = request.method in ("GET", "HEAD", "OPTIONS")
-    async with database.session(read_only=read_only) as session:
+    async with database.session(read_only=True) as session:
         yield session
-    if session.info.get("fairpath_events_written"):
+
+
+async def _write_session(request: Request) -> AsyncIterator[AsyncSession]:
+    database: Database = request.app.state.database
+    async with database.session() as session:
+        yield session
+    if session.info.get(EVENTS_WRITTEN):
         relay = getattr(request.app.state, "relay", None)
         if relay is not None:
             relay.wake()
 
 
-# One session per request, committed before the response is sent (scope="function"),
+# The kind of session is part of each route's signature (polar's AsyncReadSession / AsyncSession).
+# A read session never takes the write lock; a route that writes anything, an audit entry of a read
+# included, declares a write session. Both are committed before the response is sent (scope="function"),
 # so a failed commit becomes an error response instead of a lost write.
-SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]
+WriteSessionDep = Annotated[AsyncSession, Depends(_write_session, scope="function")]
 
 
 class UtcDateTime(TypeDecorator):

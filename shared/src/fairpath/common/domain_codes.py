@@ -96,12 +96,14 @@ class ForcedLabourIndicator(StrEnum):
 
 # The default only: the operator may add indicators, so the service that suspends (vetting)
 # decides severity from its own table and events carry the indicators, not a verdict.
-DEFAULT_SEVERE_INDICATORS: frozenset[ForcedLabourIndicator] = frozenset({
-    ForcedLabourIndicator.retention_of_identity_documents,
-    ForcedLabourIndicator.debt_bondage,
-    ForcedLabourIndicator.physical_sexual_violence,
-    ForcedLabourIndicator.restriction_of_movement,
-})
+DEFAULT_SEVERE_INDICATORS: frozenset[ForcedLabourIndicator] = frozenset(
+    {
+        ForcedLabourIndicator.retention_of_identity_documents,
+        ForcedLabourIndicator.debt_bondage,
+        ForcedLabourIndicator.physical_sexual_violence,
+        ForcedLabourIndicator.restriction_of_movement,
+    }
+)
 
 
 class Severity(StrEnum):

@@ -35,22 +35,31 @@ class Problem(BaseModel):
 
 
 class DomainError(Exception):
-    """Base of every error the domain raises; the status is how the API reports it."""
+    """Base of every error the domain raises; the status is how the API reports it.
+
+    Each problem a client can tell apart is a class: `type` is `urn:fairpath:problem:<name>`, and
+    `description` says in the API docs when it happens. A domain names its own problems as
+    subclasses (`class CaseOpen(Conflict): name = "case_open"`), and each route lists the ones it
+    can return with `problems(...)`, so /docs shows a client the real 409s and 422s of each operation.
+    """
 
     status: int = 400
     name: str = "bad_request"
     title: str = "Bad request"
+    description: str = ""
 
-    def __init__(self, detail: str, *, name: str | None = None, **extra: Any) -> None:
+    def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
-        if name:
-            self.name = name
         self.extra = extra
+
+    @classmethod
+    def type_uri(cls) -> str:
+        return f"urn:fairpath:problem:{cls.name}"
 
     def problem(self) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "type": f"urn:fairpath:problem:{self.name}",
+            "type": self.type_uri(),
             "title": self.title,
             "status": self.status,
             "detail": self.detail,
@@ -61,14 +70,17 @@ class DomainError(Exception):
 
 class Unauthenticated(DomainError):
     status, name, title = 401, "unauthenticated", "Authentication required"
+    description = "no valid credentials"
 
 
 class Forbidden(DomainError):
     status, name, title = 403, "forbidden", "Not allowed"
+    description = "the caller's role may never do this"
 
 
 class NotFound(DomainError):
     status, name, title = 404, "not_found", "Not found"
+    description = "the record does not exist or is outside the caller's reach"
 
     def __init__(self, record: str, record_id: Any = None) -> None:
         detail = f"{record} {record_id} not found" if record_id is not None else f"{record} not found"
@@ -79,12 +91,14 @@ class Conflict(DomainError):
     """The record's state forbids the operation, or it already exists."""
 
     status, name, title = 409, "conflict", "Conflict"
+    description = "the record's state forbids the operation"
 
 
 class RuleViolations(DomainError):
     """Input that breaks one or more rules: every broken rule is listed at once."""
 
     status, name, title = 422, "validation", "Invalid input"
+    description = "the input breaks one or more rules; `violations` lists each (field, rule, message)"
 
     def __init__(self, violations: list[Violation], detail: str | None = None) -> None:
         super().__init__(detail or "; ".join(f"{v.field}: {v.message}" for v in violations))
@@ -98,6 +112,12 @@ class RuleViolations(DomainError):
 
 class ServiceUnavailable(DomainError):
     status, name, title = 503, "unavailable", "Service unavailable"
+    description = "a dependency (the database, the broker, another service) is not answering; try again"
+
+
+class IntegrityConflict(Conflict):
+    name = "conflict"
+    description = "the change conflicts with an existing record"
 
 
 def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
@@ -125,9 +145,17 @@ def violations_from_pydantic(errors: list[dict[str, Any]]) -> list[Violation]:
 
 
 _HTTP_NAMES = {
-    400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "too_large",
-    415: "unsupported_media_type", 422: "validation", 429: "too_many_requests",
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation",
+    429: "too_many_requests",
 }
 
 
@@ -166,18 +194,56 @@ def install_error_handlers(app: FastAPI) -> None:
             return problem_response(ServiceUnavailable("the database is unavailable").problem())
         log.warning("database refused a statement", extra={"error": type(exc.orig).__name__})
         return problem_response(
-            RuleViolations([Violation(field="body", rule="unacceptable_value", message="a value was refused by the database")]).problem()
+            RuleViolations(
+                [Violation(field="body", rule="unacceptable_value", message="a value was refused by the database")]
+            ).problem()
         )
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", extra={"error": type(exc).__name__})
         return problem_response(
-            {"type": "urn:fairpath:problem:internal", "title": "Internal error", "status": 500,
-             "detail": "an unexpected error occurred; it has been logged with this request's id"}
+            {
+                "type": "urn:fairpath:problem:internal",
+                "title": "Internal error",
+                "status": 500,
+                "detail": "an unexpected error occurred; it has been logged with this request's id",
+            }
         )
 
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    s: {"model": Problem, "content": {PROBLEM_JSON: {}}} for s in (401, 403, 404, 409, 422)
-}
+def problems(*kinds: type[DomainError]) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: for each status it can answer with, the problem types behind it,
+    each with its description and an example body in the API docs."""
+    by_status: dict[int, list[type[DomainError]]] = {}
+    for kind in kinds:
+        listed = by_status.setdefault(kind.status, [])
+        if kind not in listed:
+            listed.append(kind)
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status, listed in sorted(by_status.items()):
+        lines = [f"- `{k.name}`: {k.description}" if k.description else f"- `{k.name}`" for k in listed]
+        examples = {
+            k.name: {
+                "summary": k.description or k.name,
+                "value": {
+                    "type": k.type_uri(),
+                    "title": k.title,
+                    "status": k.status,
+                    "detail": k.description or k.title,
+                },
+            }
+            for k in listed
+        }
+        responses[status] = {
+            "model": Problem,
+            "description": listed[0].title + ", one of:\n" + "\n".join(lines),
+            "content": {PROBLEM_JSON: {"examples": examples}},
+        }
+    return responses
+
+
+# What every authenticated route can answer whatever it does: no credentials, a role that may
+# never call it, input that breaks the schema.
+ACCESS_PROBLEMS: tuple[type[DomainError], ...] = (Unauthenticated, Forbidden, RuleViolations)
+PROBLEM_RESPONSES = problems(*ACCESS_PROBLEMS)

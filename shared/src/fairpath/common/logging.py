@@ -14,8 +14,23 @@ correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=No
 
 # Extras that may appear in a log line: ids, counts, names of things, never values a person typed.
 _ALLOWED_EXTRAS = (
-    "service", "method", "path", "status", "duration_ms", "error", "record", "record_id",
-    "event_type", "event_id", "subject", "consumer", "stream", "count", "attempt", "port", "url",
+    "service",
+    "method",
+    "path",
+    "status",
+    "duration_ms",
+    "error",
+    "record",
+    "record_id",
+    "event_type",
+    "event_id",
+    "subject",
+    "consumer",
+    "stream",
+    "count",
+    "attempt",
+    "port",
+    "url",
 )
 
 

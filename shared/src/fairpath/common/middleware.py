@@ -14,7 +14,9 @@ log = logging.getLogger("fairpath.access")
 
 REQUESTS = Counter("fairpath_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
 LATENCY = Histogram(
-    "fairpath_http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"],
+    "fairpath_http_request_duration_seconds",
+    "HTTP request latency",
+    ["service", "method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 
@@ -63,7 +65,11 @@ class RequestContextMiddleware:
                 # The route template, not the raw path: ids in paths are fine, but query strings may carry names.
                 log.info(
                     "request",
-                    extra={"method": scope["method"], "path": route if route != "unmatched" else path,
-                           "status": status, "duration_ms": round(elapsed * 1000, 2)},
+                    extra={
+                        "method": scope["method"],
+                        "path": route if route != "unmatched" else path,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                    },
                 )
             correlation_id.reset(token)

@@ -12,12 +12,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from alembic import command, context
+from alembic import command, context, op
 from alembic.config import Config
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, insert, text
 from sqlalchemy.engine import Connection
 
+from fairpath.common.audit import CHAIN, GENESIS_HASH
 from fairpath.common.db import Database
+from fairpath.common.ledger import LedgerTables
+from fairpath.common.services import ALL_SERVICES
 
 _LOCK_ID = 7_310_447_112  # arbitrary, the same for every service (each has its own database)
 
@@ -100,12 +103,7 @@ async def drift(database: Database, metadata: MetaData) -> list[tuple]:
 
 def _services() -> dict[str, Path]:
     root = Path(__file__).resolve().parents[4]
-    return {
-        "vetting": root / "services/employer-vetting/migrations",
-        "contracts": root / "services/contracts/migrations",
-        "registry": root / "services/worker-registry/migrations",
-        "gateway": root / "services/gateway/migrations",
-    }
+    return {spec.name: root / spec.migrations for spec in ALL_SERVICES}
 
 
 def _revision(service: str, message: str) -> None:
@@ -132,27 +130,18 @@ if __name__ == "__main__":
 
 
 def _common_metadata() -> MetaData:
-    from fairpath.common.schema import install_common_tables
-
     metadata = MetaData()
-    install_common_tables(metadata)
+    LedgerTables.install(metadata)
     return metadata
 
 
 def create_common_tables() -> None:
     """Called by each service's first migration: the audit chain (its head at the genesis hash),
     the outbox and the inbox, exactly as fairpath.common defines them."""
-    from alembic import op
-    from sqlalchemy import insert
-
-    from fairpath.common.audit import CHAIN, GENESIS_HASH
-
     metadata = _common_metadata()
     metadata.create_all(op.get_bind())
     op.execute(insert(metadata.tables["audit_head"]).values(chain=CHAIN, seq=0, hash=GENESIS_HASH))
 
 
 def drop_common_tables() -> None:
-    from alembic import op
-
     _common_metadata().drop_all(op.get_bind())

@@ -32,7 +32,9 @@ def decode_cursor(cursor: str | None) -> uuid.UUID | None:
     try:
         return uuid.UUID(bytes=base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError):
-        raise RuleViolations([Violation(field="cursor", rule="cursor", message="not a cursor this API returned")]) from None
+        raise RuleViolations(
+            [Violation(field="cursor", rule="cursor", message="not a cursor this API returned")]
+        ) from None
 
 
 CursorParam = Annotated[str | None, Query(max_length=64, description="next_cursor from the previous page")]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from fairpath.common.service import create_service_app
+from fairpath.common.app import create_service_app
 from fairpath.contracts import schema  # noqa: F401 - every table registered before migrations run
 from fairpath.contracts.businesses.consumers import vetting_subscription
 from fairpath.contracts.config import ContractsSettings
@@ -23,7 +23,7 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
         settings=settings or ContractsSettings(),
         title="Fairpath contracts",
         description="Job orders, rule-checked employment contracts in the worker's language, immutable signed "
-                    "versions and substitution findings on arrival.",
+        "versions and substitution findings on arrival.",
         routers=[job_orders_router, contracts_router, documents_router, reference_router],
         tables=common,
         migrations=MIGRATIONS,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from fairpath.common.service import create_service_app
+from fairpath.common.app import create_service_app
 from fairpath.vetting import schema  # noqa: F401 - every table registered before migrations run
 from fairpath.vetting.assessments.routes import router as assessments_router
 from fairpath.vetting.businesses.routes import router as businesses_router
@@ -28,9 +28,13 @@ async def _start_scheduler(app: FastAPI, stack: AsyncExitStack) -> None:
     if not settings.events_enabled:  # tests drive the jobs themselves
         return
     relay = getattr(app.state, "relay", None)
-    scheduler = Scheduler(app.state.database, interval=settings.schedule_interval_seconds,
-                          rescreen_every=timedelta(days=settings.rescreen_days), threshold=settings.screening_threshold,
-                          on_change=relay.wake if relay else None)
+    scheduler = Scheduler(
+        app.state.database,
+        interval=settings.schedule_interval_seconds,
+        rescreen_every=timedelta(days=settings.rescreen_days),
+        threshold=settings.screening_threshold,
+        on_change=relay.wake if relay else None,
+    )
     scheduler.start()
     stack.push_async_callback(scheduler.stop)
 
@@ -41,8 +45,15 @@ def create_app(settings: VettingSettings | None = None) -> FastAPI:
         settings=settings,
         title="Fairpath employer-vetting",
         description="Vets employers and recruitment agencies against the IRIS principles.",
-        routers=[businesses_router, licences_router, assessments_router, cases_router, risk_router, watchlists_router,
-                 screening_router],
+        routers=[
+            businesses_router,
+            licences_router,
+            assessments_router,
+            cases_router,
+            risk_router,
+            watchlists_router,
+            screening_router,
+        ],
         tables=common,
         migrations=MIGRATIONS,
         subscriptions=findings_subscriptions(frozenset(settings.severe_indicators)),

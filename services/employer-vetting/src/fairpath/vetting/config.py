@@ -19,6 +19,12 @@ class VettingSettings(ServiceSettings):
     schedule_interval_seconds: float = Field(default=60.0, gt=0)
     rescreen_days: int = Field(default=30, ge=1)
     # Forced-labour indicators (ILO) whose substantiation suspends at once; the operator may add others.
-    severe_indicators: list[str] = Field(default_factory=lambda: [
-        "retention_of_identity_documents", "debt_bondage", "physical_sexual_violence", "restriction_of_movement"])
+    severe_indicators: list[str] = Field(
+        default_factory=lambda: [
+            "retention_of_identity_documents",
+            "debt_bondage",
+            "physical_sexual_violence",
+            "restriction_of_movement",
+        ]
+    )
     screening_threshold: float = Field(default=0.70, gt=0, le=1)

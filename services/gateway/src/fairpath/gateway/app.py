@@ -5,8 +5,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from fairpath.common.app import create_service_app
 from fairpath.common.auth import PrincipalSigner, current_principal
-from fairpath.common.service import create_service_app
 from fairpath.gateway import schema  # noqa: F401 - every table registered before migrations run
 from fairpath.gateway.config import GatewaySettings
 from fairpath.gateway.db import common
@@ -27,8 +27,11 @@ async def _start_routing(app: FastAPI, stack: AsyncExitStack) -> None:
     settings: GatewaySettings = app.state.settings
     app.state.identities = IdentityFileWatcher(settings.identities_file)
     app.state.principal_signer = PrincipalSigner(settings.principal_signing_key, settings.principal_ttl_seconds)
-    upstreams = Upstreams(settings.upstreams(), connect_timeout=settings.upstream_connect_timeout,
-                          read_timeout=settings.upstream_read_timeout)
+    upstreams = Upstreams(
+        settings.upstreams(),
+        connect_timeout=settings.upstream_connect_timeout,
+        read_timeout=settings.upstream_read_timeout,
+    )
     stack.push_async_callback(upstreams.close)
     app.state.upstreams = upstreams
     app.state.business_links = BusinessLinks(app.state.database)

@@ -50,6 +50,9 @@ class GatewaySettings(ServiceSettings):
     def upstreams(self) -> dict[str, list[str]]:
         return {
             name: [u.strip().rstrip("/") for u in urls.split(",") if u.strip()]
-            for name, urls in (("vetting", self.vetting_urls), ("contracts", self.contracts_urls),
-                               ("registry", self.registry_urls))
+            for name, urls in (
+                ("vetting", self.vetting_urls),
+                ("contracts", self.contracts_urls),
+                ("registry", self.registry_urls),
+            )
         }

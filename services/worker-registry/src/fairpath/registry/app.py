@@ -5,7 +5,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from fairpath.common.service import create_service_app
+from fairpath.common.app import create_service_app
 from fairpath.registry import schema  # noqa: F401 - every table registered before migrations run
 from fairpath.registry.config import RegistrySettings
 from fairpath.registry.crypto import FieldCipher

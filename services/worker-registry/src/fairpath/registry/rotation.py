@@ -25,15 +25,24 @@ log = logging.getLogger("fairpath.registry.rotation")
 
 # Each table with sealed columns: the column name and the field name its values are bound to.
 SEALED = {
-    Worker: {"full_name_sealed": "full_name", "date_of_birth_sealed": "date_of_birth",
-             "document_number_sealed": "document_number", "phone_sealed": "phone"},
+    Worker: {
+        "full_name_sealed": "full_name",
+        "date_of_birth_sealed": "date_of_birth",
+        "document_number_sealed": "document_number",
+        "phone_sealed": "phone",
+    },
     FeeReport: {"evidence_sealed": "evidence"},
-    Grievance: {"description_sealed": "description", "decision_note_sealed": "decision_note",
-                "remedy_note_sealed": "remedy_note"},
+    Grievance: {
+        "description_sealed": "description",
+        "decision_note_sealed": "decision_note",
+        "remedy_note_sealed": "remedy_note",
+    },
 }
 
 
-async def _reseal_table(session: AsyncSession, cipher: FieldCipher, model: type, columns: dict[str, str], batch: int) -> int:
+async def _reseal_table(
+    session: AsyncSession, cipher: FieldCipher, model: type, columns: dict[str, str], batch: int
+) -> int:
     prefix = f"{cipher.active_key_id}:"
     stale = [getattr(model, c).is_not(None) & ~getattr(model, c).startswith(prefix, autoescape=True) for c in columns]
     query = select(model).where(or_(*stale)).limit(batch)

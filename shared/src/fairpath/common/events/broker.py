@@ -9,16 +9,13 @@ from nats.js import JetStreamContext
 from nats.js.api import RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
+from fairpath.common import services
+
 log = logging.getLogger("fairpath.events.broker")
 
 # One stream per publishing service, and the dead letters.
-STREAMS: dict[str, list[str]] = {
-    "VETTING": ["vetting.>"],
-    "CONTRACTS": ["contracts.>"],
-    "REGISTRY": ["registry.>"],
-    "DLQ": ["dlq.>"],
-}
-STREAM_OF_SERVICE = {"vetting": "VETTING", "contracts": "CONTRACTS", "registry": "REGISTRY"}
+STREAMS: dict[str, list[str]] = services.streams()
+STREAM_OF_SERVICE = {spec.name: spec.stream for spec in services.DOMAIN_SERVICES if spec.stream}
 DUPLICATE_WINDOW_SECONDS = 120.0
 
 
@@ -42,9 +39,15 @@ class Broker:
 
         self.nc = await nats.connect(
             # Several servers of a cluster are listed comma-separated, as in FAIRPATH_NATS_URL.
-            [u.strip() for u in self.url.split(",") if u.strip()], name=self.name, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-            connect_timeout=3, allow_reconnect=True, disconnected_cb=on_disconnect,
-            reconnected_cb=on_reconnect, error_cb=on_error,
+            [u.strip() for u in self.url.split(",") if u.strip()],
+            name=self.name,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            connect_timeout=3,
+            allow_reconnect=True,
+            disconnected_cb=on_disconnect,
+            reconnected_cb=on_reconnect,
+            error_cb=on_error,
         )
         self.js = self.nc.jetstream(timeout=10)
         return self
@@ -75,8 +78,12 @@ class Broker:
         assert self.js is not None
         for name, subjects in STREAMS.items():
             config = StreamConfig(
-                name=name, subjects=subjects, storage=StorageType.FILE, num_replicas=self.replicas,
-                retention=RetentionPolicy.LIMITS, duplicate_window=DUPLICATE_WINDOW_SECONDS,
+                name=name,
+                subjects=subjects,
+                storage=StorageType.FILE,
+                num_replicas=self.replicas,
+                retention=RetentionPolicy.LIMITS,
+                duplicate_window=DUPLICATE_WINDOW_SECONDS,
             )
             try:
                 await self.js.stream_info(name)

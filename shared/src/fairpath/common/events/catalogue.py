@@ -105,7 +105,9 @@ class BusinessRegistered(_BusinessState):
 class BusinessUpdated(_BusinessState):
     subject = "vetting.business.updated"
 
-    changed_fields: list[FieldPath] = Field(default_factory=list, description="names of the fields that changed, never values")
+    changed_fields: list[FieldPath] = Field(
+        default_factory=list, description="names of the fields that changed, never values"
+    )
 
 
 class BusinessApproved(_BusinessState):
@@ -192,7 +194,9 @@ class WorkerRegistered(_WorkerState):
 class WorkerUpdated(_WorkerState):
     subject = "registry.worker.updated"
 
-    changed_fields: list[FieldPath] = Field(default_factory=list, description="names of the fields that changed, never values")
+    changed_fields: list[FieldPath] = Field(
+        default_factory=list, description="names of the fields that changed, never values"
+    )
 
 
 class WorkerConsentChanged(_WorkerState):

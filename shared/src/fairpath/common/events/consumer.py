@@ -12,11 +12,12 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
-from sqlalchemy import Table, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,9 +28,13 @@ from fairpath.common.events.envelope import CloudEvent, EventPayload, parse_even
 from fairpath.common.logging import correlation_id
 from fairpath.common.timeutil import utcnow
 
+if TYPE_CHECKING:  # the ledger writes events (it imports this package); a consumer only hands it on
+    from fairpath.common.ledger import Ledger
+
 log = logging.getLogger("fairpath.events.consumer")
 
-Handler = Callable[[AsyncSession, CloudEvent, EventPayload], Awaitable[None]]
+# A handler applies one event in the consumer's transaction; the service's ledger records what it changes.
+Handler = Callable[[AsyncSession, "Ledger", CloudEvent, EventPayload], Awaitable[None]]
 
 DLQ_PREFIX = "dlq."
 H_SUBJECT = "Fairpath-Original-Subject"
@@ -64,10 +69,15 @@ class Subscription:
 
     def config(self) -> ConsumerConfig:
         return ConsumerConfig(
-            name=self.name, durable_name=self.name, ack_policy=AckPolicy.EXPLICIT,
-            deliver_policy=self.deliver_policy, ack_wait=self.ack_wait,
+            name=self.name,
+            durable_name=self.name,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=self.deliver_policy,
+            ack_wait=self.ack_wait,
             # The broker redelivers an unacked message; our own nak delays do the backoff.
-            max_deliver=-1, filter_subjects=self.subjects, max_ack_pending=1000,
+            max_deliver=-1,
+            filter_subjects=self.subjects,
+            max_ack_pending=1000,
         )
 
 
@@ -76,10 +86,11 @@ def delay_for(attempt: int, backoff: list[float]) -> float:
 
 
 class EventConsumer:
-    def __init__(self, subscription: Subscription, database: Database, inbox: Table, broker: Broker) -> None:
+    def __init__(self, subscription: Subscription, database: Database, ledger: "Ledger", broker: Broker) -> None:
         self.sub = subscription
         self.database = database
-        self.inbox = inbox
+        self.ledger = ledger
+        self.inbox = ledger.inbox
         self.broker = broker
         self._task: asyncio.Task | None = None
         self._by_type = {model.event_type(): (model, handler) for model, handler in subscription.handlers.items()}
@@ -94,11 +105,16 @@ class EventConsumer:
             async with self.database.session() as session:
                 if await self._seen(session, event):
                     return False
-                await handler(session, event, payload)
-                await session.execute(insert(self.inbox).values(
-                    consumer=self.sub.name, event_id=event.event_id, event_type=event.type,
-                    stream_seq=stream_seq, processed_at=utcnow(),
-                ))
+                await handler(session, self.ledger, event, payload)
+                await session.execute(
+                    insert(self.inbox).values(
+                        consumer=self.sub.name,
+                        event_id=event.event_id,
+                        event_type=event.type,
+                        stream_seq=stream_seq,
+                        processed_at=utcnow(),
+                    )
+                )
         except IntegrityError:
             # Another replica applied this event between our check and our commit: a duplicate.
             # Any other conflict (two events racing on one aggregate) is retried.
@@ -137,8 +153,10 @@ class EventConsumer:
         await msg.ack()
 
     async def _fail(self, msg, attempt: int, exc: Exception, event_id: str | None) -> None:  # noqa: ANN001
-        log.warning("event failed", extra={"consumer": self.sub.name, "event_id": event_id, "attempt": attempt,
-                                           "error": type(exc).__name__})
+        log.warning(
+            "event failed",
+            extra={"consumer": self.sub.name, "event_id": event_id, "attempt": attempt, "error": type(exc).__name__},
+        )
         if attempt < self.sub.max_deliver:
             await msg.nak(delay=delay_for(attempt, self.sub.backoff))
             return
@@ -174,8 +192,9 @@ class EventConsumer:
             except NotFoundError:
                 log.warning("consumer missing; recreating", extra={"consumer": self.sub.name})
             except Exception as exc:  # noqa: BLE001
-                log.warning("consumer loop failed; restarting", extra={"consumer": self.sub.name,
-                                                                       "error": type(exc).__name__})
+                log.warning(
+                    "consumer loop failed; restarting", extra={"consumer": self.sub.name, "error": type(exc).__name__}
+                )
             await asyncio.sleep(pause)
             pause = min(5.0, pause * 2)
 
@@ -196,8 +215,11 @@ async def dead_letter(broker: Broker, msg, *, consumer: str, error: str, event_i
     assert js is not None
     meta = msg.metadata
     headers = {
-        H_SUBJECT: msg.subject, H_STREAM: meta.stream, H_SEQ: str(meta.sequence.stream),
-        H_CONSUMER: consumer, H_ERROR: error,
+        H_SUBJECT: msg.subject,
+        H_STREAM: meta.stream,
+        H_SEQ: str(meta.sequence.stream),
+        H_CONSUMER: consumer,
+        H_ERROR: error,
         "Nats-Msg-Id": f"dlq:{consumer}:{meta.stream}:{meta.sequence.stream}",
     }
     if event_id:

@@ -38,9 +38,13 @@ async def dead_letters(broker: Broker, consumer: str | None = None, limit: int =
             continue  # replayed and deleted
         headers = msg.headers or {}
         letter = DeadLetter(
-            seq=seq, consumer=headers.get(H_CONSUMER, ""), subject=headers.get(H_SUBJECT, ""),
-            stream=headers.get(H_STREAM, ""), stream_seq=int(headers.get(H_SEQ, "0")),
-            error=headers.get(H_ERROR, ""), event_id=headers.get(H_EVENT_ID),
+            seq=seq,
+            consumer=headers.get(H_CONSUMER, ""),
+            subject=headers.get(H_SUBJECT, ""),
+            stream=headers.get(H_STREAM, ""),
+            stream_seq=int(headers.get(H_SEQ, "0")),
+            error=headers.get(H_ERROR, ""),
+            event_id=headers.get(H_EVENT_ID),
         )
         if consumer is None or letter.consumer == consumer:
             found.append(letter)

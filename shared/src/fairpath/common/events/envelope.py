@@ -1,11 +1,11 @@
 """The CloudEvents 1.0 envelope (structured JSON mode) every Fairpath event travels in.
 
-    type    org.fairpath.<subject>.v<N>        e.g. org.fairpath.vetting.business.registered.v1
-    source  /fairpath/<service>
-    subject the aggregate id
-    id      a UUIDv7, also the JetStream `Nats-Msg-Id` (deduplication)
-    correlationid  the request that caused it (extension attribute)
-    data    the payload model, which carries the aggregate's `version`
+type    org.fairpath.<subject>.v<N>        e.g. org.fairpath.vetting.business.registered.v1
+source  /fairpath/<service>
+subject the aggregate id
+id      a UUIDv7, also the JetStream `Nats-Msg-Id` (deduplication)
+correlationid  the request that caused it (extension attribute)
+data    the payload model, which carries the aggregate's `version`
 """
 
 import json

@@ -5,11 +5,9 @@ import uuid
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fairpath.common.db import EVENTS_WRITTEN
 from fairpath.common.events.envelope import CloudEvent, EventPayload, new_event
 from fairpath.common.timeutil import utcnow
-
-# Marks a session whose commit should wake the relay.
-EVENTS_WRITTEN = "fairpath_events_written"
 
 
 async def record_event(

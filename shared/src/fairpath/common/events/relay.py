@@ -23,8 +23,17 @@ MAX_BACKOFF_SECONDS = 60.0
 
 
 class OutboxRelay:
-    def __init__(self, database: Database, outbox: Table, broker: Broker, *, batch_size: int = 1000,
-                 idle_interval: float = 0.05, max_idle_interval: float = 0.5, ack_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        database: Database,
+        outbox: Table,
+        broker: Broker,
+        *,
+        batch_size: int = 1000,
+        idle_interval: float = 0.05,
+        max_idle_interval: float = 0.5,
+        ack_timeout: float = 10.0,
+    ) -> None:
         self.database = database
         self.outbox = outbox
         self.broker = broker
@@ -45,8 +54,10 @@ class OutboxRelay:
         assert js is not None
         now = utcnow()
         pending = (
-            select(self.outbox.c.id).where(self.outbox.c.sent_at.is_(None))
-            .where(or_(self.outbox.c.next_attempt_at.is_(None), self.outbox.c.next_attempt_at <= now)).limit(1)
+            select(self.outbox.c.id)
+            .where(self.outbox.c.sent_at.is_(None))
+            .where(or_(self.outbox.c.next_attempt_at.is_(None), self.outbox.c.next_attempt_at <= now))
+            .limit(1)
         )
         # Look before taking the write lock, so an idle relay never blocks writers.
         async with self.database.session(read_only=True) as session:
@@ -70,14 +81,19 @@ class OutboxRelay:
             if sent:
                 for chunk in range(0, len(sent), 500):
                     await session.execute(
-                        update(self.outbox).where(self.outbox.c.id.in_(sent[chunk:chunk + 500])).values(sent_at=utcnow())
+                        update(self.outbox)
+                        .where(self.outbox.c.id.in_(sent[chunk : chunk + 500]))
+                        .values(sent_at=utcnow())
                     )
             for row, result in zip(rows, results, strict=True):
                 if isinstance(result, BaseException):
-                    delay = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** row.attempts)
+                    delay = min(MAX_BACKOFF_SECONDS, 0.5 * 2**row.attempts)
                     await session.execute(
-                        update(self.outbox).where(self.outbox.c.id == row.id).values(
-                            attempts=row.attempts + 1, next_attempt_at=now + timedelta(seconds=delay),
+                        update(self.outbox)
+                        .where(self.outbox.c.id == row.id)
+                        .values(
+                            attempts=row.attempts + 1,
+                            next_attempt_at=now + timedelta(seconds=delay),
                             last_error=type(result).__name__,
                         )
                     )

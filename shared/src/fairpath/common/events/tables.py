@@ -7,7 +7,8 @@ from fairpath.common.db import UtcDateTime
 
 def outbox_table(metadata: MetaData) -> Table:
     return Table(
-        "outbox", metadata,
+        "outbox",
+        metadata,
         Column("id", Uuid, primary_key=True),  # the event id (UUIDv7, so the order of commit)
         Column("subject", String(200), nullable=False),
         Column("body", LargeBinary, nullable=False),  # the CloudEvent, structured JSON, as published
@@ -22,7 +23,8 @@ def outbox_table(metadata: MetaData) -> Table:
 
 def inbox_table(metadata: MetaData) -> Table:
     return Table(
-        "inbox", metadata,
+        "inbox",
+        metadata,
         Column("consumer", String(100), primary_key=True),
         Column("event_id", Uuid, primary_key=True),
         Column("event_type", String(200), nullable=False),

@@ -23,8 +23,13 @@ def make_principal(
     role = Role(role)
     if organization_id is None and role != Role.worker:
         organization_id = uuid7()
-    return Principal(user_id=user_id or uuid7(), role=role, organization_id=organization_id,
-                     business_id=business_id, worker_id=worker_id)
+    return Principal(
+        user_id=user_id or uuid7(),
+        role=role,
+        organization_id=organization_id,
+        business_id=business_id,
+        worker_id=worker_id,
+    )
 
 
 class PrincipalMinter:

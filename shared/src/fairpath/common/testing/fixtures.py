@@ -28,7 +28,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:  # noqa: ARG001 - the hook's signature
     outcome = yield
     report = outcome.get_result()
     # Under CI a PostgreSQL test that skips is a failure: the suite promises both databases.
@@ -55,7 +55,9 @@ def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer
 
 
 @pytest.fixture(scope="session")
-def common_settings(tmp_path_factory: pytest.TempPathFactory, keypair: Keypair, nats_server: NatsServer) -> CommonSettings:
+def common_settings(
+    tmp_path_factory: pytest.TempPathFactory, keypair: Keypair, nats_server: NatsServer
+) -> CommonSettings:
     return CommonSettings(
         env="test",
         var_dir=tmp_path_factory.mktemp("var"),

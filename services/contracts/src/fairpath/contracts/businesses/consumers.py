@@ -17,21 +17,44 @@ from fairpath.common.events.projection import apply_if_newer
 from fairpath.common.timeutil import utcnow
 from fairpath.contracts.businesses.tables import BusinessProjection
 
-BUSINESS_EVENTS = (BusinessRegistered, BusinessUpdated, BusinessApproved, BusinessConditionallyApproved,
-                   BusinessRejected, BusinessSuspended, BusinessExpired)
-BusinessState = (BusinessRegistered | BusinessUpdated | BusinessApproved | BusinessConditionallyApproved
-                 | BusinessRejected | BusinessSuspended | BusinessExpired)
+BUSINESS_EVENTS = (
+    BusinessRegistered,
+    BusinessUpdated,
+    BusinessApproved,
+    BusinessConditionallyApproved,
+    BusinessRejected,
+    BusinessSuspended,
+    BusinessExpired,
+)
+BusinessState = (
+    BusinessRegistered
+    | BusinessUpdated
+    | BusinessApproved
+    | BusinessConditionallyApproved
+    | BusinessRejected
+    | BusinessSuspended
+    | BusinessExpired
+)
 
 
 async def on_business_state(session: AsyncSession, _: CloudEvent, payload: BusinessState) -> None:
     """Every vetting.business.* event carries the whole state contracts keeps: replace the row if newer."""
     await apply_if_newer(
-        session, BusinessProjection, payload.business_id, payload.version,
+        session,
+        BusinessProjection,
+        payload.business_id,
+        payload.version,
         {
-            "business_id": payload.business_id, "kind": payload.kind, "legal_name": payload.legal_name,
-            "country": payload.country, "sector": payload.sector, "status": payload.status,
-            "organization_id": payload.organization_id, "approval_expires_at": payload.approval_expires_at,
-            "condition_deadline": payload.condition_deadline, "updated_at": utcnow(),
+            "business_id": payload.business_id,
+            "kind": payload.kind,
+            "legal_name": payload.legal_name,
+            "country": payload.country,
+            "sector": payload.sector,
+            "status": payload.status,
+            "organization_id": payload.organization_id,
+            "approval_expires_at": payload.approval_expires_at,
+            "condition_deadline": payload.condition_deadline,
+            "updated_at": utcnow(),
         },
     )
 
@@ -41,5 +64,6 @@ on_business_registered = on_business_state
 
 
 def vetting_subscription() -> Subscription:
-    return Subscription(name="contracts-vetting", stream="VETTING",
-                        handlers=dict.fromkeys(BUSINESS_EVENTS, on_business_state))
+    return Subscription(
+        name="contracts-vetting", stream="VETTING", handlers=dict.fromkeys(BUSINESS_EVENTS, on_business_state)
+    )

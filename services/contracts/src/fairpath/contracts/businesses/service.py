@@ -31,35 +31,56 @@ class Standing:
         if self.rule is None:
             return False
         return self.rule.endswith("_not_vetted") or (
-            self.rule.endswith("_not_approved") and self.status in (BusinessStatus.registered, BusinessStatus.under_review))
+            self.rule.endswith("_not_approved")
+            and self.status in (BusinessStatus.registered, BusinessStatus.under_review)
+        )
 
 
-def standing_of(business: BusinessProjection | None, business_id: uuid.UUID, kind: BusinessKind, now: datetime) -> Standing:
+def standing_of(
+    business: BusinessProjection | None, business_id: uuid.UUID, kind: BusinessKind, now: datetime
+) -> Standing:
     """Approved, or conditionally approved before its deadline, and the approval not lapsed."""
     role = "employer" if kind == BusinessKind.employer else "recruiter"
     if business is None:
         return Standing(business_id, f"{role}_not_vetted", f"the {role} {business_id} is not known to vetting")
     name, status = business.legal_name, business.status
     if business.kind != kind.value:
-        return Standing(business_id, f"{role}_wrong_kind", f"{name} is registered as {business.kind}, not as {kind.value}",
-                        name, status)
+        return Standing(
+            business_id,
+            f"{role}_wrong_kind",
+            f"{name} is registered as {business.kind}, not as {kind.value}",
+            name,
+            status,
+        )
     if status == BusinessStatus.suspended:
         return Standing(business_id, f"{role}_suspended", f"{name} is suspended by vetting", name, status)
     if status == BusinessStatus.expired or (
         status in (BusinessStatus.approved, BusinessStatus.conditionally_approved)
-        and business.approval_expires_at is not None and business.approval_expires_at <= now
+        and business.approval_expires_at is not None
+        and business.approval_expires_at <= now
     ):
-        return Standing(business_id, f"{role}_approval_expired",
-                        f"the approval of {name} has expired: it is due for re-vetting", name, status)
+        return Standing(
+            business_id,
+            f"{role}_approval_expired",
+            f"the approval of {name} has expired: it is due for re-vetting",
+            name,
+            status,
+        )
     if status == BusinessStatus.conditionally_approved:
         if business.condition_deadline is not None and business.condition_deadline <= now:
-            return Standing(business_id, f"{role}_condition_deadline_passed",
-                            f"{name} was approved on conditions whose deadline has passed", name, status)
+            return Standing(
+                business_id,
+                f"{role}_condition_deadline_passed",
+                f"{name} was approved on conditions whose deadline has passed",
+                name,
+                status,
+            )
         return Standing(business_id, None, "conditionally approved", name, status)
     if status == BusinessStatus.approved:
         return Standing(business_id, None, "approved", name, status)
-    return Standing(business_id, f"{role}_not_approved", f"{name} is not approved by vetting (status: {status})",
-                    name, status)
+    return Standing(
+        business_id, f"{role}_not_approved", f"{name} is not approved by vetting (status: {status})", name, status
+    )
 
 
 async def standings(

@@ -24,8 +24,9 @@ def hourly_rate(amount: int, period: PayPeriod | str, hours_per_day: float, hour
     return Decimal(amount) / hours_per_period(period, hours_per_day, hours_per_week)
 
 
-def in_period(amount: int, period: PayPeriod | str, target: PayPeriod | str, hours_per_day: float,
-              hours_per_week: float) -> Decimal:
+def in_period(
+    amount: int, period: PayPeriod | str, target: PayPeriod | str, hours_per_day: float, hours_per_week: float
+) -> Decimal:
     """The same pay stated over another period, at the contract's normal hours."""
     rate = hourly_rate(amount, period, hours_per_day, hours_per_week)
     return rate * hours_per_period(target, hours_per_day, hours_per_week)
@@ -45,4 +46,4 @@ def minor_exponent(currency: str) -> int:
 def money(amount: int | Decimal, currency: str) -> str:
     """A human figure in major units with Latin digits (extractable from a PDF): 1,200.00 QAR."""
     exponent = minor_exponent(currency)
-    return f"{Decimal(amount) / (10 ** exponent):,.{exponent}f} {currency}"
+    return f"{Decimal(amount) / (10**exponent):,.{exponent}f} {currency}"

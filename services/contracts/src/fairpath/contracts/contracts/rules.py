@@ -61,8 +61,13 @@ def _parties(terms: ContractTerms) -> list[tuple[uuid.UUID, BusinessKind]]:
 
 
 async def gather(
-    session: AsyncSession, terms: ContractTerms, *, job_order_id: uuid.UUID, position_id: uuid.UUID,
-    issue_days_before_departure: int, contract_id: uuid.UUID | None = None,
+    session: AsyncSession,
+    terms: ContractTerms,
+    *,
+    job_order_id: uuid.UUID,
+    position_id: uuid.UUID,
+    issue_days_before_departure: int,
+    contract_id: uuid.UUID | None = None,
 ) -> RuleContext:
     now = utcnow()
     job_order = await session.get(JobOrder, job_order_id)
@@ -73,11 +78,17 @@ async def gather(
     agreements: list[ServiceAgreement] = []
     drafted = 0
     if job_order is not None:
-        agreements = list((await session.execute(
-            select(ServiceAgreement).where(ServiceAgreement.job_order_id == job_order_id))).scalars())
+        agreements = list(
+            (
+                await session.execute(select(ServiceAgreement).where(ServiceAgreement.job_order_id == job_order_id))
+            ).scalars()
+        )
     if position is not None:
-        query = select(func.count()).select_from(Contract).where(
-            Contract.position_id == position_id, Contract.status != "terminated")
+        query = (
+            select(func.count())
+            .select_from(Contract)
+            .where(Contract.position_id == position_id, Contract.status != "terminated")
+        )
         if contract_id is not None:
             query = query.where(Contract.id != contract_id)
         drafted = (await session.execute(query)).scalar_one()
@@ -89,7 +100,10 @@ async def gather(
         minimum_wage=await minimum_wage_for(session, terms.workplace.country, terms.job.sector),
         working_time=await working_time_for(session, terms.workplace.country),
         rates=await ExchangeRates.load(session),
-        job_order=job_order, position=position, agreements=agreements, contracts_on_position=drafted,
+        job_order=job_order,
+        position=position,
+        agreements=agreements,
+        contracts_on_position=drafted,
     )
 
 
@@ -103,7 +117,7 @@ def check_terms(terms: ContractTerms, ctx: RuleContext) -> Verdict:
     def warn(field_: str, rule: str, message: str) -> None:
         warnings.append(Violation(field=field_, rule=rule, message=message))
 
-    _check_parties(terms, ctx, broken)
+    _check_parties(ctx, broken)
     _check_job_order(terms, ctx, broken)
     _check_worker(terms, ctx, broken)
     _check_minimum_wage(terms, ctx, broken, warn)
@@ -111,9 +125,12 @@ def check_terms(terms: ContractTerms, ctx: RuleContext) -> Verdict:
     _check_working_time(terms, ctx, broken, warn)
     _check_freedom(terms, broken)
     if too_late_to_issue(terms.period.departure_date, ctx.today, ctx.issue_days_before_departure):
-        broken("terms.period.departure_date", "issue_notice",
-               f"a contract is issued at least {ctx.issue_days_before_departure} days before departure: "
-               f"departure on {terms.period.departure_date} leaves too little time to read it and ask")
+        broken(
+            "terms.period.departure_date",
+            "issue_notice",
+            f"a contract is issued at least {ctx.issue_days_before_departure} days before departure: "
+            f"departure on {terms.period.departure_date} leaves too little time to read it and ask",
+        )
     return Verdict(violations, warnings)
 
 
@@ -121,11 +138,13 @@ def too_late_to_issue(departure: date, today: date, days_before: int) -> bool:
     return departure < today + timedelta(days=days_before)
 
 
-def _check_parties(terms: ContractTerms, ctx: RuleContext, broken) -> None:  # noqa: ANN001
+def _check_parties(ctx: RuleContext, broken) -> None:  # noqa: ANN001
     for index, standing in enumerate(ctx.standings):
         if standing.in_good_standing:
             continue
-        where = "terms.parties.employer.business_id" if index == 0 else f"terms.parties.recruiters.{index - 1}.business_id"
+        where = (
+            "terms.parties.employer.business_id" if index == 0 else f"terms.parties.recruiters.{index - 1}.business_id"
+        )
         broken(where, standing.rule, standing.message)
 
 
@@ -137,63 +156,108 @@ def _check_job_order(terms: ContractTerms, ctx: RuleContext, broken) -> None:  #
     if position is None:
         broken("position_id", "unknown_position", "the job order has no position with this id")
     if terms.parties.employer.business_id != order.employer_id:
-        broken("terms.parties.employer.business_id", "not_the_job_order_employer",
-               "the contract's employer is not the employer of its job order")
+        broken(
+            "terms.parties.employer.business_id",
+            "not_the_job_order_employer",
+            "the contract's employer is not the employer of its job order",
+        )
     agencies = {a.agency_id for a in ctx.agreements}
     for i, recruiter in enumerate(terms.parties.recruiters):
         if recruiter.business_id not in agencies:
-            broken(f"terms.parties.recruiters.{i}.business_id", "no_service_agreement",
-                   f"{recruiter.legal_name} has no service agreement with the employer for this job order")
+            broken(
+                f"terms.parties.recruiters.{i}.business_id",
+                "no_service_agreement",
+                f"{recruiter.legal_name} has no service agreement with the employer for this job order",
+            )
     if terms.workplace.country != order.destination_country:
-        broken("terms.workplace.country", "destination_differs",
-               f"the job order is for {order.destination_country}, the workplace is in {terms.workplace.country}")
+        broken(
+            "terms.workplace.country",
+            "destination_differs",
+            f"the job order is for {order.destination_country}, the workplace is in {terms.workplace.country}",
+        )
     if position is None:
         return
     if ctx.contracts_on_position >= position.number_of_workers:
-        broken("position_id", "positions_filled",
-               f"the position has {position.number_of_workers} places and {ctx.contracts_on_position} contracts already")
+        broken(
+            "position_id",
+            "positions_filled",
+            f"the position has {position.number_of_workers} places and {ctx.contracts_on_position} contracts already",
+        )
     if terms.job.occupation != position.occupation:
-        broken("terms.job.occupation", "occupation_differs",
-               f"the position is for ISCO-08 {position.occupation}, not {terms.job.occupation}")
+        broken(
+            "terms.job.occupation",
+            "occupation_differs",
+            f"the position is for ISCO-08 {position.occupation}, not {terms.job.occupation}",
+        )
     _check_offer(terms, ctx, position, broken)
 
 
 def _check_offer(terms: ContractTerms, ctx: RuleContext, position: JobPosition, broken) -> None:  # noqa: ANN001
     """The contract may not offer less than its job order."""
     hours = terms.hours
-    offered = in_period(position.pay_amount, position.pay_period, "hour", position.normal_hours_per_day,
-                        position.normal_hours_per_week)
-    contract_rate = in_period(terms.pay.amount, terms.pay.period, "hour", hours.normal_hours_per_day,
-                              hours.normal_hours_per_week)
+    offered = in_period(
+        position.pay_amount, position.pay_period, "hour", position.normal_hours_per_day, position.normal_hours_per_week
+    )
+    contract_rate = in_period(
+        terms.pay.amount, terms.pay.period, "hour", hours.normal_hours_per_day, hours.normal_hours_per_week
+    )
     rate = ctx.rates.rate(terms.pay.currency, position.currency)
     if rate is None:
-        broken("terms.pay.currency", "below_job_order",
-               f"pay in {terms.pay.currency} cannot be compared with the job order's {position.currency}: "
-               "no exchange rate on file")
+        broken(
+            "terms.pay.currency",
+            "below_job_order",
+            f"pay in {terms.pay.currency} cannot be compared with the job order's {position.currency}: "
+            "no exchange rate on file",
+        )
     elif contract_rate * rate < offered:
-        broken("terms.pay.amount", "below_job_order",
-               f"the job order offers {money(round(offered * 100) / 100, position.currency)} an hour; "
-               f"this contract pays {money(round(contract_rate * rate * 100) / 100, position.currency)}")
+        broken(
+            "terms.pay.amount",
+            "below_job_order",
+            f"the job order offers {money(round(offered * 100) / 100, position.currency)} an hour; "
+            f"this contract pays {money(round(contract_rate * rate * 100) / 100, position.currency)}",
+        )
     if hours.normal_hours_per_week > position.normal_hours_per_week:
-        broken("terms.hours.normal_hours_per_week", "below_job_order",
-               f"the job order offers {position.normal_hours_per_week:g} normal hours a week, not {hours.normal_hours_per_week:g}")
+        broken(
+            "terms.hours.normal_hours_per_week",
+            "below_job_order",
+            f"the job order offers {position.normal_hours_per_week:g} normal hours a week, not {hours.normal_hours_per_week:g}",
+        )
     if hours.normal_hours_per_day > position.normal_hours_per_day:
-        broken("terms.hours.normal_hours_per_day", "below_job_order",
-               f"the job order offers {position.normal_hours_per_day:g} normal hours a day, not {hours.normal_hours_per_day:g}")
+        broken(
+            "terms.hours.normal_hours_per_day",
+            "below_job_order",
+            f"the job order offers {position.normal_hours_per_day:g} normal hours a day, not {hours.normal_hours_per_day:g}",
+        )
     if terms.rest.weekly_rest_days < position.weekly_rest_days:
-        broken("terms.rest.weekly_rest_days", "below_job_order",
-               f"the job order offers {position.weekly_rest_days} rest days a week")
+        broken(
+            "terms.rest.weekly_rest_days",
+            "below_job_order",
+            f"the job order offers {position.weekly_rest_days} rest days a week",
+        )
     if terms.leave.paid_annual_leave_days < position.paid_annual_leave_days:
-        broken("terms.leave.paid_annual_leave_days", "below_job_order",
-               f"the job order offers {position.paid_annual_leave_days} days of paid annual leave")
-    if position.duration_months and terms.period.duration_months and terms.period.duration_months < position.duration_months:
-        broken("terms.period.duration_months", "below_job_order",
-               f"the job order offers {position.duration_months} months of employment")
+        broken(
+            "terms.leave.paid_annual_leave_days",
+            "below_job_order",
+            f"the job order offers {position.paid_annual_leave_days} days of paid annual leave",
+        )
+    if (
+        position.duration_months
+        and terms.period.duration_months
+        and terms.period.duration_months < position.duration_months
+    ):
+        broken(
+            "terms.period.duration_months",
+            "below_job_order",
+            f"the job order offers {position.duration_months} months of employment",
+        )
     for name in ("housing", "food"):
         promised, given = Provision(getattr(position, name)), getattr(terms.food_and_housing, name).provision
         if _PROVISION_RANK[given] < _PROVISION_RANK[promised]:
-            broken(f"terms.food_and_housing.{name}.provision", "below_job_order",
-                   f"the job order offers {name} {promised.value.replace('_', ' ')}")
+            broken(
+                f"terms.food_and_housing.{name}.provision",
+                "below_job_order",
+                f"the job order offers {name} {promised.value.replace('_', ' ')}",
+            )
 
 
 def _check_worker(terms: ContractTerms, ctx: RuleContext, broken) -> None:  # noqa: ANN001
@@ -202,51 +266,79 @@ def _check_worker(terms: ContractTerms, ctx: RuleContext, broken) -> None:  # no
         broken("terms.parties.worker.worker_id", "worker_not_registered", "the worker is not registered")
     else:
         if ConsentPurpose.employment_contract.value not in worker.consents:
-            broken("terms.parties.worker.worker_id", "consent_missing",
-                   "the worker has not consented to the purpose employment_contract")
+            broken(
+                "terms.parties.worker.worker_id",
+                "consent_missing",
+                "the worker has not consented to the purpose employment_contract",
+            )
         if terms.languages.worker_language not in worker.languages:
             read = ", ".join(worker.languages) or "none recorded"
-            broken("terms.languages.worker_language", "language_not_read",
-                   f"the worker's profile does not list {terms.languages.worker_language} (reads: {read})")
+            broken(
+                "terms.languages.worker_language",
+                "language_not_read",
+                f"the worker's profile does not list {terms.languages.worker_language} (reads: {read})",
+            )
     if terms.languages.worker_language not in available_languages():
-        broken("terms.languages.worker_language", "language_not_available",
-               f"no contract template in {terms.languages.worker_language} "
-               f"(available: {', '.join(sorted(available_languages()))})")
+        broken(
+            "terms.languages.worker_language",
+            "language_not_available",
+            f"no contract template in {terms.languages.worker_language} "
+            f"(available: {', '.join(sorted(available_languages()))})",
+        )
 
 
 def _check_minimum_wage(terms: ContractTerms, ctx: RuleContext, broken, warn) -> None:  # noqa: ANN001
     row, pay, hours = ctx.minimum_wage, terms.pay, terms.hours
     where = f"{terms.workplace.country}, sector {terms.job.sector}"
     if row is None:
-        warn("terms.pay.amount", "minimum_wage_unknown",
-             f"no minimum wage on file for {where}: the pay was not checked against one")
+        warn(
+            "terms.pay.amount",
+            "minimum_wage_unknown",
+            f"no minimum wage on file for {where}: the pay was not checked against one",
+        )
         return
     rate = ctx.rates.rate(pay.currency, row.currency)
     if rate is None:
-        broken("terms.pay.currency", "minimum_wage_unverifiable",
-               f"the minimum wage for {where} is in {row.currency}; there is no exchange rate from {pay.currency}")
+        broken(
+            "terms.pay.currency",
+            "minimum_wage_unverifiable",
+            f"the minimum wage for {where} is in {row.currency}; there is no exchange rate from {pay.currency}",
+        )
         return
-    pay_in_row_terms = in_period(pay.amount, pay.period, row.period, hours.normal_hours_per_day,
-                                 hours.normal_hours_per_week) * rate
+    pay_in_row_terms = (
+        in_period(pay.amount, pay.period, row.period, hours.normal_hours_per_day, hours.normal_hours_per_week) * rate
+    )
     if pay_in_row_terms < Decimal(row.amount):
-        broken("terms.pay.amount", "minimum_wage",
-               f"{money(round(pay_in_row_terms), row.currency)} a {row.period} is below the minimum wage of "
-               f"{money(row.amount, row.currency)} a {row.period} for {where} ({row.source}, {row.effective_from})")
+        broken(
+            "terms.pay.amount",
+            "minimum_wage",
+            f"{money(round(pay_in_row_terms), row.currency)} a {row.period} is below the minimum wage of "
+            f"{money(row.amount, row.currency)} a {row.period} for {where} ({row.source}, {row.effective_from})",
+        )
 
 
 def _check_costs(terms: ContractTerms, broken) -> None:  # noqa: ANN001
     """The Employer Pays Principle: no cost of recruitment borne by the worker (IRIS C)."""
     for i, line in enumerate(terms.fee_statement):
         if line.category == FeeCategory.illegitimate and line.amount > 0:
-            broken(f"terms.fee_statement.{i}.category", "illegitimate_cost",
-                   "bribes, bonds, deposits and kickbacks are never allowed, whoever pays them")
+            broken(
+                f"terms.fee_statement.{i}.category",
+                "illegitimate_cost",
+                "bribes, bonds, deposits and kickbacks are never allowed, whoever pays them",
+            )
         elif line.paid_by == PaidBy.worker and line.amount > 0:
-            broken(f"terms.fee_statement.{i}.paid_by", "worker_paid_cost",
-                   f"the worker may not bear a cost of recruitment ({line.category.value}): the employer pays it")
+            broken(
+                f"terms.fee_statement.{i}.paid_by",
+                "worker_paid_cost",
+                f"the worker may not bear a cost of recruitment ({line.category.value}): the employer pays it",
+            )
     for i, deduction in enumerate(terms.pay.deductions):
         if deduction.fee_category is not None and deduction.amount > 0:
-            broken(f"terms.pay.deductions.{i}.fee_category", "worker_paid_cost",
-                   f"a deduction from wages recovers a cost of recruitment ({deduction.fee_category.value})")
+            broken(
+                f"terms.pay.deductions.{i}.fee_category",
+                "worker_paid_cost",
+                f"a deduction from wages recovers a cost of recruitment ({deduction.fee_category.value})",
+            )
     paid = {
         "terms.transport.to_and_from_point_of_hire_paid_by": terms.transport.to_and_from_point_of_hire_paid_by,
         "terms.transport.at_job_site_paid_by": terms.transport.at_job_site_paid_by,
@@ -259,30 +351,48 @@ def _check_costs(terms: ContractTerms, broken) -> None:  # noqa: ANN001
     if terms.repatriation.paid_by != PaidBy.employer:
         broken("terms.repatriation.paid_by", "repatriation_at_employer_cost", "repatriation is at the employer's cost")
     if not terms.repatriation.includes_repatriation_of_remains:
-        broken("terms.repatriation.includes_repatriation_of_remains", "repatriation_at_employer_cost",
-               "repatriation at the employer's cost includes repatriation of remains")
+        broken(
+            "terms.repatriation.includes_repatriation_of_remains",
+            "repatriation_at_employer_cost",
+            "repatriation at the employer's cost includes repatriation of remains",
+        )
 
 
 def _check_working_time(terms: ContractTerms, ctx: RuleContext, broken, warn) -> None:  # noqa: ANN001
     limits, hours = ctx.working_time, terms.hours
     if limits.is_baseline:
-        warn("terms.workplace.country", "working_time_baseline",
-             f"no working-time limits on file for {terms.workplace.country}: checked against the {limits.source}")
+        warn(
+            "terms.workplace.country",
+            "working_time_baseline",
+            f"no working-time limits on file for {terms.workplace.country}: checked against the {limits.source}",
+        )
     if hours.normal_hours_per_week > limits.max_hours_per_week:
-        broken("terms.hours.normal_hours_per_week", "working_hours",
-               f"{hours.normal_hours_per_week:g} normal hours a week exceed the limit of {limits.max_hours_per_week:g} "
-               f"({limits.source})")
+        broken(
+            "terms.hours.normal_hours_per_week",
+            "working_hours",
+            f"{hours.normal_hours_per_week:g} normal hours a week exceed the limit of {limits.max_hours_per_week:g} "
+            f"({limits.source})",
+        )
     if limits.max_hours_per_day is not None and hours.normal_hours_per_day > limits.max_hours_per_day:
-        broken("terms.hours.normal_hours_per_day", "working_hours",
-               f"{hours.normal_hours_per_day:g} normal hours a day exceed the limit of {limits.max_hours_per_day:g} "
-               f"({limits.source})")
+        broken(
+            "terms.hours.normal_hours_per_day",
+            "working_hours",
+            f"{hours.normal_hours_per_day:g} normal hours a day exceed the limit of {limits.max_hours_per_day:g} "
+            f"({limits.source})",
+        )
     if terms.rest.weekly_rest_days < limits.min_weekly_rest_days:
-        broken("terms.rest.weekly_rest_days", "weekly_rest",
-               f"at least {limits.min_weekly_rest_days} rest day(s) a week ({limits.source})")
+        broken(
+            "terms.rest.weekly_rest_days",
+            "weekly_rest",
+            f"at least {limits.min_weekly_rest_days} rest day(s) a week ({limits.source})",
+        )
     minimum_leave = limits.min_leave_days_for(terms.rest.weekly_rest_days)
     if terms.leave.paid_annual_leave_days < minimum_leave:
-        broken("terms.leave.paid_annual_leave_days", "annual_leave",
-               f"at least {minimum_leave} days of paid annual leave ({limits.source})")
+        broken(
+            "terms.leave.paid_annual_leave_days",
+            "annual_leave",
+            f"at least {minimum_leave} days of paid annual leave ({limits.source})",
+        )
 
 
 def _check_freedom(terms: ContractTerms, broken) -> None:  # noqa: ANN001
@@ -291,8 +401,14 @@ def _check_freedom(terms: ContractTerms, broken) -> None:  # noqa: ANN001
     if custody.passport_kept_by != DocumentHolder.worker:
         broken("terms.document_custody.passport_kept_by", "document_custody", "the worker keeps their own passport")
     if custody.identity_documents_kept_by != DocumentHolder.worker:
-        broken("terms.document_custody.identity_documents_kept_by", "document_custody",
-               "the worker keeps their own identity documents")
+        broken(
+            "terms.document_custody.identity_documents_kept_by",
+            "document_custody",
+            "the worker keeps their own identity documents",
+        )
     if not terms.termination.worker_may_leave_without_penalty:
-        broken("terms.termination.worker_may_leave_without_penalty", "freedom_to_leave",
-               "the worker may end the employment without penalty, bond or loss of documents")
+        broken(
+            "terms.termination.worker_may_leave_without_penalty",
+            "freedom_to_leave",
+            "the worker may end the employment without penalty, bond or loss of documents",
+        )

@@ -36,12 +36,14 @@ class ContractDraft(BaseModel):
 class ContractChange(BaseModel):
     """A JSON merge patch (RFC 7396) of the terms; the result must be a complete, valid contract."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"terms": {"pay": {"amount": 190000}}, "expected_version": 1}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"terms": {"pay": {"amount": 190000}}, "expected_version": 1}]}
+    )
 
     terms: dict[str, Any]
     expected_version: int | None = Field(
-        default=None, ge=1, description="the contract version this change was made against (optimistic lock)")
+        default=None, ge=1, description="the contract version this change was made against (optimistic lock)"
+    )
 
 
 class RuleCheck(BaseModel):

@@ -113,7 +113,8 @@ class Parties(Terms):
     employer: EmployerParty
     worker: WorkerParty
     recruiters: list[RecruiterParty] = Field(
-        default_factory=list, max_length=10,
+        default_factory=list,
+        max_length=10,
         description="every recruiter in the chain, destination agency to origin agency to sub-agent (IRIS)",
     )
 

@@ -49,6 +49,12 @@ def catalogue(language: str) -> Catalogue:
     if language not in available_languages():
         raise KeyError(language)
     data = json.loads(_folder().joinpath(f"{language}.json").read_text(encoding="utf-8"))
-    return Catalogue(language=data["language"], name=data["name"], english_name=data["english_name"],
-                     direction=data["direction"], status=data["status"], font=data["font"],
-                     messages=data["messages"])
+    return Catalogue(
+        language=data["language"],
+        name=data["name"],
+        english_name=data["english_name"],
+        direction=data["direction"],
+        status=data["status"],
+        font=data["font"],
+        messages=data["messages"],
+    )

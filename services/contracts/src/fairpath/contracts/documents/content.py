@@ -67,8 +67,10 @@ def header(facts: DocumentFacts, cat: Catalogue) -> list[str]:
     """The lines above the terms, the same slots in every language so the columns stay side by side:
     draft contract, draft translation (empty when they do not apply), languages, version, status."""
     langs = facts.terms.languages
-    names = [catalogue(code).name if code in available_languages() else code
-             for code in dict.fromkeys([langs.worker_language, langs.destination_language])]
+    names = [
+        catalogue(code).name if code in available_languages() else code
+        for code in dict.fromkeys([langs.worker_language, langs.destination_language])
+    ]
     prevailing = catalogue(langs.prevailing).name if langs.prevailing in available_languages() else langs.prevailing
     return [
         cat("draft_contract") if facts.status == "draft" else "",
@@ -86,83 +88,160 @@ def sections(facts: DocumentFacts, cat: Catalogue) -> list[Section]:
     isco = occupation(t.job.occupation)
     recruiters = "; ".join(f"{r.legal_name} ({cat('role_' + r.role.value)}, {r.country})" for r in p.recruiters) or "-"
     deductions = [
-        (None, f"{cat('reason_' + d.reason.value)}: {_money(cat, d.amount, cur)} ({_name(cat, d.description)})") for d in t.pay.deductions
+        (None, f"{cat('reason_' + d.reason.value)}: {_money(cat, d.amount, cur)} ({_name(cat, d.description)})")
+        for d in t.pay.deductions
     ] or [(None, cat("no_deductions"))]
     paid = lambda who: cat("paid_by_" + PaidBy(who).value)  # noqa: E731
     contact = t.dispute_settlement.grievance_contact
-    custody_ok = (t.document_custody.passport_kept_by == DocumentHolder.worker
-                  and t.document_custody.identity_documents_kept_by == DocumentHolder.worker)
+    custody_ok = (
+        t.document_custody.passport_kept_by == DocumentHolder.worker
+        and t.document_custody.identity_documents_kept_by == DocumentHolder.worker
+    )
     return [
-        Section(cat("parties"), [
-            (cat("employer"), _name(cat, f"{p.employer.legal_name}, {p.employer.address}")),
-            (cat("worker"), f"{_name(cat, f'{p.worker.full_name}, {p.worker.address}')}; {cat('nationality')}: {p.worker.nationality}"),
-            (cat("recruiters"), recruiters),
-        ]),
-        Section(cat("workplace"), [(cat("address"), _name(cat, f"{t.workplace.address}, {t.workplace.city}, {t.workplace.country}"))]),
-        Section(cat("job"), [
-            (cat("job_title"), _name(cat, t.job.title)),
-            (cat("occupation"), _iso(cat, f"{t.job.occupation} {isco.title if isco else ''}".strip())),
-            (cat("description"), _name(cat, t.job.description)),
-        ]),
-        Section(cat("period"), [
-            (cat("departure_date"), _iso(cat, t.period.departure_date.isoformat())),
-            (cat("start_date"), _iso(cat, t.period.start_date.isoformat())),
-            (cat("duration"), (cat("months", months=t.period.duration_months) + ", " if t.period.duration_months else "")
-             + cat(t.period.term.value)),
-            (cat("probation"), cat("days", days=t.period.probation_days)),
-        ]),
-        Section(cat("pay"), [
-            (cat("basic_pay"), f"{_money(cat, t.pay.amount, cur)} {cat('per_' + t.pay.period.value)}"),
-            (cat("calculation"), _name(cat, t.pay.calculation)),
-            (cat("payment_method"), cat("method_" + t.pay.payment_method.value)),
-            (None, cat("overtime", percent=t.pay.overtime_rate_percent)),
-            (cat("deductions"), ""),
-            *deductions,
-        ]),
-        Section(cat("working_time"), [
-            (None, cat("hours", day=f"{t.hours.normal_hours_per_day:g}", week=f"{t.hours.normal_hours_per_week:g}")),
-            (None, cat("rest_days", days=t.rest.weekly_rest_days)),
-            (None, cat("annual_leave", days=t.leave.paid_annual_leave_days)),
-            (None, cat("sick_leave", days=t.leave.sick_leave_days)),
-        ]),
-        Section(cat("food_and_housing"), [
-            (cat("food"), _provision(cat, t.food_and_housing.food, cur)),
-            (cat("housing"), _provision(cat, t.food_and_housing.housing, cur)),
-        ]),
-        Section(cat("transport"), [
-            (cat("transport_hire"), paid(t.transport.to_and_from_point_of_hire_paid_by)),
-            (cat("transport_site"), paid(t.transport.at_job_site_paid_by)),
-        ]),
-        Section(cat("medical"), [
-            (cat("medical_care"), paid(t.medical.medical_care_paid_by)),
-            (cat("insurance"), f"{paid(t.medical.insurance_paid_by)}; {_name(cat, t.medical.insurance_description)}"),
-        ]),
-        Section(cat("termination"), [
-            (cat("grounds"), "; ".join(_name(cat, g) for g in t.termination.grounds)),
-            (None, cat("employer_notice", days=t.termination.employer_notice_days)),
-            (None, cat("worker_notice", days=t.termination.worker_notice_days)),
-            *([(None, cat("free_to_leave"))] if t.termination.worker_may_leave_without_penalty else []),
-        ]),
-        Section(cat("repatriation"), [
-            (None, cat("repatriation_text") if t.repatriation.paid_by == PaidBy.employer
-             and t.repatriation.includes_repatriation_of_remains else paid(t.repatriation.paid_by)),
-        ]),
-        Section(cat("disputes"), [
-            (None, _name(cat, t.dispute_settlement.procedure)),
-            (cat("grievance_contact"), ", ".join(_name(cat, x) for x in (contact.organisation, contact.phone, contact.email) if x)),
-        ]),
-        Section(cat("fees"), [
-            (None, cat("fees_intro")),
-            *[(None, f"{cat('fee_' + f.category.value)}: {_money(cat, f.amount, f.currency)}, {paid(f.paid_by)} ({_name(cat, f.description)})")
-              for f in t.fee_statement],
-        ]),
-        Section(cat("custody"), [(None, cat("custody_text") if custody_ok else
-                                  f"{t.document_custody.passport_kept_by.value}")]),
-        Section(cat("signatures"), [
-            (None, cat("worker_keeps_copy")),
-            (cat("issued_on"), _iso(cat, facts.issued_at.date().isoformat()) if facts.issued_at else cat("not_yet")),
-            (cat("signed_on"), _iso(cat, facts.signed_at.date().isoformat()) if facts.signed_at else cat("not_yet")),
-            (cat("signature_worker"), "_______________________"),
-            (cat("signature_employer"), "_______________________"),
-        ]),
+        Section(
+            cat("parties"),
+            [
+                (cat("employer"), _name(cat, f"{p.employer.legal_name}, {p.employer.address}")),
+                (
+                    cat("worker"),
+                    f"{_name(cat, f'{p.worker.full_name}, {p.worker.address}')}; {cat('nationality')}: {p.worker.nationality}",
+                ),
+                (cat("recruiters"), recruiters),
+            ],
+        ),
+        Section(
+            cat("workplace"),
+            [(cat("address"), _name(cat, f"{t.workplace.address}, {t.workplace.city}, {t.workplace.country}"))],
+        ),
+        Section(
+            cat("job"),
+            [
+                (cat("job_title"), _name(cat, t.job.title)),
+                (cat("occupation"), _iso(cat, f"{t.job.occupation} {isco.title if isco else ''}".strip())),
+                (cat("description"), _name(cat, t.job.description)),
+            ],
+        ),
+        Section(
+            cat("period"),
+            [
+                (cat("departure_date"), _iso(cat, t.period.departure_date.isoformat())),
+                (cat("start_date"), _iso(cat, t.period.start_date.isoformat())),
+                (
+                    cat("duration"),
+                    (cat("months", months=t.period.duration_months) + ", " if t.period.duration_months else "")
+                    + cat(t.period.term.value),
+                ),
+                (cat("probation"), cat("days", days=t.period.probation_days)),
+            ],
+        ),
+        Section(
+            cat("pay"),
+            [
+                (cat("basic_pay"), f"{_money(cat, t.pay.amount, cur)} {cat('per_' + t.pay.period.value)}"),
+                (cat("calculation"), _name(cat, t.pay.calculation)),
+                (cat("payment_method"), cat("method_" + t.pay.payment_method.value)),
+                (None, cat("overtime", percent=t.pay.overtime_rate_percent)),
+                (cat("deductions"), ""),
+                *deductions,
+            ],
+        ),
+        Section(
+            cat("working_time"),
+            [
+                (
+                    None,
+                    cat("hours", day=f"{t.hours.normal_hours_per_day:g}", week=f"{t.hours.normal_hours_per_week:g}"),
+                ),
+                (None, cat("rest_days", days=t.rest.weekly_rest_days)),
+                (None, cat("annual_leave", days=t.leave.paid_annual_leave_days)),
+                (None, cat("sick_leave", days=t.leave.sick_leave_days)),
+            ],
+        ),
+        Section(
+            cat("food_and_housing"),
+            [
+                (cat("food"), _provision(cat, t.food_and_housing.food, cur)),
+                (cat("housing"), _provision(cat, t.food_and_housing.housing, cur)),
+            ],
+        ),
+        Section(
+            cat("transport"),
+            [
+                (cat("transport_hire"), paid(t.transport.to_and_from_point_of_hire_paid_by)),
+                (cat("transport_site"), paid(t.transport.at_job_site_paid_by)),
+            ],
+        ),
+        Section(
+            cat("medical"),
+            [
+                (cat("medical_care"), paid(t.medical.medical_care_paid_by)),
+                (
+                    cat("insurance"),
+                    f"{paid(t.medical.insurance_paid_by)}; {_name(cat, t.medical.insurance_description)}",
+                ),
+            ],
+        ),
+        Section(
+            cat("termination"),
+            [
+                (cat("grounds"), "; ".join(_name(cat, g) for g in t.termination.grounds)),
+                (None, cat("employer_notice", days=t.termination.employer_notice_days)),
+                (None, cat("worker_notice", days=t.termination.worker_notice_days)),
+                *([(None, cat("free_to_leave"))] if t.termination.worker_may_leave_without_penalty else []),
+            ],
+        ),
+        Section(
+            cat("repatriation"),
+            [
+                (
+                    None,
+                    cat("repatriation_text")
+                    if t.repatriation.paid_by == PaidBy.employer and t.repatriation.includes_repatriation_of_remains
+                    else paid(t.repatriation.paid_by),
+                ),
+            ],
+        ),
+        Section(
+            cat("disputes"),
+            [
+                (None, _name(cat, t.dispute_settlement.procedure)),
+                (
+                    cat("grievance_contact"),
+                    ", ".join(_name(cat, x) for x in (contact.organisation, contact.phone, contact.email) if x),
+                ),
+            ],
+        ),
+        Section(
+            cat("fees"),
+            [
+                (None, cat("fees_intro")),
+                *[
+                    (
+                        None,
+                        f"{cat('fee_' + f.category.value)}: {_money(cat, f.amount, f.currency)}, {paid(f.paid_by)} ({_name(cat, f.description)})",
+                    )
+                    for f in t.fee_statement
+                ],
+            ],
+        ),
+        Section(
+            cat("custody"),
+            [(None, cat("custody_text") if custody_ok else f"{t.document_custody.passport_kept_by.value}")],
+        ),
+        Section(
+            cat("signatures"),
+            [
+                (None, cat("worker_keeps_copy")),
+                (
+                    cat("issued_on"),
+                    _iso(cat, facts.issued_at.date().isoformat()) if facts.issued_at else cat("not_yet"),
+                ),
+                (
+                    cat("signed_on"),
+                    _iso(cat, facts.signed_at.date().isoformat()) if facts.signed_at else cat("not_yet"),
+                ),
+                (cat("signature_worker"), "_______________________"),
+                (cat("signature_employer"), "_______________________"),
+            ],
+        ),
     ]

@@ -44,9 +44,16 @@ class Column:
 def document_languages(facts: DocumentFacts, requested: str | None = None) -> list[str]:
     """The worker's language (or the one asked for) and, beside it, the destination's (English if not shipped)."""
     if requested is not None and requested not in available_languages():
-        raise RuleViolations([Violation(field="lang", rule="language_not_available",
-                                        message=f"no contract template in {requested} "
-                                                f"(available: {', '.join(sorted(available_languages()))})")])
+        raise RuleViolations(
+            [
+                Violation(
+                    field="lang",
+                    rule="language_not_available",
+                    message=f"no contract template in {requested} "
+                    f"(available: {', '.join(sorted(available_languages()))})",
+                )
+            ]
+        )
     worker = requested or facts.terms.languages.worker_language
     destination = facts.terms.languages.destination_language
     if destination not in available_languages():
@@ -58,15 +65,22 @@ def columns(facts: DocumentFacts, languages: list[str]) -> list[Column]:
     result = []
     for language in languages:
         cat: Catalogue = catalogue(language)
-        result.append(Column(language, cat.direction, cat.is_draft, cat("title"), header(facts, cat),
-                             sections(facts, cat), cat.font))
+        result.append(
+            Column(
+                language, cat.direction, cat.is_draft, cat("title"), header(facts, cat), sections(facts, cat), cat.font
+            )
+        )
     return result
 
 
 # --- HTML ----------------------------------------------------------------------------------------
 
-_env = Environment(loader=PackageLoader("fairpath.contracts.documents", "templates"),
-                   autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+_env = Environment(
+    loader=PackageLoader("fairpath.contracts.documents", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def render_html(facts: DocumentFacts, languages: list[str]) -> str:
@@ -86,7 +100,8 @@ def _font_paths(fonts_dir: Path) -> dict[str, Path]:
     if missing:
         raise FontsUnavailable(
             f"the PDF fonts are not installed ({', '.join(missing)} missing from {fonts_dir}); "
-            "the HTML document (format=html) is available")
+            "the HTML document (format=html) is available"
+        )
     return paths
 
 
@@ -102,8 +117,14 @@ def _coverage(path: Path) -> frozenset[int]:
 def uncovered_characters(text: str, fonts_dir: Path) -> set[str]:
     """Characters no shipped font has a glyph for (they would print as .notdef boxes)."""
     covered: frozenset[int] = frozenset().union(*(_coverage(p) for p in _font_paths(fonts_dir).values()))
-    return {ch for ch in set(text) if not ch.isspace() and ord(ch) not in covered and ord(ch) >= 0x20
-            and ch not in "\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069"}
+    return {
+        ch
+        for ch in set(text)
+        if not ch.isspace()
+        and ord(ch) not in covered
+        and ord(ch) >= 0x20
+        and ch not in "\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069"
+    }
 
 
 def _all_text(cols: list[Column]) -> str:
@@ -159,8 +180,15 @@ def render_pdf(facts: DocumentFacts, languages: list[str], fonts_dir: Path) -> b
     missing = uncovered_characters(text, fonts_dir)
     if missing:
         codes = ", ".join(f"U+{ord(ch):04X}" for ch in sorted(missing))
-        raise RuleViolations([Violation(field="terms", rule="glyph_missing",
-                                        message=f"the contract has characters no shipped font covers ({codes})")])
+        raise RuleViolations(
+            [
+                Violation(
+                    field="terms",
+                    rule="glyph_missing",
+                    message=f"the contract has characters no shipped font covers ({codes})",
+                )
+            ]
+        )
     pdf = _ContractPdf(f"{facts.contract_id} v{facts.version} sha256:{facts.content_hash[:16]}")
     pdf.set_auto_page_break(False)
     pdf.set_margins(PAGE_MARGIN, PAGE_MARGIN, PAGE_MARGIN)
@@ -186,8 +214,16 @@ def render_pdf(facts: DocumentFacts, languages: list[str], fonts_dir: Path) -> b
             for col, text in zip(cols, texts, strict=True):
                 pdf.set_font(_family(col.font), size=size)
                 _shape_if_needed(pdf, text)
-                heights.append(pdf.multi_cell(width, line, text or " ", dry_run=True, output=MethodReturnValue.HEIGHT,
-                                              align="R" if col.direction == "rtl" else "L"))
+                heights.append(
+                    pdf.multi_cell(
+                        width,
+                        line,
+                        text or " ",
+                        dry_run=True,
+                        output=MethodReturnValue.HEIGHT,
+                        align="R" if col.direction == "rtl" else "L",
+                    )
+                )
             if max(heights) > bottom - PAGE_MARGIN:
                 _long_row(texts, size, line)
                 return

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from fairpath.common.auth import Role, roles
 from fairpath.common.db import SessionDep
-from fairpath.common.errors import PROBLEM_RESPONSES, Problem, PROBLEM_JSON
+from fairpath.common.errors import PROBLEM_JSON, PROBLEM_RESPONSES, Problem
 from fairpath.contracts.config import ContractsSettings
 from fairpath.contracts.documents import service
 
@@ -36,13 +36,26 @@ async def contract_document(
     principal: Reader,
     settings: Annotated[ContractsSettings, Depends(_settings)],
     format: Annotated[Literal["html", "pdf"], Query(description="html or pdf")] = "html",
-    lang: Annotated[str | None, Query(max_length=12, description="the worker-side language; the contract's by default")] = None,
+    lang: Annotated[
+        str | None, Query(max_length=12, description="the worker-side language; the contract's by default")
+    ] = None,
     version: Annotated[int | None, Query(ge=1, description="a past version; the current one by default")] = None,
 ) -> Response:
-    document = await service.contract_document(session=session, principal=principal, settings=settings,
-                                               contract_id=contract_id, format=format, lang=lang, version=version)
-    return Response(document.body, media_type=document.media_type, headers={
-        "Content-Disposition": f'inline; filename="{document.filename}"',
-        "ETag": f'"{document.content_hash[:32]}-{"-".join(document.languages)}-{format}"',
-        "Content-Language": ", ".join(document.languages),
-    })
+    document = await service.contract_document(
+        session=session,
+        principal=principal,
+        settings=settings,
+        contract_id=contract_id,
+        format=format,
+        lang=lang,
+        version=version,
+    )
+    return Response(
+        document.body,
+        media_type=document.media_type,
+        headers={
+            "Content-Disposition": f'inline; filename="{document.filename}"',
+            "ETag": f'"{document.content_hash[:32]}-{"-".join(document.languages)}-{format}"',
+            "Content-Language": ", ".join(document.languages),
+        },
+    )

@@ -51,25 +51,45 @@ class _RenderedPdfs:
 rendered_pdfs = _RenderedPdfs()
 
 
-async def contract_document(*, session: AsyncSession, principal: Principal, settings: ContractsSettings,
-                            contract_id: uuid.UUID, format: str, lang: str | None,
-                            version: int | None = None) -> RenderedDocument:
+async def contract_document(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    settings: ContractsSettings,
+    contract_id: uuid.UUID,
+    format: str,
+    lang: str | None,
+    version: int | None = None,
+) -> RenderedDocument:
     contract = await get_contract(session, principal, contract_id)
     number = version or contract.current_version
     stored = await session.get(ContractVersion, (contract.id, number))
     if stored is None:
         raise NotFound("contract version", f"{contract_id} v{number}")
     facts = DocumentFacts(
-        contract_id=str(contract.id), status=contract.status, version=number, content_hash=stored.content_hash,
+        contract_id=str(contract.id),
+        status=contract.status,
+        version=number,
+        content_hash=stored.content_hash,
         terms=terms_of(stored, settings),
-        issued_at=contract.issued_at if number == contract.issued_version or number == contract.signed_version else None,
+        issued_at=contract.issued_at
+        if number == contract.issued_version or number == contract.signed_version
+        else None,
         signed_at=contract.signed_at if number == contract.signed_version else None,
     )
     languages = document_languages(facts, lang)
     stem = f"contract-{contract.id}-v{number}-{'-'.join(languages)}"
     if format == "pdf":
-        key = (facts.contract_id, number, stored.content_hash, tuple(languages), facts.status, facts.issued_at,
-               facts.signed_at, str(settings.fonts_dir))
+        key = (
+            facts.contract_id,
+            number,
+            stored.content_hash,
+            tuple(languages),
+            facts.status,
+            facts.issued_at,
+            facts.signed_at,
+            str(settings.fonts_dir),
+        )
         body = rendered_pdfs.get(key)
         if body is None:
             body = await run_in_threadpool(render_pdf, facts, languages, settings.fonts_dir)

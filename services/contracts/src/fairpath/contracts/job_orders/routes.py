@@ -17,18 +17,28 @@ Recorder = roles(Role.admin, Role.employer, Role.agency)
 Reader = roles(*READ_ALL_ROLES, Role.employer, Role.agency)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=JobOrderPublic,
-             summary="Record a job order (demand letter) with the service agreement of each recruiting agency")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=JobOrderPublic,
+    summary="Record a job order (demand letter) with the service agreement of each recruiting agency",
+)
 async def record_job_order(body: JobOrderCreate, session: SessionDep, principal: Recorder) -> JobOrderPublic:
     order = await service.create_job_order(session=session, principal=principal, data=body)
     return await service.describe(session, order)
 
 
 @router.get("", response_model=Page[JobOrderPublic], summary="The job orders within the caller's reach")
-async def list_job_orders(session: SessionDep, principal: Reader, employer_id: uuid.UUID | None = None,
-                          cursor: CursorParam = None, limit: LimitParam = 50) -> Page[JobOrderPublic]:
-    rows = await service.list_job_orders(session=session, principal=principal, employer_id=employer_id,
-                                         after=decode_cursor(cursor), limit=limit + 1)
+async def list_job_orders(
+    session: SessionDep,
+    principal: Reader,
+    employer_id: uuid.UUID | None = None,
+    cursor: CursorParam = None,
+    limit: LimitParam = 50,
+) -> Page[JobOrderPublic]:
+    rows = await service.list_job_orders(
+        session=session, principal=principal, employer_id=employer_id, after=decode_cursor(cursor), limit=limit + 1
+    )
     items = rows[:limit]
     return Page.of(items, more=len(rows) > limit)
 

@@ -49,16 +49,45 @@ class PositionIn(BaseModel):
 
 
 class JobOrderCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "employer_id": "0192f0c4-5b6a-7e00-8000-000000000001", "destination_country": "QA", "sector": "F",
-        "reference": "DL-2026-117",
-        "service_agreements": [{"agency_id": "0192f0c4-5b6a-7e00-8000-000000000002", "signed_on": "2026-10-01",
-                                "employer_pays_all_costs": True}],
-        "positions": [{"occupation": "7112", "title": "Mason", "number_of_workers": 40, "offered": {
-            "pay_amount": 180000, "currency": "QAR", "pay_period": "month", "normal_hours_per_day": 8,
-            "normal_hours_per_week": 48, "weekly_rest_days": 1, "paid_annual_leave_days": 21,
-            "duration_months": 24, "housing": "provided_free", "food": "cash_allowance"}}],
-    }]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "employer_id": "0192f0c4-5b6a-7e00-8000-000000000001",
+                    "destination_country": "QA",
+                    "sector": "F",
+                    "reference": "DL-2026-117",
+                    "service_agreements": [
+                        {
+                            "agency_id": "0192f0c4-5b6a-7e00-8000-000000000002",
+                            "signed_on": "2026-10-01",
+                            "employer_pays_all_costs": True,
+                        }
+                    ],
+                    "positions": [
+                        {
+                            "occupation": "7112",
+                            "title": "Mason",
+                            "number_of_workers": 40,
+                            "offered": {
+                                "pay_amount": 180000,
+                                "currency": "QAR",
+                                "pay_period": "month",
+                                "normal_hours_per_day": 8,
+                                "normal_hours_per_week": 48,
+                                "weekly_rest_days": 1,
+                                "paid_annual_leave_days": 21,
+                                "duration_months": 24,
+                                "housing": "provided_free",
+                                "food": "cash_allowance",
+                            },
+                        }
+                    ],
+                }
+            ]
+        },
+    )
 
     employer_id: uuid.UUID
     destination_country: CountryCode

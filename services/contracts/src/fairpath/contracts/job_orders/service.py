@@ -51,12 +51,17 @@ async def create_job_order(*, session: AsyncSession, principal: Principal, data:
     violations = []
     for i, agreement in enumerate(data.service_agreements):
         if not agreement.employer_pays_all_costs:
-            violations.append(Violation(
-                field=f"service_agreements.{i}.employer_pays_all_costs", rule="employer_pays",
-                message="the service agreement records that the employer bears every cost of recruitment "
-                        "(the Employer Pays Principle, IRIS C)"))
+            violations.append(
+                Violation(
+                    field=f"service_agreements.{i}.employer_pays_all_costs",
+                    rule="employer_pays",
+                    message="the service agreement records that the employer bears every cost of recruitment "
+                    "(the Employer Pays Principle, IRIS C)",
+                )
+            )
     parties = [(data.employer_id, BusinessKind.employer)] + [
-        (a.agency_id, BusinessKind.recruitment_agency) for a in data.service_agreements]
+        (a.agency_id, BusinessKind.recruitment_agency) for a in data.service_agreements
+    ]
     # A job order may be recorded while vetting is still deciding (its approval may also still be on its
     # way here); what vetting has held against a business refuses it. Contracts need every party approved.
     for index, standing in enumerate(await standings(session, parties, utcnow())):
@@ -65,20 +70,40 @@ async def create_job_order(*, session: AsyncSession, principal: Principal, data:
             violations.append(Violation(field=where, rule=standing.rule, message=standing.message))
     if violations:
         raise RuleViolations(violations)
-    order = JobOrder(id=uuid7(), employer_id=data.employer_id, destination_country=data.destination_country,
-                     sector=data.sector, reference=data.reference,
-                     created_by_organization_id=principal.organization_id, created_at=utcnow())
+    order = JobOrder(
+        id=uuid7(),
+        employer_id=data.employer_id,
+        destination_country=data.destination_country,
+        sector=data.sector,
+        reference=data.reference,
+        created_by_organization_id=principal.organization_id,
+        created_at=utcnow(),
+    )
     session.add(order)
     await session.flush()
-    session.add_all(ServiceAgreement(id=uuid7(), job_order_id=order.id, **a.model_dump()) for a in data.service_agreements)
     session.add_all(
-        JobPosition(id=uuid7(), job_order_id=order.id, occupation=p.occupation, title=p.title,
-                    number_of_workers=p.number_of_workers, **p.offered.model_dump(mode="json"))
+        ServiceAgreement(id=uuid7(), job_order_id=order.id, **a.model_dump()) for a in data.service_agreements
+    )
+    session.add_all(
+        JobPosition(
+            id=uuid7(),
+            job_order_id=order.id,
+            occupation=p.occupation,
+            title=p.title,
+            number_of_workers=p.number_of_workers,
+            **p.offered.model_dump(mode="json"),
+        )
         for p in data.positions
     )
     await session.flush()
-    await common.audit.append(session, actor=principal.actor, action="job_order.recorded", record_type="job_order",
-                              record_id=order.id, changes=data.model_dump(mode="json"))
+    await common.audit.append(
+        session,
+        actor=principal.actor,
+        action="job_order.recorded",
+        record_type="job_order",
+        record_id=order.id,
+        changes=data.model_dump(mode="json"),
+    )
     return order
 
 
@@ -87,23 +112,43 @@ def _occupation_title(code: str) -> str:
     return found.title if found else ""
 
 
-async def describe(session: AsyncSession, order: JobOrder, agreements: list[ServiceAgreement] | None = None) -> JobOrderPublic:
+async def describe(
+    session: AsyncSession, order: JobOrder, agreements: list[ServiceAgreement] | None = None
+) -> JobOrderPublic:
     agreements = agreements if agreements is not None else await _agencies_of(session, order.id)
-    positions = list((await session.execute(
-        select(JobPosition).where(JobPosition.job_order_id == order.id).order_by(JobPosition.id))).scalars())
-    counts = dict((await session.execute(
-        select(Contract.position_id, func.count()).where(Contract.job_order_id == order.id,
-                                                         Contract.status != "terminated")
-        .group_by(Contract.position_id))).all())
+    positions = list(
+        (
+            await session.execute(
+                select(JobPosition).where(JobPosition.job_order_id == order.id).order_by(JobPosition.id)
+            )
+        ).scalars()
+    )
+    counts = dict(
+        (
+            await session.execute(
+                select(Contract.position_id, func.count())
+                .where(Contract.job_order_id == order.id, Contract.status != "terminated")
+                .group_by(Contract.position_id)
+            )
+        ).all()
+    )
     offered_fields = OfferedTerms.model_fields
     return JobOrderPublic(
-        id=order.id, employer_id=order.employer_id, destination_country=order.destination_country,
-        sector=order.sector, reference=order.reference, created_at=order.created_at,
+        id=order.id,
+        employer_id=order.employer_id,
+        destination_country=order.destination_country,
+        sector=order.sector,
+        reference=order.reference,
+        created_at=order.created_at,
         service_agreements=[ServiceAgreementPublic.model_validate(a) for a in agreements],
         positions=[
             PositionPublic(
-                id=p.id, occupation=p.occupation, occupation_title=_occupation_title(p.occupation),
-                title=p.title, number_of_workers=p.number_of_workers, contracts_drafted=counts.get(p.id, 0),
+                id=p.id,
+                occupation=p.occupation,
+                occupation_title=_occupation_title(p.occupation),
+                title=p.title,
+                number_of_workers=p.number_of_workers,
+                contracts_drafted=counts.get(p.id, 0),
                 offered=OfferedTerms.model_validate({name: getattr(p, name) for name in offered_fields}),
             )
             for p in positions
@@ -119,8 +164,14 @@ async def get_job_order(*, session: AsyncSession, principal: Principal, job_orde
     return await describe(session, order, agreements)
 
 
-async def list_job_orders(*, session: AsyncSession, principal: Principal, employer_id: uuid.UUID | None = None,
-                          after: uuid.UUID | None = None, limit: int = 50) -> list[JobOrderPublic]:
+async def list_job_orders(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    employer_id: uuid.UUID | None = None,
+    after: uuid.UUID | None = None,
+    limit: int = 50,
+) -> list[JobOrderPublic]:
     query = select(JobOrder).order_by(JobOrder.id).limit(limit)
     if principal.role == Role.employer:
         query = query.where(JobOrder.employer_id == principal.business_id)

@@ -31,14 +31,22 @@ async def list_minimum_wages(session: SessionDep, _: Reader) -> Page[MinimumWage
     return _page(MinimumWageRow, await service.minimum_wages(session))
 
 
-@router.put("/minimum-wages", response_model=Page[MinimumWageRow],
-            summary="Replace the minimum-wage table (each row with its source and date)")
-async def replace_minimum_wages(body: MinimumWageTable, session: SessionDep, principal: Operator) -> Page[MinimumWageRow]:
+@router.put(
+    "/minimum-wages",
+    response_model=Page[MinimumWageRow],
+    summary="Replace the minimum-wage table (each row with its source and date)",
+)
+async def replace_minimum_wages(
+    body: MinimumWageTable, session: SessionDep, principal: Operator
+) -> Page[MinimumWageRow]:
     return _page(MinimumWageRow, await service.replace_minimum_wages(session=session, principal=principal, table=body))
 
 
-@router.get("/working-time-limits", response_model=Page[WorkingTimeLimitRow],
-            summary="Working-time limits by destination (the ILO baselines apply where a destination has no row)")
+@router.get(
+    "/working-time-limits",
+    response_model=Page[WorkingTimeLimitRow],
+    summary="Working-time limits by destination (the ILO baselines apply where a destination has no row)",
+)
 async def list_working_time_limits(session: SessionDep, _: Reader) -> Page[WorkingTimeLimitRow]:
     return _page(WorkingTimeLimitRow, await service.working_time_limits(session))
 
@@ -47,16 +55,24 @@ async def list_working_time_limits(session: SessionDep, _: Reader) -> Page[Worki
 async def replace_working_time_limits(
     body: WorkingTimeLimitTable, session: SessionDep, principal: Operator
 ) -> Page[WorkingTimeLimitRow]:
-    return _page(WorkingTimeLimitRow,
-                 await service.replace_working_time_limits(session=session, principal=principal, table=body))
+    return _page(
+        WorkingTimeLimitRow, await service.replace_working_time_limits(session=session, principal=principal, table=body)
+    )
 
 
-@router.get("/exchange-rates", response_model=Page[ExchangeRateRow],
-            summary="Exchange rates the substitution check converts pay with")
+@router.get(
+    "/exchange-rates",
+    response_model=Page[ExchangeRateRow],
+    summary="Exchange rates the substitution check converts pay with",
+)
 async def list_exchange_rates(session: SessionDep, _: Reader) -> Page[ExchangeRateRow]:
     return _page(ExchangeRateRow, await service.exchange_rates(session))
 
 
 @router.put("/exchange-rates", response_model=Page[ExchangeRateRow], summary="Replace the exchange-rate table")
-async def replace_exchange_rates(body: ExchangeRateTable, session: SessionDep, principal: Operator) -> Page[ExchangeRateRow]:
-    return _page(ExchangeRateRow, await service.replace_exchange_rates(session=session, principal=principal, table=body))
+async def replace_exchange_rates(
+    body: ExchangeRateTable, session: SessionDep, principal: Operator
+) -> Page[ExchangeRateRow]:
+    return _page(
+        ExchangeRateRow, await service.replace_exchange_rates(session=session, principal=principal, table=body)
+    )

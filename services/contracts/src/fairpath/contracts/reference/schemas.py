@@ -23,9 +23,23 @@ class PayPeriod(StrEnum):
 
 
 class MinimumWageRow(BaseModel):
-    model_config = ConfigDict(extra="forbid", from_attributes=True, json_schema_extra={"examples": [
-        {"country": "QA", "sector": None, "amount": 100000, "currency": "QAR", "period": "month",
-         "source": "Qatar Law No. 17 of 2020 (minimum wage), Ministry of Labour", "effective_from": "2021-03-20"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "country": "QA",
+                    "sector": None,
+                    "amount": 100000,
+                    "currency": "QAR",
+                    "period": "month",
+                    "source": "Qatar Law No. 17 of 2020 (minimum wage), Ministry of Labour",
+                    "effective_from": "2021-03-20",
+                }
+            ]
+        },
+    )
 
     country: CountryCode
     sector: IsicSection | None = Field(default=None, description="an ISIC section; none: every sector")
@@ -42,10 +56,23 @@ class MinimumWageRow(BaseModel):
 
 
 class WorkingTimeLimitRow(BaseModel):
-    model_config = ConfigDict(extra="forbid", from_attributes=True, json_schema_extra={"examples": [
-        {"country": "QA", "max_hours_per_week": 48, "max_hours_per_day": 8, "min_weekly_rest_days": 1,
-         "min_annual_leave_days": 21, "source": "Qatar Labour Law No. 14 of 2004, Arts. 73, 75, 79",
-         "effective_from": "2004-06-19"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "country": "QA",
+                    "max_hours_per_week": 48,
+                    "max_hours_per_day": 8,
+                    "min_weekly_rest_days": 1,
+                    "min_annual_leave_days": 21,
+                    "source": "Qatar Labour Law No. 14 of 2004, Arts. 73, 75, 79",
+                    "effective_from": "2004-06-19",
+                }
+            ]
+        },
+    )
 
     country: CountryCode
     max_hours_per_week: float = Field(gt=0, le=84)
@@ -57,9 +84,21 @@ class WorkingTimeLimitRow(BaseModel):
 
 
 class ExchangeRateRow(BaseModel):
-    model_config = ConfigDict(extra="forbid", from_attributes=True, json_schema_extra={"examples": [
-        {"base_currency": "USD", "quote_currency": "QAR", "rate": "3.64", "source": "Qatar Central Bank",
-         "as_of": "2026-11-01"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "base_currency": "USD",
+                    "quote_currency": "QAR",
+                    "rate": "3.64",
+                    "source": "Qatar Central Bank",
+                    "as_of": "2026-11-01",
+                }
+            ]
+        },
+    )
 
     base_currency: CurrencyCode
     quote_currency: CurrencyCode

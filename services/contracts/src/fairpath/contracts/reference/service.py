@@ -56,8 +56,14 @@ async def working_time_for(session: AsyncSession, country: str) -> WorkingTimeRu
     row = await session.get(WorkingTimeLimit, country)
     if row is None:
         return ILO_BASELINE
-    return WorkingTimeRules(row.max_hours_per_week, row.max_hours_per_day, row.min_weekly_rest_days,
-                            row.min_annual_leave_days, f"{row.source} (as of {row.effective_from})", False)
+    return WorkingTimeRules(
+        row.max_hours_per_week,
+        row.max_hours_per_day,
+        row.min_weekly_rest_days,
+        row.min_annual_leave_days,
+        f"{row.source} (as of {row.effective_from})",
+        False,
+    )
 
 
 class ExchangeRates:
@@ -81,7 +87,9 @@ class ExchangeRates:
 
 
 async def minimum_wages(session: AsyncSession) -> list[MinimumWage]:
-    return list((await session.execute(select(MinimumWage).order_by(MinimumWage.country, MinimumWage.sector))).scalars())
+    return list(
+        (await session.execute(select(MinimumWage).order_by(MinimumWage.country, MinimumWage.sector))).scalars()
+    )
 
 
 async def working_time_limits(session: AsyncSession) -> list[WorkingTimeLimit]:
@@ -93,12 +101,23 @@ async def exchange_rates(session: AsyncSession) -> list[ExchangeRate]:
     return list((await session.execute(query)).scalars())
 
 
-async def replace_minimum_wages(*, session: AsyncSession, principal: Principal, table: MinimumWageTable) -> list[MinimumWage]:
+async def replace_minimum_wages(
+    *, session: AsyncSession, principal: Principal, table: MinimumWageTable
+) -> list[MinimumWage]:
     now = utcnow()
     await session.execute(delete(MinimumWage))
     session.add_all(
-        MinimumWage(id=uuid7(), country=r.country, sector=r.sector or "", amount=r.amount, currency=r.currency,
-                    period=r.period.value, source=r.source, effective_from=r.effective_from, updated_at=now)
+        MinimumWage(
+            id=uuid7(),
+            country=r.country,
+            sector=r.sector or "",
+            amount=r.amount,
+            currency=r.currency,
+            period=r.period.value,
+            source=r.source,
+            effective_from=r.effective_from,
+            updated_at=now,
+        )
         for r in table.items
     )
     await _audit(session, principal, "minimum_wage", table)
@@ -115,12 +134,20 @@ async def replace_working_time_limits(
     return await working_time_limits(session)
 
 
-async def replace_exchange_rates(*, session: AsyncSession, principal: Principal, table: ExchangeRateTable) -> list[ExchangeRate]:
+async def replace_exchange_rates(
+    *, session: AsyncSession, principal: Principal, table: ExchangeRateTable
+) -> list[ExchangeRate]:
     now = utcnow()
     await session.execute(delete(ExchangeRate))
     session.add_all(
-        ExchangeRate(base_currency=r.base_currency, quote_currency=r.quote_currency, rate=str(r.rate),
-                     source=r.source, as_of=r.as_of, updated_at=now)
+        ExchangeRate(
+            base_currency=r.base_currency,
+            quote_currency=r.quote_currency,
+            rate=str(r.rate),
+            source=r.source,
+            as_of=r.as_of,
+            updated_at=now,
+        )
         for r in table.items
     )
     await _audit(session, principal, "exchange_rate", table)
@@ -130,8 +157,12 @@ async def replace_exchange_rates(*, session: AsyncSession, principal: Principal,
 async def _audit(session: AsyncSession, principal: Principal, table_name: str, table) -> None:  # noqa: ANN001
     await session.flush()
     await common.audit.append(
-        session, actor=principal.actor, action=f"reference.{table_name}.replaced", record_type="reference_table",
-        record_id=table_name, changes={"items": table.model_dump(mode="json")["items"]},
+        session,
+        actor=principal.actor,
+        action=f"reference.{table_name}.replaced",
+        record_type="reference_table",
+        record_id=table_name,
+        changes={"items": table.model_dump(mode="json")["items"]},
     )
 
 

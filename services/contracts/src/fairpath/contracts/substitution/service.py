@@ -32,8 +32,13 @@ class TermDifference:
     reason: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "change": self.change.value, "signed": self.signed,
-                "presented": self.presented, "reason": self.reason}
+        return {
+            "field": self.field,
+            "change": self.change.value,
+            "signed": self.signed,
+            "presented": self.presented,
+            "reason": self.reason,
+        }
 
 
 def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> dict[str, Any]:
@@ -105,15 +110,22 @@ def compare_terms(signed: ContractTerms, presented: ContractTerms, rates: Exchan
     always_less("terms.period.duration_months", "a different duration from the one the worker agreed to")
     always_less("terms.period.term", "a different kind of contract from the one the worker agreed to")
 
-    for path in ("terms.transport.to_and_from_point_of_hire_paid_by", "terms.transport.at_job_site_paid_by",
-                 "terms.medical.medical_care_paid_by", "terms.medical.insurance_paid_by", "terms.repatriation.paid_by"):
+    for path in (
+        "terms.transport.to_and_from_point_of_hire_paid_by",
+        "terms.transport.at_job_site_paid_by",
+        "terms.medical.medical_care_paid_by",
+        "terms.medical.insurance_paid_by",
+        "terms.repatriation.paid_by",
+    ):
         claimed.add(path)
         old, new = old_flat[path], new_flat[path]
         if old != new:
             direction = _by_rank(_PAYER_RANK[PaidBy(old)], _PAYER_RANK[PaidBy(new)], True)
             add(TermDifference(path, direction, old, new, f"paid by the {old} when signed, by the {new} as presented"))
-    for path, noun in (("terms.repatriation.includes_repatriation_of_remains", "repatriation of remains"),
-                       ("terms.termination.worker_may_leave_without_penalty", "freedom to leave without penalty")):
+    for path, noun in (
+        ("terms.repatriation.includes_repatriation_of_remains", "repatriation of remains"),
+        ("terms.termination.worker_may_leave_without_penalty", "freedom to leave without penalty"),
+    ):
         claimed.add(path)
         if old_flat[path] != new_flat[path]:
             add(TermDifference(path, MORE if new_flat[path] else LESS, old_flat[path], new_flat[path], noun))
@@ -123,11 +135,19 @@ def compare_terms(signed: ContractTerms, presented: ContractTerms, rates: Exchan
         old, new = old_flat[path], new_flat[path]
         if old != new:
             direction = MORE if new == DocumentHolder.worker else LESS if old == DocumentHolder.worker else NEUTRAL
-            add(TermDifference(path, direction, old, new, f"documents kept by the {old} when signed, by the {new} as presented"))
+            add(
+                TermDifference(
+                    path, direction, old, new, f"documents kept by the {old} when signed, by the {new} as presented"
+                )
+            )
 
     _compare_provisions(signed, presented, add)
-    claim("terms.food_and_housing.food.provision", "terms.food_and_housing.food.cash_value",
-          "terms.food_and_housing.housing.provision", "terms.food_and_housing.housing.cash_value")
+    claim(
+        "terms.food_and_housing.food.provision",
+        "terms.food_and_housing.food.cash_value",
+        "terms.food_and_housing.housing.provision",
+        "terms.food_and_housing.housing.cash_value",
+    )
     _compare_fees(signed, presented, add)
     claim("terms.fee_statement")
     _compare_grounds(signed, presented, add)
@@ -140,45 +160,74 @@ def compare_terms(signed: ContractTerms, presented: ContractTerms, rates: Exchan
                 # Personal data: the change is recorded, its values are not (findings are stored and shared).
                 add(TermDifference(path, NEUTRAL, None, None, "the worker's personal details differ"))
                 continue
-            add(TermDifference(path, NEUTRAL, old_flat.get(path), new_flat.get(path), "changed without a direction for the worker"))
+            add(
+                TermDifference(
+                    path, NEUTRAL, old_flat.get(path), new_flat.get(path), "changed without a direction for the worker"
+                )
+            )
     return changes
 
 
 def _compare_pay(signed: ContractTerms, presented: ContractTerms, rates: ExchangeRates, add) -> None:  # noqa: ANN001
     old, new = signed.pay, presented.pay
-    old_rate = hourly_rate(old.amount, old.period, signed.hours.normal_hours_per_day, signed.hours.normal_hours_per_week)
-    new_rate = hourly_rate(new.amount, new.period, presented.hours.normal_hours_per_day,
-                           presented.hours.normal_hours_per_week)
+    old_rate = hourly_rate(
+        old.amount, old.period, signed.hours.normal_hours_per_day, signed.hours.normal_hours_per_week
+    )
+    new_rate = hourly_rate(
+        new.amount, new.period, presented.hours.normal_hours_per_day, presented.hours.normal_hours_per_week
+    )
     raw = [(f"terms.pay.{name}", getattr(old, name), getattr(new, name)) for name in ("amount", "currency", "period")]
     raw = [(path, a, b) for path, a, b in raw if a != b]
     conversion = rates.rate(new.currency, old.currency)
     if conversion is None:
-        why = (f"pay moved from {old.currency} to {new.currency} and no exchange rate is on file: "
-               "a change of currency counts as less favourable")
+        why = (
+            f"pay moved from {old.currency} to {new.currency} and no exchange rate is on file: "
+            "a change of currency counts as less favourable"
+        )
         for path, a, b in raw:
             add(TermDifference(path, LESS, str(a), str(b), why))
-        add(TermDifference("terms.pay.effective_hourly_rate", LESS, f"{_rate(old_rate / 100)} {old.currency}",
-                           f"{_rate(new_rate / 100)} {new.currency}", why))
+        add(
+            TermDifference(
+                "terms.pay.effective_hourly_rate",
+                LESS,
+                f"{_rate(old_rate / 100)} {old.currency}",
+                f"{_rate(new_rate / 100)} {new.currency}",
+                why,
+            )
+        )
         return
     converted = new_rate * conversion
     if converted == old_rate and not raw:
         return
     direction = _by_rank(old_rate, converted, True)
-    why = (f"effective hourly pay {_rate(old_rate / 100)} {old.currency} signed, "
-           f"{_rate(converted / 100)} {old.currency} presented")
+    why = (
+        f"effective hourly pay {_rate(old_rate / 100)} {old.currency} signed, "
+        f"{_rate(converted / 100)} {old.currency} presented"
+    )
     if old.currency != new.currency:
         why += f" (converted at {conversion} {old.currency} per {new.currency}, the operator's rate)"
     for path, a, b in raw:
         add(TermDifference(path, direction, a, b, why))
     if converted != old_rate:
-        add(TermDifference("terms.pay.effective_hourly_rate", direction, f"{_rate(old_rate / 100)} {old.currency}",
-                           f"{_rate(converted / 100)} {old.currency}", why))
+        add(
+            TermDifference(
+                "terms.pay.effective_hourly_rate",
+                direction,
+                f"{_rate(old_rate / 100)} {old.currency}",
+                f"{_rate(converted / 100)} {old.currency}",
+                why,
+            )
+        )
 
 
 def _deductions_by_reason(terms: ContractTerms) -> dict[str, int]:
     totals: dict[str, int] = defaultdict(int)
     for deduction in terms.pay.deductions:
-        key = deduction.reason.value if deduction.fee_category is None else f"recruitment_cost_{deduction.fee_category.value}"
+        key = (
+            deduction.reason.value
+            if deduction.fee_category is None
+            else f"recruitment_cost_{deduction.fee_category.value}"
+        )
         totals[key] += deduction.amount
     return totals
 
@@ -191,8 +240,15 @@ def _compare_deductions(signed: ContractTerms, presented: ContractTerms, rates: 
         before, after = old.get(reason, 0), new.get(reason, 0)
         if conversion is None:
             if after:
-                add(TermDifference(path, LESS, before, after,
-                                   "deductions in another currency with no exchange rate on file (fail safe)"))
+                add(
+                    TermDifference(
+                        path,
+                        LESS,
+                        before,
+                        after,
+                        "deductions in another currency with no exchange rate on file (fail safe)",
+                    )
+                )
             continue
         after_converted = Decimal(after) * conversion
         if after_converted == before:
@@ -211,8 +267,15 @@ def _compare_provisions(signed: ContractTerms, presented: ContractTerms, add) ->
         path = f"terms.food_and_housing.{name}"
         if old.provision != new.provision:
             direction = _by_rank(_PROVISION_RANK[old.provision], _PROVISION_RANK[new.provision], True)
-            add(TermDifference(f"{path}.provision", direction, old.provision.value, new.provision.value,
-                               f"{name}: {old.provision.value} signed, {new.provision.value} presented"))
+            add(
+                TermDifference(
+                    f"{path}.provision",
+                    direction,
+                    old.provision.value,
+                    new.provision.value,
+                    f"{name}: {old.provision.value} signed, {new.provision.value} presented",
+                )
+            )
         elif old.cash_value != new.cash_value and old.provision == Provision.cash_allowance:
             direction = _by_rank(old.cash_value or 0, new.cash_value or 0, True)
             add(TermDifference(f"{path}.cash_value", direction, old.cash_value, new.cash_value, f"{name} allowance"))
@@ -229,29 +292,56 @@ def _compare_fees(signed: ContractTerms, presented: ContractTerms, add) -> None:
         return totals
 
     def categories(terms: ContractTerms) -> dict[str, list]:
-        return {c: sorted((line.amount, line.currency, line.paid_by.value) for line in terms.fee_statement
-                          if line.category.value == c) for c in {line.category.value for line in terms.fee_statement}}
+        return {
+            c: sorted(
+                (line.amount, line.currency, line.paid_by.value)
+                for line in terms.fee_statement
+                if line.category.value == c
+            )
+            for c in {line.category.value for line in terms.fee_statement}
+        }
 
     old, new = borne_by_worker(signed), borne_by_worker(presented)
     for category in sorted(set(old) | set(new)):
         before, after = old.get(category, 0), new.get(category, 0)
         if after != before:
             direction = LESS if after > before else MORE
-            add(TermDifference(f"terms.fee_statement.{category}", direction, before, after,
-                               f"the worker's share of {category} costs: {before} signed, {after} presented"))
+            add(
+                TermDifference(
+                    f"terms.fee_statement.{category}",
+                    direction,
+                    before,
+                    after,
+                    f"the worker's share of {category} costs: {before} signed, {after} presented",
+                )
+            )
     old_lines, new_lines = categories(signed), categories(presented)
     for category in sorted(set(old_lines) | set(new_lines)):
         if category in old or category in new:
             continue
         if old_lines.get(category) != new_lines.get(category):
-            add(TermDifference(f"terms.fee_statement.{category}", NEUTRAL, old_lines.get(category),
-                               new_lines.get(category), "an employer-paid cost restated"))
+            add(
+                TermDifference(
+                    f"terms.fee_statement.{category}",
+                    NEUTRAL,
+                    old_lines.get(category),
+                    new_lines.get(category),
+                    "an employer-paid cost restated",
+                )
+            )
 
 
 def _compare_grounds(signed: ContractTerms, presented: ContractTerms, add) -> None:  # noqa: ANN001
     old, new = set(signed.termination.grounds), set(presented.termination.grounds)
     if new - old:
-        add(TermDifference("terms.termination.grounds", LESS, sorted(old), sorted(new),
-                           "grounds for dismissal the worker did not sign for"))
+        add(
+            TermDifference(
+                "terms.termination.grounds",
+                LESS,
+                sorted(old),
+                sorted(new),
+                "grounds for dismissal the worker did not sign for",
+            )
+        )
     elif old - new:
         add(TermDifference("terms.termination.grounds", MORE, sorted(old), sorted(new), "fewer grounds for dismissal"))

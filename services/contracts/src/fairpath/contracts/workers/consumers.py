@@ -14,24 +14,40 @@ from fairpath.common.events.projection import apply_if_newer
 from fairpath.common.timeutil import utcnow
 from fairpath.contracts.workers.tables import WorkerProjection
 
-
 WorkerState = WorkerRegistered | WorkerUpdated | WorkerConsentChanged
 
 
 async def on_worker_state(session: AsyncSession, _: CloudEvent, payload: WorkerState) -> None:
     await apply_if_newer(
-        session, WorkerProjection, payload.worker_id, payload.version,
-        {"worker_id": payload.worker_id, "consents": [str(c) for c in payload.consents],
-         "languages": list(payload.languages), "agency_id": payload.agency_id, "erased": False,
-         "updated_at": utcnow()},
+        session,
+        WorkerProjection,
+        payload.worker_id,
+        payload.version,
+        {
+            "worker_id": payload.worker_id,
+            "consents": [str(c) for c in payload.consents],
+            "languages": list(payload.languages),
+            "agency_id": payload.agency_id,
+            "erased": False,
+            "updated_at": utcnow(),
+        },
     )
 
 
 async def on_worker_erased(session: AsyncSession, _: CloudEvent, payload: WorkerErased) -> None:
     await apply_if_newer(
-        session, WorkerProjection, payload.worker_id, payload.version,
-        {"worker_id": payload.worker_id, "consents": [], "languages": [], "agency_id": None, "erased": True,
-         "updated_at": utcnow()},
+        session,
+        WorkerProjection,
+        payload.worker_id,
+        payload.version,
+        {
+            "worker_id": payload.worker_id,
+            "consents": [],
+            "languages": [],
+            "agency_id": None,
+            "erased": True,
+            "updated_at": utcnow(),
+        },
     )
 
 

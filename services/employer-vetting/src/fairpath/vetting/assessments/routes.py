@@ -19,12 +19,19 @@ async def get_questions(_: roles(*list(Role))) -> QuestionSet:
     return question_set()
 
 
-@router.post("/v1/businesses/{business_id}/assessments", status_code=status.HTTP_201_CREATED,
-             response_model=AssessmentPublic, summary="Submit an IRIS self-assessment")
+@router.post(
+    "/v1/businesses/{business_id}/assessments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssessmentPublic,
+    summary="Submit an IRIS self-assessment",
+)
 async def submit_assessment(
-    business_id: uuid.UUID, body: AssessmentCreate, session: SessionDep,
+    business_id: uuid.UUID,
+    body: AssessmentCreate,
+    session: SessionDep,
     principal: roles(Role.admin, Role.compliance_officer, Role.agency, Role.employer),
 ) -> AssessmentPublic:
-    assessment, findings = await service.submit_assessment(session=session, principal=principal,
-                                                           business_id=business_id, data=body)
+    assessment, findings = await service.submit_assessment(
+        session=session, principal=principal, business_id=business_id, data=body
+    )
     return AssessmentPublic.model_validate(assessment).model_copy(update={"findings": findings})

@@ -20,13 +20,24 @@ class AnswerIn(BaseModel):
     question_id: Annotated[str, StringConstraints(max_length=10)]
     answer: Answer
     evidence: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = Field(
-        default=None, description="what supports the answer: a policy, a document reference")
+        default=None, description="what supports the answer: a policy, a document reference"
+    )
 
 
 class AssessmentCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"answers": [{"question_id": "C1", "answer": "compliant", "evidence": "fee policy 2025 section 2"},
-                     {"question_id": "D1", "answer": "non_compliant"}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "answers": [
+                        {"question_id": "C1", "answer": "compliant", "evidence": "fee policy 2025 section 2"},
+                        {"question_id": "D1", "answer": "non_compliant"},
+                    ]
+                }
+            ]
+        },
+    )
 
     answers: list[AnswerIn] = Field(min_length=1, max_length=200)
 

@@ -27,35 +27,63 @@ async def submit_assessment(
     seen: set[str] = set()
     for i, answer in enumerate(data.answers):
         if answer.question_id not in questions:
-            violations.append(Violation(field=f"answers.{i}.question_id", rule="unknown_question",
-                                        message=f"{answer.question_id} is not in question set {question_set().version}"))
+            violations.append(
+                Violation(
+                    field=f"answers.{i}.question_id",
+                    rule="unknown_question",
+                    message=f"{answer.question_id} is not in question set {question_set().version}",
+                )
+            )
         elif answer.question_id in seen:
             violations.append(Violation(field=f"answers.{i}.question_id", rule="unique", message="answered twice"))
         seen.add(answer.question_id)
     for qid in questions:
         if qid not in seen:
-            violations.append(Violation(field="answers", rule="unanswered_question", message=f"question {qid} is not answered"))
+            violations.append(
+                Violation(field="answers", rule="unanswered_question", message=f"question {qid} is not answered")
+            )
     if violations:
         raise RuleViolations(violations)
 
     assessment = SelfAssessment(
-        id=uuid7(), business_id=business.id, question_set=question_set().version,
-        answers=[{"question_id": a.question_id, "principle": questions[a.question_id].principle,
-                  "answer": a.answer.value, "evidence": a.evidence} for a in data.answers],
-        submitted_by=principal.user_id, submitted_at=utcnow(),
+        id=uuid7(),
+        business_id=business.id,
+        question_set=question_set().version,
+        answers=[
+            {
+                "question_id": a.question_id,
+                "principle": questions[a.question_id].principle,
+                "answer": a.answer.value,
+                "evidence": a.evidence,
+            }
+            for a in data.answers
+        ],
+        submitted_by=principal.user_id,
+        submitted_at=utcnow(),
     )
     session.add(assessment)
     await session.flush()
-    await common.audit.append(session, actor=principal.actor, action="assessment.submitted", record_type="self_assessment",
-                              record_id=assessment.id, changes={"business_id": str(business.id), "answers": assessment.answers})
+    await common.audit.append(
+        session,
+        actor=principal.actor,
+        action="assessment.submitted",
+        record_type="self_assessment",
+        record_id=assessment.id,
+        changes={"business_id": str(business.id), "answers": assessment.answers},
+    )
     findings = 0
     for a in data.answers:
         if a.answer == Answer.non_compliant:
             recorded = await record_finding(
-                session, business_id=business.id, kind=FindingKind.self_assessment_non_compliant,
-                principle=questions[a.question_id].principle, severity=Severity.medium, source="vetting",
+                session,
+                business_id=business.id,
+                kind=FindingKind.self_assessment_non_compliant,
+                principle=questions[a.question_id].principle,
+                severity=Severity.medium,
+                source="vetting",
                 source_ref=f"assessment:{assessment.id}:{a.question_id}",
-                evidence={"question_id": a.question_id, "assessment_id": str(assessment.id)}, actor=principal.actor,
+                evidence={"question_id": a.question_id, "assessment_id": str(assessment.id)},
+                actor=principal.actor,
             )
             findings += recorded is not None
     return assessment, findings

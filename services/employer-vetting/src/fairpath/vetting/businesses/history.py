@@ -24,7 +24,16 @@ async def business_history(session: AsyncSession, business_id: uuid.UUID, *, aft
         ids = (await session.execute(select(links.c.id).where(links.c.employer_id == business_id))).scalars()
         record_ids += [str(i) for i in ids]
     entry = common.audit.entry
-    rows = (await session.execute(
-        select(entry).where(entry.c.record_id.in_(record_ids), entry.c.seq > after_seq).order_by(entry.c.seq).limit(limit)
-    )).mappings().all()
+    rows = (
+        (
+            await session.execute(
+                select(entry)
+                .where(entry.c.record_id.in_(record_ids), entry.c.seq > after_seq)
+                .order_by(entry.c.seq)
+                .limit(limit)
+            )
+        )
+        .mappings()
+        .all()
+    )
     return [{**dict(r), "occurred_at": as_utc(r["occurred_at"])} for r in rows]

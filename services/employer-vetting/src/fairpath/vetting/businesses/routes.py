@@ -13,7 +13,13 @@ from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cur
 from fairpath.common.reference import CountryCode
 from fairpath.vetting.businesses import history, service
 from fairpath.vetting.businesses.schemas import (
-    BusinessCreate, BusinessKind, BusinessPublic, BusinessStatus, BusinessUpdate, RecruiterLinkCreate, RecruiterLinkPublic,
+    BusinessCreate,
+    BusinessKind,
+    BusinessPublic,
+    BusinessStatus,
+    BusinessUpdate,
+    RecruiterLinkCreate,
+    RecruiterLinkPublic,
 )
 
 router = APIRouter(prefix="/v1/businesses", tags=["businesses"], responses=PROBLEM_RESPONSES)
@@ -22,8 +28,12 @@ Registrar = roles(Role.admin, Role.compliance_officer, Role.agency, Role.employe
 Reader = roles(Role.admin, Role.compliance_officer, Role.auditor, Role.agency, Role.employer)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=BusinessPublic,
-             summary="Register an employer or a recruitment agency for vetting")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BusinessPublic,
+    summary="Register an employer or a recruitment agency for vetting",
+)
 async def register_business(body: BusinessCreate, session: SessionDep, principal: Registrar) -> BusinessPublic:
     business = await service.register_business(session=session, principal=principal, data=body)
     return BusinessPublic.model_validate(business)
@@ -41,8 +51,14 @@ async def list_businesses(
     limit: LimitParam = 50,
 ) -> Page[BusinessPublic]:
     rows = await service.list_businesses(
-        session=session, principal=principal, kind=kind, country=country, status=status, name=name,
-        after=decode_cursor(cursor), limit=limit + 1,
+        session=session,
+        principal=principal,
+        kind=kind,
+        country=country,
+        status=status,
+        name=name,
+        after=decode_cursor(cursor),
+        limit=limit + 1,
     )
     items = [BusinessPublic.model_validate(b) for b in rows[:limit]]
     return Page.of(items, more=len(rows) > limit)
@@ -59,32 +75,47 @@ Changer = roles(Role.admin, Role.compliance_officer, Role.agency, Role.employer)
 
 
 @router.patch("/{business_id}", response_model=BusinessPublic, summary="Change a business's details (a new version)")
-async def update_business(business_id: uuid.UUID, body: BusinessUpdate, session: SessionDep, principal: Changer) -> BusinessPublic:
+async def update_business(
+    business_id: uuid.UUID, body: BusinessUpdate, session: SessionDep, principal: Changer
+) -> BusinessPublic:
     return BusinessPublic.model_validate(
         await service.update_business(session=session, principal=principal, business_id=business_id, data=body)
     )
 
 
-@router.post("/{business_id}/recruiters", status_code=status.HTTP_201_CREATED, response_model=RecruiterLinkPublic,
-             summary="Name an agency (or a sub-agent) that recruits for this employer")
-async def add_recruiter(business_id: uuid.UUID, body: RecruiterLinkCreate, session: SessionDep, principal: Changer) -> RecruiterLinkPublic:
+@router.post(
+    "/{business_id}/recruiters",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RecruiterLinkPublic,
+    summary="Name an agency (or a sub-agent) that recruits for this employer",
+)
+async def add_recruiter(
+    business_id: uuid.UUID, body: RecruiterLinkCreate, session: SessionDep, principal: Changer
+) -> RecruiterLinkPublic:
     return RecruiterLinkPublic.model_validate(
         await service.add_recruiter(session=session, principal=principal, employer_id=business_id, data=body)
     )
 
 
-@router.get("/{business_id}/recruiters", response_model=list[RecruiterLinkPublic], summary="The employer's recruitment chain")
+@router.get(
+    "/{business_id}/recruiters", response_model=list[RecruiterLinkPublic], summary="The employer's recruitment chain"
+)
 async def list_recruiters(business_id: uuid.UUID, session: SessionDep, principal: Reader) -> list[RecruiterLinkPublic]:
     await service.get_business(session=session, principal=principal, business_id=business_id)
     return [RecruiterLinkPublic.model_validate(link) for link in await service.recruiters_of(session, business_id)]
 
 
-@router.get("/{business_id}/history", response_model=Page[AuditRecord],
-            summary="Every recorded change to the business and its vetting records, oldest first")
+@router.get(
+    "/{business_id}/history",
+    response_model=Page[AuditRecord],
+    summary="Every recorded change to the business and its vetting records, oldest first",
+)
 async def business_history(
-    business_id: uuid.UUID, session: SessionDep, principal: roles(Role.admin, Role.compliance_officer, Role.auditor,
-                                                                  Role.agency, Role.employer),
-    cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$")] = None, limit: LimitParam = 100,
+    business_id: uuid.UUID,
+    session: SessionDep,
+    principal: roles(Role.admin, Role.compliance_officer, Role.auditor, Role.agency, Role.employer),
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$")] = None,
+    limit: LimitParam = 100,
 ) -> Page[AuditRecord]:
     await service.get_business(session=session, principal=principal, business_id=business_id)
     rows = await history.business_history(session, business_id, after_seq=int(cursor) if cursor else 0, limit=limit + 1)

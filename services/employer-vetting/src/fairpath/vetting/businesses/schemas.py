@@ -10,7 +10,6 @@ from pydantic_core import PydanticCustomError
 from fairpath.common.domain_codes import BusinessKind, BusinessStatus
 from fairpath.common.reference import CountryCode, IsicSection
 
-
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 
 
@@ -19,8 +18,13 @@ class BusinessCreate(BaseModel):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"kind": "employer", "legal_name": "Gulf Horizon Construction LLC", "country": "AE",
-                 "registration_number": "CN-1234567", "sector": "F"}
+                {
+                    "kind": "employer",
+                    "legal_name": "Gulf Horizon Construction LLC",
+                    "country": "AE",
+                    "registration_number": "CN-1234567",
+                    "sector": "F",
+                }
             ]
         },
     )
@@ -29,7 +33,10 @@ class BusinessCreate(BaseModel):
     legal_name: Name
     country: CountryCode
     registration_number: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ./\-]*$")
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ./\-]*$"
+        ),
     ]
     other_names: list[Name] = Field(default_factory=list, max_length=20)
     sector: IsicSection | None = None

@@ -17,7 +17,11 @@ from fairpath.common.events.outbox import record_event
 from fairpath.common.ids import uuid7
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.businesses.schemas import (
-    BusinessCreate, BusinessKind, BusinessStatus, BusinessUpdate, RecruiterLinkCreate,
+    BusinessCreate,
+    BusinessKind,
+    BusinessStatus,
+    BusinessUpdate,
+    RecruiterLinkCreate,
 )
 from fairpath.vetting.businesses.tables import Business, RecruiterLink
 from fairpath.vetting.db import common
@@ -51,7 +55,9 @@ async def register_business(*, session: AsyncSession, principal: Principal, data
     _check_may_register(principal, data)
     key = registration_key(data.registration_number)
     existing = (
-        await session.execute(select(Business).where(Business.country == data.country, Business.registration_key == key))
+        await session.execute(
+            select(Business).where(Business.country == data.country, Business.registration_key == key)
+        )
     ).scalar_one_or_none()
     if existing is not None:
         await _refuse_duplicate(session, principal, existing)
@@ -79,7 +85,11 @@ async def register_business(*, session: AsyncSession, principal: Principal, data
     session.add(business)
     await session.flush()
     await common.audit.append(
-        session, actor=principal.actor, action="business.registered", record_type="business", record_id=business.id,
+        session,
+        actor=principal.actor,
+        action="business.registered",
+        record_type="business",
+        record_id=business.id,
         changes=data.model_dump(mode="json", exclude_none=True),
     )
     await record_event(session, common.outbox, BusinessRegistered(**business_state(business)), business.id)
@@ -89,14 +99,18 @@ async def register_business(*, session: AsyncSession, principal: Principal, data
 async def _refuse_duplicate(session: AsyncSession, principal: Principal, existing: Business) -> None:
     """A duplicate names the existing record only to a caller who may read it; the attempt is audited."""
     await common.audit.append(
-        session, actor=principal.actor, action="business.duplicate_attempt", record_type="business",
+        session,
+        actor=principal.actor,
+        action="business.duplicate_attempt",
+        record_type="business",
         record_id=existing.id,
     )
     await session.commit()
     if can_read(principal, existing):
         raise Conflict(
             f"a business with this registration number in {existing.country} is already registered",
-            name="duplicate", existing_id=str(existing.id),
+            name="duplicate",
+            existing_id=str(existing.id),
         )
     raise Conflict("this business is already registered", name="already_registered")
 
@@ -121,8 +135,10 @@ async def list_businesses(
 ) -> list[Business]:
     query = select(Business).order_by(Business.id).limit(limit)
     if principal.role not in READ_ALL_ROLES:
-        reach = [Business.owner_organization_id == principal.organization_id,
-                 Business.organization_id == principal.organization_id]
+        reach = [
+            Business.owner_organization_id == principal.organization_id,
+            Business.organization_id == principal.organization_id,
+        ]
         if principal.business_id is not None:
             reach.append(Business.id == principal.business_id)
         query = query.where(or_(*reach))
@@ -142,10 +158,16 @@ async def list_businesses(
 def business_state(business: Business) -> dict:
     """The fields every business event carries: the state contracts projects."""
     return {
-        "version": business.version, "business_id": business.id, "kind": business.kind,
-        "legal_name": business.legal_name, "country": business.country, "sector": business.sector,
-        "status": business.status, "organization_id": business.organization_id,
-        "approval_expires_at": business.approval_expires_at, "condition_deadline": business.condition_deadline,
+        "version": business.version,
+        "business_id": business.id,
+        "kind": business.kind,
+        "legal_name": business.legal_name,
+        "country": business.country,
+        "sector": business.sector,
+        "status": business.status,
+        "organization_id": business.organization_id,
+        "approval_expires_at": business.approval_expires_at,
+        "condition_deadline": business.condition_deadline,
     }
 
 
@@ -170,19 +192,38 @@ async def transition(
     session.add(business)
     await session.flush()
     await common.audit.append(
-        session, actor=actor, action=action, record_type="business", record_id=business.id,
-        changes={"status": status.value, **({"reason": str(event_fields["reason"])} if "reason" in event_fields else {})},
+        session,
+        actor=actor,
+        action=action,
+        record_type="business",
+        record_id=business.id,
+        changes={
+            "status": status.value,
+            **({"reason": str(event_fields["reason"])} if "reason" in event_fields else {}),
+        },
     )
     await record_event(session, common.outbox, event(**business_state(business), **event_fields), business.id)
 
 
 async def suspend(
-    session: AsyncSession, business: Business, *, reason: SuspensionReason, actor: str,
-    case_id: uuid.UUID | None = None, finding_event_id: uuid.UUID | None = None,
+    session: AsyncSession,
+    business: Business,
+    *,
+    reason: SuspensionReason,
+    actor: str,
+    case_id: uuid.UUID | None = None,
+    finding_event_id: uuid.UUID | None = None,
 ) -> None:
     await transition(
-        session, business, status=BusinessStatus.suspended, event=BusinessSuspended, actor=actor,
-        action="business.suspended", suspended_at=utcnow(), reason=reason, vetting_case_id=case_id,
+        session,
+        business,
+        status=BusinessStatus.suspended,
+        event=BusinessSuspended,
+        actor=actor,
+        action="business.suspended",
+        suspended_at=utcnow(),
+        reason=reason,
+        vetting_case_id=case_id,
         finding_event_id=finding_event_id,
     )
 
@@ -222,10 +263,17 @@ async def update_business(
     business.updated_at = utcnow()
     session.add(business)
     await session.flush()
-    await common.audit.append(session, actor=principal.actor, action="business.updated", record_type="business",
-                              record_id=business.id, changes=changed)
-    await record_event(session, common.outbox,
-                       BusinessUpdated(**business_state(business), changed_fields=sorted(changed)), business.id)
+    await common.audit.append(
+        session,
+        actor=principal.actor,
+        action="business.updated",
+        record_type="business",
+        record_id=business.id,
+        changes=changed,
+    )
+    await record_event(
+        session, common.outbox, BusinessUpdated(**business_state(business), changed_fields=sorted(changed)), business.id
+    )
     return business
 
 
@@ -249,22 +297,45 @@ async def add_recruiter(
             violations.append(Violation(field=field, rule="recruitment_agency", message="must be a recruitment agency"))
     if violations:
         raise RuleViolations(violations)
-    duplicate = (await session.execute(select(RecruiterLink).where(
-        RecruiterLink.employer_id == employer_id, RecruiterLink.agency_id == data.agency_id))).scalar_one_or_none()
+    duplicate = (
+        await session.execute(
+            select(RecruiterLink).where(
+                RecruiterLink.employer_id == employer_id, RecruiterLink.agency_id == data.agency_id
+            )
+        )
+    ).scalar_one_or_none()
     if duplicate is not None:
-        raise Conflict("this agency is already named as a recruiter for the employer", name="duplicate",
-                       existing_id=str(duplicate.id))
-    link = RecruiterLink(id=uuid7(), employer_id=employer_id, agency_id=data.agency_id, sub_agent_of=data.sub_agent_of,
-                         created_by=principal.user_id, created_at=utcnow())
+        raise Conflict(
+            "this agency is already named as a recruiter for the employer",
+            name="duplicate",
+            existing_id=str(duplicate.id),
+        )
+    link = RecruiterLink(
+        id=uuid7(),
+        employer_id=employer_id,
+        agency_id=data.agency_id,
+        sub_agent_of=data.sub_agent_of,
+        created_by=principal.user_id,
+        created_at=utcnow(),
+    )
     session.add(link)
     await session.flush()
-    await common.audit.append(session, actor=principal.actor, action="business.recruiter_added",
-                              record_type="recruiter_link", record_id=link.id,
-                              changes={"employer_id": str(employer_id), "agency_id": str(data.agency_id)})
+    await common.audit.append(
+        session,
+        actor=principal.actor,
+        action="business.recruiter_added",
+        record_type="recruiter_link",
+        record_id=link.id,
+        changes={"employer_id": str(employer_id), "agency_id": str(data.agency_id)},
+    )
     return link
 
 
 async def recruiters_of(session: AsyncSession, employer_id: uuid.UUID) -> list[RecruiterLink]:
-    return list((await session.execute(
-        select(RecruiterLink).where(RecruiterLink.employer_id == employer_id).order_by(RecruiterLink.id)
-    )).scalars())
+    return list(
+        (
+            await session.execute(
+                select(RecruiterLink).where(RecruiterLink.employer_id == employer_id).order_by(RecruiterLink.id)
+            )
+        ).scalars()
+    )

@@ -7,7 +7,6 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field
 
 from fairpath.common.db import UtcDateTime
-
 from fairpath.vetting.db import VettingModel
 
 
@@ -28,8 +27,12 @@ class Business(VettingModel, table=True):
     sector: str | None = Field(default=None, max_length=1)
     address: str | None = Field(default=None, max_length=500)
     status: str = Field(max_length=30, index=True)
-    approval_expires_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True, index=True))
-    condition_deadline: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True, index=True))
+    approval_expires_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime(), nullable=True, index=True)
+    )
+    condition_deadline: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime(), nullable=True, index=True)
+    )
     organization_id: uuid.UUID | None = Field(default=None, index=True)
     owner_organization_id: uuid.UUID | None = Field(default=None, index=True)
     registered_by: uuid.UUID

@@ -6,6 +6,7 @@ re-checks the state it acts on."""
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -36,20 +37,49 @@ def _claim(query, database: Database):  # noqa: ANN001, ANN202
 async def expire_approvals(database: Database) -> int:
     now = utcnow()
     async with database.session() as session:
-        due = (await session.execute(_claim(select(Business).where(
-            Business.status.in_(_APPROVED), Business.approval_expires_at <= now), database))).scalars().all()
+        due = (
+            (
+                await session.execute(
+                    _claim(
+                        select(Business).where(Business.status.in_(_APPROVED), Business.approval_expires_at <= now),
+                        database,
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
         for business in due:
-            await businesses.transition(session, business, status=BusinessStatus.expired, event=BusinessExpired,
-                                        actor=SYSTEM, action="business.expired", expired_at=now)
+            await businesses.transition(
+                session,
+                business,
+                status=BusinessStatus.expired,
+                event=BusinessExpired,
+                actor=SYSTEM,
+                action="business.expired",
+                expired_at=now,
+            )
         return len(due)
 
 
 async def suspend_missed_deadlines(database: Database) -> int:
     now = utcnow()
     async with database.session() as session:
-        due = (await session.execute(_claim(select(Business).where(
-            Business.status == BusinessStatus.conditionally_approved.value, Business.condition_deadline <= now),
-            database))).scalars().all()
+        due = (
+            (
+                await session.execute(
+                    _claim(
+                        select(Business).where(
+                            Business.status == BusinessStatus.conditionally_approved.value,
+                            Business.condition_deadline <= now,
+                        ),
+                        database,
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
         for business in due:
             await businesses.suspend(session, business, reason=SuspensionReason.condition_deadline_missed, actor=SYSTEM)
         return len(due)
@@ -58,21 +88,45 @@ async def suspend_missed_deadlines(database: Database) -> int:
 async def find_lapsed_licences(database: Database) -> int:
     """An approved agency left without a valid licence is a finding (once per approval)."""
     today = utcnow().date()
-    valid_licence = select(Licence.id).where(
-        Licence.business_id == Business.id, Licence.valid_from <= today, Licence.valid_until >= today,
-        Licence.register_status != "not_found",
-    ).exists()
+    valid_licence = (
+        select(Licence.id)
+        .where(
+            Licence.business_id == Business.id,
+            Licence.valid_from <= today,
+            Licence.valid_until >= today,
+            Licence.register_status != "not_found",
+        )
+        .exists()
+    )
     found = 0
     async with database.session() as session:
-        lapsed = (await session.execute(select(Business).where(
-            Business.status.in_(_APPROVED), Business.kind == "recruitment_agency", ~valid_licence,
-        ).limit(BATCH))).scalars().all()
+        lapsed = (
+            (
+                await session.execute(
+                    select(Business)
+                    .where(
+                        Business.status.in_(_APPROVED),
+                        Business.kind == "recruitment_agency",
+                        ~valid_licence,
+                    )
+                    .limit(BATCH)
+                )
+            )
+            .scalars()
+            .all()
+        )
         for business in lapsed:
             state, evidence = await licence_state(session, business, today)
             recorded = await record_finding(
-                session, business_id=business.id, kind=FindingKind.licence_expired, principle="A",
-                severity=Severity.high, source="vetting", source_ref=f"licence-lapse:{business.approval_expires_at}",
-                evidence={"state": state, "detail": evidence}, actor=SYSTEM,
+                session,
+                business_id=business.id,
+                kind=FindingKind.licence_expired,
+                principle="A",
+                severity=Severity.high,
+                source="vetting",
+                source_ref=f"licence-lapse:{business.approval_expires_at}",
+                evidence={"state": state, "detail": evidence},
+                actor=SYSTEM,
             )
             found += recorded is not None
     return found
@@ -95,8 +149,15 @@ async def run_jobs_once(database: Database, rescreen_every: timedelta, threshold
 
 
 class Scheduler:
-    def __init__(self, database: Database, *, interval: float, rescreen_every: timedelta, threshold: float,
-                 on_change=None) -> None:  # noqa: ANN001
+    def __init__(
+        self,
+        database: Database,
+        *,
+        interval: float,
+        rescreen_every: timedelta,
+        threshold: float,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
         self.database = database
         self.threshold = threshold
         self.interval = interval

@@ -29,14 +29,25 @@ class CaseOpen(BaseModel):
 
 
 class DecisionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"decision": "conditionally_approved", "reason": "licence renewal pending",
-         "conditions": ["submit the renewed licence"], "condition_deadline": "2027-03-01T00:00:00Z"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "decision": "conditionally_approved",
+                    "reason": "licence renewal pending",
+                    "conditions": ["submit the renewed licence"],
+                    "condition_deadline": "2027-03-01T00:00:00Z",
+                }
+            ]
+        },
+    )
 
     decision: Decision
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
     conditions: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]] = Field(
-        default_factory=list, max_length=20)
+        default_factory=list, max_length=20
+    )
     condition_deadline: AwareDatetime | None = None
 
     @model_validator(mode="after")

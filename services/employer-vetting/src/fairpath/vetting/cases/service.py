@@ -25,17 +25,37 @@ from fairpath.vetting.db import common
 from fairpath.vetting.risk import service as risk
 
 # Statuses after which a new finding reopens review (before a decision the open case already covers it).
-_DECIDED = {s.value for s in (BusinessStatus.approved, BusinessStatus.conditionally_approved, BusinessStatus.rejected,
-                              BusinessStatus.suspended, BusinessStatus.expired)}
+_DECIDED = {
+    s.value
+    for s in (
+        BusinessStatus.approved,
+        BusinessStatus.conditionally_approved,
+        BusinessStatus.rejected,
+        BusinessStatus.suspended,
+        BusinessStatus.expired,
+    )
+}
 
 
 async def open_case_of(session: AsyncSession, business_id: uuid.UUID) -> VettingCase | None:
-    return (await session.execute(select(VettingCase).where(
-        VettingCase.business_id == business_id, VettingCase.status == "open"))).scalars().first()
+    return (
+        (
+            await session.execute(
+                select(VettingCase).where(VettingCase.business_id == business_id, VettingCase.status == "open")
+            )
+        )
+        .scalars()
+        .first()
+    )
 
 
 async def open_case(
-    *, session: AsyncSession, principal: Principal, business_id: uuid.UUID, reason: str, screening_threshold: float,
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    business_id: uuid.UUID,
+    reason: str,
+    screening_threshold: float,
 ) -> VettingCase:
     business = await session.get(Business, business_id, with_for_update=True)
     if business is None:
@@ -43,29 +63,52 @@ async def open_case(
     existing = await open_case_of(session, business_id)
     if existing is not None:
         raise Conflict("the business already has an open vetting case", name="case_open", existing_id=str(existing.id))
-    case = VettingCase(id=uuid7(), business_id=business_id, status="open", opened_by=principal.user_id,
-                       opened_reason=reason, opened_at=utcnow())
+    case = VettingCase(
+        id=uuid7(),
+        business_id=business_id,
+        status="open",
+        opened_by=principal.user_id,
+        opened_reason=reason,
+        opened_at=utcnow(),
+    )
     session.add(case)
     await session.flush()
-    await common.audit.append(session, actor=principal.actor, action="case.opened", record_type="vetting_case",
-                              record_id=case.id, changes={"business_id": str(business_id), "reason": reason})
+    await common.audit.append(
+        session,
+        actor=principal.actor,
+        action="case.opened",
+        record_type="vetting_case",
+        record_id=case.id,
+        changes={"business_id": str(business_id), "reason": reason},
+    )
     if business.status in (BusinessStatus.registered.value, BusinessStatus.expired.value):
         business.status = BusinessStatus.under_review.value
         business.version += 1
         business.updated_at = utcnow()
         await session.flush()
-        await common.audit.append(session, actor=principal.actor, action="business.under_review",
-                                  record_type="business", record_id=business.id, changes={"status": business.status})
+        await common.audit.append(
+            session,
+            actor=principal.actor,
+            action="business.under_review",
+            record_type="business",
+            record_id=business.id,
+            changes={"status": business.status},
+        )
         from fairpath.common.events.outbox import record_event
 
-        await record_event(session, common.outbox,
-                           BusinessUpdated(**businesses.business_state(business), changed_fields=["status"]), business.id)
+        await record_event(
+            session,
+            common.outbox,
+            BusinessUpdated(**businesses.business_state(business), changed_fields=["status"]),
+            business.id,
+        )
     await _licence_finding(session, business, case, principal.actor)
     from fairpath.vetting.screening.schemas import ScreeningTrigger
     from fairpath.vetting.screening.service import screen_business
 
-    await screen_business(session, business=business, actor=principal.actor, threshold=screening_threshold,
-                          trigger=ScreeningTrigger.case)
+    await screen_business(
+        session, business=business, actor=principal.actor, threshold=screening_threshold, trigger=ScreeningTrigger.case
+    )
     return case
 
 
@@ -81,9 +124,17 @@ async def _licence_finding(session: AsyncSession, business: Business, case: Vett
     state, evidence = await licence_state(session, business)
     kinds = {"missing": FindingKind.licence_missing, "expired": FindingKind.licence_expired}
     if state in kinds:
-        await record_finding(session, business_id=business.id, kind=kinds[state], principle="A", severity=Severity.high,
-                             source="vetting", source_ref=f"case:{case.id}", evidence={"state": state, "detail": evidence},
-                             actor=actor)
+        await record_finding(
+            session,
+            business_id=business.id,
+            kind=kinds[state],
+            principle="A",
+            severity=Severity.high,
+            source="vetting",
+            source_ref=f"case:{case.id}",
+            evidence={"state": state, "detail": evidence},
+            actor=actor,
+        )
 
 
 async def reopen_for_finding(session: AsyncSession, *, business: Business, finding, actor: str) -> VettingCase | None:  # noqa: ANN001
@@ -92,17 +143,33 @@ async def reopen_for_finding(session: AsyncSession, *, business: Business, findi
     case = await open_case_of(session, business.id)
     if case is not None or business.status not in _DECIDED:
         return case
-    case = VettingCase(id=uuid7(), business_id=business.id, status="open", opened_by=None,
-                       opened_reason=f"finding {finding.kind}", opened_at=utcnow())
+    case = VettingCase(
+        id=uuid7(),
+        business_id=business.id,
+        status="open",
+        opened_by=None,
+        opened_reason=f"finding {finding.kind}",
+        opened_at=utcnow(),
+    )
     session.add(case)
     await session.flush()
-    await common.audit.append(session, actor=actor, action="case.reopened", record_type="vetting_case",
-                              record_id=case.id, changes={"business_id": str(business.id), "finding_id": str(finding.id)})
+    await common.audit.append(
+        session,
+        actor=actor,
+        action="case.reopened",
+        record_type="vetting_case",
+        record_id=case.id,
+        changes={"business_id": str(business.id), "finding_id": str(finding.id)},
+    )
     return case
 
 
 async def find_cases(
-    session: AsyncSession, *, status: CaseStatus | None, business_id: uuid.UUID | None, after: uuid.UUID | None,
+    session: AsyncSession,
+    *,
+    status: CaseStatus | None,
+    business_id: uuid.UUID | None,
+    after: uuid.UUID | None,
     limit: int,
 ) -> list[VettingCase]:
     """Cases in the order they were opened: status=open is the compliance team's work list."""
@@ -124,7 +191,12 @@ async def get_case(session: AsyncSession, case_id: uuid.UUID) -> VettingCase:
 
 
 async def decide(
-    *, session: AsyncSession, principal: Principal, case_id: uuid.UUID, data: DecisionCreate, approval_months: int,
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    case_id: uuid.UUID,
+    data: DecisionCreate,
+    approval_months: int,
 ) -> VettingCase:
     case = await session.get(VettingCase, case_id, with_for_update=True)
     if case is None:
@@ -137,14 +209,20 @@ async def decide(
 
     unresolved = await unresolved_hit_count(session, case.business_id)
     if unresolved:
-        raise Conflict(f"{unresolved} potential screening hit(s) must be confirmed or dismissed first",
-                       name="unresolved_hits", unresolved_hits=unresolved)
+        raise Conflict(
+            f"{unresolved} potential screening hit(s) must be confirmed or dismissed first",
+            name="unresolved_hits",
+            unresolved_hits=unresolved,
+        )
     if data.decision != Decision.rejected:
         sanctioned = await confirmed_sanctions_hits(session, case.business_id)
         if sanctioned:
             # A confirmed sanctions match suspends an approved business; approving one would be undone at once.
-            raise Conflict(f"the business is confirmed as a sanctioned entity ({', '.join(sanctioned)}): "
-                           "it can only be rejected", name="confirmed_sanctions_match", entity_ids=sanctioned)
+            raise Conflict(
+                f"the business is confirmed as a sanctioned entity ({', '.join(sanctioned)}): it can only be rejected",
+                name="confirmed_sanctions_match",
+                entity_ids=sanctioned,
+            )
     now = utcnow()
     if data.condition_deadline is not None and data.condition_deadline <= now:
         raise RuleViolations([Violation(field="condition_deadline", rule="future", message="the deadline has passed")])
@@ -156,22 +234,52 @@ async def decide(
     case.decided_by, case.decided_at = principal.user_id, now
     case.risk_at_decision = assessment.model_dump(mode="json")
     await session.flush()
-    await common.audit.append(session, actor=principal.actor, action="case.decided", record_type="vetting_case",
-                              record_id=case.id, changes={"decision": data.decision.value, "reason": data.reason,
-                                                          "risk_score": assessment.score})
+    await common.audit.append(
+        session,
+        actor=principal.actor,
+        action="case.decided",
+        record_type="vetting_case",
+        record_id=case.id,
+        changes={"decision": data.decision.value, "reason": data.reason, "risk_score": assessment.score},
+    )
     expires = _add_months(now, approval_months)
-    common_fields = {"actor": principal.actor, "vetting_case_id": case.id, "decided_at": now, "risk_band": assessment.band}
+    common_fields = {
+        "actor": principal.actor,
+        "vetting_case_id": case.id,
+        "decided_at": now,
+        "risk_band": assessment.band,
+    }
     if data.decision == Decision.approved:
-        await businesses.transition(session, business, status=BusinessStatus.approved, event=BusinessApproved,
-                                    action="business.approved", approval_expires_at=expires, **common_fields)
+        await businesses.transition(
+            session,
+            business,
+            status=BusinessStatus.approved,
+            event=BusinessApproved,
+            action="business.approved",
+            approval_expires_at=expires,
+            **common_fields,
+        )
     elif data.decision == Decision.conditionally_approved:
-        await businesses.transition(session, business, status=BusinessStatus.conditionally_approved,
-                                    event=BusinessConditionallyApproved, action="business.conditionally_approved",
-                                    approval_expires_at=expires, condition_deadline=data.condition_deadline,
-                                    conditions=data.conditions, **common_fields)
+        await businesses.transition(
+            session,
+            business,
+            status=BusinessStatus.conditionally_approved,
+            event=BusinessConditionallyApproved,
+            action="business.conditionally_approved",
+            approval_expires_at=expires,
+            condition_deadline=data.condition_deadline,
+            conditions=data.conditions,
+            **common_fields,
+        )
     else:
-        await businesses.transition(session, business, status=BusinessStatus.rejected, event=BusinessRejected,
-                                    action="business.rejected", **common_fields)
+        await businesses.transition(
+            session,
+            business,
+            status=BusinessStatus.rejected,
+            event=BusinessRejected,
+            action="business.rejected",
+            **common_fields,
+        )
     return case
 
 

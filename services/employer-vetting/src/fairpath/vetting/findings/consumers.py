@@ -23,27 +23,59 @@ SYSTEM = "system:vetting"
 
 
 async def on_substitution(session: AsyncSession, event: CloudEvent, p: ContractSubstitutionDetected) -> None:
-    evidence = {"contract_id": str(p.contract_id), "signed_version": p.signed_version,
-                "less_favourable": p.less_favourable}
-    await record_finding(session, business_id=p.employer_id, kind=FindingKind.contract_substitution, principle="E",
-                         severity=Severity.critical, source="contracts", source_ref=str(p.contract_id),
-                         evidence=evidence, actor=SYSTEM, suspend=SuspensionReason.contract_substitution,
-                         event_id=event.event_id)
+    evidence = {
+        "contract_id": str(p.contract_id),
+        "signed_version": p.signed_version,
+        "less_favourable": p.less_favourable,
+    }
+    await record_finding(
+        session,
+        business_id=p.employer_id,
+        kind=FindingKind.contract_substitution,
+        principle="E",
+        severity=Severity.critical,
+        source="contracts",
+        source_ref=str(p.contract_id),
+        evidence=evidence,
+        actor=SYSTEM,
+        suspend=SuspensionReason.contract_substitution,
+        event_id=event.event_id,
+    )
     for agency_id in p.agency_ids:  # every recruiter in the chain answers for the contract it placed
-        await record_finding(session, business_id=agency_id, kind=FindingKind.contract_substitution, principle="E",
-                             severity=Severity.high, source="contracts", source_ref=str(p.contract_id),
-                             evidence=evidence, actor=SYSTEM, event_id=event.event_id)
+        await record_finding(
+            session,
+            business_id=agency_id,
+            kind=FindingKind.contract_substitution,
+            principle="E",
+            severity=Severity.high,
+            source="contracts",
+            source_ref=str(p.contract_id),
+            evidence=evidence,
+            actor=SYSTEM,
+            event_id=event.event_id,
+        )
 
 
 async def on_fee_reported(session: AsyncSession, event: CloudEvent, p: FeeReported) -> None:
     illegitimate = p.category == FeeCategory.illegitimate
     await record_finding(
-        session, business_id=p.business_id, kind=FindingKind.worker_paid_fee, principle="C",
-        severity=Severity.critical if illegitimate else Severity.high, source="registry",
+        session,
+        business_id=p.business_id,
+        kind=FindingKind.worker_paid_fee,
+        principle="C",
+        severity=Severity.critical if illegitimate else Severity.high,
+        source="registry",
         source_ref=str(p.fee_report_id),
-        evidence={"fee_report_id": str(p.fee_report_id), "category": p.category.value, "amount_minor": p.amount_minor,
-                  "currency": p.currency, "payment_method": p.payment_method.value},
-        actor=SYSTEM, suspend=SuspensionReason.worker_paid_fee if illegitimate else None, event_id=event.event_id,
+        evidence={
+            "fee_report_id": str(p.fee_report_id),
+            "category": p.category.value,
+            "amount_minor": p.amount_minor,
+            "currency": p.currency,
+            "payment_method": p.payment_method.value,
+        },
+        actor=SYSTEM,
+        suspend=SuspensionReason.worker_paid_fee if illegitimate else None,
+        event_id=event.event_id,
     )
 
 
@@ -53,13 +85,21 @@ def grievance_handler(severe: frozenset[str]):  # noqa: ANN201
             return
         severe_found = sorted(i.value for i in p.indicators if i.value in severe)
         await record_finding(
-            session, business_id=p.business_id, kind=FindingKind.substantiated_grievance,
-            principle="A" if p.indicators else "G", severity=Severity.critical if severe_found else p.severity,
-            source="registry", source_ref=str(p.grievance_id),
+            session,
+            business_id=p.business_id,
+            kind=FindingKind.substantiated_grievance,
+            principle="A" if p.indicators else "G",
+            severity=Severity.critical if severe_found else p.severity,
+            source="registry",
+            source_ref=str(p.grievance_id),
             # Never the worker: an anonymous grievance must stay anonymous to the business.
-            evidence={"grievance_id": str(p.grievance_id), "indicators": sorted(i.value for i in p.indicators),
-                      "severe_indicators": severe_found},
-            actor=SYSTEM, suspend=SuspensionReason.substantiated_grievance if severe_found else None,
+            evidence={
+                "grievance_id": str(p.grievance_id),
+                "indicators": sorted(i.value for i in p.indicators),
+                "severe_indicators": severe_found,
+            },
+            actor=SYSTEM,
+            suspend=SuspensionReason.substantiated_grievance if severe_found else None,
             event_id=event.event_id,
         )
 
@@ -68,21 +108,32 @@ def grievance_handler(severe: frozenset[str]):  # noqa: ANN201
 
 async def on_retaliation(session: AsyncSession, event: CloudEvent, p: RetaliationDetected) -> None:
     await record_finding(
-        session, business_id=p.business_id, kind=FindingKind.retaliation, principle="G", severity=Severity.high,
-        source="registry", source_ref=str(p.finding_id),
+        session,
+        business_id=p.business_id,
+        kind=FindingKind.retaliation,
+        principle="G",
+        severity=Severity.high,
+        source="registry",
+        source_ref=str(p.finding_id),
         evidence={"contract_id": str(p.contract_id), "termination_reason": p.termination_reason.value},
-        actor=SYSTEM, event_id=event.event_id,
+        actor=SYSTEM,
+        event_id=event.event_id,
     )
 
 
 def findings_subscriptions(severe_indicators: frozenset[str] | None = None) -> list[Subscription]:
     severe = severe_indicators or frozenset(i.value for i in DEFAULT_SEVERE_INDICATORS)
     return [
-        Subscription(name="vetting-contracts", stream="CONTRACTS",
-                     handlers={ContractSubstitutionDetected: on_substitution}),
-        Subscription(name="vetting-registry", stream="REGISTRY", handlers={
-            FeeReported: on_fee_reported,
-            GrievanceSubstantiated: grievance_handler(severe),
-            RetaliationDetected: on_retaliation,
-        }),
+        Subscription(
+            name="vetting-contracts", stream="CONTRACTS", handlers={ContractSubstitutionDetected: on_substitution}
+        ),
+        Subscription(
+            name="vetting-registry",
+            stream="REGISTRY",
+            handlers={
+                FeeReported: on_fee_reported,
+                GrievanceSubstantiated: grievance_handler(severe),
+                RetaliationDetected: on_retaliation,
+            },
+        ),
     ]

@@ -39,8 +39,9 @@ async def record_finding(
     codes and amounts only: never personal data."""
     existing = (
         await session.execute(
-            select(Finding).where(Finding.business_id == business_id, Finding.kind == kind.value,
-                                  Finding.source_ref == source_ref)
+            select(Finding).where(
+                Finding.business_id == business_id, Finding.kind == kind.value, Finding.source_ref == source_ref
+            )
         )
     ).scalar_one_or_none()
     if existing is not None:
@@ -49,22 +50,45 @@ async def record_finding(
     if business is None:
         return None
     finding = Finding(
-        id=uuid7(), business_id=business_id, kind=kind.value, principle=principle, severity=severity.value,
-        source=source, source_ref=source_ref, evidence=evidence, status="open", created_at=utcnow(),
+        id=uuid7(),
+        business_id=business_id,
+        kind=kind.value,
+        principle=principle,
+        severity=severity.value,
+        source=source,
+        source_ref=source_ref,
+        evidence=evidence,
+        status="open",
+        created_at=utcnow(),
     )
     session.add(finding)
     await session.flush()
     await common.audit.append(
-        session, actor=actor, action="finding.recorded", record_type="finding", record_id=finding.id,
-        changes={"business_id": str(business_id), "kind": kind.value, "severity": severity.value, "source_ref": source_ref},
+        session,
+        actor=actor,
+        action="finding.recorded",
+        record_type="finding",
+        record_id=finding.id,
+        changes={
+            "business_id": str(business_id),
+            "kind": kind.value,
+            "severity": severity.value,
+            "source_ref": source_ref,
+        },
     )
     case = await cases.reopen_for_finding(session, business=business, finding=finding, actor=actor)
     if suspend is not None and business.status in SUSPENDABLE:
-        await businesses.suspend(session, business, reason=suspend, actor=actor, case_id=case.id if case else None, finding_event_id=event_id)
+        await businesses.suspend(
+            session, business, reason=suspend, actor=actor, case_id=case.id if case else None, finding_event_id=event_id
+        )
     return finding
 
 
 async def findings_of(session: AsyncSession, business_id: uuid.UUID) -> list[Finding]:
-    return list((await session.execute(
-        select(Finding).where(Finding.business_id == business_id).order_by(Finding.created_at)
-    )).scalars())
+    return list(
+        (
+            await session.execute(
+                select(Finding).where(Finding.business_id == business_id).order_by(Finding.created_at)
+            )
+        ).scalars()
+    )

@@ -13,9 +13,20 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 
 class LicenceCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"number": "POEA-123-LB-0420", "authority": "Department of Migrant Workers", "country": "PH",
-         "valid_from": "2025-01-01", "valid_until": "2027-12-31"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "number": "POEA-123-LB-0420",
+                    "authority": "Department of Migrant Workers",
+                    "country": "PH",
+                    "valid_from": "2025-01-01",
+                    "valid_until": "2027-12-31",
+                }
+            ]
+        },
+    )
 
     number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     authority: Text

@@ -23,31 +23,63 @@ from fairpath.vetting.licences.tables import Licence, LicenceRegisterEntry
 REGISTER_COLUMNS = ("number", "authority", "holder_name", "valid_from", "valid_until")
 
 
-async def add_licence(*, session: AsyncSession, principal: Principal, business_id: uuid.UUID, data: LicenceCreate) -> Licence:
+async def add_licence(
+    *, session: AsyncSession, principal: Principal, business_id: uuid.UUID, data: LicenceCreate
+) -> Licence:
     business = await get_business_for_change(session, principal, business_id)
     key = registration_key(data.number)
-    duplicate = (await session.execute(select(Licence).where(
-        Licence.business_id == business.id, Licence.country == data.country, Licence.number_key == key))).scalar_one_or_none()
+    duplicate = (
+        await session.execute(
+            select(Licence).where(
+                Licence.business_id == business.id, Licence.country == data.country, Licence.number_key == key
+            )
+        )
+    ).scalar_one_or_none()
     if duplicate is not None:
-        raise Conflict("this licence is already recorded for the business", name="duplicate", existing_id=str(duplicate.id))
-    licence = Licence(id=uuid7(), business_id=business.id, number=data.number, number_key=key,
-                      authority=data.authority, country=data.country, valid_from=data.valid_from,
-                      valid_until=data.valid_until, created_at=utcnow())
-    entry = (await session.execute(select(LicenceRegisterEntry).where(
-        LicenceRegisterEntry.country == data.country, LicenceRegisterEntry.number_key == key))).scalar_one_or_none()
+        raise Conflict(
+            "this licence is already recorded for the business", name="duplicate", existing_id=str(duplicate.id)
+        )
+    licence = Licence(
+        id=uuid7(),
+        business_id=business.id,
+        number=data.number,
+        number_key=key,
+        authority=data.authority,
+        country=data.country,
+        valid_from=data.valid_from,
+        valid_until=data.valid_until,
+        created_at=utcnow(),
+    )
+    entry = (
+        await session.execute(
+            select(LicenceRegisterEntry).where(
+                LicenceRegisterEntry.country == data.country, LicenceRegisterEntry.number_key == key
+            )
+        )
+    ).scalar_one_or_none()
     if entry is not None:
         licence.register_status, licence.verified_at = "verified", utcnow()
     session.add(licence)
     await session.flush()
-    await common.audit.append(session, actor=principal.actor, action="licence.added", record_type="licence",
-                              record_id=licence.id, changes={**data.model_dump(mode="json"), "business_id": str(business.id)})
+    await common.audit.append(
+        session,
+        actor=principal.actor,
+        action="licence.added",
+        record_type="licence",
+        record_id=licence.id,
+        changes={**data.model_dump(mode="json"), "business_id": str(business.id)},
+    )
     return licence
 
 
 async def licences_of(session: AsyncSession, business_id: uuid.UUID) -> list[Licence]:
-    return list((await session.execute(
-        select(Licence).where(Licence.business_id == business_id).order_by(Licence.valid_until.desc())
-    )).scalars())
+    return list(
+        (
+            await session.execute(
+                select(Licence).where(Licence.business_id == business_id).order_by(Licence.valid_until.desc())
+            )
+        ).scalars()
+    )
 
 
 async def licence_state(session: AsyncSession, business: Business, on: date | None = None) -> tuple[str, str]:
@@ -56,7 +88,9 @@ async def licence_state(session: AsyncSession, business: Business, on: date | No
     licences = await licences_of(session, business.id)
     if not licences:
         return "missing", "no operating licence recorded"
-    current = [lic for lic in licences if lic.valid_from <= on <= lic.valid_until and lic.register_status != "not_found"]
+    current = [
+        lic for lic in licences if lic.valid_from <= on <= lic.valid_until and lic.register_status != "not_found"
+    ]
     if not current:
         if any(lic.register_status == "not_found" for lic in licences):
             nf = next(lic for lic in licences if lic.register_status == "not_found")
@@ -66,7 +100,10 @@ async def licence_state(session: AsyncSession, business: Business, on: date | No
     best = max(current, key=lambda lic: (lic.register_status == "verified", lic.valid_until))
     if best.register_status == "verified":
         return "valid", f"licence {best.number} verified in the register, valid until {best.valid_until.isoformat()}"
-    return "valid_unverified", f"licence {best.number} valid until {best.valid_until.isoformat()}, not yet checked against a register"
+    return (
+        "valid_unverified",
+        f"licence {best.number} valid until {best.valid_until.isoformat()}, not yet checked against a register",
+    )
 
 
 def _parse_date(value: str) -> date | None:
@@ -80,7 +117,9 @@ async def import_register(
     then verify every licence of that country against it. Bad lines are reported; the rest load."""
     country = country.upper()
     if country not in COUNTRIES:
-        raise RuleViolations([Violation(field="country", rule="country_code", message="not an ISO 3166-1 alpha-2 country code")])
+        raise RuleViolations(
+            [Violation(field="country", rule="country_code", message="not an ISO 3166-1 alpha-2 country code")]
+        )
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -88,7 +127,9 @@ async def import_register(
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in REGISTER_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise RuleViolations([Violation(field="file", rule="csv_columns", message=f"missing columns: {', '.join(missing)}")])
+        raise RuleViolations(
+            [Violation(field="file", rule="csv_columns", message=f"missing columns: {', '.join(missing)}")]
+        )
     rejected: list[RejectedLine] = []
     entries: dict[str, LicenceRegisterEntry] = {}
     now = utcnow()
@@ -98,9 +139,13 @@ async def import_register(
             if not number:
                 raise ValueError("number is empty")
             entry = LicenceRegisterEntry(
-                id=uuid7(), country=country, number_key=registration_key(number),
-                authority=(row["authority"] or "").strip()[:300], holder_name=(row["holder_name"] or "").strip()[:300],
-                valid_from=_parse_date(row["valid_from"] or ""), valid_until=_parse_date(row["valid_until"] or ""),
+                id=uuid7(),
+                country=country,
+                number_key=registration_key(number),
+                authority=(row["authority"] or "").strip()[:300],
+                holder_name=(row["holder_name"] or "").strip()[:300],
+                valid_from=_parse_date(row["valid_from"] or ""),
+                valid_until=_parse_date(row["valid_until"] or ""),
                 imported_at=now,
             )
         except ValueError as exc:
@@ -126,12 +171,28 @@ async def import_register(
             from fairpath.vetting.findings.service import record_finding
 
             await record_finding(
-                session, business_id=licence.business_id, kind=FindingKind.licence_not_in_register, principle="A",
-                severity=Severity.high, source="vetting", source_ref=f"licence:{licence.id}:{now.date().isoformat()}",
-                evidence={"licence_id": str(licence.id), "country": country}, actor=principal.actor,
+                session,
+                business_id=licence.business_id,
+                kind=FindingKind.licence_not_in_register,
+                principle="A",
+                severity=Severity.high,
+                source="vetting",
+                source_ref=f"licence:{licence.id}:{now.date().isoformat()}",
+                evidence={"licence_id": str(licence.id), "country": country},
+                actor=principal.actor,
             )
-    await common.audit.append(session, actor=principal.actor, action="licence_register.imported",
-                              record_type="licence_register", record_id=country,
-                              changes={"loaded": len(entries), "rejected": len(rejected)})
-    return RegisterImportResult(country=country, loaded=len(entries), rejected=rejected,
-                                licences_verified=verified, licences_not_found=not_found)
+    await common.audit.append(
+        session,
+        actor=principal.actor,
+        action="licence_register.imported",
+        record_type="licence_register",
+        record_id=country,
+        changes={"loaded": len(entries), "rejected": len(rejected)},
+    )
+    return RegisterImportResult(
+        country=country,
+        loaded=len(entries),
+        rejected=rejected,
+        licences_verified=verified,
+        licences_not_found=not_found,
+    )

@@ -12,10 +12,14 @@ router = APIRouter(prefix="/v1/reference/country-risk", tags=["reference"], resp
 
 
 @router.get("", response_model=CountryRiskTable, summary="Country and sector risk ratings")
-async def get_country_risk(session: SessionDep, _: roles(Role.admin, Role.compliance_officer, Role.auditor)) -> CountryRiskTable:
+async def get_country_risk(
+    session: SessionDep, _: roles(Role.admin, Role.compliance_officer, Role.auditor)
+) -> CountryRiskTable:
     return await service.country_risk_table(session)
 
 
 @router.put("", response_model=CountryRiskTable, summary="Replace the country and sector risk ratings")
-async def put_country_risk(body: CountryRiskTable, session: SessionDep, principal: roles(Role.admin)) -> CountryRiskTable:
+async def put_country_risk(
+    body: CountryRiskTable, session: SessionDep, principal: roles(Role.admin)
+) -> CountryRiskTable:
     return await service.replace_country_risk_table(session, principal, body)

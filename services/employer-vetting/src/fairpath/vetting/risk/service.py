@@ -1,6 +1,5 @@
 """The risk score: 0 to 100, every point from a named factor with its evidence (no hidden weights)."""
 
-
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,11 +38,17 @@ async def country_risk_points(session: AsyncSession, country: str, sector: str |
     by_sector = {r.sector: r for r in rows}
     row = by_sector.get(sector or "") or by_sector.get("")
     if row is None:
-        return RiskFactor(factor="country_sector_risk", points=0,
-                          evidence=f"no operator rating for {country}{'/' + sector if sector else ''}")
+        return RiskFactor(
+            factor="country_sector_risk",
+            points=0,
+            evidence=f"no operator rating for {country}{'/' + sector if sector else ''}",
+        )
     scope = f"{country}/{row.sector}" if row.sector else country
-    return RiskFactor(factor="country_sector_risk", points=row.points,
-                      evidence=f"{scope}: {row.points} points ({row.source}, {row.as_of.isoformat()})")
+    return RiskFactor(
+        factor="country_sector_risk",
+        points=row.points,
+        evidence=f"{scope}: {row.points} points ({row.source}, {row.as_of.isoformat()})",
+    )
 
 
 async def assess(session: AsyncSession, business: Business) -> RiskAssessment:
@@ -56,30 +61,55 @@ async def assess(session: AsyncSession, business: Business) -> RiskAssessment:
         factors.append(RiskFactor(factor="licence", points=LICENCE_POINTS[state], evidence=evidence))
 
     for hit in await confirmed_hits(session, business.id):
-        factors.append(RiskFactor(factor="confirmed_screening_hit", points=HIT_POINTS.get(hit.watchlist_kind, 25),
-                                  evidence=f"{hit.watchlist_kind} list match {hit.id} (score {hit.score:.2f})"))
+        factors.append(
+            RiskFactor(
+                factor="confirmed_screening_hit",
+                points=HIT_POINTS.get(hit.watchlist_kind, 25),
+                evidence=f"{hit.watchlist_kind} list match {hit.id} (score {hit.score:.2f})",
+            )
+        )
 
     # Hits and licence findings are scored above from their current state, not again here.
-    scored_elsewhere = [FindingKind.screening_match.value, FindingKind.licence_missing.value,
-                        FindingKind.licence_expired.value, FindingKind.licence_not_in_register.value]
-    findings = (await session.execute(
-        select(Finding).where(Finding.business_id == business.id, Finding.status == "open",
-                              Finding.kind.not_in(scored_elsewhere))
-        .order_by(Finding.created_at)
-    )).scalars().all()
+    scored_elsewhere = [
+        FindingKind.screening_match.value,
+        FindingKind.licence_missing.value,
+        FindingKind.licence_expired.value,
+        FindingKind.licence_not_in_register.value,
+    ]
+    findings = (
+        (
+            await session.execute(
+                select(Finding)
+                .where(
+                    Finding.business_id == business.id, Finding.status == "open", Finding.kind.not_in(scored_elsewhere)
+                )
+                .order_by(Finding.created_at)
+            )
+        )
+        .scalars()
+        .all()
+    )
     for finding in findings:
-        factors.append(RiskFactor(
-            factor=finding.kind, points=SEVERITY_POINTS[Severity(finding.severity)],
-            evidence=f"principle {finding.principle}, {finding.severity}, from {finding.source} ({finding.source_ref})",
-        ))
+        factors.append(
+            RiskFactor(
+                factor=finding.kind,
+                points=SEVERITY_POINTS[Severity(finding.severity)],
+                evidence=f"principle {finding.principle}, {finding.severity}, from {finding.source} ({finding.source_ref})",
+            )
+        )
 
     if business.kind == BusinessKind.employer.value:
         links = (await session.execute(select(RecruiterLink).where(RecruiterLink.employer_id == business.id))).scalars()
         for link in links:
             agency = await session.get(Business, link.agency_id)
             if agency is not None and agency.status not in _CLEARED:
-                factors.append(RiskFactor(factor="recruiter_not_approved", points=UNAPPROVED_RECRUITER_POINTS,
-                                          evidence=f"recruiter {agency.id} is {agency.status}"))
+                factors.append(
+                    RiskFactor(
+                        factor="recruiter_not_approved",
+                        points=UNAPPROVED_RECRUITER_POINTS,
+                        evidence=f"recruiter {agency.id} is {agency.status}",
+                    )
+                )
 
     score = min(100, sum(f.points for f in factors))
     return RiskAssessment(score=score, band=band_of(score), factors=factors)
@@ -87,11 +117,17 @@ async def assess(session: AsyncSession, business: Business) -> RiskAssessment:
 
 async def country_risk_table(session: AsyncSession) -> CountryRiskTable:
     rows = (await session.execute(select(CountryRisk).order_by(CountryRisk.country, CountryRisk.sector))).scalars()
-    return CountryRiskTable(rows=[CountryRiskRow(country=r.country, sector=r.sector or None, points=r.points,
-                                                 source=r.source, as_of=r.as_of) for r in rows])
+    return CountryRiskTable(
+        rows=[
+            CountryRiskRow(country=r.country, sector=r.sector or None, points=r.points, source=r.source, as_of=r.as_of)
+            for r in rows
+        ]
+    )
 
 
-async def replace_country_risk_table(session: AsyncSession, principal: Principal, table: CountryRiskTable) -> CountryRiskTable:
+async def replace_country_risk_table(
+    session: AsyncSession, principal: Principal, table: CountryRiskTable
+) -> CountryRiskTable:
     keys = [(r.country, r.sector or "") for r in table.rows]
     if len(set(keys)) != len(keys):
         from fairpath.common.errors import RuleViolations, Violation
@@ -100,12 +136,24 @@ async def replace_country_risk_table(session: AsyncSession, principal: Principal
     await session.execute(delete(CountryRisk))
     now = utcnow()
     for r in table.rows:
-        session.add(CountryRisk(id=uuid7(), country=r.country, sector=r.sector or "", points=r.points,
-                                source=r.source, as_of=r.as_of, updated_at=now))
+        session.add(
+            CountryRisk(
+                id=uuid7(),
+                country=r.country,
+                sector=r.sector or "",
+                points=r.points,
+                source=r.source,
+                as_of=r.as_of,
+                updated_at=now,
+            )
+        )
     await session.flush()
-    await common.audit.append(session, actor=principal.actor, action="reference.country_risk_replaced",
-                              record_type="reference", record_id="country-risk", changes={"rows": len(table.rows)})
+    await common.audit.append(
+        session,
+        actor=principal.actor,
+        action="reference.country_risk_replaced",
+        record_type="reference",
+        record_id="country-risk",
+        changes={"rows": len(table.rows)},
+    )
     return table
-
-
-

@@ -64,8 +64,9 @@ class ScreenedParty:
             properties["registrationNumber"] = [self.registration_number]
         # A LegalEntity, not a Company: logic-v2 compares it with listed people too (an agency trading
         # under its owner's name), with the name-order tolerance it gives people's names.
-        return model.get_proxy({"id": f"{self.party_id}:{digest}", "schema": SCREENED_AS, "properties": properties},
-                               cleaned=True)
+        return model.get_proxy(
+            {"id": f"{self.party_id}:{digest}", "schema": SCREENED_AS, "properties": properties}, cleaned=True
+        )
 
     def keys(self) -> NameKeys:
         identifiers = [self.registration_number] if self.registration_number else []
@@ -94,7 +95,11 @@ def _key_weight(postings: int) -> float:
 
 
 async def candidate_entry_ids(
-    session: AsyncSession, keys: NameKeys, *, limit: int = CANDIDATE_LIMIT, changed_by_import: uuid.UUID | None = None,
+    session: AsyncSession,
+    keys: NameKeys,
+    *,
+    limit: int = CANDIDATE_LIMIT,
+    changed_by_import: uuid.UUID | None = None,
 ) -> list[uuid.UUID]:
     """The entries that may be the party, best first: every entry with its registration number, every
     entry alike but for one word of one of its names (a shared skeleton), every entry holding all the
@@ -113,11 +118,19 @@ async def candidate_entry_ids(
     postings: dict[str, int] = {}
     ordered = sorted(wanted)
     for start in range(0, len(ordered), _KEYS_PER_QUERY):
-        postings.update((await session.execute(
-            select(k.key, func.count()).where(k.key.in_(ordered[start:start + _KEYS_PER_QUERY])).group_by(k.key)
-        )).all())
-    by_rarity = sorted(((key, n) for key, n in postings.items()
-                        if key not in keys.identifiers and key not in keys.skeletons), key=lambda kn: kn[1])
+        postings.update(
+            (
+                await session.execute(
+                    select(k.key, func.count())
+                    .where(k.key.in_(ordered[start : start + _KEYS_PER_QUERY]))
+                    .group_by(k.key)
+                )
+            ).all()
+        )
+    by_rarity = sorted(
+        ((key, n) for key, n in postings.items() if key not in keys.identifiers and key not in keys.skeletons),
+        key=lambda kn: kn[1],
+    )
     used = dict([(key, n) for key, n in by_rarity if n <= MAX_POSTINGS][:_KEYS_PER_QUERY]) or dict(by_rarity[:2])
     identifiers = {key: n for key, n in postings.items() if key in keys.identifiers}
     skeletons: dict[str, int] = {}
@@ -136,44 +149,75 @@ async def candidate_entry_ids(
 
     # The keys looked up, as a table joined to the postings: what each key is worth, which of the party's
     # tokens it stands for, and whether it is an identifier or a skeleton.
-    rows = [(key, _key_weight(n) * (_SPELT_ALIKE_WEIGHT if key in spelt_alike else 1.0), index_of_key.get(key), 0, 0)
-            for key, n in used.items()]
+    rows = [
+        (key, _key_weight(n) * (_SPELT_ALIKE_WEIGHT if key in spelt_alike else 1.0), index_of_key.get(key), 0, 0)
+        for key, n in used.items()
+    ]
     rows += [(key, _IDENTIFIER_WEIGHT, None, 1, 0) for key in identifiers]
     rows += [(key, 0.0, None, 0, 1) for key in skeletons]
-    looked_up = values(column("key", String), column("weight", Float), column("token", Integer),
-                       column("identifier", Integer), column("skeleton", Integer), name="looked_up").data(rows).cte()
+    looked_up = (
+        values(
+            column("key", String),
+            column("weight", Float),
+            column("token", Integer),
+            column("identifier", Integer),
+            column("skeleton", Integer),
+            name="looked_up",
+        )
+        .data(rows)
+        .cte()
+    )
     w = looked_up.c
     by_identifier = func.max(w.identifier).label("by_identifier")
     by_skeleton = func.max(w.skeleton).label("by_skeleton")
     covered = func.count(func.distinct(w.token)).label("covered")
     score = func.sum(w.weight).label("score")
-    query = select(k.entry_id, by_identifier, by_skeleton, covered, score) \
-        .join_from(looked_up, WatchlistNameKey.__table__, k.key == w.key).group_by(k.entry_id)
+    query = (
+        select(k.entry_id, by_identifier, by_skeleton, covered, score)
+        .join_from(looked_up, WatchlistNameKey.__table__, k.key == w.key)
+        .group_by(k.entry_id)
+    )
     if changed_by_import is not None:
         e = WatchlistEntry.__table__.c
         query = query.join(WatchlistEntry.__table__, e.id == k.entry_id).where(e.changed_import_id == changed_by_import)
-    query = query.order_by(by_identifier.desc(), by_skeleton.desc(), covered.desc(), score.desc(), k.entry_id) \
-        .limit(max(limit, FULL_MATCH_CAP) + sum(skeletons.values()))
+    query = query.order_by(by_identifier.desc(), by_skeleton.desc(), covered.desc(), score.desc(), k.entry_id).limit(
+        max(limit, FULL_MATCH_CAP) + sum(skeletons.values())
+    )
     found = (await session.execute(query)).all()
-    return [row.entry_id for i, row in enumerate(found)
-            if i < limit or row.by_identifier or row.by_skeleton or (full and row.covered >= full)]
+    return [
+        row.entry_id
+        for i, row in enumerate(found)
+        if i < limit or row.by_identifier or row.by_skeleton or (full and row.covered >= full)
+    ]
 
 
 async def load_candidates(session: AsyncSession, entry_ids: list[uuid.UUID]) -> list[Candidate]:
     if not entry_ids:
         return []
-    rows = (await session.execute(
-        select(WatchlistEntry.id, WatchlistEntry.entity_id, WatchlistEntry.content_hash, WatchlistEntry.schema_name,
-               WatchlistEntry.properties, Watchlist.id.label("watchlist_id"), Watchlist.kind)
-        .join(Watchlist, Watchlist.id == WatchlistEntry.watchlist_id)
-        .where(WatchlistEntry.id.in_(entry_ids), WatchlistEntry.removed_at.is_(None))
-    )).all()
+    rows = (
+        await session.execute(
+            select(
+                WatchlistEntry.id,
+                WatchlistEntry.entity_id,
+                WatchlistEntry.content_hash,
+                WatchlistEntry.schema_name,
+                WatchlistEntry.properties,
+                Watchlist.id.label("watchlist_id"),
+                Watchlist.kind,
+            )
+            .join(Watchlist, Watchlist.id == WatchlistEntry.watchlist_id)
+            .where(WatchlistEntry.id.in_(entry_ids), WatchlistEntry.removed_at.is_(None))
+        )
+    ).all()
     return [candidate_of(row) for row in rows]
 
 
 def candidate_of(row: Any) -> Candidate:
     return Candidate(
-        entry_id=row.id, entity_id=row.entity_id, content_hash=row.content_hash, watchlist_id=row.watchlist_id,
+        entry_id=row.id,
+        entity_id=row.entity_id,
+        content_hash=row.content_hash,
+        watchlist_id=row.watchlist_id,
         watchlist_kind=row.kind,
         entity=matching_proxy(str(row.id), row.content_hash, row.schema_name, row.properties),
     )
@@ -185,8 +229,13 @@ def explain(result: Any) -> dict[str, Any]:
     for name, feature in result.explanations.items():
         if feature.score == 0 and name != "name_match":
             continue
-        explanation[name] = {"score": round(feature.score, 4), "weight": _FEATURE_WEIGHTS.get(name),
-                             "detail": feature.detail, "query": feature.query, "candidate": feature.candidate}
+        explanation[name] = {
+            "score": round(feature.score, 4),
+            "weight": _FEATURE_WEIGHTS.get(name),
+            "detail": feature.detail,
+            "query": feature.query,
+            "candidate": feature.candidate,
+        }
     return explanation
 
 
@@ -196,13 +245,18 @@ def score(party: EntityProxy, candidates: list[Candidate], threshold: float) -> 
     for candidate in candidates:
         result = ALGORITHM.compare(party, candidate.entity, _CONFIG)
         if result.score >= threshold:
-            matches.append(Match(candidate=candidate, score=round(min(result.score, 1.0), 4),
-                                 explanation=explain(result)))
+            matches.append(
+                Match(candidate=candidate, score=round(min(result.score, 1.0), 4), explanation=explain(result))
+            )
     return sorted(matches, key=lambda m: -m.score)
 
 
 async def find_matches(
-    session: AsyncSession, party: ScreenedParty, *, threshold: float, changed_by_import: uuid.UUID | None = None,
+    session: AsyncSession,
+    party: ScreenedParty,
+    *,
+    threshold: float,
+    changed_by_import: uuid.UUID | None = None,
     limit: int = CANDIDATE_LIMIT,
 ) -> tuple[list[Match], int]:
     """The matches of a party, and how many candidates were scored to find them."""

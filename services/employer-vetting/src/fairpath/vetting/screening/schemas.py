@@ -31,10 +31,12 @@ class ScreeningTrigger(StrEnum):
 class HitResolution(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [
-            {"decision": "dismissed", "reason": "Different registration number and country; a namesake."},
-            {"decision": "confirmed", "reason": "Same registration number and directors as the listed company."},
-        ]},
+        json_schema_extra={
+            "examples": [
+                {"decision": "dismissed", "reason": "Different registration number and country; a namesake."},
+                {"decision": "confirmed", "reason": "Same registration number and directors as the listed company."},
+            ]
+        },
     )
 
     decision: HitDecision

@@ -35,17 +35,24 @@ _SEVERITY_BY_KIND = {
 
 
 def party_of(business: Business) -> ScreenedParty:
-    return ScreenedParty(party_id=f"business:{business.id}", names=[business.legal_name, *business.other_names],
-                         country=business.country, registration_number=business.registration_number)
+    return ScreenedParty(
+        party_id=f"business:{business.id}",
+        names=[business.legal_name, *business.other_names],
+        country=business.country,
+        registration_number=business.registration_number,
+    )
 
 
 async def _should_raise(session: AsyncSession, business_id: uuid.UUID, match: Match) -> bool:
     """Not when this entry is already open or confirmed for the business, nor when this very version of
     it was dismissed; a dismissed entry whose content has since changed is raised again."""
-    existing = (await session.execute(
-        select(ScreeningHit.status, ScreeningHit.entry_content_hash).where(
-            ScreeningHit.business_id == business_id, ScreeningHit.entry_id == match.candidate.entry_id)
-    )).all()
+    existing = (
+        await session.execute(
+            select(ScreeningHit.status, ScreeningHit.entry_content_hash).where(
+                ScreeningHit.business_id == business_id, ScreeningHit.entry_id == match.candidate.entry_id
+            )
+        )
+    ).all()
     for status, content in existing:
         if status in (HitStatus.potential.value, HitStatus.confirmed.value):
             return False
@@ -66,24 +73,37 @@ async def screen_business(
     """Screen one business against every list (or the entries `import_id` changed); returns the new hits.
 
     Each new hit is audited and announced with `vetting.screening.matched` through the outbox."""
-    _, hits = await _screen(session, business=business, actor=actor, threshold=threshold, trigger=trigger,
-                            import_id=import_id)
+    _, hits = await _screen(
+        session, business=business, actor=actor, threshold=threshold, trigger=trigger, import_id=import_id
+    )
     return hits
 
 
 async def _screen(
-    session: AsyncSession, *, business: Business, actor: str, threshold: float, trigger: ScreeningTrigger,
+    session: AsyncSession,
+    *,
+    business: Business,
+    actor: str,
+    threshold: float,
+    trigger: ScreeningTrigger,
     import_id: uuid.UUID | None,
 ) -> tuple[Screening | None, list[ScreeningHit]]:
-    matches, scored = await find_matches(session, party_of(business), threshold=threshold,
-                                         changed_by_import=import_id)
+    matches, scored = await find_matches(session, party_of(business), threshold=threshold, changed_by_import=import_id)
     if import_id is not None and scored == 0:
         # No changed entry resembles this business: nothing was screened, so nothing is recorded.
         return None, []
     now = utcnow()
-    screening = Screening(id=uuid7(), business_id=business.id, trigger=trigger.value, import_id=import_id,
-                          threshold=threshold, candidates_scored=scored, hits_raised=0, screened_by=actor,
-                          screened_at=now)
+    screening = Screening(
+        id=uuid7(),
+        business_id=business.id,
+        trigger=trigger.value,
+        import_id=import_id,
+        threshold=threshold,
+        candidates_scored=scored,
+        hits_raised=0,
+        screened_by=actor,
+        screened_at=now,
+    )
     session.add(screening)
     hits: list[ScreeningHit] = []
     for match in matches:
@@ -91,72 +111,133 @@ async def _screen(
             continue
         candidate = match.candidate
         hit = ScreeningHit(
-            id=uuid7(), business_id=business.id, screening_id=screening.id, watchlist_id=candidate.watchlist_id,
-            watchlist_kind=candidate.watchlist_kind, entry_id=candidate.entry_id, entity_id=candidate.entity_id,
-            entry_content_hash=candidate.content_hash, score=match.score, explanation=match.explanation,
-            status=HitStatus.potential.value, created_at=now,
+            id=uuid7(),
+            business_id=business.id,
+            screening_id=screening.id,
+            watchlist_id=candidate.watchlist_id,
+            watchlist_kind=candidate.watchlist_kind,
+            entry_id=candidate.entry_id,
+            entity_id=candidate.entity_id,
+            entry_content_hash=candidate.content_hash,
+            score=match.score,
+            explanation=match.explanation,
+            status=HitStatus.potential.value,
+            created_at=now,
         )
         session.add(hit)
         hits.append(hit)
     screening.hits_raised = len(hits)
     await session.flush()
     await common.audit.append(
-        session, actor=actor, action="screening.completed", record_type="screening", record_id=screening.id,
-        changes={"business_id": str(business.id), "trigger": trigger.value, "hits_raised": len(hits),
-                 "candidates_scored": scored},
+        session,
+        actor=actor,
+        action="screening.completed",
+        record_type="screening",
+        record_id=screening.id,
+        changes={
+            "business_id": str(business.id),
+            "trigger": trigger.value,
+            "hits_raised": len(hits),
+            "candidates_scored": scored,
+        },
     )
     for hit in hits:
         await common.audit.append(
-            session, actor=actor, action="screening_hit.raised", record_type="screening_hit", record_id=hit.id,
+            session,
+            actor=actor,
+            action="screening_hit.raised",
+            record_type="screening_hit",
+            record_id=hit.id,
             changes={"business_id": str(business.id), "entity_id": hit.entity_id, "score": hit.score},
         )
-        await record_event(session, common.outbox, ScreeningMatched(
-            version=hit.version, screening_hit_id=hit.id, business_id=business.id, watchlist_id=hit.watchlist_id,
-            watchlist_kind=WatchlistKind(hit.watchlist_kind), matched_entity_id=hit.entity_id, score=hit.score,
-            matched_at=now,
-        ), hit.id)
+        await record_event(
+            session,
+            common.outbox,
+            ScreeningMatched(
+                version=hit.version,
+                screening_hit_id=hit.id,
+                business_id=business.id,
+                watchlist_id=hit.watchlist_id,
+                watchlist_kind=WatchlistKind(hit.watchlist_kind),
+                matched_entity_id=hit.entity_id,
+                score=hit.score,
+                matched_at=now,
+            ),
+            hit.id,
+        )
     return screening, hits
 
 
 async def screen_business_by_id(
-    *, session: AsyncSession, principal: Principal, business_id: uuid.UUID, threshold: float,
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    business_id: uuid.UUID,
+    threshold: float,
 ) -> tuple[Screening, list[ScreeningHit]]:
     business = await session.get(Business, business_id)
     if business is None:
         raise NotFound("business", business_id)
-    screening, hits = await _screen(session, business=business, actor=principal.actor, threshold=threshold,
-                                    trigger=ScreeningTrigger.manual, import_id=None)
+    screening, hits = await _screen(
+        session,
+        business=business,
+        actor=principal.actor,
+        threshold=threshold,
+        trigger=ScreeningTrigger.manual,
+        import_id=None,
+    )
     assert screening is not None  # a full screening is always recorded
     return screening, hits
 
 
 async def unresolved_hit_count(session: AsyncSession, business_id: uuid.UUID) -> int:
     """Potential hits not yet confirmed or dismissed: a decision waits for them."""
-    return (await session.execute(
-        select(func.count()).select_from(ScreeningHit).where(
-            ScreeningHit.business_id == business_id, ScreeningHit.status == HitStatus.potential.value)
-    )).scalar_one()
+    return (
+        await session.execute(
+            select(func.count())
+            .select_from(ScreeningHit)
+            .where(ScreeningHit.business_id == business_id, ScreeningHit.status == HitStatus.potential.value)
+        )
+    ).scalar_one()
 
 
 async def confirmed_sanctions_hits(session: AsyncSession, business_id: uuid.UUID) -> list[str]:
     """The listed ids of the sanctioned entities a business has been confirmed to be."""
-    return list((await session.execute(
-        select(ScreeningHit.entity_id).where(
-            ScreeningHit.business_id == business_id, ScreeningHit.status == HitStatus.confirmed.value,
-            ScreeningHit.watchlist_kind == WatchlistKind.sanctions.value).order_by(ScreeningHit.entity_id)
-    )).scalars())
+    return list(
+        (
+            await session.execute(
+                select(ScreeningHit.entity_id)
+                .where(
+                    ScreeningHit.business_id == business_id,
+                    ScreeningHit.status == HitStatus.confirmed.value,
+                    ScreeningHit.watchlist_kind == WatchlistKind.sanctions.value,
+                )
+                .order_by(ScreeningHit.entity_id)
+            )
+        ).scalars()
+    )
 
 
 async def confirmed_hits(session: AsyncSession, business_id: uuid.UUID) -> list[ScreeningHit]:
-    return list((await session.execute(
-        select(ScreeningHit).where(ScreeningHit.business_id == business_id,
-                                   ScreeningHit.status == HitStatus.confirmed.value).order_by(ScreeningHit.id)
-    )).scalars())
+    return list(
+        (
+            await session.execute(
+                select(ScreeningHit)
+                .where(ScreeningHit.business_id == business_id, ScreeningHit.status == HitStatus.confirmed.value)
+                .order_by(ScreeningHit.id)
+            )
+        ).scalars()
+    )
 
 
 async def find_hits(
-    session: AsyncSession, *, business_id: uuid.UUID | None = None, status: HitStatus | None = None,
-    watchlist_kind: WatchlistKind | None = None, after: uuid.UUID | None = None, limit: int,
+    session: AsyncSession,
+    *,
+    business_id: uuid.UUID | None = None,
+    status: HitStatus | None = None,
+    watchlist_kind: WatchlistKind | None = None,
+    after: uuid.UUID | None = None,
+    limit: int,
 ) -> list[ScreeningHit]:
     """Hits oldest first: one business's, or every business's (the compliance team's queue)."""
     query = select(ScreeningHit).order_by(ScreeningHit.id).limit(limit)
@@ -181,7 +262,11 @@ async def get_hit(session: AsyncSession, hit_id: uuid.UUID) -> ScreeningHit:
 
 
 async def resolve_hit(
-    *, session: AsyncSession, principal: Principal, hit_id: uuid.UUID, data: HitResolution,
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    hit_id: uuid.UUID,
+    data: HitResolution,
 ) -> ScreeningHit:
     """A compliance officer's verdict. A confirmed hit is a finding (principle B: ethical conduct),
     and a confirmed sanctions match suspends an approved business at once."""
@@ -196,43 +281,75 @@ async def resolve_hit(
     hit.version += 1
     await session.flush()
     await common.audit.append(
-        session, actor=principal.actor, action=f"screening_hit.{data.decision.value}", record_type="screening_hit",
-        record_id=hit.id, changes={"status": hit.status, "reason": data.reason},
+        session,
+        actor=principal.actor,
+        action=f"screening_hit.{data.decision.value}",
+        record_type="screening_hit",
+        record_id=hit.id,
+        changes={"status": hit.status, "reason": data.reason},
     )
     if data.decision == HitDecision.confirmed:
         from fairpath.vetting.findings.schemas import FindingKind
         from fairpath.vetting.findings.service import record_finding
 
         await record_finding(
-            session, business_id=hit.business_id, kind=FindingKind.screening_match, principle="B",
-            severity=_SEVERITY_BY_KIND.get(hit.watchlist_kind, Severity.high), source="vetting",
-            source_ref=str(hit.id), actor=principal.actor,
-            evidence={"screening_hit_id": str(hit.id), "watchlist_id": str(hit.watchlist_id),
-                      "watchlist_kind": hit.watchlist_kind, "entity_id": hit.entity_id, "score": hit.score},
+            session,
+            business_id=hit.business_id,
+            kind=FindingKind.screening_match,
+            principle="B",
+            severity=_SEVERITY_BY_KIND.get(hit.watchlist_kind, Severity.high),
+            source="vetting",
+            source_ref=str(hit.id),
+            actor=principal.actor,
+            evidence={
+                "screening_hit_id": str(hit.id),
+                "watchlist_id": str(hit.watchlist_id),
+                "watchlist_kind": hit.watchlist_kind,
+                "entity_id": hit.entity_id,
+                "score": hit.score,
+            },
             suspend=SuspensionReason.screening_match if hit.watchlist_kind == WatchlistKind.sanctions.value else None,
         )
     return hit
 
 
-async def rescreen_approved(session: AsyncSession, *, older_than: datetime, threshold: float = DEFAULT_THRESHOLD,
-                            limit: int = 500) -> int:
+async def rescreen_approved(
+    session: AsyncSession, *, older_than: datetime, threshold: float = DEFAULT_THRESHOLD, limit: int = 500
+) -> int:
     """The scheduled re-screening: approved and conditionally approved businesses last screened before
     `older_than` (or never). Returns how many were screened."""
-    last = (select(Screening.business_id, func.max(Screening.screened_at).label("last_at"))
-            .group_by(Screening.business_id).subquery())
-    due = (await session.execute(
-        select(Business).outerjoin(last, last.c.business_id == Business.id)
-        .where(Business.status.in_(_APPROVED), or_(last.c.last_at.is_(None), last.c.last_at < older_than))
-        .order_by(Business.id).limit(limit)
-    )).scalars().all()
+    last = (
+        select(Screening.business_id, func.max(Screening.screened_at).label("last_at"))
+        .group_by(Screening.business_id)
+        .subquery()
+    )
+    due = (
+        (
+            await session.execute(
+                select(Business)
+                .outerjoin(last, last.c.business_id == Business.id)
+                .where(Business.status.in_(_APPROVED), or_(last.c.last_at.is_(None), last.c.last_at < older_than))
+                .order_by(Business.id)
+                .limit(limit)
+            )
+        )
+        .scalars()
+        .all()
+    )
     for business in due:
-        await screen_business(session, business=business, actor=SYSTEM_ACTOR, threshold=threshold,
-                              trigger=ScreeningTrigger.scheduled)
+        await screen_business(
+            session, business=business, actor=SYSTEM_ACTOR, threshold=threshold, trigger=ScreeningTrigger.scheduled
+        )
     return len(due)
 
 
 async def rescreen_after_list_change(
-    database: Database, *, import_id: uuid.UUID, actor: str, threshold: float = DEFAULT_THRESHOLD, page: int = 100,
+    database: Database,
+    *,
+    import_id: uuid.UUID,
+    actor: str,
+    threshold: float = DEFAULT_THRESHOLD,
+    page: int = 100,
 ) -> tuple[int, int]:
     """Screen businesses against the entries one import changed, and only those; a page of businesses
     per transaction. Returns (businesses that resembled a changed entry and were screened, hits raised)."""
@@ -240,14 +357,24 @@ async def rescreen_after_list_change(
     after: uuid.UUID | None = None
     while True:
         async with database.session() as session:
-            query = (select(Business).where(Business.status.not_in(_NOT_RESCREENED_ON_CHANGE))
-                     .order_by(Business.id).limit(page))
+            query = (
+                select(Business)
+                .where(Business.status.not_in(_NOT_RESCREENED_ON_CHANGE))
+                .order_by(Business.id)
+                .limit(page)
+            )
             if after is not None:
                 query = query.where(Business.id > after)
             businesses = (await session.execute(query)).scalars().all()
             for business in businesses:
-                screening, hits = await _screen(session, business=business, actor=actor, threshold=threshold,
-                                                trigger=ScreeningTrigger.list_change, import_id=import_id)
+                screening, hits = await _screen(
+                    session,
+                    business=business,
+                    actor=actor,
+                    threshold=threshold,
+                    trigger=ScreeningTrigger.list_change,
+                    import_id=import_id,
+                )
                 screened += screening is not None
                 raised += len(hits)
         if len(businesses) < page:

@@ -25,11 +25,53 @@ IDENTIFIER_PROPERTIES = ("registrationNumber", "taxNumber", "innCode", "ogrnCode
 
 # Legal forms and their fragments are shared by thousands of entries and identify none of them,
 # so they make no retrieval keys (rigour's org-type removal misses some abbreviations).
-_LEGAL_FORM_TOKENS = frozenset({
-    "llc", "ltd", "limited", "pvt", "private", "plc", "llp", "lp", "inc", "corp", "co", "coltd", "company",
-    "sdn", "bhd", "berhad", "est", "establishment", "fze", "fzco", "fzc", "fzllc", "wll", "jsc", "pjsc", "ojsc",
-    "sa", "sas", "sarl", "srl", "spa", "ag", "gmbh", "kg", "bv", "nv", "pt", "tbk", "cv", "pte", "pty", "as", "ab",
-})
+_LEGAL_FORM_TOKENS = frozenset(
+    {
+        "llc",
+        "ltd",
+        "limited",
+        "pvt",
+        "private",
+        "plc",
+        "llp",
+        "lp",
+        "inc",
+        "corp",
+        "co",
+        "coltd",
+        "company",
+        "sdn",
+        "bhd",
+        "berhad",
+        "est",
+        "establishment",
+        "fze",
+        "fzco",
+        "fzc",
+        "fzllc",
+        "wll",
+        "jsc",
+        "pjsc",
+        "ojsc",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "ag",
+        "gmbh",
+        "kg",
+        "bv",
+        "nv",
+        "pt",
+        "tbk",
+        "cv",
+        "pte",
+        "pty",
+        "as",
+        "ab",
+    }
+)
 _NOT_IDENTIFIER_CHARS = re.compile(r"[^0-9A-Za-z]+")
 # The list's ids travel in `vetting.screening.matched` events, whose model allows only these characters.
 _ENTITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,299}$")
@@ -67,8 +109,9 @@ def _kept_properties(proxy: EntityProxy) -> dict[str, list[str]]:
 
 
 def content_hash(schema_name: str, properties: dict[str, list[str]]) -> str:
-    canonical = json.dumps({"schema": schema_name, "properties": properties}, sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"))
+    canonical = json.dumps(
+        {"schema": schema_name, "properties": properties}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -91,8 +134,13 @@ def _from_proxy_data(data: dict[str, Any]) -> ListedEntity | None:
     properties = _kept_properties(proxy)
     if not any(properties.get(prop) for prop in NAME_PROPERTIES):
         raise EntityRejected("the entity has no name")
-    return ListedEntity(entity_id=entity_id, schema_name=proxy.schema.name, caption=proxy.caption[:500],
-                        properties=properties, content_hash=content_hash(proxy.schema.name, properties))
+    return ListedEntity(
+        entity_id=entity_id,
+        schema_name=proxy.schema.name,
+        caption=proxy.caption[:500],
+        properties=properties,
+        content_hash=content_hash(proxy.schema.name, properties),
+    )
 
 
 def parse_ftm_line(line: str) -> ListedEntity | None:
@@ -107,9 +155,17 @@ def parse_ftm_line(line: str) -> ListedEntity | None:
 
 # CSV columns, by the names operators' own lists use, mapped to FollowTheMoney properties.
 _CSV_COLUMNS = {
-    "name": "name", "legal_name": "name", "aliases": "alias", "alias": "alias", "other_names": "alias",
-    "country": "country", "countries": "country", "jurisdiction": "jurisdiction",
-    "registration_number": "registrationNumber", "tax_number": "taxNumber", "birth_date": "birthDate",
+    "name": "name",
+    "legal_name": "name",
+    "aliases": "alias",
+    "alias": "alias",
+    "other_names": "alias",
+    "country": "country",
+    "countries": "country",
+    "jurisdiction": "jurisdiction",
+    "registration_number": "registrationNumber",
+    "tax_number": "taxNumber",
+    "birth_date": "birthDate",
 }
 _CSV_SEPARATOR = re.compile(r"\s*[;|]\s*")
 
@@ -191,7 +247,7 @@ def _skeletons(tag: NameTypeTag, names: list[str]) -> set[str]:
         if len(parts) not in _SKELETON_PARTS:
             continue
         for i in range(len(parts)):
-            keys.add(("w:" + " ".join(sorted(parts[:i] + parts[i + 1:])))[:MAX_KEY_LENGTH])
+            keys.add(("w:" + " ".join(sorted(parts[:i] + parts[i + 1 :])))[:MAX_KEY_LENGTH])
     return keys
 
 
@@ -238,7 +294,7 @@ def term_variants(term: str) -> set[str]:
     variants = {term}
     frontier = {term}
     for _ in range(max_edits(term)):
-        frontier = {word[:i] + word[i + 1:] for word in frontier for i in range(len(word))}
+        frontier = {word[:i] + word[i + 1 :] for word in frontier for i in range(len(word))}
         variants |= frontier
     return variants
 
@@ -249,9 +305,9 @@ def entity_name_keys(entity: ListedEntity) -> NameKeys:
     return name_keys(entity.schema_name, names, identifiers)
 
 
-
 def matching_proxy(entry_id: str, content: str, schema_name: str, properties: dict[str, list[str]]) -> EntityProxy:
     """The entity logic-v2 scores. Its id carries the content hash because logic-v2 caches name analysis
     by entity id: an entry that changed must not be scored with its old names."""
-    return model.get_proxy({"id": f"{entry_id}:{content}", "schema": schema_name, "properties": properties},
-                           cleaned=True)
+    return model.get_proxy(
+        {"id": f"{entry_id}:{content}", "schema": schema_name, "properties": properties}, cleaned=True
+    )

@@ -29,11 +29,16 @@ class ImportStatus(StrEnum):
 class WatchlistCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [
-            {"name": "OpenSanctions default", "kind": "sanctions",
-             "source": "https://data.opensanctions.org/datasets/latest/default/entities.ftm.json"},
-            {"name": "Operator blocklist", "kind": "blocklist", "source": "compliance team"},
-        ]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "OpenSanctions default",
+                    "kind": "sanctions",
+                    "source": "https://data.opensanctions.org/datasets/latest/default/entities.ftm.json",
+                },
+                {"name": "Operator blocklist", "kind": "blocklist", "source": "compliance team"},
+            ]
+        },
     )
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

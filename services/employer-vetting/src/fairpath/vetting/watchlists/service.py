@@ -16,11 +16,21 @@ from fairpath.common.ids import uuid7
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.db import common
 from fairpath.vetting.watchlists.entities import (
-    CsvLayout, EntityRejected, ListedEntity, NameKeys, entity_name_keys, parse_ftm_line,
+    CsvLayout,
+    EntityRejected,
+    ListedEntity,
+    NameKeys,
+    entity_name_keys,
+    parse_ftm_line,
 )
 from fairpath.vetting.watchlists.schemas import ImportFormat, ImportMode, ImportStatus, WatchlistCreate
 from fairpath.vetting.watchlists.tables import (
-    Watchlist, WatchlistEntry, WatchlistImport, WatchlistImportRejection, WatchlistNameKey, WatchlistTermVariant,
+    Watchlist,
+    WatchlistEntry,
+    WatchlistImport,
+    WatchlistImportRejection,
+    WatchlistNameKey,
+    WatchlistTermVariant,
 )
 from fairpath.vetting.watchlists.terms import record_terms
 
@@ -37,12 +47,25 @@ async def create_watchlist(*, session: AsyncSession, principal: Principal, data:
     if existing is not None:
         raise Conflict(f"a watchlist named {data.name!r} exists", name="duplicate", existing_id=str(existing.id))
     now = utcnow()
-    watchlist = Watchlist(id=uuid7(), name=data.name, kind=data.kind.value, source=data.source,
-                          created_by=principal.user_id, created_at=now, updated_at=now)
+    watchlist = Watchlist(
+        id=uuid7(),
+        name=data.name,
+        kind=data.kind.value,
+        source=data.source,
+        created_by=principal.user_id,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(watchlist)
     await session.flush()
-    await common.audit.append(session, actor=principal.actor, action="watchlist.created", record_type="watchlist",
-                              record_id=watchlist.id, changes=data.model_dump(mode="json"))
+    await common.audit.append(
+        session,
+        actor=principal.actor,
+        action="watchlist.created",
+        record_type="watchlist",
+        record_id=watchlist.id,
+        changes=data.model_dump(mode="json"),
+    )
     return watchlist
 
 
@@ -64,9 +87,9 @@ async def entry_counts(session: AsyncSession, watchlist_ids: list[uuid.UUID]) ->
     if not watchlist_ids:
         return {}
     rows = await session.execute(
-        select(WatchlistEntry.watchlist_id, func.count()).where(
-            WatchlistEntry.watchlist_id.in_(watchlist_ids), WatchlistEntry.removed_at.is_(None)
-        ).group_by(WatchlistEntry.watchlist_id)
+        select(WatchlistEntry.watchlist_id, func.count())
+        .where(WatchlistEntry.watchlist_id.in_(watchlist_ids), WatchlistEntry.removed_at.is_(None))
+        .group_by(WatchlistEntry.watchlist_id)
     )
     return {watchlist_id: count for watchlist_id, count in rows.all()}
 
@@ -78,21 +101,32 @@ async def get_import(session: AsyncSession, import_id: uuid.UUID) -> WatchlistIm
     return job
 
 
-async def imports_of(session: AsyncSession, watchlist_id: uuid.UUID, *, after: uuid.UUID | None,
-                     limit: int) -> list[WatchlistImport]:
+async def imports_of(
+    session: AsyncSession, watchlist_id: uuid.UUID, *, after: uuid.UUID | None, limit: int
+) -> list[WatchlistImport]:
     await get_watchlist(session, watchlist_id)
-    query = (select(WatchlistImport).where(WatchlistImport.watchlist_id == watchlist_id)
-             .order_by(WatchlistImport.id.desc()).limit(limit))
+    query = (
+        select(WatchlistImport)
+        .where(WatchlistImport.watchlist_id == watchlist_id)
+        .order_by(WatchlistImport.id.desc())
+        .limit(limit)
+    )
     if after is not None:
         query = query.where(WatchlistImport.id < after)
     return list((await session.execute(query)).scalars())
 
 
 async def import_rejections(session: AsyncSession, import_id: uuid.UUID, limit: int = REJECTIONS_SHOWN) -> list:
-    return list((await session.execute(
-        select(WatchlistImportRejection).where(WatchlistImportRejection.import_id == import_id)
-        .order_by(WatchlistImportRejection.line).limit(limit)
-    )).scalars())
+    return list(
+        (
+            await session.execute(
+                select(WatchlistImportRejection)
+                .where(WatchlistImportRejection.import_id == import_id)
+                .order_by(WatchlistImportRejection.line)
+                .limit(limit)
+            )
+        ).scalars()
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -123,21 +157,39 @@ class _Batch:
 
 
 async def start_import(
-    database: Database, *, principal: Principal, watchlist_id: uuid.UUID, fmt: ImportFormat, mode: ImportMode,
+    database: Database,
+    *,
+    principal: Principal,
+    watchlist_id: uuid.UUID,
+    fmt: ImportFormat,
+    mode: ImportMode,
     bytes_total: int | None,
 ) -> WatchlistImport:
     """Create the job in its own transaction, so others can follow it while the upload streams."""
     async with database.session() as session:
         await get_watchlist(session, watchlist_id)
         now = utcnow()
-        job = WatchlistImport(id=uuid7(), watchlist_id=watchlist_id, format=fmt.value, mode=mode.value,
-                              status=ImportStatus.running.value, bytes_total=bytes_total, started_by=principal.user_id,
-                              started_at=now, updated_at=now)
+        job = WatchlistImport(
+            id=uuid7(),
+            watchlist_id=watchlist_id,
+            format=fmt.value,
+            mode=mode.value,
+            status=ImportStatus.running.value,
+            bytes_total=bytes_total,
+            started_by=principal.user_id,
+            started_at=now,
+            updated_at=now,
+        )
         session.add(job)
         await session.flush()
-        await common.audit.append(session, actor=principal.actor, action="watchlist.import_started",
-                                  record_type="watchlist_import", record_id=job.id,
-                                  changes={"watchlist_id": str(watchlist_id), "format": fmt.value, "mode": mode.value})
+        await common.audit.append(
+            session,
+            actor=principal.actor,
+            action="watchlist.import_started",
+            record_type="watchlist_import",
+            record_id=job.id,
+            changes={"watchlist_id": str(watchlist_id), "format": fmt.value, "mode": mode.value},
+        )
     return job
 
 
@@ -154,7 +206,7 @@ async def _lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, bytes
             cut = buffer.find(b"\n")
             if cut < 0:
                 break
-            line, buffer = buffer[:cut], buffer[cut + 1:]
+            line, buffer = buffer[:cut], buffer[cut + 1 :]
             number += 1
             yield number, (None if overlong else line), read
             overlong = False
@@ -165,7 +217,11 @@ async def _lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, bytes
 
 
 async def run_import(
-    database: Database, *, job: WatchlistImport, principal: Principal, chunks: AsyncIterator[bytes],
+    database: Database,
+    *,
+    job: WatchlistImport,
+    principal: Principal,
+    chunks: AsyncIterator[bytes],
     threshold: float,
 ) -> WatchlistImport:
     """Load the upload into the list; every batch commits with the job's progress."""
@@ -225,11 +281,15 @@ async def run_import(
     if job.status == ImportStatus.completed.value and job.loaded + job.removed > 0:
         from fairpath.vetting.screening.service import rescreen_after_list_change  # screening reads watchlists
 
-        businesses, hits = await rescreen_after_list_change(database, import_id=job.id, actor=principal.actor,
-                                                             threshold=threshold)
+        businesses, hits = await rescreen_after_list_change(
+            database, import_id=job.id, actor=principal.actor, threshold=threshold
+        )
         async with database.session() as session:
-            await session.execute(update(WatchlistImport).where(WatchlistImport.id == job.id).values(
-                rescreened_businesses=businesses, new_hits=hits, updated_at=utcnow()))
+            await session.execute(
+                update(WatchlistImport)
+                .where(WatchlistImport.id == job.id)
+                .values(rescreened_businesses=businesses, new_hits=hits, updated_at=utcnow())
+            )
         job.rescreened_businesses, job.new_hits = businesses, hits
     return job
 
@@ -238,14 +298,24 @@ async def _load_batch(database: Database, job: WatchlistImport, batch: _Batch, b
     now = utcnow()
     async with database.session() as session:
         ids = list({entity.entity_id for _, entity, _ in batch.entities})
-        existing = {
-            row.entity_id: row
-            for row in (await session.execute(
-                select(_entries.c.id, _entries.c.entity_id, _entries.c.content_hash, _entries.c.seen_import_id,
-                       _entries.c.removed_at)
-                .where(_entries.c.watchlist_id == job.watchlist_id, _entries.c.entity_id.in_(ids))
-            )).all()
-        } if ids else {}
+        existing = (
+            {
+                row.entity_id: row
+                for row in (
+                    await session.execute(
+                        select(
+                            _entries.c.id,
+                            _entries.c.entity_id,
+                            _entries.c.content_hash,
+                            _entries.c.seen_import_id,
+                            _entries.c.removed_at,
+                        ).where(_entries.c.watchlist_id == job.watchlist_id, _entries.c.entity_id.in_(ids))
+                    )
+                ).all()
+            }
+            if ids
+            else {}
+        )
         first_line: dict[str, int] = {}
         new_rows, changed_rows, unchanged_ids, key_rows = [], [], [], []
         terms: set[str] = set()
@@ -257,13 +327,27 @@ async def _load_batch(database: Database, job: WatchlistImport, batch: _Batch, b
                 rejections.append((line, f"entity {entity.entity_id[:100]} appears twice in this upload{where}"))
                 continue
             first_line[entity.entity_id] = line
-            values = {"schema_name": entity.schema_name, "caption": entity.caption, "properties": entity.properties,
-                      "content_hash": entity.content_hash, "changed_import_id": job.id, "seen_import_id": job.id,
-                      "updated_at": now, "removed_at": None}
+            values = {
+                "schema_name": entity.schema_name,
+                "caption": entity.caption,
+                "properties": entity.properties,
+                "content_hash": entity.content_hash,
+                "changed_import_id": job.id,
+                "seen_import_id": job.id,
+                "updated_at": now,
+                "removed_at": None,
+            }
             if row is None:
                 entry_id = uuid7()
-                new_rows.append({"id": entry_id, "watchlist_id": job.watchlist_id, "entity_id": entity.entity_id,
-                                 "created_at": now, **values})
+                new_rows.append(
+                    {
+                        "id": entry_id,
+                        "watchlist_id": job.watchlist_id,
+                        "entity_id": entity.entity_id,
+                        "created_at": now,
+                        **values,
+                    }
+                )
             elif row.content_hash != entity.content_hash or row.removed_at is not None:
                 entry_id = row.id
                 changed_rows.append({"b_id": row.id, **values})
@@ -281,10 +365,14 @@ async def _load_batch(database: Database, job: WatchlistImport, batch: _Batch, b
             await session.execute(insert(_keys), key_rows)
             await record_terms(session, terms)
         if unchanged_ids:
-            await session.execute(update(_entries).where(_entries.c.id.in_(unchanged_ids)).values(seen_import_id=job.id))
+            await session.execute(
+                update(_entries).where(_entries.c.id.in_(unchanged_ids)).values(seen_import_id=job.id)
+            )
         if rejections:
-            await session.execute(insert(WatchlistImportRejection.__table__),
-                                  [{"import_id": job.id, "line": line, "reason": reason} for line, reason in rejections])
+            await session.execute(
+                insert(WatchlistImportRejection.__table__),
+                [{"import_id": job.id, "line": line, "reason": reason} for line, reason in rejections],
+            )
         job.bytes_read = bytes_read
         job.lines_read += batch.lines
         job.loaded += len(new_rows) + len(changed_rows)
@@ -292,9 +380,19 @@ async def _load_batch(database: Database, job: WatchlistImport, batch: _Batch, b
         job.skipped += batch.skipped
         job.rejected += len(rejections)
         job.updated_at = now
-        await session.execute(update(WatchlistImport).where(WatchlistImport.id == job.id).values(
-            bytes_read=job.bytes_read, lines_read=job.lines_read, loaded=job.loaded, unchanged=job.unchanged,
-            skipped=job.skipped, rejected=job.rejected, updated_at=now))
+        await session.execute(
+            update(WatchlistImport)
+            .where(WatchlistImport.id == job.id)
+            .values(
+                bytes_read=job.bytes_read,
+                lines_read=job.lines_read,
+                loaded=job.loaded,
+                unchanged=job.unchanged,
+                skipped=job.skipped,
+                rejected=job.rejected,
+                updated_at=now,
+            )
+        )
     if batch.number & (batch.number - 1) == 0:  # the 1st, 2nd, 4th, 8th ... batch
         await _refresh_statistics(database)
 
@@ -316,30 +414,50 @@ async def _finish(database: Database, job: WatchlistImport, principal: Principal
         removed = 0
         if job.mode == ImportMode.replace.value and job.loaded + job.unchanged == 0:
             # Most likely a wrong or truncated file: replacing with it would delist every entry.
-            raise _ImportFailed("the upload held no entity to screen; a replacing import would empty the list "
-                                "(use mode=append to add to it)")
+            raise _ImportFailed(
+                "the upload held no entity to screen; a replacing import would empty the list "
+                "(use mode=append to add to it)"
+            )
         if job.mode == ImportMode.replace.value:
             # The upload was the whole list: what it no longer holds has been delisted.
-            gone = select(_entries.c.id).where(_entries.c.watchlist_id == job.watchlist_id,
-                                               _entries.c.removed_at.is_(None), _entries.c.seen_import_id != job.id)
+            gone = select(_entries.c.id).where(
+                _entries.c.watchlist_id == job.watchlist_id,
+                _entries.c.removed_at.is_(None),
+                _entries.c.seen_import_id != job.id,
+            )
             gone_ids = list((await session.execute(gone)).scalars())
             for start in range(0, len(gone_ids), 5000):
-                chunk = gone_ids[start:start + 5000]
+                chunk = gone_ids[start : start + 5000]
                 await session.execute(delete(_keys).where(_keys.c.entry_id.in_(chunk)))
-                await session.execute(update(_entries).where(_entries.c.id.in_(chunk)).values(
-                    removed_at=now, changed_import_id=job.id, updated_at=now))
+                await session.execute(
+                    update(_entries)
+                    .where(_entries.c.id.in_(chunk))
+                    .values(removed_at=now, changed_import_id=job.id, updated_at=now)
+                )
             removed = len(gone_ids)
         job.removed, job.status, job.finished_at, job.updated_at = removed, ImportStatus.completed.value, now, now
-        await session.execute(update(WatchlistImport).where(WatchlistImport.id == job.id).values(
-            removed=removed, status=job.status, finished_at=now, updated_at=now))
+        await session.execute(
+            update(WatchlistImport)
+            .where(WatchlistImport.id == job.id)
+            .values(removed=removed, status=job.status, finished_at=now, updated_at=now)
+        )
         if job.loaded or removed:
             watchlist = await session.get(Watchlist, job.watchlist_id, with_for_update=True)
             watchlist.version += 1
             watchlist.updated_at = now
         await common.audit.append(
-            session, actor=principal.actor, action="watchlist.imported", record_type="watchlist_import",
-            record_id=job.id, changes={"watchlist_id": str(job.watchlist_id), "loaded": job.loaded,
-                                       "unchanged": job.unchanged, "rejected": job.rejected, "removed": removed},
+            session,
+            actor=principal.actor,
+            action="watchlist.imported",
+            record_type="watchlist_import",
+            record_id=job.id,
+            changes={
+                "watchlist_id": str(job.watchlist_id),
+                "loaded": job.loaded,
+                "unchanged": job.unchanged,
+                "rejected": job.rejected,
+                "removed": removed,
+            },
         )
 
 
@@ -347,7 +465,16 @@ async def _fail(database: Database, job: WatchlistImport, error: str) -> None:
     now = utcnow()
     job.status, job.error, job.finished_at, job.updated_at = ImportStatus.failed.value, error[:500], now, now
     async with database.session() as session:
-        await session.execute(update(WatchlistImport).where(WatchlistImport.id == job.id).values(
-            status=job.status, error=job.error, finished_at=now, updated_at=now))
-        await common.audit.append(session, actor="system:vetting", action="watchlist.import_failed",
-                                  record_type="watchlist_import", record_id=job.id, changes={"error": job.error})
+        await session.execute(
+            update(WatchlistImport)
+            .where(WatchlistImport.id == job.id)
+            .values(status=job.status, error=job.error, finished_at=now, updated_at=now)
+        )
+        await common.audit.append(
+            session,
+            actor="system:vetting",
+            action="watchlist.import_failed",
+            record_type="watchlist_import",
+            record_id=job.id,
+            changes={"error": job.error},
+        )

@@ -25,15 +25,15 @@ async def record_terms(session: AsyncSession, terms: Iterable[str]) -> int:
     v = _variants.c
     known: set[str] = set()
     for start in range(0, len(wanted), _ROWS_PER_INSERT):
-        chunk = wanted[start:start + _ROWS_PER_INSERT]
-        known.update((await session.execute(
-            select(v.term).where(v.variant.in_(chunk), v.variant == v.term))).scalars())
-    rows = [{"variant": variant, "term": term} for term in wanted if term not in known
-            for variant in term_variants(term)]
+        chunk = wanted[start : start + _ROWS_PER_INSERT]
+        known.update((await session.execute(select(v.term).where(v.variant.in_(chunk), v.variant == v.term))).scalars())
+    rows = [
+        {"variant": variant, "term": term} for term in wanted if term not in known for variant in term_variants(term)
+    ]
     insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
     for start in range(0, len(rows), _ROWS_PER_INSERT):
         # Another import may add the same word meanwhile.
-        await session.execute(insert(_variants).on_conflict_do_nothing(), rows[start:start + _ROWS_PER_INSERT])
+        await session.execute(insert(_variants).on_conflict_do_nothing(), rows[start : start + _ROWS_PER_INSERT])
     return len(wanted) - len(known)
 
 
@@ -46,13 +46,15 @@ async def similar_terms(session: AsyncSession, tokens: Iterable[str]) -> dict[st
     v = _variants.c
     terms_of_variant: dict[str, set[str]] = {}
     for start in range(0, len(wanted), _ROWS_PER_INSERT):
-        rows = (await session.execute(
-            select(v.variant, v.term).where(v.variant.in_(wanted[start:start + _ROWS_PER_INSERT])))).all()
+        rows = (
+            await session.execute(
+                select(v.variant, v.term).where(v.variant.in_(wanted[start : start + _ROWS_PER_INSERT]))
+            )
+        ).all()
         for variant, term in rows:
             terms_of_variant.setdefault(variant, set()).add(term)
     similar: dict[str, set[str]] = {}
     for token, variants in variants_of.items():
         near = set().union(*(terms_of_variant.get(variant, ()) for variant in variants)) - {token}
-        similar[token] = {term for term in near
-                          if levenshtein(token, term) <= max(max_edits(token), max_edits(term))}
+        similar[token] = {term for term in near if levenshtein(token, term) <= max(max_edits(token), max_edits(term))}
     return similar

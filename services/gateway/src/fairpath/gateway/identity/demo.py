@@ -59,12 +59,17 @@ def ensure_demo_identities(var_dir: Path, gateway_url: str) -> dict[str, Any]:
         password = secrets.token_urlsafe(12)
         api_key = f"fp_{secrets.token_urlsafe(32)}"
         user = User(
-            id=uuid7(), username=username, password_scrypt=hash_password(password), role=role,
+            id=uuid7(),
+            username=username,
+            password_scrypt=hash_password(password),
+            role=role,
             organization_id=organizations[org_kind].id if org_kind else None,
             worker_id=uuid7() if role == Role.worker else None,
         )
         identities.users.append(user)
-        identities.api_keys.append(ApiKey(id=uuid7(), name=f"demo {username}", key_sha256=key_digest(api_key), user_id=user.id))
+        identities.api_keys.append(
+            ApiKey(id=uuid7(), name=f"demo {username}", key_sha256=key_digest(api_key), user_id=user.id)
+        )
         users[username] = {"username": username, "password": password, "api_key": api_key}
 
     credentials = {"gateway": gateway_url, "users": users}

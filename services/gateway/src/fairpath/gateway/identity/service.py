@@ -16,8 +16,9 @@ _TOKEN_AUDIENCE = "fairpath-api"
 
 def issue_access_token(user_id: uuid.UUID, secret: str, ttl_seconds: int) -> str:
     now = int(time.time())
-    return jwt.encode({"sub": str(user_id), "aud": _TOKEN_AUDIENCE, "iat": now, "exp": now + ttl_seconds},
-                      secret, algorithm="HS256")
+    return jwt.encode(
+        {"sub": str(user_id), "aud": _TOKEN_AUDIENCE, "iat": now, "exp": now + ttl_seconds}, secret, algorithm="HS256"
+    )
 
 
 async def authenticate(request: Request) -> Principal:
@@ -44,8 +45,13 @@ def _identify(request: Request) -> Principal:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token:
         try:
-            claims = jwt.decode(token, request.app.state.settings.token_secret, algorithms=["HS256"],
-                                audience=_TOKEN_AUDIENCE, options={"require": ["exp", "sub"]})
+            claims = jwt.decode(
+                token,
+                request.app.state.settings.token_secret,
+                algorithms=["HS256"],
+                audience=_TOKEN_AUDIENCE,
+                options={"require": ["exp", "sub"]},
+            )
             user = store.user(uuid.UUID(claims["sub"]))
         except (jwt.PyJWTError, ValueError):
             user = None

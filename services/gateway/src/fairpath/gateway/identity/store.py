@@ -36,8 +36,13 @@ class User(BaseModel):
     worker_id: uuid.UUID | None = None
 
     def principal(self) -> Principal:
-        return Principal(user_id=self.id, role=self.role, organization_id=self.organization_id,
-                         business_id=self.business_id, worker_id=self.worker_id)
+        return Principal(
+            user_id=self.id,
+            role=self.role,
+            organization_id=self.organization_id,
+            business_id=self.business_id,
+            worker_id=self.worker_id,
+        )
 
 
 class ApiKey(BaseModel):
@@ -45,6 +50,7 @@ class ApiKey(BaseModel):
     name: str
     key_sha256: str
     user_id: uuid.UUID  # the user the key acts as
+
 
 class IdentityFile(BaseModel):
     organizations: list[Organization] = []

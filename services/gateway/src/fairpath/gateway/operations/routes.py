@@ -51,7 +51,9 @@ def _broker(request: Request) -> Broker:
 
 @router.get("/dead-letters", response_model=list[DeadLetterView], summary="Events a consumer gave up on")
 async def list_dead_letters(
-    request: Request, _: Admin, consumer: Annotated[str | None, Query(max_length=100)] = None,
+    request: Request,
+    _: Admin,
+    consumer: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[DeadLetterView]:
     return [DeadLetterView(**vars(d)) for d in await dlq.dead_letters(_broker(request), consumer)]
 

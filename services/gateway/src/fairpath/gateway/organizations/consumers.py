@@ -19,11 +19,23 @@ from fairpath.gateway.organizations.tables import LinkedBusiness
 
 
 async def on_business_state(session: AsyncSession, _: CloudEvent, payload: EventPayload) -> None:
-    await apply_if_newer(session, LinkedBusiness, payload.business_id, payload.version, {
-        "business_id": payload.business_id, "organization_id": payload.organization_id, "updated_at": utcnow()})
+    await apply_if_newer(
+        session,
+        LinkedBusiness,
+        payload.business_id,
+        payload.version,
+        {"business_id": payload.business_id, "organization_id": payload.organization_id, "updated_at": utcnow()},
+    )
 
 
 def linked_business_subscription() -> Subscription:
-    events = (BusinessRegistered, BusinessUpdated, BusinessApproved, BusinessConditionallyApproved, BusinessRejected,
-              BusinessSuspended, BusinessExpired)
+    events = (
+        BusinessRegistered,
+        BusinessUpdated,
+        BusinessApproved,
+        BusinessConditionallyApproved,
+        BusinessRejected,
+        BusinessSuspended,
+        BusinessExpired,
+    )
     return Subscription(name="gateway-vetting", stream="VETTING", handlers=dict.fromkeys(events, on_business_state))

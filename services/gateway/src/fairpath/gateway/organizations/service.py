@@ -22,9 +22,13 @@ class BusinessLinks:
         if cached and now - cached[0] < _TTL_SECONDS:
             return cached[1]
         async with self.database.session(read_only=True) as session:
-            business_id = (await session.execute(
-                select(LinkedBusiness.business_id).where(LinkedBusiness.organization_id == organization_id)
-                .order_by(LinkedBusiness.business_id).limit(1)
-            )).scalar_one_or_none()
+            business_id = (
+                await session.execute(
+                    select(LinkedBusiness.business_id)
+                    .where(LinkedBusiness.organization_id == organization_id)
+                    .order_by(LinkedBusiness.business_id)
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
         self._cache[organization_id] = (now, business_id)
         return business_id

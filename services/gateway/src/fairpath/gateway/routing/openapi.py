@@ -13,10 +13,12 @@ from fairpath.gateway.routing.upstreams import Upstreams
 log = logging.getLogger("fairpath.gateway.openapi")
 
 SECURITY_SCHEMES = {
-    "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
-               "description": "an API key, for agency software"},
-    "Password": {"type": "oauth2", "flows": {"password": {"tokenUrl": "/v1/auth/token", "scopes": {}}},
-                 "description": "a person's username and password, exchanged for a bearer token"},
+    "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "an API key, for agency software"},
+    "Password": {
+        "type": "oauth2",
+        "flows": {"password": {"tokenUrl": "/v1/auth/token", "scopes": {}}},
+        "description": "a person's username and password, exchanged for a bearer token",
+    },
 }
 _OPEN = ("/healthz", "/readyz", "/metrics", "/v1/auth/token")
 
@@ -41,8 +43,9 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str,
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     for service, spec in sorted(services.items()):
         theirs = spec.get("components", {}).get("schemas", {})
-        renames = {name: f"{name}_{service}" for name, schema in theirs.items()
-                   if name in schemas and schemas[name] != schema}
+        renames = {
+            name: f"{name}_{service}" for name, schema in theirs.items() if name in schemas and schemas[name] != schema
+        }
         for name, schema in theirs.items():
             schemas[renames.get(name, name)] = _rename_refs(schema, renames)
         for path, item in spec.get("paths", {}).items():

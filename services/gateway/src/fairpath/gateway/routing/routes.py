@@ -17,7 +17,7 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 @router.api_route("/v1/{path:path}", methods=METHODS, include_in_schema=False)
-async def forward(path: str, request: Request, principal: Caller) -> Response:
+async def forward(path: str, request: Request, principal: Caller) -> Response:  # noqa: ARG001 - names the path parameter
     service = owner_of(request.url.path)
     if service is None:
         raise NotFound("resource", request.url.path)

@@ -17,11 +17,24 @@ from fairpath.common.logging import correlation_id
 log = logging.getLogger("fairpath.gateway.upstreams")
 
 _HOP_BY_HOP = {
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-    "transfer-encoding", "upgrade",
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
 }
 # Credentials end at the gateway; a principal header from outside is never trusted.
-_NOT_FORWARDED = _HOP_BY_HOP | {"host", "authorization", "x-api-key", "cookie", PRINCIPAL_HEADER.lower(), "x-request-id"}
+_NOT_FORWARDED = _HOP_BY_HOP | {
+    "host",
+    "authorization",
+    "x-api-key",
+    "cookie",
+    PRINCIPAL_HEADER.lower(),
+    "x-request-id",
+}
 _NOT_RETURNED = _HOP_BY_HOP | {"set-cookie"}
 _BODILESS = {"GET", "HEAD", "DELETE", "OPTIONS"}
 
@@ -89,7 +102,9 @@ class Upstreams:
                 headers={k: v for k, v in response.headers.items() if k.lower() not in _NOT_RETURNED},
                 background=BackgroundTask(response.aclose),
             )
-        raise BadGateway(f"the {service} service is unavailable ({type(last_error).__name__ if last_error else 'no replicas'})")
+        raise BadGateway(
+            f"the {service} service is unavailable ({type(last_error).__name__ if last_error else 'no replicas'})"
+        )
 
     async def ready(self, service: str) -> bool:
         for base in self.urls.get(service) or []:

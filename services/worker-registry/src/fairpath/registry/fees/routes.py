@@ -18,23 +18,38 @@ Reader = roles(*Role)
 Reimburser = roles(Role.worker, Role.agency, Role.employer, Role.compliance_officer, Role.admin)
 
 
-@router.post("/v1/workers/{worker_id}/fees", status_code=status.HTTP_201_CREATED, response_model=FeeReportPublic,
-             summary="Report a fee or cost of recruitment the worker paid (IRIS C)")
-async def report_fee(worker_id: uuid.UUID, body: FeeReportCreate, session: SessionDep, principal: Reporter,
-                     cipher: CipherDep) -> FeeReportPublic:
-    report = await service.report_fee(session=session, principal=principal, cipher=cipher, worker_id=worker_id, data=body)
+@router.post(
+    "/v1/workers/{worker_id}/fees",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FeeReportPublic,
+    summary="Report a fee or cost of recruitment the worker paid (IRIS C)",
+)
+async def report_fee(
+    worker_id: uuid.UUID, body: FeeReportCreate, session: SessionDep, principal: Reporter, cipher: CipherDep
+) -> FeeReportPublic:
+    report = await service.report_fee(
+        session=session, principal=principal, cipher=cipher, worker_id=worker_id, data=body
+    )
     return service.present(report, cipher, with_evidence=True)
 
 
 @router.get("/v1/fees/{fee_report_id}", response_model=FeeReportPublic, summary="One fee report")
-async def get_fee_report(fee_report_id: uuid.UUID, session: AuditedReadSessionDep, principal: Reader,
-                         cipher: CipherDep) -> FeeReportPublic:
-    return await service.read_fee_report(session=session, principal=principal, cipher=cipher, fee_report_id=fee_report_id)
+async def get_fee_report(
+    fee_report_id: uuid.UUID, session: AuditedReadSessionDep, principal: Reader, cipher: CipherDep
+) -> FeeReportPublic:
+    return await service.read_fee_report(
+        session=session, principal=principal, cipher=cipher, fee_report_id=fee_report_id
+    )
 
 
-@router.patch("/v1/fees/{fee_report_id}", response_model=FeeReportPublic,
-              summary="Record a reimbursement step: promised, paid, or the worker's confirmation or dispute")
-async def record_reimbursement(fee_report_id: uuid.UUID, body: FeeReportUpdate, session: SessionDep,
-                               principal: Reimburser, cipher: CipherDep) -> FeeReportPublic:
-    return await service.record_reimbursement(session=session, principal=principal, cipher=cipher,
-                                              fee_report_id=fee_report_id, data=body)
+@router.patch(
+    "/v1/fees/{fee_report_id}",
+    response_model=FeeReportPublic,
+    summary="Record a reimbursement step: promised, paid, or the worker's confirmation or dispute",
+)
+async def record_reimbursement(
+    fee_report_id: uuid.UUID, body: FeeReportUpdate, session: SessionDep, principal: Reimburser, cipher: CipherDep
+) -> FeeReportPublic:
+    return await service.record_reimbursement(
+        session=session, principal=principal, cipher=cipher, fee_report_id=fee_report_id, data=body
+    )

@@ -40,7 +40,8 @@ class Evidence(BaseModel):
 
     kind: EvidenceKind
     reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] = Field(
-        description="where the evidence is kept: a document id or a link")
+        description="where the evidence is kept: a document id or a link"
+    )
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
 
 
@@ -53,11 +54,19 @@ def _not_future(value: date | None) -> date | None:
 class FeeReportCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{
-            "category": "recruitment_fee", "amount_minor": 15000000, "currency": "NPR", "payment_method": "loan",
-            "paid_to_business_id": "0190b3c6-8a7e-7b6c-9d3e-2f1a0b9c8d7e", "paid_on": "2026-03-02",
-            "evidence": [{"kind": "receipt", "reference": "doc-7731"}],
-        }]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "category": "recruitment_fee",
+                    "amount_minor": 15000000,
+                    "currency": "NPR",
+                    "payment_method": "loan",
+                    "paid_to_business_id": "0190b3c6-8a7e-7b6c-9d3e-2f1a0b9c8d7e",
+                    "paid_on": "2026-03-02",
+                    "evidence": [{"kind": "receipt", "reference": "doc-7731"}],
+                }
+            ]
+        },
     )
 
     category: FeeCategory
@@ -83,8 +92,15 @@ class ReimbursementStep(StrEnum):
 class FeeReportUpdate(BaseModel):
     """A step of the reimbursement: promised and paid by the business (or the operator), confirmed or disputed by the worker."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"step": "paid", "reimbursed_amount_minor": 15000000, "reimbursed_on": "2026-05-01"}, {"step": "confirmed"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"step": "paid", "reimbursed_amount_minor": 15000000, "reimbursed_on": "2026-05-01"},
+                {"step": "confirmed"},
+            ]
+        },
+    )
 
     step: ReimbursementStep
     promised_by_date: date | None = None
@@ -112,7 +128,9 @@ class FeeReportPublic(BaseModel):
     paid_to_business_id: uuid.UUID | None
     contract_id: uuid.UUID | None
     paid_on: date | None
-    evidence: list[Evidence] | None = Field(default=None, description="to the worker, their agency and the operator only")
+    evidence: list[Evidence] | None = Field(
+        default=None, description="to the worker, their agency and the operator only"
+    )
     channel: str
     reported_at: datetime
     finding: bool = Field(description="a worker-paid amount: a finding under IRIS principle C")

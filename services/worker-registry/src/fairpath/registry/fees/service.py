@@ -15,7 +15,13 @@ from fairpath.common.timeutil import utcnow
 from fairpath.registry.crypto import FieldCipher
 from fairpath.registry.db import common
 from fairpath.registry.fees.schemas import (
-    Evidence, FeeReportCreate, FeeReportPublic, FeeReportUpdate, Payer, ReimbursementStatus, ReimbursementStep,
+    Evidence,
+    FeeReportCreate,
+    FeeReportPublic,
+    FeeReportUpdate,
+    Payer,
+    ReimbursementStatus,
+    ReimbursementStep,
 )
 from fairpath.registry.fees.tables import FeeReport
 from fairpath.registry.placements.tables import Placement
@@ -41,29 +47,48 @@ async def report_fee(
     if data.contract_id is not None:
         placement = await session.get(Placement, data.contract_id)
         if placement is not None and placement.worker_id != worker.id:
-            raise RuleViolations([Violation(field="contract_id", rule="worker_contract",
-                                            message="not a contract of this worker")])
+            raise RuleViolations(
+                [Violation(field="contract_id", rule="worker_contract", message="not a contract of this worker")]
+            )
     now = utcnow()
     report_id = uuid7()
     finding = data.paid_by == Payer.worker
     # The recruiter is answerable for its sub-agents (IRIS): an unnamed recipient is the registering agency's.
     finding_business = (data.paid_to_business_id or worker.agency_business_id) if finding else None
     report = FeeReport(
-        id=report_id, worker_id=worker.id, category=data.category.value, amount_minor=data.amount_minor,
-        currency=data.currency, payment_method=data.payment_method.value, paid_by=data.paid_by.value,
-        paid_to_business_id=data.paid_to_business_id, contract_id=data.contract_id, paid_on=data.paid_on,
+        id=report_id,
+        worker_id=worker.id,
+        category=data.category.value,
+        amount_minor=data.amount_minor,
+        currency=data.currency,
+        payment_method=data.payment_method.value,
+        paid_by=data.paid_by.value,
+        paid_to_business_id=data.paid_to_business_id,
+        contract_id=data.contract_id,
+        paid_on=data.paid_on,
         evidence_sealed=_seal_evidence(cipher, report_id, data.evidence),
-        channel="worker" if principal.role == Role.worker else "agency", reported_by=principal.actor,
-        reported_at=now, finding=finding, finding_business_id=finding_business,
+        channel="worker" if principal.role == Role.worker else "agency",
+        reported_by=principal.actor,
+        reported_at=now,
+        finding=finding,
+        finding_business_id=finding_business,
         reimbursement_status=(ReimbursementStatus.owed if finding else ReimbursementStatus.not_applicable).value,
-        updated_at=now, version=1,
+        updated_at=now,
+        version=1,
     )
     session.add(report)
     await session.flush()
     await common.audit.append(
-        session, actor=principal.actor, action="fee.reported", record_type="fee_report", record_id=report.id,
-        changes={**data.model_dump(mode="json", exclude={"evidence"}, exclude_none=True),
-                 "worker_id": str(worker.id), "evidence": report.evidence_sealed},
+        session,
+        actor=principal.actor,
+        action="fee.reported",
+        record_type="fee_report",
+        record_id=report.id,
+        changes={
+            **data.model_dump(mode="json", exclude={"evidence"}, exclude_none=True),
+            "worker_id": str(worker.id),
+            "evidence": report.evidence_sealed,
+        },
     )
     if finding and finding_business is not None:
         await _emit_reported(session, principal, report)
@@ -75,13 +100,26 @@ async def _emit_reported(session: AsyncSession, principal: Principal, report: Fe
     if report.contract_id is not None:
         placement = await session.get(Placement, report.contract_id)
         employer_id = placement.employer_id if placement and placement.worker_id == report.worker_id else None
-    await record_event(session, common.outbox, FeeReported(
-        version=report.version, fee_report_id=report.id, worker_id=report.worker_id,
-        business_id=report.finding_business_id, employer_id=employer_id, contract_id=report.contract_id,
-        category=report.category, amount_minor=report.amount_minor, currency=report.currency,
-        payment_method=report.payment_method, paid_on=report.paid_on, reported_by_role=principal.role,
-        reported_at=report.reported_at,
-    ), report.id)
+    await record_event(
+        session,
+        common.outbox,
+        FeeReported(
+            version=report.version,
+            fee_report_id=report.id,
+            worker_id=report.worker_id,
+            business_id=report.finding_business_id,
+            employer_id=employer_id,
+            contract_id=report.contract_id,
+            category=report.category,
+            amount_minor=report.amount_minor,
+            currency=report.currency,
+            payment_method=report.payment_method,
+            paid_on=report.paid_on,
+            reported_by_role=principal.role,
+            reported_at=report.reported_at,
+        ),
+        report.id,
+    )
 
 
 def _seal_evidence(cipher: FieldCipher, report_id: uuid.UUID, evidence: list[Evidence]) -> str | None:
@@ -91,7 +129,10 @@ def _seal_evidence(cipher: FieldCipher, report_id: uuid.UUID, evidence: list[Evi
 
 
 def _is_business_of(principal: Principal, report: FeeReport) -> bool:
-    return principal.business_id is not None and principal.business_id in (report.finding_business_id, report.paid_to_business_id)
+    return principal.business_id is not None and principal.business_id in (
+        report.finding_business_id,
+        report.paid_to_business_id,
+    )
 
 
 async def _reach(session: AsyncSession, principal: Principal, report: FeeReport | None) -> tuple[Worker | None, bool]:
@@ -108,12 +149,15 @@ async def _reach(session: AsyncSession, principal: Principal, report: FeeReport 
     raise NotFound("fee report", report.id)
 
 
-async def read_fee_report(*, session: AsyncSession, principal: Principal, cipher: FieldCipher, fee_report_id: uuid.UUID) -> FeeReportPublic:
+async def read_fee_report(
+    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, fee_report_id: uuid.UUID
+) -> FeeReportPublic:
     report = await session.get(FeeReport, fee_report_id)
     worker, evidence = await _reach(session, principal, report)
     if worker is None or not is_owner(principal, worker):
-        await common.audit.append(session, actor=principal.actor, action="fee.read", record_type="fee_report",
-                                  record_id=report.id)
+        await common.audit.append(
+            session, actor=principal.actor, action="fee.read", record_type="fee_report", record_id=report.id
+        )
     return present(report, cipher, with_evidence=evidence)
 
 
@@ -130,13 +174,21 @@ async def record_reimbursement(
     if not report.finding:
         raise Conflict("the worker did not pay this cost: there is nothing to reimburse", name="not_a_finding")
     if ReimbursementStatus(report.reimbursement_status) not in _ALLOWED_FROM[data.step]:
-        raise Conflict(f"a reimbursement that is {report.reimbursement_status} cannot be {data.step.value}",
-                       name="invalid_transition")
+        raise Conflict(
+            f"a reimbursement that is {report.reimbursement_status} cannot be {data.step.value}",
+            name="invalid_transition",
+        )
     now = utcnow()
     if data.step == ReimbursementStep.promised:
         if data.promised_by_date is None:
-            raise RuleViolations([Violation(field="promised_by_date", rule="required", message="by when the worker will be paid back")])
-        report.reimbursement_status, report.promised_by_date, report.promised_at = "promised", data.promised_by_date, now
+            raise RuleViolations(
+                [Violation(field="promised_by_date", rule="required", message="by when the worker will be paid back")]
+            )
+        report.reimbursement_status, report.promised_by_date, report.promised_at = (
+            "promised",
+            data.promised_by_date,
+            now,
+        )
     elif data.step == ReimbursementStep.paid:
         report.reimbursement_status = "paid"
         report.reimbursed_amount_minor, report.reimbursed_on = data.reimbursed_amount_minor, data.reimbursed_on
@@ -154,18 +206,34 @@ async def record_reimbursement(
     report.updated_at = now
     await session.flush()
     await common.audit.append(
-        session, actor=principal.actor, action=f"fee.reimbursement_{data.step.value}", record_type="fee_report",
-        record_id=report.id, changes=data.model_dump(mode="json", exclude_none=True),
+        session,
+        actor=principal.actor,
+        action=f"fee.reimbursement_{data.step.value}",
+        record_type="fee_report",
+        record_id=report.id,
+        changes=data.model_dump(mode="json", exclude_none=True),
     )
     if newly_attributed:
         await _emit_reported(session, principal, report)
     if data.step == ReimbursementStep.confirmed and report.finding_business_id is not None:
-        await record_event(session, common.outbox, FeeReimbursed(
-            version=report.version, fee_report_id=report.id, worker_id=report.worker_id,
-            business_id=report.finding_business_id, category=report.category, amount_minor=report.amount_minor,
-            reimbursed_amount_minor=report.reimbursed_amount_minor or 0, currency=report.currency,
-            reimbursed_on=report.reimbursed_on, confirmed_by_worker=True, confirmed_at=report.confirmed_at,
-        ), report.id)
+        await record_event(
+            session,
+            common.outbox,
+            FeeReimbursed(
+                version=report.version,
+                fee_report_id=report.id,
+                worker_id=report.worker_id,
+                business_id=report.finding_business_id,
+                category=report.category,
+                amount_minor=report.amount_minor,
+                reimbursed_amount_minor=report.reimbursed_amount_minor or 0,
+                currency=report.currency,
+                reimbursed_on=report.reimbursed_on,
+                confirmed_by_worker=True,
+                confirmed_at=report.confirmed_at,
+            ),
+            report.id,
+        )
     return present(report, cipher, with_evidence=evidence)
 
 
@@ -175,12 +243,27 @@ def present(report: FeeReport, cipher: FieldCipher, *, with_evidence: bool) -> F
         opened = cipher.open(report.evidence_sealed, record=report.id, field="evidence")
         evidence = [Evidence.model_validate(e) for e in json.loads(opened)] if opened else []
     return FeeReportPublic(
-        id=report.id, worker_id=report.worker_id, category=report.category, amount_minor=report.amount_minor,
-        currency=report.currency, payment_method=report.payment_method, paid_by=report.paid_by,
-        paid_to_business_id=report.paid_to_business_id, contract_id=report.contract_id, paid_on=report.paid_on,
-        evidence=evidence, channel=report.channel, reported_at=report.reported_at, finding=report.finding,
-        finding_business_id=report.finding_business_id, reimbursement_status=report.reimbursement_status,
-        promised_by_date=report.promised_by_date, reimbursed_amount_minor=report.reimbursed_amount_minor,
-        reimbursed_on=report.reimbursed_on, confirmed_at=report.confirmed_at, disputed_at=report.disputed_at,
-        updated_at=report.updated_at, version=report.version,
+        id=report.id,
+        worker_id=report.worker_id,
+        category=report.category,
+        amount_minor=report.amount_minor,
+        currency=report.currency,
+        payment_method=report.payment_method,
+        paid_by=report.paid_by,
+        paid_to_business_id=report.paid_to_business_id,
+        contract_id=report.contract_id,
+        paid_on=report.paid_on,
+        evidence=evidence,
+        channel=report.channel,
+        reported_at=report.reported_at,
+        finding=report.finding,
+        finding_business_id=report.finding_business_id,
+        reimbursement_status=report.reimbursement_status,
+        promised_by_date=report.promised_by_date,
+        reimbursed_amount_minor=report.reimbursed_amount_minor,
+        reimbursed_on=report.reimbursed_on,
+        confirmed_at=report.confirmed_at,
+        disputed_at=report.disputed_at,
+        updated_at=report.updated_at,
+        version=report.version,
     )

@@ -7,9 +7,9 @@ from fastapi import APIRouter, status
 from fairpath.common.auth import Role, roles
 from fairpath.common.db import SessionDep
 from fairpath.common.errors import PROBLEM_RESPONSES
+from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor
 from fairpath.registry.dependencies import AuditedReadSessionDep, CipherDep, SettingsDep
 from fairpath.registry.grievances import service
-from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor
 from fairpath.registry.grievances.schemas import GrievanceCreate, GrievancePublic, GrievanceStatus, GrievanceUpdate
 
 router = APIRouter(tags=["grievances"], responses=PROBLEM_RESPONSES)
@@ -19,38 +19,74 @@ Reader = roles(*Role)
 Investigator = roles(Role.compliance_officer)
 
 
-@router.post("/v1/workers/{worker_id}/grievances", status_code=status.HTTP_201_CREATED, response_model=GrievancePublic,
-             summary="File a grievance: by the worker directly, or for them (IRIS G)")
-async def file_grievance(worker_id: uuid.UUID, body: GrievanceCreate, session: SessionDep, principal: Filer,
-                         cipher: CipherDep, settings: SettingsDep) -> GrievancePublic:
-    grievance = await service.file_grievance(session=session, principal=principal, cipher=cipher, settings=settings,
-                                             worker_id=worker_id, data=body)
+@router.post(
+    "/v1/workers/{worker_id}/grievances",
+    status_code=status.HTTP_201_CREATED,
+    response_model=GrievancePublic,
+    summary="File a grievance: by the worker directly, or for them (IRIS G)",
+)
+async def file_grievance(
+    worker_id: uuid.UUID,
+    body: GrievanceCreate,
+    session: SessionDep,
+    principal: Filer,
+    cipher: CipherDep,
+    settings: SettingsDep,
+) -> GrievancePublic:
+    grievance = await service.file_grievance(
+        session=session, principal=principal, cipher=cipher, settings=settings, worker_id=worker_id, data=body
+    )
     return await service.present(session, grievance, service.GrievanceView.full, cipher)
 
 
-@router.get("/v1/grievances", response_model=Page[GrievancePublic],
-            summary="Grievances: the operator's queue (filter overdue ones), those against the caller's business, a worker's own")
+@router.get(
+    "/v1/grievances",
+    response_model=Page[GrievancePublic],
+    summary="Grievances: the operator's queue (filter overdue ones), those against the caller's business, a worker's own",
+)
 async def list_grievances(
-    session: AuditedReadSessionDep, principal: Reader, cipher: CipherDep, status: GrievanceStatus | None = None,
-    business_id: uuid.UUID | None = None, overdue: bool | None = None, cursor: CursorParam = None, limit: LimitParam = 50,
+    session: AuditedReadSessionDep,
+    principal: Reader,
+    cipher: CipherDep,
+    status: GrievanceStatus | None = None,
+    business_id: uuid.UUID | None = None,
+    overdue: bool | None = None,
+    cursor: CursorParam = None,
+    limit: LimitParam = 50,
 ) -> Page[GrievancePublic]:
-    rows = await service.list_grievances(session=session, principal=principal, cipher=cipher, status=status,
-                                         business_id=business_id, overdue=overdue, after=decode_cursor(cursor),
-                                         limit=limit + 1)
+    rows = await service.list_grievances(
+        session=session,
+        principal=principal,
+        cipher=cipher,
+        status=status,
+        business_id=business_id,
+        overdue=overdue,
+        after=decode_cursor(cursor),
+        limit=limit + 1,
+    )
     items = rows[:limit]
     return Page.of(items, more=len(rows) > limit)
 
 
-@router.get("/v1/grievances/{grievance_id}", response_model=GrievancePublic,
-            summary="One grievance (the business it is against never sees who filed an anonymous one)")
-async def get_grievance(grievance_id: uuid.UUID, session: AuditedReadSessionDep, principal: Reader,
-                        cipher: CipherDep) -> GrievancePublic:
+@router.get(
+    "/v1/grievances/{grievance_id}",
+    response_model=GrievancePublic,
+    summary="One grievance (the business it is against never sees who filed an anonymous one)",
+)
+async def get_grievance(
+    grievance_id: uuid.UUID, session: AuditedReadSessionDep, principal: Reader, cipher: CipherDep
+) -> GrievancePublic:
     return await service.read_grievance(session=session, principal=principal, cipher=cipher, grievance_id=grievance_id)
 
 
-@router.patch("/v1/grievances/{grievance_id}", response_model=GrievancePublic,
-              summary="Investigate, decide, resolve with a remedy, or escalate a grievance (compliance officers)")
-async def update_grievance(grievance_id: uuid.UUID, body: GrievanceUpdate, session: SessionDep,
-                           principal: Investigator, cipher: CipherDep) -> GrievancePublic:
-    return await service.update_grievance(session=session, principal=principal, cipher=cipher,
-                                          grievance_id=grievance_id, data=body)
+@router.patch(
+    "/v1/grievances/{grievance_id}",
+    response_model=GrievancePublic,
+    summary="Investigate, decide, resolve with a remedy, or escalate a grievance (compliance officers)",
+)
+async def update_grievance(
+    grievance_id: uuid.UUID, body: GrievanceUpdate, session: SessionDep, principal: Investigator, cipher: CipherDep
+) -> GrievancePublic:
+    return await service.update_grievance(
+        session=session, principal=principal, cipher=cipher, grievance_id=grievance_id, data=body
+    )

@@ -25,11 +25,17 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 class GrievanceCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{
-            "business_id": "0190b3c6-8a7e-7b6c-9d3e-2f1a0b9c8d7e", "anonymous": True,
-            "alleged_indicators": ["retention_of_identity_documents", "withholding_of_wages"],
-            "description": "My passport was taken on arrival and two months of wages are unpaid.", "language": "ne",
-        }]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "business_id": "0190b3c6-8a7e-7b6c-9d3e-2f1a0b9c8d7e",
+                    "anonymous": True,
+                    "alleged_indicators": ["retention_of_identity_documents", "withholding_of_wages"],
+                    "description": "My passport was taken on arrival and two months of wages are unpaid.",
+                    "language": "ne",
+                }
+            ]
+        },
     )
 
     business_id: uuid.UUID | None = Field(default=None, description="the business it is against, where known")
@@ -44,13 +50,26 @@ class GrievanceCreate(BaseModel):
 class GrievanceUpdate(BaseModel):
     """A compliance officer's step: move the status, escalate, correct the business; every step is recorded."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"status": "under_investigation"},
-        {"status": "substantiated", "indicators": ["retention_of_identity_documents"], "severity": "critical",
-         "decision_note": "Passports held in the employer's office, confirmed on site."},
-        {"status": "resolved", "remedies": ["reimbursement", "corrective_action"], "remedy_note": "Passports returned."},
-        {"escalated_to": "labour_inspectorate", "escalation_reference": "LI-2026-0412"},
-    ]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"status": "under_investigation"},
+                {
+                    "status": "substantiated",
+                    "indicators": ["retention_of_identity_documents"],
+                    "severity": "critical",
+                    "decision_note": "Passports held in the employer's office, confirmed on site.",
+                },
+                {
+                    "status": "resolved",
+                    "remedies": ["reimbursement", "corrective_action"],
+                    "remedy_note": "Passports returned.",
+                },
+                {"escalated_to": "labour_inspectorate", "escalation_reference": "LI-2026-0412"},
+            ]
+        },
+    )
 
     status: GrievanceStatus | None = None
     indicators: list[ForcedLabourIndicator] | None = Field(default=None, max_length=11)
@@ -59,7 +78,9 @@ class GrievanceUpdate(BaseModel):
     remedies: list[Remedy] | None = Field(default=None, max_length=5)
     remedy_note: Text | None = None
     escalated_to: EscalationBody | None = None
-    escalation_reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    escalation_reference: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None
+    ) = None
     business_id: uuid.UUID | None = None
 
 
@@ -102,6 +123,8 @@ class GrievancePublic(BaseModel):
     escalated_to: EscalationBody | None
     escalation_reference: str | None
     escalated_at: datetime | None
-    steps: list[GrievanceStepPublic] | None = Field(default=None, description="who and when at every step (not to the business)")
+    steps: list[GrievanceStepPublic] | None = Field(
+        default=None, description="who and when at every step (not to the business)"
+    )
     updated_at: datetime
     version: int

@@ -16,7 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fairpath.common.auth import READ_ALL_ROLES, Principal, Role
 from fairpath.common.errors import Conflict, NotFound, RuleViolations, Violation
 from fairpath.common.events.catalogue import (
-    GrievanceFiled, GrievanceResolved, GrievanceSubstantiated, GrievanceUnsubstantiated,
+    GrievanceFiled,
+    GrievanceResolved,
+    GrievanceSubstantiated,
+    GrievanceUnsubstantiated,
 )
 from fairpath.common.events.outbox import record_event
 from fairpath.common.ids import uuid7
@@ -26,7 +29,11 @@ from fairpath.registry.crypto import FieldCipher
 from fairpath.registry.db import common
 from fairpath.registry.fees.tables import FeeReport
 from fairpath.registry.grievances.schemas import (
-    GrievanceCreate, GrievancePublic, GrievanceStatus, GrievanceStepPublic, GrievanceUpdate,
+    GrievanceCreate,
+    GrievancePublic,
+    GrievanceStatus,
+    GrievanceStepPublic,
+    GrievanceUpdate,
 )
 from fairpath.registry.grievances.tables import Grievance, GrievanceStep
 from fairpath.registry.placements.tables import Placement
@@ -53,8 +60,13 @@ def _channel(principal: Principal) -> str:
 
 
 async def file_grievance(
-    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, settings: RegistrySettings,
-    worker_id: uuid.UUID, data: GrievanceCreate,
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    cipher: FieldCipher,
+    settings: RegistrySettings,
+    worker_id: uuid.UUID,
+    data: GrievanceCreate,
 ) -> Grievance:
     if principal.role == Role.compliance_officer:
         worker = await session.get(Worker, worker_id)
@@ -67,51 +79,87 @@ async def file_grievance(
     if data.fee_report_id is not None:
         fee = await session.get(FeeReport, data.fee_report_id)
         if fee is None or fee.worker_id != worker.id:
-            violations.append(Violation(field="fee_report_id", rule="worker_fee_report",
-                                        message="not a fee report of this worker"))
+            violations.append(
+                Violation(field="fee_report_id", rule="worker_fee_report", message="not a fee report of this worker")
+            )
     if data.contract_id is not None:
         placement = await session.get(Placement, data.contract_id)
         if placement is not None and placement.worker_id != worker.id:
-            violations.append(Violation(field="contract_id", rule="worker_contract", message="not a contract of this worker"))
+            violations.append(
+                Violation(field="contract_id", rule="worker_contract", message="not a contract of this worker")
+            )
     if violations:
         raise RuleViolations(violations)
 
     now = utcnow()
     grievance_id = uuid7()
     grievance = Grievance(
-        id=grievance_id, worker_id=worker.id, business_id=data.business_id, contract_id=data.contract_id,
-        fee_report_id=data.fee_report_id, anonymous=data.anonymous, channel=_channel(principal),
-        filed_by_role=principal.role.value, filed_by=principal.actor,
+        id=grievance_id,
+        worker_id=worker.id,
+        business_id=data.business_id,
+        contract_id=data.contract_id,
+        fee_report_id=data.fee_report_id,
+        anonymous=data.anonymous,
+        channel=_channel(principal),
+        filed_by_role=principal.role.value,
+        filed_by=principal.actor,
         alleged_indicators=[i.value for i in dict.fromkeys(data.alleged_indicators)],
         description_sealed=cipher.seal(data.description, record=grievance_id, field="description"),
-        language=data.language, status=GrievanceStatus.received.value, filed_at=now,
+        language=data.language,
+        status=GrievanceStatus.received.value,
+        filed_at=now,
         acknowledge_by=now + timedelta(days=settings.grievance_acknowledge_days),
-        resolve_by=now + timedelta(days=settings.grievance_resolve_days), updated_at=now, version=1,
+        resolve_by=now + timedelta(days=settings.grievance_resolve_days),
+        updated_at=now,
+        version=1,
     )
     session.add(grievance)
     await session.flush()
     session.add(GrievanceStep(id=uuid7(), grievance_id=grievance.id, step="received", actor=principal.actor, at=now))
     await common.audit.append(
-        session, actor=principal.actor, action="grievance.filed", record_type="grievance", record_id=grievance.id,
-        changes={**data.model_dump(mode="json", exclude={"description"}, exclude_none=True),
-                 "worker_id": str(worker.id), "description": grievance.description_sealed},
+        session,
+        actor=principal.actor,
+        action="grievance.filed",
+        record_type="grievance",
+        record_id=grievance.id,
+        changes={
+            **data.model_dump(mode="json", exclude={"description"}, exclude_none=True),
+            "worker_id": str(worker.id),
+            "description": grievance.description_sealed,
+        },
     )
-    await record_event(session, common.outbox, GrievanceFiled(
-        **_event_state(grievance), alleged_indicators=grievance.alleged_indicators,
-        fee_report_id=None if grievance.anonymous else grievance.fee_report_id, filed_at=now,
-        acknowledge_by=grievance.acknowledge_by, resolve_by=grievance.resolve_by,
-    ), grievance.id)
+    await record_event(
+        session,
+        common.outbox,
+        GrievanceFiled(
+            **_event_state(grievance),
+            alleged_indicators=grievance.alleged_indicators,
+            fee_report_id=None if grievance.anonymous else grievance.fee_report_id,
+            filed_at=now,
+            acknowledge_by=grievance.acknowledge_by,
+            resolve_by=grievance.resolve_by,
+        ),
+        grievance.id,
+    )
     return grievance
 
 
 def _event_state(g: Grievance) -> dict:
     # With the contract an employer would know who filed: an anonymous grievance names neither.
-    return {"version": g.version, "grievance_id": g.id, "anonymous": g.anonymous, "filed_by_role": g.filed_by_role,
-            "worker_id": None if g.anonymous else g.worker_id, "business_id": g.business_id,
-            "contract_id": None if g.anonymous else g.contract_id}
+    return {
+        "version": g.version,
+        "grievance_id": g.id,
+        "anonymous": g.anonymous,
+        "filed_by_role": g.filed_by_role,
+        "worker_id": None if g.anonymous else g.worker_id,
+        "business_id": g.business_id,
+        "contract_id": None if g.anonymous else g.contract_id,
+    }
 
 
-async def _reach(session: AsyncSession, principal: Principal, grievance_id: uuid.UUID, *, for_update: bool = False) -> tuple[Grievance, GrievanceView, bool]:
+async def _reach(
+    session: AsyncSession, principal: Principal, grievance_id: uuid.UUID, *, for_update: bool = False
+) -> tuple[Grievance, GrievanceView, bool]:
     """(the grievance, how much the caller sees, whether the read is the worker's or their agency's own)."""
     grievance = await session.get(Grievance, grievance_id, with_for_update=for_update)
     if grievance is None:
@@ -121,8 +169,11 @@ async def _reach(session: AsyncSession, principal: Principal, grievance_id: uuid
     if principal.role in READ_ALL_ROLES:
         return grievance, GrievanceView.full, False
     # The business it is against sees it as the business, even when it is also the worker's agency.
-    if principal.role in (Role.employer, Role.agency) and principal.business_id is not None \
-            and principal.business_id == grievance.business_id:
+    if (
+        principal.role in (Role.employer, Role.agency)
+        and principal.business_id is not None
+        and principal.business_id == grievance.business_id
+    ):
         return grievance, GrievanceView.business, False
     if principal.role == Role.agency:
         worker = await session.get(Worker, grievance.worker_id)
@@ -131,11 +182,14 @@ async def _reach(session: AsyncSession, principal: Principal, grievance_id: uuid
     raise NotFound("grievance", grievance_id)
 
 
-async def read_grievance(*, session: AsyncSession, principal: Principal, cipher: FieldCipher, grievance_id: uuid.UUID) -> GrievancePublic:
+async def read_grievance(
+    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, grievance_id: uuid.UUID
+) -> GrievancePublic:
     grievance, view, own = await _reach(session, principal, grievance_id)
     if not own:
-        await common.audit.append(session, actor=principal.actor, action="grievance.read", record_type="grievance",
-                                  record_id=grievance.id)
+        await common.audit.append(
+            session, actor=principal.actor, action="grievance.read", record_type="grievance", record_id=grievance.id
+        )
     return await present(session, grievance, view, cipher)
 
 
@@ -149,7 +203,9 @@ async def update_grievance(
         raise RuleViolations(violations)
     current = GrievanceStatus(grievance.status)
     if data.status is not None and data.status not in _NEXT[current]:
-        raise Conflict(f"a grievance that is {current.value} cannot become {data.status.value}", name="invalid_transition")
+        raise Conflict(
+            f"a grievance that is {current.value} cannot become {data.status.value}", name="invalid_transition"
+        )
     if data.escalated_to is not None and (grievance.escalated_to is not None or current == GrievanceStatus.resolved):
         raise Conflict("the grievance is already escalated or resolved", name="invalid_transition")
     if data.business_id is not None and current not in (GrievanceStatus.received, GrievanceStatus.under_investigation):
@@ -160,7 +216,11 @@ async def update_grievance(
     if data.business_id is not None:
         grievance.business_id = data.business_id
     if data.escalated_to is not None:
-        grievance.escalated_to, grievance.escalated_at, grievance.escalated_by = data.escalated_to.value, now, principal.actor
+        grievance.escalated_to, grievance.escalated_at, grievance.escalated_by = (
+            data.escalated_to.value,
+            now,
+            principal.actor,
+        )
         grievance.escalation_reference = data.escalation_reference
         steps.append("escalated")
     target = data.status
@@ -169,8 +229,10 @@ async def update_grievance(
     elif target in _DECISIONS:
         grievance.decided_at, grievance.decided_by = now, principal.actor
         if target == GrievanceStatus.substantiated:
-            grievance.indicators = [i.value for i in dict.fromkeys(data.indicators if data.indicators is not None
-                                                                  else grievance.alleged_indicators)]
+            grievance.indicators = [
+                i.value
+                for i in dict.fromkeys(data.indicators if data.indicators is not None else grievance.alleged_indicators)
+            ]
             grievance.severity = data.severity.value
         grievance.decision_note_sealed = cipher.seal(data.decision_note, record=grievance.id, field="decision_note")
     elif target == GrievanceStatus.resolved:
@@ -182,47 +244,83 @@ async def update_grievance(
         steps.append(target.value)
     grievance.version += 1
     grievance.updated_at = now
-    session.add_all(GrievanceStep(id=uuid7(), grievance_id=grievance.id, step=s, actor=principal.actor, at=now) for s in steps)
+    session.add_all(
+        GrievanceStep(id=uuid7(), grievance_id=grievance.id, step=s, actor=principal.actor, at=now) for s in steps
+    )
     await session.flush()
     await common.audit.append(
-        session, actor=principal.actor, action="grievance." + "+".join(steps or ["updated"]), record_type="grievance",
+        session,
+        actor=principal.actor,
+        action="grievance." + "+".join(steps or ["updated"]),
+        record_type="grievance",
         record_id=grievance.id,
-        changes={**{k: v for k, v in data.model_dump(mode="json", exclude_none=True).items()
-                    if k not in ("decision_note", "remedy_note")},
-                 **({"decision_note": grievance.decision_note_sealed} if data.decision_note else {}),
-                 **({"remedy_note": grievance.remedy_note_sealed} if data.remedy_note else {})},
+        changes={
+            **{
+                k: v
+                for k, v in data.model_dump(mode="json", exclude_none=True).items()
+                if k not in ("decision_note", "remedy_note")
+            },
+            **({"decision_note": grievance.decision_note_sealed} if data.decision_note else {}),
+            **({"remedy_note": grievance.remedy_note_sealed} if data.remedy_note else {}),
+        },
     )
     state = _event_state(grievance)
     if target == GrievanceStatus.substantiated:
-        await record_event(session, common.outbox, GrievanceSubstantiated(
-            **state, indicators=grievance.indicators, severity=grievance.severity, substantiated_at=now), grievance.id)
+        await record_event(
+            session,
+            common.outbox,
+            GrievanceSubstantiated(
+                **state, indicators=grievance.indicators, severity=grievance.severity, substantiated_at=now
+            ),
+            grievance.id,
+        )
     elif target == GrievanceStatus.unsubstantiated:
         await record_event(session, common.outbox, GrievanceUnsubstantiated(**state, decided_at=now), grievance.id)
     elif target == GrievanceStatus.resolved:
-        await record_event(session, common.outbox, GrievanceResolved(
-            **state, substantiated=grievance.severity is not None, remedies=grievance.remedies,
-            escalated_to=grievance.escalated_to, resolved_at=now), grievance.id)
+        await record_event(
+            session,
+            common.outbox,
+            GrievanceResolved(
+                **state,
+                substantiated=grievance.severity is not None,
+                remedies=grievance.remedies,
+                escalated_to=grievance.escalated_to,
+                resolved_at=now,
+            ),
+            grievance.id,
+        )
     return await present(session, grievance, view, cipher)
 
 
 async def list_grievances(
-    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, status: GrievanceStatus | None = None,
-    business_id: uuid.UUID | None = None, overdue: bool | None = None, after: uuid.UUID | None = None, limit: int = 50,
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    cipher: FieldCipher,
+    status: GrievanceStatus | None = None,
+    business_id: uuid.UUID | None = None,
+    overdue: bool | None = None,
+    after: uuid.UUID | None = None,
+    limit: int = 50,
 ) -> list[GrievancePublic]:
     """The operator's queue (every grievance), or the grievances against the caller's business, or the worker's own."""
     query = select(Grievance).order_by(Grievance.id).limit(limit)
     if principal.role == Role.worker:
         query = query.where(Grievance.worker_id == principal.worker_id)
     elif principal.role in (Role.employer, Role.agency):
-        query = query.where(Grievance.business_id == principal.business_id) if principal.business_id else query.where(False)
+        query = (
+            query.where(Grievance.business_id == principal.business_id) if principal.business_id else query.where(False)
+        )
     if status is not None:
         query = query.where(Grievance.status == status.value)
     if business_id is not None:
         query = query.where(Grievance.business_id == business_id)
     if overdue is not None:
         now = utcnow()
-        late = or_(and_(Grievance.acknowledged_at.is_(None), Grievance.acknowledge_by < now),
-                   and_(Grievance.resolved_at.is_(None), Grievance.resolve_by < now))
+        late = or_(
+            and_(Grievance.acknowledged_at.is_(None), Grievance.acknowledge_by < now),
+            and_(Grievance.resolved_at.is_(None), Grievance.resolve_by < now),
+        )
         query = query.where(late if overdue else ~late)
     if after is not None:
         query = query.where(Grievance.id > after)
@@ -231,8 +329,13 @@ async def list_grievances(
         own = principal.role == Role.worker
         view = GrievanceView.full if own or principal.role in READ_ALL_ROLES else GrievanceView.business
         if not own:
-            await common.audit.append(session, actor=principal.actor, action="grievance.listed",
-                                      record_type="grievance", record_id=grievance.id)
+            await common.audit.append(
+                session,
+                actor=principal.actor,
+                action="grievance.listed",
+                record_type="grievance",
+                record_id=grievance.id,
+            )
         items.append(await present(session, grievance, view, cipher))
     return items
 
@@ -240,26 +343,49 @@ async def list_grievances(
 def _update_violations(grievance: Grievance, data: GrievanceUpdate, changes: dict) -> list[Violation]:
     violations: list[Violation] = []
     if not changes:
-        violations.append(Violation(field="body", rule="empty_change", message="name a status, an escalation or the business"))
+        violations.append(
+            Violation(field="body", rule="empty_change", message="name a status, an escalation or the business")
+        )
     decision_fields = [f for f in ("indicators", "severity") if f in changes]
     if decision_fields and data.status != GrievanceStatus.substantiated:
-        violations += [Violation(field=f, rule="only_when_substantiated", message="given only with status substantiated")
-                       for f in decision_fields]
+        violations += [
+            Violation(field=f, rule="only_when_substantiated", message="given only with status substantiated")
+            for f in decision_fields
+        ]
     if "decision_note" in changes and data.status not in _DECISIONS:
-        violations.append(Violation(field="decision_note", rule="only_with_decision",
-                                    message="given only with status substantiated or unsubstantiated"))
+        violations.append(
+            Violation(
+                field="decision_note",
+                rule="only_with_decision",
+                message="given only with status substantiated or unsubstantiated",
+            )
+        )
     if data.status == GrievanceStatus.substantiated and data.severity is None:
-        violations.append(Violation(field="severity", rule="required", message="a substantiated grievance has a severity"))
+        violations.append(
+            Violation(field="severity", rule="required", message="a substantiated grievance has a severity")
+        )
     remedy_fields = [f for f in ("remedies", "remedy_note") if f in changes]
     if remedy_fields and data.status != GrievanceStatus.resolved:
-        violations += [Violation(field=f, rule="only_when_resolved", message="given only with status resolved")
-                       for f in remedy_fields]
-    if data.status == GrievanceStatus.resolved and grievance.status == GrievanceStatus.substantiated and not data.remedies:
-        violations.append(Violation(field="remedies", rule="remedy_required",
-                                    message="a substantiated grievance is resolved with at least one remedy"))
+        violations += [
+            Violation(field=f, rule="only_when_resolved", message="given only with status resolved")
+            for f in remedy_fields
+        ]
+    if (
+        data.status == GrievanceStatus.resolved
+        and grievance.status == GrievanceStatus.substantiated
+        and not data.remedies
+    ):
+        violations.append(
+            Violation(
+                field="remedies",
+                rule="remedy_required",
+                message="a substantiated grievance is resolved with at least one remedy",
+            )
+        )
     if "escalation_reference" in changes and data.escalated_to is None:
-        violations.append(Violation(field="escalation_reference", rule="only_with_escalation",
-                                    message="given only with escalated_to"))
+        violations.append(
+            Violation(field="escalation_reference", rule="only_with_escalation", message="given only with escalated_to")
+        )
     return violations
 
 
@@ -272,22 +398,42 @@ async def present(session: AsyncSession, g: Grievance, view: GrievanceView, ciph
     hide_filer = view == GrievanceView.business and g.anonymous
     steps = None
     if view == GrievanceView.full:
-        rows = (await session.execute(
-            select(GrievanceStep).where(GrievanceStep.grievance_id == g.id).order_by(GrievanceStep.id))).scalars()
+        rows = (
+            await session.execute(
+                select(GrievanceStep).where(GrievanceStep.grievance_id == g.id).order_by(GrievanceStep.id)
+            )
+        ).scalars()
         steps = [GrievanceStepPublic.model_validate(s) for s in rows]
     return GrievancePublic(
-        id=g.id, worker_id=None if hide_filer else g.worker_id, business_id=g.business_id,
-        contract_id=None if hide_filer else g.contract_id, fee_report_id=None if hide_filer else g.fee_report_id,
-        anonymous=g.anonymous, channel=None if hide_filer else g.channel,
-        filed_by_role=None if hide_filer else g.filed_by_role, alleged_indicators=g.alleged_indicators,
+        id=g.id,
+        worker_id=None if hide_filer else g.worker_id,
+        business_id=g.business_id,
+        contract_id=None if hide_filer else g.contract_id,
+        fee_report_id=None if hide_filer else g.fee_report_id,
+        anonymous=g.anonymous,
+        channel=None if hide_filer else g.channel,
+        filed_by_role=None if hide_filer else g.filed_by_role,
+        alleged_indicators=g.alleged_indicators,
         description=None if hide_filer else cipher.open(g.description_sealed, record=g.id, field="description"),
-        language=None if hide_filer else g.language, status=g.status, filed_at=g.filed_at,
-        acknowledge_by=g.acknowledge_by, resolve_by=g.resolve_by, acknowledged_at=g.acknowledged_at,
-        acknowledgement_overdue=_overdue(g.acknowledged_at, g.acknowledge_by, now), resolved_at=g.resolved_at,
-        resolution_overdue=_overdue(g.resolved_at, g.resolve_by, now), decided_at=g.decided_at,
-        indicators=g.indicators, severity=g.severity,
+        language=None if hide_filer else g.language,
+        status=g.status,
+        filed_at=g.filed_at,
+        acknowledge_by=g.acknowledge_by,
+        resolve_by=g.resolve_by,
+        acknowledged_at=g.acknowledged_at,
+        acknowledgement_overdue=_overdue(g.acknowledged_at, g.acknowledge_by, now),
+        resolved_at=g.resolved_at,
+        resolution_overdue=_overdue(g.resolved_at, g.resolve_by, now),
+        decided_at=g.decided_at,
+        indicators=g.indicators,
+        severity=g.severity,
         decision_note=cipher.open(g.decision_note_sealed, record=g.id, field="decision_note"),
-        remedies=g.remedies, remedy_note=cipher.open(g.remedy_note_sealed, record=g.id, field="remedy_note"),
-        escalated_to=g.escalated_to, escalation_reference=g.escalation_reference, escalated_at=g.escalated_at,
-        steps=steps, updated_at=g.updated_at, version=g.version,
+        remedies=g.remedies,
+        remedy_note=cipher.open(g.remedy_note_sealed, record=g.id, field="remedy_note"),
+        escalated_to=g.escalated_to,
+        escalation_reference=g.escalation_reference,
+        escalated_at=g.escalated_at,
+        steps=steps,
+        updated_at=g.updated_at,
+        version=g.version,
     )

@@ -56,6 +56,8 @@ class GrievanceStep(RegistryModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     grievance_id: uuid.UUID = Field(foreign_key="grievance.id", index=True)
-    step: str = Field(max_length=30)  # received | under_investigation | substantiated | unsubstantiated | resolved | escalated
+    step: str = Field(
+        max_length=30
+    )  # received | under_investigation | substantiated | unsubstantiated | resolved | escalated
     actor: str = Field(max_length=200)
     at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

@@ -16,11 +16,20 @@ router = APIRouter(tags=["placements"], responses=PROBLEM_RESPONSES)
 Reader = roles(*Role)
 
 
-@router.get("/v1/workers/{worker_id}/placements", response_model=Page[PlacementPublic],
-            summary="The worker's placement history, with re-hire eligibility")
-async def list_placements(worker_id: uuid.UUID, session: AuditedReadSessionDep, principal: Reader,
-                          cursor: CursorParam = None, limit: LimitParam = 50) -> Page[PlacementPublic]:
-    rows = await service.placements_of(session=session, principal=principal, worker_id=worker_id,
-                                       after=decode_cursor(cursor), limit=limit + 1)
+@router.get(
+    "/v1/workers/{worker_id}/placements",
+    response_model=Page[PlacementPublic],
+    summary="The worker's placement history, with re-hire eligibility",
+)
+async def list_placements(
+    worker_id: uuid.UUID,
+    session: AuditedReadSessionDep,
+    principal: Reader,
+    cursor: CursorParam = None,
+    limit: LimitParam = 50,
+) -> Page[PlacementPublic]:
+    rows = await service.placements_of(
+        session=session, principal=principal, worker_id=worker_id, after=decode_cursor(cursor), limit=limit + 1
+    )
     items = [PlacementPublic.model_validate(p) for p in rows[:limit]]
     return Page.of(items, more=len(rows) > limit, key="contract_id")

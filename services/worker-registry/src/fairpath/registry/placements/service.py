@@ -11,7 +11,12 @@ from fairpath.registry.workers.service import audit_reads, worker_in_reach
 
 
 async def placements_of(
-    *, session: AsyncSession, principal: Principal, worker_id: uuid.UUID, after: uuid.UUID | None = None, limit: int = 50
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    worker_id: uuid.UUID,
+    after: uuid.UUID | None = None,
+    limit: int = 50,
 ) -> list[Placement]:
     worker, _ = await worker_in_reach(session, principal, worker_id)
     query = select(Placement).where(Placement.worker_id == worker.id).order_by(Placement.contract_id).limit(limit)

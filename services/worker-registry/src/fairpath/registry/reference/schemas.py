@@ -16,8 +16,12 @@ Age = Annotated[int, Field(ge=DEFAULT_MINIMUM_AGE, le=30)]
 class MinimumAgeRuleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    origin_country: CountryCode | None = Field(default=None, description="the worker's nationality; none: every country")
-    occupation: OccupationCode | None = Field(default=None, description="an ISCO-08 group; covers the occupations under it")
+    origin_country: CountryCode | None = Field(
+        default=None, description="the worker's nationality; none: every country"
+    )
+    occupation: OccupationCode | None = Field(
+        default=None, description="an ISCO-08 group; covers the occupations under it"
+    )
     minimum_age: Age
     source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = Field(
         default=None, description="the law or agreement that sets this age"
@@ -27,11 +31,21 @@ class MinimumAgeRuleIn(BaseModel):
 class MinimumAgeTableIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{
-            "default_minimum_age": 18,
-            "rules": [{"origin_country": "NP", "occupation": "9111", "minimum_age": 21,
-                       "source": "Nepal Foreign Employment Act 2007, domestic work abroad"}],
-        }]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "default_minimum_age": 18,
+                    "rules": [
+                        {
+                            "origin_country": "NP",
+                            "occupation": "9111",
+                            "minimum_age": 21,
+                            "source": "Nepal Foreign Employment Act 2007, domestic work abroad",
+                        }
+                    ],
+                }
+            ]
+        },
     )
 
     default_minimum_age: Age = DEFAULT_MINIMUM_AGE

@@ -10,7 +10,12 @@ from fairpath.common.auth import Principal
 from fairpath.common.ids import uuid7
 from fairpath.common.timeutil import utcnow
 from fairpath.registry.db import common
-from fairpath.registry.reference.schemas import DEFAULT_MINIMUM_AGE, MinimumAgeRulePublic, MinimumAgeTable, MinimumAgeTableIn
+from fairpath.registry.reference.schemas import (
+    DEFAULT_MINIMUM_AGE,
+    MinimumAgeRulePublic,
+    MinimumAgeTable,
+    MinimumAgeTableIn,
+)
 from fairpath.registry.reference.tables import MinimumAgeRule
 
 # Every registration reads the table; it changes rarely. Another replica's change is seen within this time.
@@ -27,8 +32,11 @@ async def _rules(session: AsyncSession) -> list[tuple[str | None, str | None, in
     cached = _cache.get(key)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
-    rows = (await session.execute(
-        select(MinimumAgeRule.origin_country, MinimumAgeRule.occupation, MinimumAgeRule.minimum_age))).all()
+    rows = (
+        await session.execute(
+            select(MinimumAgeRule.origin_country, MinimumAgeRule.occupation, MinimumAgeRule.minimum_age)
+        )
+    ).all()
     rules = [(r.origin_country, r.occupation, r.minimum_age) for r in rows]
     _cache[key] = (time.monotonic() + CACHE_SECONDS, rules)
     return rules
@@ -46,18 +54,31 @@ async def minimum_age_table(*, session: AsyncSession) -> MinimumAgeTable:
     )
 
 
-async def replace_minimum_age_table(*, session: AsyncSession, principal: Principal, data: MinimumAgeTableIn) -> MinimumAgeTable:
+async def replace_minimum_age_table(
+    *, session: AsyncSession, principal: Principal, data: MinimumAgeTableIn
+) -> MinimumAgeTable:
     now = utcnow()
     await session.execute(delete(MinimumAgeRule))
-    session.add(MinimumAgeRule(id=uuid7(), minimum_age=data.default_minimum_age, source="default",
-                               updated_by=principal.actor, updated_at=now))
+    session.add(
+        MinimumAgeRule(
+            id=uuid7(),
+            minimum_age=data.default_minimum_age,
+            source="default",
+            updated_by=principal.actor,
+            updated_at=now,
+        )
+    )
     for rule in data.rules:
         session.add(MinimumAgeRule(id=uuid7(), **rule.model_dump(), updated_by=principal.actor, updated_at=now))
     await session.flush()
     _cache.pop(_cache_key(session), None)
     await common.audit.append(
-        session, actor=principal.actor, action="minimum_age.replaced", record_type="reference",
-        record_id="minimum-age", changes=data.model_dump(mode="json"),
+        session,
+        actor=principal.actor,
+        action="minimum_age.replaced",
+        record_type="reference",
+        record_id="minimum-age",
+        changes=data.model_dump(mode="json"),
     )
     return await minimum_age_table(session=session)
 

@@ -30,8 +30,19 @@ from fairpath.registry.workers import service as workers
 from fairpath.registry.workers.schemas import ConsentPublic, View
 from fairpath.registry.workers.tables import Worker, WorkerLanguage, WorkerSkill
 
-ERASED_FIELDS = ["full_name", "date_of_birth", "identity_document", "phone", "sex", "origin_region", "education",
-                 "languages", "skills", "fee_evidence", "grievance_texts"]
+ERASED_FIELDS = [
+    "full_name",
+    "date_of_birth",
+    "identity_document",
+    "phone",
+    "sex",
+    "origin_region",
+    "education",
+    "languages",
+    "skills",
+    "fee_evidence",
+    "grievance_texts",
+]
 KEPT_FACTS = ["nationality", "consent_history", "fee_reports", "grievances", "placements", "retaliation_findings"]
 
 
@@ -54,19 +65,23 @@ async def export_worker(
 ) -> WorkerExport:
     worker = await _subject(session, principal, worker_id)
     if not workers.is_owner(principal, worker):
-        await common.audit.append(session, actor=principal.actor, action="worker.exported", record_type="worker",
-                                  record_id=worker.id)
+        await common.audit.append(
+            session, actor=principal.actor, action="worker.exported", record_type="worker", record_id=worker.id
+        )
     fee_rows = await _of_worker(session, FeeReport, FeeReport.worker_id, worker.id, FeeReport.id)
     grievance_rows = await _of_worker(session, Grievance, Grievance.worker_id, worker.id, Grievance.id)
     placement_rows = await _of_worker(session, Placement, Placement.worker_id, worker.id, Placement.contract_id)
-    findings = await _of_worker(session, RetaliationFinding, RetaliationFinding.worker_id, worker.id, RetaliationFinding.id)
+    findings = await _of_worker(
+        session, RetaliationFinding, RetaliationFinding.worker_id, worker.id, RetaliationFinding.id
+    )
     return WorkerExport(
         exported_at=utcnow(),
         worker=await workers.presented(session, worker, View.full, cipher),
         consents=[ConsentPublic.model_validate(c) for c in await workers.consent_history(session, worker.id)],
         fee_reports=[fees.present(f, cipher, with_evidence=True) for f in fee_rows],
-        grievances=[await grievances.present(session, g, grievances.GrievanceView.full, cipher)
-                    for g in grievance_rows],
+        grievances=[
+            await grievances.present(session, g, grievances.GrievanceView.full, cipher) for g in grievance_rows
+        ],
         placements=[PlacementPublic.model_validate(p) for p in placement_rows],
         retaliation_findings=[RetaliationFindingPublic.model_validate(f) for f in findings],
     )
@@ -90,13 +105,23 @@ async def erase_worker(
     await session.execute(delete(WorkerLanguage).where(WorkerLanguage.worker_id == worker.id))
     await session.execute(delete(WorkerSkill).where(WorkerSkill.worker_id == worker.id))
     await session.execute(update(FeeReport).where(FeeReport.worker_id == worker.id).values(evidence_sealed=None))
-    await session.execute(update(Grievance).where(Grievance.worker_id == worker.id).values(
-        description_sealed=None, decision_note_sealed=None, remedy_note_sealed=None))
+    await session.execute(
+        update(Grievance)
+        .where(Grievance.worker_id == worker.id)
+        .values(description_sealed=None, decision_note_sealed=None, remedy_note_sealed=None)
+    )
     await session.flush()
-    await common.audit.append(session, actor=principal.actor, action="worker.erased", record_type="worker",
-                              record_id=worker.id, changes={"reason": data.reason.value,
-                                                            **{name: None for name in ERASED_FIELDS}})
-    await record_event(session, common.outbox, WorkerErased(version=worker.version, worker_id=worker.id, erased_at=now),
-                       worker.id)
-    return ErasureReceipt(worker_id=worker.id, pseudonym=worker.pseudonym, erased_at=now, erased=ERASED_FIELDS,
-                          kept=KEPT_FACTS)
+    await common.audit.append(
+        session,
+        actor=principal.actor,
+        action="worker.erased",
+        record_type="worker",
+        record_id=worker.id,
+        changes={"reason": data.reason.value, **{name: None for name in ERASED_FIELDS}},
+    )
+    await record_event(
+        session, common.outbox, WorkerErased(version=worker.version, worker_id=worker.id, erased_at=now), worker.id
+    )
+    return ErasureReceipt(
+        worker_id=worker.id, pseudonym=worker.pseudonym, erased_at=now, erased=ERASED_FIELDS, kept=KEPT_FACTS
+    )

@@ -75,7 +75,8 @@ class View(StrEnum):
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+[1-9]\d{6,14}$")]
 DocumentNumber = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9 .\-/]*$")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9 .\-/]*$"),
 ]
 Region = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -125,7 +126,7 @@ class ConsentChange(ConsentGiven):
 
 
 def _unique_by(attr: str):  # noqa: ANN202
-    def check(values: list | None) -> list | None:  # noqa: ANN001
+    def check(values: list | None) -> list | None:
         if values is None:  # an update that leaves the list as it is
             return values
         keys = [getattr(v, attr) for v in values]
@@ -139,15 +140,26 @@ def _unique_by(attr: str):  # noqa: ANN202
 class WorkerCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{
-            "full_name": "Sita Gurung", "date_of_birth": "1996-04-12", "sex": "female", "nationality": "NP",
-            "identity_document": {"kind": "passport", "number": "PA1234567", "issuing_country": "NP"},
-            "phone": "+9779812345678",
-            "languages": [{"language": "ne", "proficiency": "native"}, {"language": "en", "proficiency": "conversational"}],
-            "skills": [{"occupation": "5120", "level": "skilled", "years_experience": 4}],
-            "education": "upper_secondary", "origin_region": "Gandaki",
-            "consents": [{"purpose": "registration", "method": "written_signature", "language": "ne"}],
-        }]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "full_name": "Sita Gurung",
+                    "date_of_birth": "1996-04-12",
+                    "sex": "female",
+                    "nationality": "NP",
+                    "identity_document": {"kind": "passport", "number": "PA1234567", "issuing_country": "NP"},
+                    "phone": "+9779812345678",
+                    "languages": [
+                        {"language": "ne", "proficiency": "native"},
+                        {"language": "en", "proficiency": "conversational"},
+                    ],
+                    "skills": [{"occupation": "5120", "level": "skilled", "years_experience": 4}],
+                    "education": "upper_secondary",
+                    "origin_region": "Gandaki",
+                    "consents": [{"purpose": "registration", "method": "written_signature", "language": "ne"}],
+                }
+            ]
+        },
     )
 
     full_name: FullName

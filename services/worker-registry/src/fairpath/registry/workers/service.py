@@ -79,7 +79,10 @@ def view_of(principal: Principal, worker: Worker) -> View | None:
 async def audit_reads(session: AsyncSession, principal: Principal, workers: Sequence[Worker], action: str) -> None:
     """A read of personal data by anyone but the owner is an audit entry, one per worker."""
     await common.audit.append_many(
-        session, actor=principal.actor, action=action, record_type="worker",
+        session,
+        actor=principal.actor,
+        action=action,
+        record_type="worker",
         record_ids=[w.id for w in workers if not is_owner(principal, w) and w.status == ACTIVE],
     )
 
@@ -117,13 +120,17 @@ async def details_of(
     skills: dict[uuid.UUID, list[WorkerSkill]] = {i: [] for i in worker_ids}
     if not worker_ids:
         return languages, skills
-    for row in (await session.execute(
-        select(WorkerLanguage).where(WorkerLanguage.worker_id.in_(worker_ids)).order_by(WorkerLanguage.preference)
-    )).scalars():
+    for row in (
+        await session.execute(
+            select(WorkerLanguage).where(WorkerLanguage.worker_id.in_(worker_ids)).order_by(WorkerLanguage.preference)
+        )
+    ).scalars():
         languages[row.worker_id].append(row)
-    for row in (await session.execute(
-        select(WorkerSkill).where(WorkerSkill.worker_id.in_(worker_ids)).order_by(WorkerSkill.occupation)
-    )).scalars():
+    for row in (
+        await session.execute(
+            select(WorkerSkill).where(WorkerSkill.worker_id.in_(worker_ids)).order_by(WorkerSkill.occupation)
+        )
+    ).scalars():
         skills[row.worker_id].append(row)
     return languages, skills
 
@@ -135,14 +142,32 @@ def present(
         return cipher.open(getattr(worker, f"{field}_sealed"), record=worker.id, field=field)
 
     public = WorkerPublic(
-        id=worker.id, status=worker.status, view=view, sex=worker.sex, nationality=worker.nationality,
+        id=worker.id,
+        status=worker.status,
+        view=view,
+        sex=worker.sex,
+        nationality=worker.nationality,
         languages=[LanguageSkill(language=lang.language, proficiency=lang.proficiency) for lang in languages],
-        skills=[SkillPublic(occupation=s.occupation, occupation_title=_title(s.occupation), level=s.level,
-                            years_experience=s.years_experience) for s in skills],
-        education=worker.education, origin_region=worker.origin_region, consents=worker.consents,
-        agency_organization_id=worker.agency_organization_id, currently_placed=worker.currently_placed,
-        rehire_eligible=worker.rehire_eligible, pseudonym=worker.pseudonym, erased_at=worker.erased_at,
-        created_at=worker.created_at, updated_at=worker.updated_at, version=worker.version,
+        skills=[
+            SkillPublic(
+                occupation=s.occupation,
+                occupation_title=_title(s.occupation),
+                level=s.level,
+                years_experience=s.years_experience,
+            )
+            for s in skills
+        ],
+        education=worker.education,
+        origin_region=worker.origin_region,
+        consents=worker.consents,
+        agency_organization_id=worker.agency_organization_id,
+        currently_placed=worker.currently_placed,
+        rehire_eligible=worker.rehire_eligible,
+        pseudonym=worker.pseudonym,
+        erased_at=worker.erased_at,
+        created_at=worker.created_at,
+        updated_at=worker.updated_at,
+        version=worker.version,
     )
     if worker.status != ACTIVE:
         return public
@@ -160,7 +185,8 @@ def present(
         number, phone = mask(number), mask(phone, visible=2)
     if worker.document_kind:
         public.identity_document = IdentityDocumentPublic(
-            kind=worker.document_kind, number=number, issuing_country=worker.document_country or "")
+            kind=worker.document_kind, number=number, issuing_country=worker.document_country or ""
+        )
     public.phone = phone
     return public
 
@@ -182,16 +208,29 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-async def _age_violations(session: AsyncSession, birth: date, nationality: str | None, skills: list[Skill] | list[WorkerSkill]) -> list[Violation]:
+async def _age_violations(
+    session: AsyncSession, birth: date, nationality: str | None, skills: list[Skill] | list[WorkerSkill]
+) -> list[Violation]:
     today = utcnow().date()
     if birth > today:
         return [Violation(field="date_of_birth", rule="not_future", message="the date of birth is in the future")]
     if birth.year < today.year - 100:
-        return [Violation(field="date_of_birth", rule="plausible_date", message="the date of birth is more than 100 years ago")]
-    minimum = await minimum_age_for(session=session, nationality=nationality, occupations=[s.occupation for s in skills])
+        return [
+            Violation(
+                field="date_of_birth", rule="plausible_date", message="the date of birth is more than 100 years ago"
+            )
+        ]
+    minimum = await minimum_age_for(
+        session=session, nationality=nationality, occupations=[s.occupation for s in skills]
+    )
     if age_on(birth, today) < minimum:
-        return [Violation(field="date_of_birth", rule="minimum_age",
-                          message=f"the worker is under {minimum}, the minimum age of recruitment that applies (IRIS A)")]
+        return [
+            Violation(
+                field="date_of_birth",
+                rule="minimum_age",
+                message=f"the worker is under {minimum}, the minimum age of recruitment that applies (IRIS A)",
+            )
+        ]
     return []
 
 
@@ -201,27 +240,41 @@ def document_hash(cipher: FieldCipher, document: IdentityDocument) -> str:
 
 async def _refuse_duplicate(session: AsyncSession, principal: Principal, existing: Worker) -> None:
     """A second registration of a document names the existing worker only to a caller who may read it."""
-    await common.audit.append(session, actor=principal.actor, action="worker.duplicate_attempt", record_type="worker",
-                              record_id=existing.id)
+    await common.audit.append(
+        session, actor=principal.actor, action="worker.duplicate_attempt", record_type="worker", record_id=existing.id
+    )
     await session.commit()
     if view_of(principal, existing) is not None:
-        raise Conflict("a worker with this identity document is already registered", name="duplicate",
-                       existing_id=str(existing.id))
+        raise Conflict(
+            "a worker with this identity document is already registered", name="duplicate", existing_id=str(existing.id)
+        )
     raise Conflict("this worker is already registered", name="already_registered")
 
 
 def _language_rows(worker_id: uuid.UUID, languages: list[LanguageSkill]) -> list[WorkerLanguage]:
-    return [WorkerLanguage(worker_id=worker_id, language=lang.language, proficiency=lang.proficiency.value,
-                           proficiency_rank=PROFICIENCY_RANK[lang.proficiency], preference=i)
-            for i, lang in enumerate(languages)]
+    return [
+        WorkerLanguage(
+            worker_id=worker_id,
+            language=lang.language,
+            proficiency=lang.proficiency.value,
+            proficiency_rank=PROFICIENCY_RANK[lang.proficiency],
+            preference=i,
+        )
+        for i, lang in enumerate(languages)
+    ]
 
 
 def skill_row(worker_id: uuid.UUID, skill: Skill) -> WorkerSkill:
     code = skill.occupation
     return WorkerSkill(
-        worker_id=worker_id, occupation=code, major=code[:1],
-        sub_major=code[:2] if len(code) >= 2 else None, minor=code[:3] if len(code) >= 3 else None,
-        unit=code if len(code) == 4 else None, level=skill.level.value, level_rank=SKILL_RANK[skill.level],
+        worker_id=worker_id,
+        occupation=code,
+        major=code[:1],
+        sub_major=code[:2] if len(code) >= 2 else None,
+        minor=code[:3] if len(code) >= 3 else None,
+        unit=code if len(code) == 4 else None,
+        level=skill.level.value,
+        level_rank=SKILL_RANK[skill.level],
         years_experience=skill.years_experience,
     )
 
@@ -229,8 +282,15 @@ def skill_row(worker_id: uuid.UUID, skill: Skill) -> WorkerSkill:
 def _consent_record(worker_id: uuid.UUID, principal: Principal, consent: ConsentGiven, granted: bool) -> ConsentRecord:
     now = utcnow()
     return ConsentRecord(
-        id=uuid7(), worker_id=worker_id, purpose=consent.purpose.value, granted=granted, method=consent.method.value,
-        language=consent.language, given_at=consent.given_at or now, recorded_by=principal.actor, recorded_at=now,
+        id=uuid7(),
+        worker_id=worker_id,
+        purpose=consent.purpose.value,
+        granted=granted,
+        method=consent.method.value,
+        language=consent.language,
+        given_at=consent.given_at or now,
+        recorded_by=principal.actor,
+        recorded_at=now,
     )
 
 
@@ -242,8 +302,13 @@ def _set_consents(worker: Worker, purposes: set[str]) -> None:
 
 
 def _state_fields(worker: Worker, languages: Sequence[str]) -> dict:
-    return {"version": worker.version, "worker_id": worker.id, "consents": list(worker.consents),
-            "languages": list(languages), "agency_id": worker.agency_business_id}
+    return {
+        "version": worker.version,
+        "worker_id": worker.id,
+        "consents": list(worker.consents),
+        "languages": list(languages),
+        "agency_id": worker.agency_business_id,
+    }
 
 
 # --- registration and changes --------------------------------------------------------------
@@ -257,8 +322,13 @@ async def register_worker(
         raise Forbidden("an agency principal without an organisation cannot own workers")
     violations = await _age_violations(session, data.date_of_birth, data.nationality, data.skills)
     if ConsentPurpose.registration not in {c.purpose for c in data.consents}:
-        violations.append(Violation(field="consents", rule="consent_required",
-                                    message="the worker's consent for the purpose registration is required (IRIS F)"))
+        violations.append(
+            Violation(
+                field="consents",
+                rule="consent_required",
+                message="the worker's consent for the purpose registration is required (IRIS F)",
+            )
+        )
     if violations:
         raise RuleViolations(violations)
 
@@ -266,15 +336,25 @@ async def register_worker(
     now = utcnow()
     worker_id = uuid7()
     worker = Worker(
-        id=worker_id, status=ACTIVE, agency_organization_id=principal.organization_id,
-        agency_business_id=principal.business_id, registered_by=principal.actor,
+        id=worker_id,
+        status=ACTIVE,
+        agency_organization_id=principal.organization_id,
+        agency_business_id=principal.business_id,
+        registered_by=principal.actor,
         full_name_sealed=cipher.seal(data.full_name, record=worker_id, field="full_name"),
         date_of_birth_sealed=cipher.seal(data.date_of_birth.isoformat(), record=worker_id, field="date_of_birth"),
         document_number_sealed=cipher.seal(data.identity_document.number, record=worker_id, field="document_number"),
         phone_sealed=cipher.seal(data.phone, record=worker_id, field="phone"),
-        document_kind=data.identity_document.kind.value, document_country=data.identity_document.issuing_country,
-        document_hash=doc_hash, sex=data.sex.value, nationality=data.nationality, origin_region=data.origin_region,
-        education=data.education.value if data.education else None, created_at=now, updated_at=now, version=1,
+        document_kind=data.identity_document.kind.value,
+        document_country=data.identity_document.issuing_country,
+        document_hash=doc_hash,
+        sex=data.sex.value,
+        nationality=data.nationality,
+        origin_region=data.origin_region,
+        education=data.education.value if data.education else None,
+        created_at=now,
+        updated_at=now,
+        version=1,
     )
     _set_consents(worker, {c.purpose.value for c in data.consents})
     languages = _language_rows(worker_id, data.languages)
@@ -288,22 +368,41 @@ async def register_worker(
     session.add_all(skills)
     session.add_all(_consent_record(worker_id, principal, c, True) for c in data.consents)
     await session.flush()
-    await record_event(session, common.outbox,
-                       WorkerRegistered(**_state_fields(worker, [lang.language for lang in data.languages])), worker_id)
+    await record_event(
+        session,
+        common.outbox,
+        WorkerRegistered(**_state_fields(worker, [lang.language for lang in data.languages])),
+        worker_id,
+    )
     # Last: the audit chain's head stays locked from here to the commit, so hold it briefly.
     await common.audit.append(
-        session, actor=principal.actor, action="worker.registered", record_type="worker", record_id=worker_id,
-        changes=_audit_changes(worker, data.model_dump(mode="json", exclude={"full_name", "date_of_birth", "phone", "identity_document"}, exclude_none=True)),
+        session,
+        actor=principal.actor,
+        action="worker.registered",
+        record_type="worker",
+        record_id=worker_id,
+        changes=_audit_changes(
+            worker,
+            data.model_dump(
+                mode="json", exclude={"full_name", "date_of_birth", "phone", "identity_document"}, exclude_none=True
+            ),
+        ),
     )
     return worker, languages, skills
 
 
 async def _insert_unless_registered(session: AsyncSession, worker: Worker) -> bool:
     """Insert the worker row; False when its identity document is already registered."""
-    dialect_insert = pg_insert if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite_insert
+    dialect_insert = (
+        pg_insert if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite_insert
+    )
     values = {column.name: getattr(worker, column.name) for column in Worker.__table__.columns}
-    statement = (dialect_insert(Worker.__table__).values(values)
-                 .on_conflict_do_nothing(index_elements=["document_hash"]).returning(Worker.__table__.c.id))
+    statement = (
+        dialect_insert(Worker.__table__)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["document_hash"])
+        .returning(Worker.__table__.c.id)
+    )
     return (await session.execute(statement)).first() is not None
 
 
@@ -319,11 +418,19 @@ async def update_worker(
     worker = await owned_worker(session, principal, worker_id)
     changes = data.model_dump(exclude_unset=True)
     if principal.role == Role.worker and (not_theirs := sorted(set(changes) - WORKER_SELF_SERVICE_FIELDS)):
-        raise Forbidden(f"a worker changes their contact, languages, skills and education; the agency changes {', '.join(not_theirs)}")
-    nulls = [name for name, value in changes.items()
-             if value is None and name in ("full_name", "date_of_birth", "sex", "nationality", "identity_document", "languages")]
+        raise Forbidden(
+            f"a worker changes their contact, languages, skills and education; the agency changes {', '.join(not_theirs)}"
+        )
+    nulls = [
+        name
+        for name, value in changes.items()
+        if value is None
+        and name in ("full_name", "date_of_birth", "sex", "nationality", "identity_document", "languages")
+    ]
     if nulls:
-        raise RuleViolations([Violation(field=n, rule="required", message="may be changed, not removed") for n in nulls])
+        raise RuleViolations(
+            [Violation(field=n, rule="required", message="may be changed, not removed") for n in nulls]
+        )
     require_active(worker)
     languages, skills = await details_of(session, [worker.id])
     current_skills = skills[worker.id]
@@ -331,26 +438,37 @@ async def update_worker(
     violations: list[Violation] = []
     if {"date_of_birth", "nationality", "skills"} & set(changes):
         birth = data.date_of_birth or date.fromisoformat(
-            cipher.open(worker.date_of_birth_sealed, record=worker.id, field="date_of_birth"))
-        violations += await _age_violations(session, birth, data.nationality or worker.nationality,
-                                            data.skills if data.skills is not None else current_skills)
+            cipher.open(worker.date_of_birth_sealed, record=worker.id, field="date_of_birth")
+        )
+        violations += await _age_violations(
+            session,
+            birth,
+            data.nationality or worker.nationality,
+            data.skills if data.skills is not None else current_skills,
+        )
     if violations:
         raise RuleViolations(violations)
     if data.identity_document is not None:
         doc_hash = document_hash(cipher, data.identity_document)
         if doc_hash != worker.document_hash:
-            existing = (await session.execute(select(Worker).where(Worker.document_hash == doc_hash))).scalar_one_or_none()
+            existing = (
+                await session.execute(select(Worker).where(Worker.document_hash == doc_hash))
+            ).scalar_one_or_none()
             if existing is not None:
                 await _refuse_duplicate(session, principal, existing)
             worker.document_hash = doc_hash
         worker.document_kind = data.identity_document.kind.value
         worker.document_country = data.identity_document.issuing_country
-        worker.document_number_sealed = cipher.seal(data.identity_document.number, record=worker.id, field="document_number")
+        worker.document_number_sealed = cipher.seal(
+            data.identity_document.number, record=worker.id, field="document_number"
+        )
     for field in ("full_name", "phone"):
         if field in changes:
             setattr(worker, f"{field}_sealed", cipher.seal(changes[field], record=worker.id, field=field))
     if "date_of_birth" in changes:
-        worker.date_of_birth_sealed = cipher.seal(data.date_of_birth.isoformat(), record=worker.id, field="date_of_birth")
+        worker.date_of_birth_sealed = cipher.seal(
+            data.date_of_birth.isoformat(), record=worker.id, field="date_of_birth"
+        )
     for field in ("sex", "nationality", "origin_region", "education"):
         if field in changes:
             value = changes[field]
@@ -368,11 +486,19 @@ async def update_worker(
     await session.flush()
     changed = sorted(changes)
     await common.audit.append(
-        session, actor=principal.actor, action="worker.updated", record_type="worker", record_id=worker.id,
+        session,
+        actor=principal.actor,
+        action="worker.updated",
+        record_type="worker",
+        record_id=worker.id,
         changes={name: _audit_value(worker, name, data) for name in changed},
     )
-    await record_event(session, common.outbox,
-                       WorkerUpdated(**_state_fields(worker, language_order), changed_fields=changed), worker.id)
+    await record_event(
+        session,
+        common.outbox,
+        WorkerUpdated(**_state_fields(worker, language_order), changed_fields=changed),
+        worker.id,
+    )
     return worker
 
 
@@ -400,30 +526,49 @@ async def change_consent(
     worker.updated_at = record.recorded_at
     await session.flush()
     await common.audit.append(
-        session, actor=principal.actor, action="worker.consent_granted" if data.granted else "worker.consent_withdrawn",
-        record_type="worker", record_id=worker.id,
-        changes={"purpose": data.purpose.value, "granted": data.granted, "method": data.method.value, "language": data.language},
+        session,
+        actor=principal.actor,
+        action="worker.consent_granted" if data.granted else "worker.consent_withdrawn",
+        record_type="worker",
+        record_id=worker.id,
+        changes={
+            "purpose": data.purpose.value,
+            "granted": data.granted,
+            "method": data.method.value,
+            "language": data.language,
+        },
     )
     languages, _ = await details_of(session, [worker.id])
     await record_event(
-        session, common.outbox,
-        WorkerConsentChanged(**_state_fields(worker, [lang.language for lang in languages[worker.id]]),
-                             purpose=data.purpose, granted=data.granted, changed_at=record.recorded_at),
+        session,
+        common.outbox,
+        WorkerConsentChanged(
+            **_state_fields(worker, [lang.language for lang in languages[worker.id]]),
+            purpose=data.purpose,
+            granted=data.granted,
+            changed_at=record.recorded_at,
+        ),
         worker.id,
     )
     return worker, record
 
 
 async def consent_history(session: AsyncSession, worker_id: uuid.UUID) -> list[ConsentRecord]:
-    return list((await session.execute(
-        select(ConsentRecord).where(ConsentRecord.worker_id == worker_id).order_by(ConsentRecord.id)
-    )).scalars())
+    return list(
+        (
+            await session.execute(
+                select(ConsentRecord).where(ConsentRecord.worker_id == worker_id).order_by(ConsentRecord.id)
+            )
+        ).scalars()
+    )
 
 
 # --- reading and search --------------------------------------------------------------------
 
 
-async def read_worker(*, session: AsyncSession, principal: Principal, cipher: FieldCipher, worker_id: uuid.UUID) -> WorkerPublic:
+async def read_worker(
+    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, worker_id: uuid.UUID
+) -> WorkerPublic:
     worker, view = await worker_in_reach(session, principal, worker_id)
     await audit_reads(session, principal, [worker], "worker.read")
     return await presented(session, worker, view, cipher)
@@ -455,7 +600,9 @@ async def search_workers(
     if occupation or skill_level:
         conditions = [WorkerSkill.worker_id == Worker.id]
         if occupation:
-            column = {1: WorkerSkill.major, 2: WorkerSkill.sub_major, 3: WorkerSkill.minor, 4: WorkerSkill.unit}[len(occupation)]
+            column = {1: WorkerSkill.major, 2: WorkerSkill.sub_major, 3: WorkerSkill.minor, 4: WorkerSkill.unit}[
+                len(occupation)
+            ]
             conditions.append(column == occupation)
         if skill_level:
             conditions.append(WorkerSkill.level_rank >= SKILL_RANK[skill_level])

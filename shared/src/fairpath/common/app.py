@@ -18,10 +18,10 @@ from fairpath.common.events.broker import Broker
 from fairpath.common.events.consumer import EventConsumer, Subscription
 from fairpath.common.events.relay import OutboxRelay
 from fairpath.common.health import health_router
+from fairpath.common.ledger import Ledger, LedgerTables
 from fairpath.common.logging import configure_logging
 from fairpath.common.middleware import RequestContextMiddleware
 from fairpath.common.migrations import upgrade
-from fairpath.common.schema import CommonTables
 
 # A hook runs after the database is ready and may enter contexts (background tasks) on the stack.
 StartupHook = Callable[[FastAPI, AsyncExitStack], Awaitable[None]]
@@ -34,7 +34,7 @@ def create_service_app(
     description: str,
     routers: Sequence[APIRouter],
     fallback_routers: Sequence[APIRouter] = (),
-    tables: CommonTables,
+    tables: LedgerTables,
     migrations: Path,
     on_startup: Sequence[StartupHook] = (),
     subscriptions: Sequence[Subscription] = (),
@@ -47,11 +47,9 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(service, common.log_level)
         database = Database(settings.database_url)
-        tables.audit.digest_key = common.audit_digest_key.encode()
         app.state.settings = settings
         app.state.database = database
-        app.state.tables = tables
-        app.state.audit = tables.audit
+        app.state.ledger = Ledger(tables, digest_key=common.audit_digest_key.encode(), database=database)
         app.state.principal_verifier = PrincipalVerifier(common.principal_public_key)
         app.state.readiness_checks = {"database": database.ping}
         async with AsyncExitStack() as stack:
@@ -78,8 +76,9 @@ def create_service_app(
 async def _start_events(app: FastAPI, stack: AsyncExitStack, subscriptions: Sequence[Subscription]) -> None:
     """Connect to the broker in the background; relay and consumers start at once and wait for it."""
     settings: ServiceSettings = app.state.settings
-    broker = Broker(settings.common.nats_url, name=f"fairpath-{settings.service_name}",
-                    replicas=settings.common.stream_replicas)
+    broker = Broker(
+        settings.common.nats_url, name=f"fairpath-{settings.service_name}", replicas=settings.common.stream_replicas
+    )
     connecting = asyncio.create_task(broker.connect_forever(), name="broker-connect")
 
     async def _close() -> None:
@@ -91,13 +90,13 @@ async def _start_events(app: FastAPI, stack: AsyncExitStack, subscriptions: Sequ
     stack.push_async_callback(_close)
     app.state.broker = broker
     app.state.readiness_checks["broker"] = broker.check
-    relay = OutboxRelay(app.state.database, app.state.tables.outbox, broker)
+    relay = OutboxRelay(app.state.database, app.state.ledger.outbox, broker)
     app.state.relay = relay
     relay.start()
     stack.push_async_callback(relay.stop)
     app.state.consumers = []
     for subscription in subscriptions:
-        consumer = EventConsumer(subscription, app.state.database, app.state.tables.inbox, broker)
+        consumer = EventConsumer(subscription, app.state.database, app.state.ledger, broker)
         consumer.start()
         stack.push_async_callback(consumer.stop)
         app.state.consumers.append(consumer)
