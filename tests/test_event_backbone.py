@@ -105,7 +105,7 @@ async def test_relay_stopped_between_commit_and_publish_loses_nothing_and_publis
         ).json()
     assert await stream_messages_with(broker, "VETTING", before, created["id"]) == 0
 
-    outbox = quiet_vetting_app.state.tables.outbox
+    outbox = quiet_vetting_app.state.ledger.outbox
     relay = OutboxRelay(quiet_vetting_app.state.database, outbox, broker)
     assert await relay.relay_once() == 1
     assert await stream_messages_with(broker, "VETTING", before, created["id"]) == 1
@@ -142,10 +142,10 @@ class CountingHandler:
     """A deliberately non-idempotent effect (an audit entry per application) to see double application."""
 
     def __init__(self, app, fail_names=()):
-        self.audit = app.state.audit
+        self.audit = app.state.ledger.audit
         self.fail_names = set(fail_names)
 
-    async def __call__(self, session, event, payload):
+    async def __call__(self, session, ledger, event, payload):
         if payload.legal_name in self.fail_names:
             raise RuntimeError("handler failure")
         await self.audit.append(
@@ -170,7 +170,7 @@ async def start_consumer(app, broker, handler, **options):
         handlers={BusinessRegistered: handler},
         **({"deliver_policy": DeliverPolicy.NEW} | options),
     )
-    consumer = EventConsumer(sub, app.state.database, app.state.tables.inbox, broker)
+    consumer = EventConsumer(sub, app.state.database, app.state.ledger, broker)
     consumer.start()
     await wait_until(lambda: _exists(broker, sub.name), message="the durable consumer")
     return consumer
@@ -200,7 +200,7 @@ async def test_older_version_arriving_after_a_newer_one_changes_nothing(contract
     business_id = uuid.uuid4()
     await publish(broker, registered(business_id, 2, "Newer Name"), business_id)
     await publish(broker, registered(business_id, 1, "Older Name"), business_id)
-    inbox = contracts_app.state.tables.inbox
+    inbox = contracts_app.state.ledger.inbox
 
     async def both_seen():
         async with contracts_app.state.database.session(read_only=True) as s:
@@ -280,7 +280,7 @@ async def test_two_relays_share_the_outbox_without_publishing_an_event_twice(qui
 
     from fairpath.common.timeutil import utcnow
 
-    outbox = quiet_vetting_app.state.tables.outbox
+    outbox = quiet_vetting_app.state.ledger.outbox
     database = quiet_vetting_app.state.database
     events = [new_event(registered(uuid.uuid4(), 1, f"Replica {i}"), uuid.uuid4()) for i in range(300)]
     async with database.session() as s:
@@ -328,7 +328,7 @@ async def test_events_written_during_a_broker_outage_are_published_when_it_retur
                     "/v1/businesses", json=business_body(), headers=minter.headers(make_principal(Role.agency))
                 )
             ).json()
-        outbox = quiet_vetting_app.state.tables.outbox
+        outbox = quiet_vetting_app.state.ledger.outbox
         relay = OutboxRelay(quiet_vetting_app.state.database, outbox, own, ack_timeout=0.5)
         assert await relay.relay_once() == 0  # nothing acknowledged: the events stay, marked for a retry
         async with quiet_vetting_app.state.database.session(read_only=True) as s:

@@ -5,17 +5,18 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert, select
 
 from fairpath.common.db import Database
 from fairpath.common.migrations import downgrade, drift, upgrade
+from fairpath.common.services import ALL_SERVICES
+from fairpath.common.timeutil import utcnow
+from fairpath.vetting.watchlists.entities import term_variants
+from fairpath.vetting.watchlists.tables import Watchlist, WatchlistEntry, WatchlistNameKey, WatchlistTermVariant
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = {
-    "vetting": ("fairpath.vetting.schema", "services/employer-vetting/migrations"),
-    "contracts": ("fairpath.contracts.schema", "services/contracts/migrations"),
-    "registry": ("fairpath.registry.schema", "services/worker-registry/migrations"),
-    "gateway": ("fairpath.gateway.schema", "services/gateway/migrations"),
-}
+# Each service's complete MetaData (its all_tables module) and its migrations folder.
+SERVICES = {spec.name: (f"fairpath.{spec.package}.all_tables", spec.migrations) for spec in ALL_SERVICES}
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
@@ -37,12 +38,6 @@ async def test_migrations_match_the_models(service, database_url):
 
 
 async def test_vetting_0004_gives_entries_loaded_before_it_their_skeletons_and_spelling_variants(database_url):
-    from sqlalchemy import insert, select
-
-    from fairpath.common.timeutil import utcnow
-    from fairpath.vetting.watchlists.entities import term_variants
-    from fairpath.vetting.watchlists.tables import Watchlist, WatchlistEntry, WatchlistNameKey, WatchlistTermVariant
-
     database = Database(await database_url("vetting_0004"))
     migrations = ROOT / SERVICES["vetting"][1]
     try:
