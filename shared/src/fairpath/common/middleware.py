@@ -1,5 +1,8 @@
-"""ASGI middleware: the correlation id (X-Request-ID), access logs and request metrics."""
+"""ASGI middleware: the correlation id (X-Request-ID), access logs and request metrics; and a
+request cut short by a shutdown answers 503, never 500."""
 
+import asyncio
+import json
 import logging
 import re
 import time
@@ -29,6 +32,24 @@ def _route_of(scope: Scope) -> str:
     return getattr(route, "path", None) or "unmatched"
 
 
+async def _send_shutting_down(send: Send, service: str) -> None:
+    body = json.dumps(
+        {
+            "type": "urn:fairpath:problem:unavailable",
+            "title": "Service unavailable",
+            "status": 503,
+            "detail": f"{service} is shutting down and could not finish this request: try again shortly "
+            "(a change may have been saved before the cut: read before repeating it)",
+        }
+    ).encode()
+    await send({
+        "type": "http.response.start", "status": 503,
+        "headers": [(b"content-type", b"application/problem+json"), (b"retry-after", b"1"),
+                    (b"connection", b"close")],
+    })  # fmt: skip
+    await send({"type": "http.response.body", "body": body})
+
+
 class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
@@ -43,11 +64,13 @@ class RequestContextMiddleware:
         token = correlation_id.set(rid)
         start = time.perf_counter()
         status = 500
+        started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                started = True
                 message.setdefault("headers", [])
                 message["headers"] = [h for h in message["headers"] if h[0].lower() != b"x-request-id"]
                 message["headers"].append((b"x-request-id", rid.encode()))
@@ -55,6 +78,15 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except asyncio.CancelledError:
+            # The server cancels what is still running when its graceful shutdown runs out: a request
+            # whose response had not started gets a 503 it can act on, instead of the server's bare 500.
+            task = asyncio.current_task()
+            if started or task is None:
+                raise
+            task.uncancel()
+            status = 503
+            await _send_shutting_down(send_with_id, self.service)
         finally:
             elapsed = time.perf_counter() - start
             route = _route_of(scope)

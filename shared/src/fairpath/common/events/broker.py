@@ -105,3 +105,5 @@ class Broker:
                 await asyncio.wait_for(self.nc.close(), timeout=5)
             except TimeoutError:
                 log.warning("broker connection did not close in time", extra={"url": self.url})
+            except Exception as exc:  # noqa: BLE001 - a broker that is gone must not fail the shutdown
+                log.warning("broker connection closed with an error", extra={"error": type(exc).__name__})
