@@ -1,20 +1,23 @@
 """The event backbone over a real nats-server: outbox, relay, idempotent consumers, versions, dead letters."""
 
 import asyncio
+import time
 import uuid
 
 import pytest
 from nats.js.api import DeliverPolicy
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from fairpath.common.auth import Role
+from fairpath.common.events.broker import Broker
 from fairpath.common.events.catalogue import BusinessRegistered
 from fairpath.common.events.consumer import EventConsumer, Subscription
 from fairpath.common.events.dlq import dead_letters, replay
 from fairpath.common.events.envelope import new_event
 from fairpath.common.events.relay import OutboxRelay
 from fairpath.common.testing import make_principal
-from fairpath.common.testing.nats import wait_until
+from fairpath.common.testing.nats import NatsServer, wait_until
+from fairpath.common.timeutil import utcnow
 from fairpath.contracts.app import create_app as create_contracts
 from fairpath.contracts.businesses.tables import BusinessProjection
 from fairpath.contracts.config import ContractsSettings
@@ -276,10 +279,6 @@ async def _exists(broker, name):
 
 
 async def test_two_relays_share_the_outbox_without_publishing_an_event_twice(quiet_vetting_app, broker):
-    from sqlalchemy import insert
-
-    from fairpath.common.timeutil import utcnow
-
     outbox = quiet_vetting_app.state.ledger.outbox
     database = quiet_vetting_app.state.database
     events = [new_event(registered(uuid.uuid4(), 1, f"Replica {i}"), uuid.uuid4()) for i in range(300)]
@@ -313,10 +312,53 @@ async def test_two_relays_share_the_outbox_without_publishing_an_event_twice(qui
     assert unsent == 0
 
 
-async def test_events_written_during_a_broker_outage_are_published_when_it_returns(quiet_vetting_app, minter, tmp_path):
-    from fairpath.common.events.broker import Broker
-    from fairpath.common.testing.nats import NatsServer
+async def test_writes_commit_in_their_usual_time_while_the_relay_waits_on_a_hung_broker(
+    quiet_vetting_app, minter, tmp_path
+):
+    """The relay publishes with no database connection held: on SQLite a publish waiting for acks that
+    cannot come used to hold the write lock, and every write waited as long as the ack timeout."""
+    server = NatsServer(tmp_path / "nats").start()
+    own = await Broker(server.url, name="hung-broker-test").connect()
+    await own.ensure_streams()
+    outbox, database = quiet_vetting_app.state.ledger.outbox, quiet_vetting_app.state.database
+    relay = OutboxRelay(database, outbox, own, ack_timeout=4.0)
+    headers = minter.headers(make_principal(Role.agency))
+    try:
+        async with client_of(quiet_vetting_app, "vetting") as vetting:
+            first = (await vetting.post("/v1/businesses", json=business_body(), headers=headers)).json()
+            server.freeze()
+            publishing = asyncio.create_task(relay.relay_once())
 
+            async def claimed() -> bool:
+                async with database.session(read_only=True) as s:
+                    rows = (await s.execute(select(outbox.c.body, outbox.c.next_attempt_at))).all()
+                return any(first["id"].encode() in row.body and row.next_attempt_at is not None for row in rows)
+
+            await wait_until(claimed, timeout=5, message="the relay to claim the pending event")
+            created = []
+            for _ in range(3):
+                started = time.monotonic()
+                response = await vetting.post("/v1/businesses", json=business_body(), headers=headers)
+                assert response.status_code == 201, response.text
+                assert time.monotonic() - started < 2.0
+                created.append(response.json()["id"])
+            assert not publishing.done()  # all three committed while the relay was still waiting on the broker
+        server.thaw()
+        await publishing
+
+        async def published_once() -> bool:
+            await relay.retry_backlog_now()
+            await relay.relay_once()
+            counts = [await stream_messages_with(own, "VETTING", 0, i) for i in [first["id"], *created]]
+            return counts == [1, 1, 1, 1]
+
+        await wait_until(published_once, timeout=20, interval=0.3, message="every write published once")
+    finally:
+        await own.close()
+        server.stop()
+
+
+async def test_events_written_during_a_broker_outage_are_published_when_it_returns(quiet_vetting_app, minter, tmp_path):
     server = NatsServer(tmp_path / "nats").start()
     own = await Broker(server.url, name="outage-test").connect()
     await own.ensure_streams()

@@ -3,6 +3,7 @@
 import asyncio
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -55,8 +56,18 @@ class NatsServer:
                 time.sleep(0.05)
         raise RuntimeError("nats-server did not start in time")
 
+    def freeze(self) -> None:
+        """SIGSTOP: the server keeps its connections but answers nothing (a hung broker, a partition)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a frozen server cannot act on SIGTERM
             self.process.terminate()
             try:
                 self.process.wait(10)
