@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from fairpath.contracts.config import FONTS_DIR
+from fairpath.contracts.contracts.tables import ContractState
 from fairpath.contracts.contracts.terms import ContractTerms
 from fairpath.contracts.documents.catalogues import available_languages
 from fairpath.contracts.documents.content import DocumentFacts
@@ -48,7 +49,7 @@ def facts(i: int) -> DocumentFacts:
     terms["pay"]["amount"] = 180000 + 500 * (i % 7)
     return DocumentFacts(
         f"bench-{i}",
-        "issued",
+        ContractState.issued,
         1,
         f"{i:064x}",
         ContractTerms.model_validate(terms),

@@ -32,6 +32,7 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
+import asyncpg
 import httpx
 from sqlalchemy import insert, text
 
@@ -45,7 +46,7 @@ from fairpath.common.timeutil import utcnow
 from fairpath.registry.app import MIGRATIONS, create_app
 from fairpath.registry.config import RegistrySettings
 from fairpath.registry.crypto import FieldCipher
-from fairpath.registry.workers.schemas import PROFICIENCY_RANK, SKILL_RANK, Proficiency, SkillLevel
+from fairpath.registry.workers.schemas import PROFICIENCY_RANK, SKILL_RANK, Proficiency, SkillLevel, WorkerStatus
 from fairpath.registry.workers.tables import ConsentRecord, Worker, WorkerLanguage, WorkerSkill
 
 KEY_RING = "bench1:" + "B" * 43
@@ -108,8 +109,6 @@ def postgres_admin_url(args: argparse.Namespace) -> str | None:
 
 
 async def create_postgres_database(admin_url: str, name: str) -> str:
-    import asyncpg
-
     plain = admin_url.replace("postgresql+asyncpg://", "postgresql://")
     conn = await asyncpg.connect(plain)
     try:
@@ -121,8 +120,6 @@ async def create_postgres_database(admin_url: str, name: str) -> str:
 
 
 async def drop_postgres_database(admin_url: str, name: str) -> None:
-    import asyncpg
-
     conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -167,7 +164,7 @@ def rows_of(cipher: FieldCipher, body: dict, organization_id: uuid.UUID, actor: 
     consents = [c["purpose"] for c in body["consents"]]
     worker = {
         "id": wid,
-        "status": "active",
+        "status": WorkerStatus.active,
         "agency_organization_id": organization_id,
         "agency_business_id": None,
         "registered_by": actor,
@@ -317,8 +314,6 @@ def p95(samples: list[float]) -> float:
 
 async def generate(url: str, total: int, agencies: list[uuid.UUID], seed: int = 11) -> list[uuid.UUID]:
     """COPY `total` workers (sealed like the API seals them) with languages, skills and consents."""
-    import asyncpg
-
     cipher = FieldCipher(KEY_RING, HASH_KEY)
     rng = random.Random(seed)
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))

@@ -11,7 +11,7 @@ import pytest
 
 from fairpath.common.testing.nats import free_port
 from fairpath.deploy import cli
-from fairpath.deploy.processes import ManagedProcess, StackConfig, StackError, Supervisor, busy_ports, gone
+from fairpath.deploy.processes import SERVICES, ManagedProcess, StackConfig, StackError, Supervisor, busy_ports, gone
 
 
 def python(code: str) -> list[str]:
@@ -105,7 +105,7 @@ def test_busy_ports_are_reported_before_anything_starts(tmp_path: Path) -> None:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         taken = holder.getsockname()[1]
-        ports = {"gateway": taken, "vetting": free_port(), "contracts": free_port(), "registry": free_port()}
+        ports = {name: free_port() for name in SERVICES} | {"gateway": taken}
         config = StackConfig(var_dir=tmp_path, ports=ports, nats_port=free_port())
         assert busy_ports(config) == [f"gateway {taken}"]
 

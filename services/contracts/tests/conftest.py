@@ -65,7 +65,7 @@ class World:
 
     async def apply(self, handler, payload) -> None:
         async with self.app.state.database.session() as session:
-            await handler(session, new_event(payload, uuid7()), payload)
+            await handler(session, self.app.state.ledger, new_event(payload, uuid7()), payload)
 
     async def business(
         self,

@@ -13,6 +13,8 @@ from fairpath.contracts.config import FONTS_DIR
 from fairpath.contracts.documents.catalogues import available_languages, catalogue
 from fairpath.contracts.documents.render import FONT_FILES, uncovered_characters
 
+from .conftest import World
+
 LANGUAGES = ["en", "ar", "ne", "bn", "id", "fil"]
 SCRIPT_FONT = {"ar": "NotoSansArabic", "ne": "NotoSansDevanagari", "bn": "NotoSansBengali"}
 
@@ -54,8 +56,6 @@ def test_a_character_no_font_covers_is_detected():
 
 @pytest.fixture(scope="module")
 async def issued_contract(contracts_app, contracts, minter):
-    from .conftest import World
-
     world = World(contracts_app, contracts, minter)
     p = await world.parties()
     await world.worker(worker_id=p.worker, version=2, languages=LANGUAGES)

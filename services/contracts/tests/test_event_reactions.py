@@ -9,6 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 from fairpath.common.auth import Role
 from fairpath.common.events.broker import Broker
@@ -178,11 +179,9 @@ async def test_the_same_event_delivered_twice_is_applied_once(live, broker):
     await broker.js.publish(event.nats_subject, event.to_json(), headers={"Nats-Msg-Id": event.id})
     await broker.js.publish(event.nats_subject, event.to_json())  # redelivered without dedup header
     await wait_until(lambda: projected(live.app, BusinessProjection, employer, 2), message="the approval")
-    inbox = live.app.state.tables.inbox
+    inbox = live.app.state.ledger.inbox
 
     async def applied() -> int:
-        from sqlalchemy import func, select
-
         async with live.app.state.database.session(read_only=True) as s:
             return (
                 await s.execute(select(func.count()).select_from(inbox).where(inbox.c.event_id == event.event_id))

@@ -1,11 +1,14 @@
 """Job orders under service agreements: the employer pays every cost, contracts stay within the places offered."""
 
+import asyncio
 import uuid
 
 import pytest
 
 from fairpath.common.auth import Role
 from fairpath.common.testing import make_principal
+
+from .conftest import Parties
 
 
 async def test_a_job_order_records_its_agreements_and_positions(world):
@@ -49,15 +52,11 @@ async def test_a_job_order_for_businesses_vetting_holds_something_against_lists_
 
 
 async def test_a_job_order_may_wait_for_vetting_but_its_contracts_may_not(world):
-    from uuid import uuid4
-
     employer = await world.business("employer", "registered")
-    agency = uuid4()  # its approval has not reached contracts yet
+    agency = uuid.uuid4()  # its approval has not reached contracts yet
     order = await world.job_order(employer, agency)
     await world.business("recruitment_agency", "approved", business_id=agency)
     p_worker = await world.worker()
-    from .conftest import Parties
-
     p = Parties(world, employer, agency, p_worker, order)
     r = await p.create()
     assert r.status_code == 422
@@ -118,8 +117,6 @@ async def test_a_job_order_names_a_unit_group_of_isco08(world):
 
 
 async def test_contracts_drafted_at_once_never_exceed_the_places(world):
-    import asyncio
-
     p = await world.parties(workers=2)
     results = await asyncio.gather(*(p.create() for _ in range(5)))
     assert sorted(r.status_code for r in results) == [201, 201, 422, 422, 422]

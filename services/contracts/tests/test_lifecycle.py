@@ -1,6 +1,8 @@
 """The contract's lifecycle: draft → issued → signed → active → completed | terminated, disputed on a finding;
 every senseless transition a 409 with a clear reason, every event through the outbox."""
 
+import copy
+import itertools
 import json
 import uuid
 from datetime import timedelta
@@ -12,12 +14,12 @@ from fairpath.common.auth import Role
 from fairpath.common.testing import make_principal
 from fairpath.common.timeutil import utcnow
 from fairpath.contracts.contracts.tables import Contract
-from fairpath.contracts.db import common
 
 
 async def outbox_events(app, contract_id: str) -> list[dict]:
+    outbox = app.state.ledger.outbox
     async with app.state.database.session(read_only=True) as s:
-        rows = (await s.execute(select(common.outbox.c.body).order_by(common.outbox.c.created_at))).scalars().all()
+        rows = (await s.execute(select(outbox.c.body).order_by(outbox.c.created_at))).scalars().all()
     events = [json.loads(body) for body in rows]
     return [e for e in events if e["subject"] == contract_id]
 
@@ -65,6 +67,58 @@ async def test_contract_goes_from_draft_to_completed_and_every_step_is_an_event(
     events = await outbox_events(contracts_app, created["id"])
     assert [e["data"]["version"] for e in events] == sorted(e["data"]["version"] for e in events)
     assert events[1]["data"]["content_hash"] == signed["content_hash"]
+
+
+async def test_every_contract_event_carries_the_version_the_contract_has_after_that_change(world, contracts_app):
+    p = await world.parties()
+    created = await p.contract()
+    versions = []  # the contract's version after each change that sends an event
+    r = await world.client.patch(  # a change of terms moves the version too, with no event
+        f"/v1/contracts/{created['id']}",
+        json={"terms": {"pay": {"amount": 185000}}},
+        headers=world.headers(p.agency_user),
+    )
+    assert r.status_code == 200 and r.json()["version"] > created["version"]
+    issued = (await p.post(created["id"], "issue")).json()
+    versions.append(issued["version"])
+    r = await p.post(
+        created["id"], "sign", {"version": issued["current_version"], "method": "electronic"}, as_=p.worker_user
+    )
+    assert r.status_code == 200, r.text
+    signed = r.json()
+    versions.append(signed["version"])
+    presented = copy.deepcopy(signed["terms"])
+    presented["pay"]["amount"] = 150000
+    for terms, status in ((presented, "disputed"), (signed["terms"], "active")):
+        r = await p.post(created["id"], "arrival-verification", {"presented_terms": terms}, as_=world.officer)
+        assert r.status_code == 200 and r.json()["contract_status"] == status, r.text
+        got = await world.client.get(f"/v1/contracts/{created['id']}", headers=world.headers(world.auditor))
+        versions.append(got.json()["version"])
+    async with contracts_app.state.database.session() as s:  # the contract ran its course
+        await s.execute(
+            update(Contract)
+            .where(Contract.id == uuid.UUID(created["id"]))
+            .values(start_date=utcnow().date() - timedelta(days=700))
+        )
+    today = utcnow().date().isoformat()
+    r = await p.post(created["id"], "complete", {"completed_on": today}, as_=p.employer_user)
+    assert r.status_code == 200, r.text
+    versions.append(r.json()["version"])
+
+    events = await outbox_events(contracts_app, created["id"])
+    assert [e["type"].split(".")[-2] for e in events] == [
+        "issued",
+        "signed",
+        "substitution_detected",
+        "activated",
+        "completed",
+    ]
+    carried = [e["data"]["version"] for e in events]
+    assert carried == versions
+    assert all(a < b for a, b in itertools.pairwise(carried))
+    async with contracts_app.state.database.session(read_only=True) as s:
+        row = await s.get(Contract, uuid.UUID(created["id"]))
+    assert carried[-1] == row.version
 
 
 async def test_events_carry_no_personal_data(world, contracts_app):

@@ -6,8 +6,11 @@ from datetime import timedelta
 import pytest
 
 from fairpath.common.auth import Role
+from fairpath.common.events.catalogue import BusinessExpired, WorkerErased
 from fairpath.common.testing import make_principal
 from fairpath.common.timeutil import utcnow
+from fairpath.contracts.businesses.consumers import on_business_state
+from fairpath.contracts.workers.consumers import on_worker_erased
 
 
 def rules_of(response) -> set[tuple[str, str]]:
@@ -361,9 +364,6 @@ async def test_a_request_without_principal_is_401(world):
 
 
 async def test_an_erased_worker_cannot_be_contracted_and_a_late_registration_does_not_revive_them(world):
-    from fairpath.common.events.catalogue import WorkerErased
-    from fairpath.contracts.workers.consumers import on_worker_erased
-
     p = await world.parties()
     await world.apply(on_worker_erased, WorkerErased(version=5, worker_id=p.worker, erased_at=utcnow()))
     await world.worker(worker_id=p.worker, version=4)  # an older registration event, delivered late
@@ -371,9 +371,6 @@ async def test_an_erased_worker_cannot_be_contracted_and_a_late_registration_doe
 
 
 async def test_an_approval_that_expired_by_event_blocks_the_employer(world):
-    from fairpath.common.events.catalogue import BusinessExpired
-    from fairpath.contracts.businesses.consumers import on_business_state
-
     p = await world.parties()
     await world.apply(
         on_business_state,

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from fairpath.common.domain_codes import ChangeDirection
 from fairpath.common.events.catalogue import ContractSubstitutionDetected
 from fairpath.contracts.contracts.terms import ContractTerms
-from fairpath.contracts.db import common
 from fairpath.contracts.reference.service import ExchangeRates
 from fairpath.contracts.substitution.service import compare_terms
 
@@ -212,7 +211,7 @@ async def test_a_substitution_on_arrival_is_stored_returned_and_emitted_and_the_
     assert changes["terms.document_custody.passport_kept_by"] == "less_favourable"
     assert changes["terms.dispute_settlement.grievance_contact.phone"] == "neutral"
     async with contracts_app.state.database.session(read_only=True) as s:
-        bodies = (await s.execute(select(common.outbox.c.body))).scalars().all()
+        bodies = (await s.execute(select(contracts_app.state.ledger.outbox.c.body))).scalars().all()
     events = [json.loads(b) for b in bodies if signed["id"] in b.decode() if b"substitution_detected" in b]
     assert len(events) == 1
     payload = ContractSubstitutionDetected.model_validate(events[0]["data"])

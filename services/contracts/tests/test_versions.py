@@ -2,20 +2,20 @@
 
 import hashlib
 import json
+import uuid
 
 import pytest
 import rfc8785
 
-from fairpath.contracts.contracts.service import content_hash, merge_patch
+from fairpath.contracts.contracts.service import content_hash
 from fairpath.contracts.contracts.tables import ContractVersion
 from fairpath.contracts.contracts.terms import ContractTerms
+from fairpath.contracts.lifecycle.service import merge_patch
 
 from .conftest import contract_terms
 
 
 def test_the_hash_is_sha256_of_rfc8785_canonical_json_and_ignores_key_order():
-    import uuid
-
     terms = contract_terms(uuid.uuid4(), uuid.uuid4(), uuid.uuid4())
     reordered = json.loads(json.dumps(dict(reversed(list(terms.items())))))
     a, b = ContractTerms.model_validate(terms), ContractTerms.model_validate(reordered)
@@ -155,7 +155,7 @@ async def test_the_workers_name_is_stored_sealed(world, contracts_app):
     p = await world.parties()
     created = await p.contract()
     async with contracts_app.state.database.session(read_only=True) as s:
-        version = await s.get(ContractVersion, (__import__("uuid").UUID(created["id"]), 1))
+        version = await s.get(ContractVersion, (uuid.UUID(created["id"]), 1))
     stored = json.dumps(version.terms) + version.worker_sealed
     assert "Sita" not in stored and "Bharatpur" not in stored
     assert created["terms"]["parties"]["worker"]["full_name"] == "Sita Kumari Tamang"

@@ -1,6 +1,6 @@
 """Alembic environment of the gateway."""
 
 from fairpath.common.migrations import run_env
-from fairpath.gateway.schema import metadata
+from fairpath.gateway.all_tables import metadata
 
 run_env(metadata)

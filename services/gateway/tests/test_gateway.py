@@ -1,9 +1,19 @@
 """The gateway: authentication, the principal it forwards, routing, and upstream failures."""
 
+import json
+import os
+import uuid
+
 import pytest
 
 from fairpath.common.auth import PrincipalVerifier, Role
+from fairpath.common.events.catalogue import BusinessRegistered, BusinessUpdated
+from fairpath.common.events.envelope import new_event
 from fairpath.common.testing.nats import wait_until
+from fairpath.gateway.identity.demo import ensure_demo_identities
+from fairpath.gateway.identity.store import IdentityFileWatcher
+from fairpath.gateway.organizations.consumers import on_business_state
+from fairpath.gateway.organizations.tables import LinkedBusiness
 
 
 def key(demo_credentials, user):
@@ -157,12 +167,6 @@ async def test_admin_lists_and_replays_dead_letters(gateway, gateway_app, demo_c
 async def test_an_organisation_acts_for_the_business_vetting_links_it_to(
     gateway, gateway_app, demo_credentials, keypair
 ):
-    import json
-    import uuid
-
-    from fairpath.common.events.catalogue import BusinessRegistered, BusinessUpdated
-    from fairpath.common.events.envelope import new_event
-
     var, credentials = demo_credentials
     identities = json.loads((var / "gateway-identities.json").read_text())
     agency_org = next(o["id"] for o in identities["organizations"] if o["kind"] == "recruitment_agency")
@@ -209,13 +213,31 @@ async def test_an_organisation_acts_for_the_business_vetting_links_it_to(
     assert principal_seen(employer).business_id is None  # another organisation: not linked
 
 
+async def test_a_late_business_event_never_overwrites_a_newer_link(gateway_app):
+    business_id, first_org, second_org = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+    def updated(version, organization_id):
+        return BusinessUpdated(
+            version=version,
+            business_id=business_id,
+            kind="employer",
+            legal_name="B",
+            country="AE",
+            status="registered",
+            organization_id=organization_id,
+            changed_fields=["organization_id"],
+        )
+
+    database, ledger = gateway_app.state.database, gateway_app.state.ledger
+    for payload in (updated(3, second_org), updated(2, first_org)):  # the older one arrives late
+        async with database.session() as session:
+            await on_business_state(session, ledger, new_event(payload, business_id), payload)
+    async with database.session(read_only=True) as session:
+        link = await session.get(LinkedBusiness, business_id)
+    assert (link.version, link.organization_id) == (3, second_org)
+
+
 def test_the_identities_file_is_reloaded_when_it_changes_and_a_broken_one_is_ignored(tmp_path):
-    import json
-    import os
-
-    from fairpath.gateway.identity.demo import ensure_demo_identities
-    from fairpath.gateway.identity.store import IdentityFileWatcher
-
     credentials = ensure_demo_identities(tmp_path, "http://gateway")
     path = tmp_path / "gateway-identities.json"
     watcher = IdentityFileWatcher(path, check_every=0)

@@ -1,6 +1,6 @@
 """Alembic environment of the registry service."""
 
 from fairpath.common.migrations import run_env
-from fairpath.registry.schema import metadata
+from fairpath.registry.all_tables import metadata
 
 run_env(metadata)

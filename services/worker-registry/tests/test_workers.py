@@ -1,6 +1,7 @@
 """Registering workers: minimum age, duplicates without leaks, encryption at rest, masking by role,
 audited reads, consent per purpose, changes, and search scoped by role."""
 
+import asyncio
 import json
 import uuid
 from datetime import date, timedelta
@@ -20,7 +21,7 @@ def years_ago(years: int, days: int = 0) -> str:
 
 
 async def audit_entries(app, record_id, action=None):
-    audit = app.state.audit
+    audit = app.state.ledger.audit
     query = select(audit.entry).where(audit.entry.c.record_id == str(record_id)).order_by(audit.entry.c.seq)
     if action:
         query = query.where(audit.entry.c.action == action)
@@ -402,8 +403,6 @@ async def test_no_personal_data_reaches_the_logs(registry, minter, caplog):
 async def test_the_same_document_registered_at_once_by_two_agencies_is_one_record_and_an_audited_409(
     registry, registry_app, minter
 ):
-    import asyncio
-
     document = {"kind": "passport", "number": passport_number(), "issuing_country": "NP"}
     first, second = new_agency(), new_agency()
     responses = await asyncio.gather(

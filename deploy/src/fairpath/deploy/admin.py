@@ -18,28 +18,32 @@ from typing import Any
 
 import httpx
 
+from fairpath.common.domain_codes import WatchlistKind
+from fairpath.common.services import GATEWAY
+from fairpath.deploy.paths import demo_credentials_file, repo_root, var_dir
+from fairpath.vetting.watchlists.schemas import ImportFormat, ImportMode, ImportStatus
+
 # Commands planned but not written yet: `./fairpath admin` lists them.
 COMING: dict[str, str] = {}
 
 Register = Callable[[argparse._SubParsersAction], None]  # noqa: SLF001 - argparse has no public name for it
 
+DEFAULT_GATEWAY_URL = f"http://127.0.0.1:{GATEWAY.port}"
 DESCRIPTION = (
-    "The operator's commands. They talk to the gateway's API (http://127.0.0.1:8000 by default) "
+    f"The operator's commands. They talk to the gateway's API ({DEFAULT_GATEWAY_URL} by default) "
     "with an admin's API key, never to a service's database."
 )
 
 
 def _demo_credentials() -> dict[str, Any]:
-    from fairpath.deploy.cli import repo_root, var_dir  # the cli imports this module
-
-    path = var_dir(repo_root()) / "demo-credentials.json"
+    path = demo_credentials_file(var_dir(repo_root()))
     return json.loads(path.read_text()) if path.exists() else {}
 
 
 def gateway_client(args: argparse.Namespace) -> httpx.Client:
     """A client for the gateway with an admin's API key: --api-key, FAIRPATH_ADMIN_API_KEY, or the demo admin's."""
     demo = _demo_credentials()
-    url = args.gateway or os.environ.get("FAIRPATH_GATEWAY_URL") or demo.get("gateway") or "http://127.0.0.1:8000"
+    url = args.gateway or os.environ.get("FAIRPATH_GATEWAY_URL") or demo.get("gateway") or DEFAULT_GATEWAY_URL
     key = (
         args.api_key
         or os.environ.get("FAIRPATH_ADMIN_API_KEY")
@@ -52,7 +56,9 @@ def gateway_client(args: argparse.Namespace) -> httpx.Client:
 
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--gateway", help="the gateway's URL (default: var/demo-credentials.json, else :8000)")
+    parser.add_argument(
+        "--gateway", help=f"the gateway's URL (default: var/demo-credentials.json, else :{GATEWAY.port})"
+    )
     parser.add_argument("--api-key", help="an admin's API key (default: FAIRPATH_ADMIN_API_KEY, else the demo admin's)")
 
 
@@ -158,19 +164,19 @@ def watchlists_import(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"fairpath admin: no such file: {path}", file=sys.stderr)
         return 2
-    fmt = args.format or ("csv" if path.suffix.lower() == ".csv" else "ftm")
+    fmt = args.format or (ImportFormat.csv if path.suffix.lower() == ".csv" else ImportFormat.ftm)
     # A wrong id is said before the whole file is sent.
     watchlist = _call(args, "GET", f"/v1/watchlists/{args.watchlist_id}")
     print(f"loading {path} into {watchlist['name']} ({watchlist['kind']}, {args.mode})", file=sys.stderr)
     headers = {
-        "content-type": "text/csv" if fmt == "csv" else "application/x-ndjson",
+        "content-type": "text/csv" if fmt == ImportFormat.csv else "application/x-ndjson",
         "content-length": str(path.stat().st_size),
     }
     job = _call(
         args,
         "POST",
         f"/v1/watchlists/{args.watchlist_id}/imports",
-        params={"format": fmt, "mode": args.mode},
+        params={"format": str(fmt), "mode": str(args.mode)},
         content=_stream_with_progress(path),
         headers=headers,
     )
@@ -183,7 +189,7 @@ def watchlists_import(args: argparse.Namespace) -> int:
         print(f"  line {rejection['line']}: {rejection['reason']}")
     if job["rejections_truncated"]:
         print(f"  ... and more: GET /v1/imports/{job['id']}")
-    return 0 if job["status"] != "failed" else 1
+    return 0 if job["status"] != ImportStatus.failed else 1
 
 
 def register_watchlists(subparsers: argparse._SubParsersAction) -> None:
@@ -192,16 +198,16 @@ def register_watchlists(subparsers: argparse._SubParsersAction) -> None:
     listing = commands.add_parser("list", help="the watchlists")
     create = commands.add_parser("create", help="create a watchlist")
     create.add_argument("name")
-    create.add_argument("--kind", choices=["sanctions", "debarment", "blocklist"], required=True)
+    create.add_argument("--kind", choices=[kind.value for kind in WatchlistKind], required=True)
     create.add_argument("--source", help="where the list comes from")
     load = commands.add_parser("import", help="load a FollowTheMoney JSON lines or CSV file, with a progress bar")
     load.add_argument("watchlist_id")
     load.add_argument("file")
-    load.add_argument("--format", choices=["ftm", "csv"], help="default: csv for *.csv, else ftm")
+    load.add_argument("--format", choices=[f.value for f in ImportFormat], help="default: csv for *.csv, else ftm")
     load.add_argument(
         "--mode",
-        choices=["replace", "append"],
-        default="replace",
+        choices=[mode.value for mode in ImportMode],
+        default=ImportMode.replace.value,
         help="replace: the file is the whole list (default); append: add and change only",
     )
     for parser, handler in ((listing, watchlists_list), (create, watchlists_create), (load, watchlists_import)):

@@ -1,4 +1,4 @@
-"""`./fairpath` (or `python -m fairpath.deploy.cli`): up, test, bench, admin."""
+"""`./fairpath` (or `python -m fairpath.deploy.cli`): up, test, lint, bench, admin."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ import signal
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
 from pydantic import ValidationError
 
+from fairpath.common.services import DOMAIN_SERVICES
 from fairpath.deploy import admin
+from fairpath.deploy.demo import seed_demo_businesses, seed_demo_worker
+from fairpath.deploy.paths import demo_credentials_file, repo_root, var_dir, venv_tool
 from fairpath.deploy.processes import (
     BASE_PORT_OFFSETS,
     DEFAULT_NATS_PORT,
@@ -31,25 +35,11 @@ from fairpath.deploy.processes import (
     busy_ports,
     tcp_ready,
 )
+from fairpath.gateway.identity.demo import ensure_demo_identities
 
 POSTGRES_ENV = "FAIRPATH_TEST_POSTGRES_URL"
 LOCAL_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PYTEST_NO_TESTS_COLLECTED = 5
-
-
-def repo_root() -> Path:
-    """The workspace root: FAIRPATH_ROOT (set by ./fairpath), else the folder above this file or
-    the working directory that holds the `fairpath` script and pyproject.toml."""
-    candidates: list[Path] = []
-    if os.environ.get("FAIRPATH_ROOT"):
-        candidates.append(Path(os.environ["FAIRPATH_ROOT"]))
-    here = Path(__file__).resolve()
-    cwd = Path.cwd().resolve()
-    candidates += [*here.parents, cwd, *cwd.parents]
-    for candidate in candidates:
-        if (candidate / "fairpath").is_file() and (candidate / "pyproject.toml").is_file():
-            return candidate
-    raise SystemExit("fairpath: cannot find the repository root (the folder with ./fairpath); set FAIRPATH_ROOT")
 
 
 def _err(message: str) -> None:
@@ -63,16 +53,20 @@ def _ports(base_port: int | None) -> dict[str, int]:
     if base_port is not None:
         return {name: base_port + offset for name, offset in BASE_PORT_OFFSETS.items()}
     ports = {}
-    for name in SERVICES:
-        value = os.environ.get(f"FAIRPATH_{name.upper()}_PORT", "")
+    for name, spec in SERVICES.items():
+        value = os.environ.get(f"{spec.settings_prefix}PORT", "")
         ports[name] = int(value) if value.strip() else DEFAULT_PORTS[name]
     return ports
 
 
-def var_dir(root: Path) -> Path:
-    """Where `up` keeps its databases, secrets and demo credentials: FAIRPATH_VAR_DIR, else var/ at the root."""
-    value = os.environ.get("FAIRPATH_VAR_DIR", "")
-    return Path(value).resolve() if value else root / "var"
+def base_port_layout() -> str:
+    """'gateway N, vetting N+1, contracts N+2, registry N+3', from the list of services."""
+    by_offset = sorted(BASE_PORT_OFFSETS.items(), key=lambda item: item[1])
+    return ", ".join(f"{name} N+{offset}" if offset else f"{name} N" for name, offset in by_offset)
+
+
+def default_port_range() -> str:
+    return f"{min(DEFAULT_PORTS.values())}..{max(DEFAULT_PORTS.values())}"
 
 
 def _print_banner(config: StackConfig, credentials: dict | None, ready_after: float, pids: dict[str, int]) -> None:
@@ -80,8 +74,10 @@ def _print_banner(config: StackConfig, credentials: dict | None, ready_after: fl
     out = [f"Fairpath is up (ready in {ready_after:.1f} s).", ""]
     out.append(f"  gateway     {config.gateway_url}")
     out.append(f"  API docs    {config.gateway_url}/docs")
-    for name in ("vetting", "contracts", "registry"):
-        out.append(f"  {name:<11} {config.url(name)}  (reached through the gateway; needs its principal token)")
+    for spec in DOMAIN_SERVICES:
+        out.append(
+            f"  {spec.name:<11} {config.url(spec.name)}  (reached through the gateway; needs its principal token)"
+        )
     nats = f"own nats-server, data in {var / 'nats'}" if config.own_nats else "FAIRPATH_NATS_URL"
     out.append(f"  NATS        {config.effective_nats_url}  ({nats})")
     out.append(f"  data, logs  {var}  (logs in {config.logs_dir})")
@@ -90,7 +86,7 @@ def _print_banner(config: StackConfig, credentials: dict | None, ready_after: fl
         users = credentials["users"]
         out += [
             "",
-            f"Demo users (saved in {var / 'demo-credentials.json'}):",
+            f"Demo users (saved in {demo_credentials_file(config.var_dir)}):",
             f"  {'username':<22} {'password':<18} API key",
         ]
         for user in users.values():
@@ -130,8 +126,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     if busy:
         _err(
             f"ports in use on {config.host}: {', '.join(busy)}. Stop what holds them (another "
-            "'./fairpath up'?) or choose others: --base-port N (gateway N, vetting N+1, contracts N+2, "
-            "registry N+3), --nats-port N, or FAIRPATH_<SERVICE>_PORT."
+            f"'./fairpath up'?) or choose others: --base-port N ({base_port_layout()}), --nats-port N, "
+            "or FAIRPATH_<SERVICE>_PORT."
         )
         return 1
     try:
@@ -143,8 +139,6 @@ def cmd_up(args: argparse.Namespace) -> int:
     development = os.environ.get("FAIRPATH_ENV", "development") in ("development", "test")
     credentials = None
     if development and not args.no_demo:
-        from fairpath.gateway.identity.demo import ensure_demo_identities
-
         credentials = ensure_demo_identities(config.var_dir, config.gateway_url)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001
@@ -183,8 +177,6 @@ def cmd_up(args: argparse.Namespace) -> int:
             )
         )
         if credentials is not None:
-            from fairpath.deploy.demo import seed_demo_businesses, seed_demo_worker
-
             demo = seed_demo_businesses(config.var_dir, config.gateway_url, credentials)
             worker = seed_demo_worker(config.var_dir, config.gateway_url, credentials)
             print(
@@ -246,6 +238,52 @@ def cmd_test(pytest_args: Sequence[str]) -> int:
     return code
 
 
+# --- lint -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LintStep:
+    """One check of `./fairpath lint`: a command run from the repository root."""
+
+    name: str
+    argv: tuple[str, ...]
+
+
+def lint_steps() -> list[LintStep]:
+    """ruff (lint, then format) and import-linter, from the environment the launcher runs in, with the
+    configuration in the root pyproject.toml."""
+    ruff, lint_imports = str(venv_tool("ruff")), str(venv_tool("lint-imports"))
+    return [
+        LintStep("ruff check", (ruff, "check", ".")),
+        LintStep("ruff format --check", (ruff, "format", "--check", ".")),
+        LintStep("lint-imports", (lint_imports, "--no-logo")),
+    ]
+
+
+def run_lint(root: Path, steps: Sequence[LintStep]) -> int:
+    """Run every step (a failed one does not stop the rest), say how each went; 1 if any failed."""
+    failed: list[str] = []
+    for step in steps:
+        print(f"fairpath lint: {step.name} ...", flush=True)
+        try:
+            code = _run_child(step.argv, cwd=root)
+        except OSError as exc:
+            _err(f"lint: {step.name} could not be run ({step.argv[0]}): {exc}")
+            code = 127
+        print(f"fairpath lint: {step.name}: {'ok' if code == 0 else f'FAILED (exit code {code})'}", flush=True)
+        if code != 0:
+            failed.append(step.name)
+    if failed:
+        print(f"fairpath lint: {len(failed)} of {len(steps)} checks failed: {', '.join(failed)}", flush=True)
+        return 1
+    print(f"fairpath lint: all {len(steps)} checks passed", flush=True)
+    return 0
+
+
+def cmd_lint(args: argparse.Namespace) -> int:  # noqa: ARG001 - takes no options
+    return run_lint(repo_root(), lint_steps())
+
+
 # --- bench ------------------------------------------------------------------------------------
 
 
@@ -282,7 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fairpath",
         description="Fairpath: ethical-recruitment due diligence for migrant workers. One entry point "
         "for running the whole system, its tests and its benchmarks.",
-        epilog="'./fairpath COMMAND --help' tells more. Quick start: './fairpath up', then './fairpath test'.",
+        epilog="'./fairpath COMMAND --help' tells more. Quick start: './fairpath up', then './fairpath test'; "
+        "before a commit, './fairpath lint'.",
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -299,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-port",
         type=int,
         metavar="N",
-        help="gateway on N, vetting N+1, contracts N+2, registry N+3 (default 8000..8003, or FAIRPATH_<SERVICE>_PORT)",
+        help=f"{base_port_layout()} (default {default_port_range()}, or FAIRPATH_<SERVICE>_PORT)",
     )
     up.add_argument(
         "--nats-port",
@@ -328,6 +367,16 @@ def build_parser() -> argparse.ArgumentParser:
         "so the PostgreSQL variants run too. Exits non-zero on any failure, and when no test "
         "was collected. './fairpath test -- --help' shows pytest's own options.",
     )
+    lint = commands.add_parser(
+        "lint",
+        help="check the code: ruff check, ruff format --check and lint-imports",
+        description="Run, from the repository root with the tools in the environment (.venv/bin), "
+        "'ruff check .', 'ruff format --check .' and 'lint-imports' (import contracts: no cycles, "
+        "services never import each other), all configured in the root pyproject.toml. Every check "
+        "runs even when one fails; each one's outcome is printed. Exits non-zero if any failed. "
+        "'ruff format .' fixes the formatting, 'ruff check --fix .' what ruff can fix.",
+    )
+    lint.set_defaults(handler=cmd_lint)
     commands.add_parser(
         "bench",
         help="run a benchmark: bench/NAME.py or bench/NAME/run.py",

@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 
+from fairpath.common.auth import Role
+
 DEMO_BUSINESSES = {
     "recruitment_agency": {
         "legal_name": "Demo Recruitment Agency Pvt Ltd",
@@ -54,7 +56,7 @@ def seed_demo_worker(var_dir: Path, gateway_url: str, credentials: dict[str, Any
     path = var_dir / "gateway-identities.json"
     identities = json.loads(path.read_text())
     for user in identities["users"]:
-        if user["role"] == "worker" and user.get("worker_id") != worker_id:
+        if user["role"] == Role.worker and user.get("worker_id") != worker_id:
             user["worker_id"] = worker_id
             tmp = path.with_suffix(".tmp")
             tmp.write_text(json.dumps(identities, indent=2))

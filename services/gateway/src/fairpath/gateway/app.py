@@ -7,9 +7,9 @@ from fastapi import FastAPI
 
 from fairpath.common.app import create_service_app
 from fairpath.common.auth import PrincipalSigner, current_principal
-from fairpath.gateway import schema  # noqa: F401 - every table registered before migrations run
+from fairpath.gateway import all_tables  # noqa: F401 - every table registered before migrations run
 from fairpath.gateway.config import GatewaySettings
-from fairpath.gateway.db import common
+from fairpath.gateway.db import ledger_tables
 from fairpath.gateway.identity.routes import router as identity_router
 from fairpath.gateway.identity.service import authenticate
 from fairpath.gateway.identity.store import IdentityFileWatcher
@@ -57,12 +57,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         ),
         routers=[identity_router, operations_router],
         fallback_routers=[forward_router],
-        tables=common,
+        tables=ledger_tables,
         migrations=MIGRATIONS,
         on_startup=[_start_routing],
         subscriptions=[linked_business_subscription()],
     )
-    # The gateway's own routes (its audit chain) take the caller the gateway authenticates, not a forwarded principal.
+    # The gateway's own routes (its audit chain, its operations, the forwarding) take the caller the gateway
+    # authenticates, not a forwarded principal: `CurrentPrincipal` and `roles(...)` resolve to it.
     app.dependency_overrides[current_principal] = authenticate
     openapi.install(app)
     return app

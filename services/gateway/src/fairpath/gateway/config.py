@@ -1,19 +1,40 @@
 """Settings of the gateway (prefix FAIRPATH_GATEWAY_)."""
 
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, create_model, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from fairpath.common import secrets
 from fairpath.common.config import InsecureSettingsError, ServiceSettings
+from fairpath.common.services import DOMAIN_SERVICES, GATEWAY, ServiceSpec
 
 
-class GatewaySettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="FAIRPATH_GATEWAY_", extra="ignore")
-    service_name: ClassVar[str] = "gateway"
-    default_port: ClassVar[int] = 8000
+def upstream_urls_field(service: ServiceSpec) -> str:
+    """The setting that lists a domain service's replicas: `vetting_urls`, `contracts_urls`, ..."""
+    return f"{service.name}_urls"
+
+
+def upstream_urls_env(service: ServiceSpec) -> str:
+    """Its environment variable: FAIRPATH_GATEWAY_VETTING_URLS, FAIRPATH_GATEWAY_CONTRACTS_URLS, ..."""
+    return f"{GATEWAY.settings_prefix}{upstream_urls_field(service).upper()}"
+
+
+# One setting per domain service in fairpath.common.services, each the comma-separated base URLs of
+# its replicas, by default the service on this machine at its own port. Built from the list so that a
+# service added there is routed to without another line here.
+_UpstreamSettings: Any = create_model(
+    "_UpstreamSettings",
+    __base__=ServiceSettings,
+    **{upstream_urls_field(spec): (str, f"http://127.0.0.1:{spec.port}") for spec in DOMAIN_SERVICES},
+)
+
+
+class GatewaySettings(_UpstreamSettings):
+    model_config = SettingsConfigDict(env_prefix=GATEWAY.settings_prefix, extra="ignore")
+    service_name: ClassVar[str] = GATEWAY.name
+    default_port: ClassVar[int] = GATEWAY.port
 
     # Ed25519 private key (PEM) that signs the principal forwarded to services.
     principal_signing_key: str = ""
@@ -24,10 +45,6 @@ class GatewaySettings(ServiceSettings):
     # Organisations, users and API keys the gateway accepts until accounts live in its database.
     identities_file: Path | None = None
 
-    # Comma-separated base URLs of each service's replicas.
-    vetting_urls: str = "http://127.0.0.1:8001"
-    contracts_urls: str = "http://127.0.0.1:8002"
-    registry_urls: str = "http://127.0.0.1:8003"
     upstream_connect_timeout: float = 3.0
     # Long enough for a watchlist import, which answers when the whole list is loaded.
     upstream_read_timeout: float = 300.0
@@ -48,11 +65,8 @@ class GatewaySettings(ServiceSettings):
         return self
 
     def upstreams(self) -> dict[str, list[str]]:
+        """Each domain service's replicas, by service name."""
         return {
-            name: [u.strip().rstrip("/") for u in urls.split(",") if u.strip()]
-            for name, urls in (
-                ("vetting", self.vetting_urls),
-                ("contracts", self.contracts_urls),
-                ("registry", self.registry_urls),
-            )
+            spec.name: [u.strip().rstrip("/") for u in getattr(self, upstream_urls_field(spec)).split(",") if u.strip()]
+            for spec in DOMAIN_SERVICES
         }

@@ -1,8 +1,8 @@
-"""The gateway's own MetaData: for now the common audit, outbox and inbox tables."""
+"""The gateway's own MetaData: its tables and the ledger's (the audit chain, the outbox and the inbox)."""
 
 from fairpath.common.db import new_base
-from fairpath.common.schema import install_common_tables
+from fairpath.common.ledger import LedgerTables
 
 GatewayModel = new_base()
 metadata = GatewayModel.metadata
-common = install_common_tables(metadata)
+ledger_tables = LedgerTables.install(metadata)

@@ -6,13 +6,13 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from fairpath.common.app import create_service_app
-from fairpath.registry import schema  # noqa: F401 - every table registered before migrations run
+from fairpath.registry import all_tables  # noqa: F401 - every table registered before migrations run
 from fairpath.registry.config import RegistrySettings
 from fairpath.registry.crypto import FieldCipher
-from fairpath.registry.db import common
+from fairpath.registry.db import ledger_tables
 from fairpath.registry.fees.routes import router as fees_router
+from fairpath.registry.grievances.consumers import contracts_subscription
 from fairpath.registry.grievances.routes import router as grievances_router
-from fairpath.registry.placements.consumers import contracts_subscription
 from fairpath.registry.placements.routes import router as placements_router
 from fairpath.registry.reference.routes import router as reference_router
 from fairpath.registry.rights.routes import router as rights_router
@@ -34,7 +34,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         title="Fairpath worker-registry",
         description="Holds migrant workers with consent and encrypted personal data; fee reports, grievances, placements.",
         routers=[workers_router, rights_router, placements_router, fees_router, grievances_router, reference_router],
-        tables=common,
+        tables=ledger_tables,
         migrations=MIGRATIONS,
         on_startup=[_load_keys, start_rotation],
         subscriptions=[contracts_subscription(settings)],

@@ -11,14 +11,15 @@ from pydantic_settings import SettingsConfigDict
 
 from fairpath.common import secrets
 from fairpath.common.config import InsecureSettingsError, ServiceSettings
+from fairpath.common.services import REGISTRY
 
 DEVELOPMENT_KEY_ID = "dev1"
 
 
 class RegistrySettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="FAIRPATH_REGISTRY_", extra="ignore")
-    service_name: ClassVar[str] = "registry"
-    default_port: ClassVar[int] = 8003
+    model_config = SettingsConfigDict(env_prefix=REGISTRY.settings_prefix, extra="ignore")
+    service_name: ClassVar[str] = REGISTRY.name
+    default_port: ClassVar[int] = REGISTRY.port
 
     # "id:base64key,id:base64key" (32-byte AES-256 keys). The first encrypts; every one decrypts,
     # so a new key goes first and the old ones stay until re-encryption has moved every value.

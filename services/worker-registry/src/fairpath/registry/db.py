@@ -1,8 +1,8 @@
-"""The registry service's own MetaData: its tables and the common audit, outbox and inbox tables."""
+"""The registry service's own MetaData: its tables, and the ledger's audit, outbox and inbox tables beside them."""
 
 from fairpath.common.db import new_base
-from fairpath.common.schema import install_common_tables
+from fairpath.common.ledger import LedgerTables
 
 RegistryModel = new_base()
 metadata = RegistryModel.metadata
-common = install_common_tables(metadata)
+ledger_tables = LedgerTables.install(metadata)

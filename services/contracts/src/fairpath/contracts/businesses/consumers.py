@@ -14,6 +14,7 @@ from fairpath.common.events.catalogue import (
 from fairpath.common.events.consumer import Subscription
 from fairpath.common.events.envelope import CloudEvent
 from fairpath.common.events.projection import apply_if_newer
+from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
 from fairpath.contracts.businesses.tables import BusinessProjection
 
@@ -37,8 +38,11 @@ BusinessState = (
 )
 
 
-async def on_business_state(session: AsyncSession, _: CloudEvent, payload: BusinessState) -> None:
-    """Every vetting.business.* event carries the whole state contracts keeps: replace the row if newer."""
+async def on_business_state(session: AsyncSession, _ledger: Ledger, _event: CloudEvent, payload: BusinessState) -> None:
+    """Every vetting.business.* event carries the whole state contracts keeps: replace the row if newer.
+
+    A projection is a copy of another service's record, not a change of this service's own: it is neither
+    audited nor re-published (the ledger goes unused), and its version is the event's, never bumped here."""
     await apply_if_newer(
         session,
         BusinessProjection,

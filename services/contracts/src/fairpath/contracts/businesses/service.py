@@ -19,7 +19,7 @@ class Standing:
     rule: str | None
     message: str
     legal_name: str | None = None
-    status: str | None = None  # None: vetting has not told us of the business (yet)
+    status: BusinessStatus | None = None  # None: vetting has not told us of the business (yet)
 
     @property
     def in_good_standing(self) -> bool:
@@ -44,7 +44,7 @@ def standing_of(
     if business is None:
         return Standing(business_id, f"{role}_not_vetted", f"the {role} {business_id} is not known to vetting")
     name, status = business.legal_name, business.status
-    if business.kind != kind.value:
+    if business.kind != kind:
         return Standing(
             business_id,
             f"{role}_wrong_kind",

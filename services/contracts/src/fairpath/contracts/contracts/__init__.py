@@ -1,1 +1,1 @@
-"""Employment contracts: the typed terms, the rules, versions and the lifecycle."""
+"""Employment contracts as recorded: the typed terms, the immutable versions, who may read them and how they read."""

@@ -1,56 +1,33 @@
-"""Drafting, changing and moving contracts through their lifecycle, with their access rules.
+"""Reading contracts: who may see which, the terms of a version, and each record's view for the API.
 
-draft → issued → signed → active → completed | terminated; a substitution finding on arrival
-makes a signed contract `disputed`. Every change of terms is a new immutable version whose
-SHA-256 covers the RFC 8785 canonical JSON of the terms; the signed version never changes.
+A contract's terms live in immutable versions; the SHA-256 of a version covers the RFC 8785
+canonical JSON of its terms. The worker's personal data is sealed inside each version and
+unsealed only for a caller who may read the contract.
 """
 
-import calendar
 import uuid
-from datetime import date, datetime
-from typing import Any
 
-from pydantic import ValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import READ_ALL_ROLES, Principal, Role
 from fairpath.common.canonical import canonical_json, sha256_hex
-from fairpath.common.domain_codes import BusinessKind, ContractStatus, ContractTerm
-from fairpath.common.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation, violations_from_pydantic
-from fairpath.common.events.catalogue import (
-    ContractActivated,
-    ContractCompleted,
-    ContractIssued,
-    ContractSigned,
-    ContractSubstitutionDetected,
-    ContractTerminated,
-    TermChange,
-)
-from fairpath.common.events.outbox import record_event
-from fairpath.common.ids import uuid7
-from fairpath.common.timeutil import utcnow
-from fairpath.contracts.businesses.service import standings
+from fairpath.common.errors import NotFound
 from fairpath.contracts.config import ContractsSettings
-from fairpath.contracts.contracts import rules
 from fairpath.contracts.contracts.schemas import (
-    ArrivalVerificationIn,
-    CompletionIn,
-    ContractChange,
-    ContractDraft,
-    ContractState,
-    SignatureIn,
-    TerminationIn,
+    ArrivalVerificationPublic,
+    ContractPublic,
+    ContractVersionPublic,
 )
-from fairpath.contracts.contracts.sealing import seal, unseal
-from fairpath.contracts.contracts.tables import ArrivalVerification, Contract, ContractRecruiter, ContractVersion
+from fairpath.contracts.contracts.sealing import unseal
+from fairpath.contracts.contracts.tables import (
+    ArrivalVerification,
+    Contract,
+    ContractRecruiter,
+    ContractState,
+    ContractVersion,
+)
 from fairpath.contracts.contracts.terms import ContractTerms
-from fairpath.contracts.db import common
-from fairpath.contracts.reference.service import ExchangeRates
-from fairpath.contracts.substitution.service import LESS, compare_terms
-
-PARTY_ROLES = frozenset({Role.admin, Role.employer, Role.agency})
-
 
 # --- content and hashes ----------------------------------------------------------------------------
 
@@ -67,16 +44,6 @@ def terms_of(version: ContractVersion, settings: ContractsSettings) -> ContractT
         "worker": {**content["parties"]["worker"], **unseal(settings.personal_data_key, version.worker_sealed)},
     }
     return ContractTerms.model_validate(content)
-
-
-def end_date_of(terms: ContractTerms) -> date | None:
-    months = terms.period.duration_months
-    if terms.period.term == ContractTerm.open_ended or not months:
-        return None
-    start = terms.period.start_date
-    total = start.month - 1 + months
-    year, month = start.year + total // 12, total % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 # --- access --------------------------------------------------------------------------------------
@@ -103,26 +70,12 @@ def can_read(principal: Principal, contract: Contract) -> bool:
     return is_party(principal, contract)
 
 
-def _check_may_draft(principal: Principal, terms: ContractTerms) -> None:
-    if principal.role == Role.employer and terms.parties.employer.business_id != principal.business_id:
-        raise Forbidden("an employer drafts contracts only as the employer named in them")
-    if principal.role == Role.agency and principal.business_id not in terms.agency_ids:
-        raise Forbidden("an agency drafts contracts only as a recruiter named in them")
-
-
 async def get_contract(
     session: AsyncSession, principal: Principal, contract_id: uuid.UUID, *, lock: bool = False
 ) -> Contract:
     contract = await session.get(Contract, contract_id, with_for_update=lock or None)
     if contract is None or not can_read(principal, contract):
         raise NotFound("contract", contract_id)
-    return contract
-
-
-async def _get_for_party(session: AsyncSession, principal: Principal, contract_id: uuid.UUID) -> Contract:
-    contract = await get_contract(session, principal, contract_id, lock=True)
-    if not is_party(principal, contract):
-        raise Forbidden("only the contract's employer, its recruiters or the operator may do this")
     return contract
 
 
@@ -141,505 +94,6 @@ async def current_versions(session: AsyncSession, contracts: list[Contract]) -> 
         await session.execute(select(ContractVersion).where(ContractVersion.contract_id.in_([c.id for c in contracts])))
     ).scalars()
     return {v.contract_id: v for v in rows if (v.contract_id, v.number) in wanted}
-
-
-# --- rules ---------------------------------------------------------------------------------------
-
-
-async def judge(
-    session: AsyncSession, settings: ContractsSettings, draft: ContractDraft, contract_id: uuid.UUID | None = None
-) -> rules.Verdict:
-    ctx = await rules.gather(
-        session,
-        draft.terms,
-        job_order_id=draft.job_order_id,
-        position_id=draft.position_id,
-        issue_days_before_departure=settings.issue_days_before_departure,
-        contract_id=contract_id,
-    )
-    return rules.check_terms(draft.terms, ctx)
-
-
-async def check_contract(
-    *, session: AsyncSession, principal: Principal, settings: ContractsSettings, draft: ContractDraft
-) -> rules.Verdict:
-    """The rules alone: nothing is stored."""
-    _check_may_draft(principal, draft.terms)
-    verdict = await judge(session, settings, draft)
-    if not verdict.passes:
-        raise RuleViolations(verdict.violations)
-    return verdict
-
-
-def _warnings(verdict: rules.Verdict) -> list[dict]:
-    return [w.model_dump() for w in verdict.warnings]
-
-
-async def create_contract(
-    *, session: AsyncSession, principal: Principal, settings: ContractsSettings, draft: ContractDraft
-) -> Contract:
-    _check_may_draft(principal, draft.terms)
-    verdict = await judge(session, settings, draft)
-    if not verdict.passes:
-        raise RuleViolations(verdict.violations)
-    terms, now = draft.terms, utcnow()
-    contract = Contract(
-        id=uuid7(),
-        status=ContractState.draft.value,
-        job_order_id=draft.job_order_id,
-        position_id=draft.position_id,
-        employer_id=terms.parties.employer.business_id,
-        agency_ids=[str(a) for a in terms.agency_ids],
-        worker_id=terms.parties.worker.worker_id,
-        destination_country=terms.workplace.country,
-        sector=terms.job.sector,
-        occupation=terms.job.occupation,
-        term=terms.period.term.value,
-        departure_date=terms.period.departure_date,
-        start_date=terms.period.start_date,
-        end_date=end_date_of(terms),
-        current_version=1,
-        warnings=_warnings(verdict),
-        created_by_organization_id=principal.organization_id,
-        created_at=now,
-        updated_at=now,
-        version=1,
-    )
-    session.add(contract)
-    await session.flush()
-    await _name_recruiters(session, contract)
-    await _add_version(session, settings, contract, terms, verdict, principal, now)
-    await common.audit.append(
-        session,
-        actor=principal.actor,
-        action="contract.drafted",
-        record_type="contract",
-        record_id=contract.id,
-        changes={f"terms.{name}": value for name, value in terms.model_dump(mode="json").items()},
-    )
-    return contract
-
-
-async def _add_version(
-    session: AsyncSession,
-    settings: ContractsSettings,
-    contract: Contract,
-    terms: ContractTerms,
-    verdict: rules.Verdict,
-    principal: Principal,
-    now: datetime,
-) -> ContractVersion:
-    version = ContractVersion(
-        contract_id=contract.id,
-        number=contract.current_version,
-        terms=terms.public_content(),
-        worker_sealed=seal(settings.personal_data_key, terms.worker_personal_data()),
-        content_hash=content_hash(terms),
-        warnings=_warnings(verdict),
-        created_by=principal.actor,
-        created_at=now,
-    )
-    session.add(version)
-    await session.flush()
-    return version
-
-
-async def _name_recruiters(session: AsyncSession, contract: Contract) -> None:
-    await session.execute(delete(ContractRecruiter).where(ContractRecruiter.contract_id == contract.id))
-    session.add_all(ContractRecruiter(contract_id=contract.id, agency_id=uuid.UUID(a)) for a in contract.agency_ids)
-    await session.flush()
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7396: objects merge key by key, null removes, anything else replaces."""
-    if not isinstance(patch, dict):
-        return patch
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
-
-
-async def change_terms(
-    *,
-    session: AsyncSession,
-    principal: Principal,
-    settings: ContractsSettings,
-    contract_id: uuid.UUID,
-    change: ContractChange,
-) -> Contract:
-    contract = await _get_for_party(session, principal, contract_id)
-    if contract.status not in (ContractState.draft, ContractState.issued):
-        raise Conflict(
-            f"the contract is {contract.status}: the worker signed version {contract.signed_version}, "
-            "and signed terms never change",
-            name="signed_terms_are_immutable",
-        )
-    if change.expected_version is not None and change.expected_version != contract.current_version:
-        raise Conflict(
-            f"the contract is at version {contract.current_version}, not {change.expected_version}: "
-            "reload it and apply the change again",
-            name="version_mismatch",
-        )
-    before = terms_of(await current_version(session, contract), settings)
-    try:
-        terms = ContractTerms.model_validate(merge_patch(before.model_dump(mode="json"), change.terms))
-    except ValidationError as exc:
-        raise RuleViolations(
-            [
-                Violation(field=f"terms.{v.field}", rule=v.rule, message=v.message)
-                for v in violations_from_pydantic(list(exc.errors()))
-            ]
-        ) from None
-    fixed = []
-    if terms.parties.worker.worker_id != before.parties.worker.worker_id:
-        fixed.append(
-            Violation(
-                field="terms.parties.worker.worker_id",
-                rule="party_is_fixed",
-                message="a contract's worker never changes: draft a new contract",
-            )
-        )
-    if terms.parties.employer.business_id != before.parties.employer.business_id:
-        fixed.append(
-            Violation(
-                field="terms.parties.employer.business_id",
-                rule="party_is_fixed",
-                message="a contract's employer never changes: draft a new contract",
-            )
-        )
-    draft = ContractDraft(job_order_id=contract.job_order_id, position_id=contract.position_id, terms=terms)
-    verdict = await judge(session, settings, draft, contract_id=contract.id)
-    _check_may_draft(principal, terms)
-    if fixed or not verdict.passes:
-        raise RuleViolations(fixed + verdict.violations)
-    if content_hash(terms) == content_hash(before):
-        return contract  # nothing changed: no new version
-    now = utcnow()
-    was_issued = contract.status == ContractState.issued
-    contract.current_version += 1
-    contract.version += 1
-    contract.updated_at = now
-    contract.warnings = _warnings(verdict)
-    contract.agency_ids = [str(a) for a in terms.agency_ids]
-    contract.destination_country, contract.sector = terms.workplace.country, terms.job.sector
-    contract.occupation, contract.term = terms.job.occupation, terms.period.term.value
-    contract.departure_date, contract.start_date = terms.period.departure_date, terms.period.start_date
-    contract.end_date = end_date_of(terms)
-    await _name_recruiters(session, contract)
-    if was_issued:
-        # The worker was given other terms: the new version goes back to draft and is issued afresh.
-        contract.status, contract.issued_version, contract.issued_at = ContractState.draft.value, None, None
-    await _add_version(session, settings, contract, terms, verdict, principal, now)
-    old_content, new_content = before.model_dump(mode="json"), terms.model_dump(mode="json")
-    await common.audit.append(
-        session,
-        actor=principal.actor,
-        action="contract.terms_changed",
-        record_type="contract",
-        record_id=contract.id,
-        changes={f"terms.{k}": v for k, v in new_content.items() if old_content.get(k) != v}
-        | {"current_version": contract.current_version, "status": contract.status},
-    )
-    return contract
-
-
-# --- lifecycle -----------------------------------------------------------------------------------
-
-
-def _state(contract: Contract, model: type, **extra: Any) -> Any:
-    return model(
-        version=contract.version,
-        contract_id=contract.id,
-        worker_id=contract.worker_id,
-        employer_id=contract.employer_id,
-        agency_ids=[uuid.UUID(a) for a in contract.agency_ids],
-        job_order_id=contract.job_order_id,
-        status=ContractStatus(contract.status),
-        term=ContractTerm(contract.term),
-        start_date=contract.start_date,
-        end_date=contract.end_date,
-        destination_country=contract.destination_country,
-        occupation=contract.occupation,
-        sector=contract.sector,
-        **extra,
-    )
-
-
-async def _transition(
-    session: AsyncSession, principal: Principal, contract: Contract, action: str, **changes: Any
-) -> None:
-    contract.version += 1
-    contract.updated_at = utcnow()
-    await session.flush()
-    await common.audit.append(
-        session,
-        actor=principal.actor,
-        action=f"contract.{action}",
-        record_type="contract",
-        record_id=contract.id,
-        changes={"status": contract.status, **changes},
-    )
-
-
-async def _refuse_parties_not_in_good_standing(session: AsyncSession, contract: Contract, doing: str) -> None:
-    parties = [(contract.employer_id, BusinessKind.employer)] + [
-        (uuid.UUID(a), BusinessKind.recruitment_agency) for a in contract.agency_ids
-    ]
-    blocked = [s for s in await standings(session, parties, utcnow()) if not s.in_good_standing]
-    if blocked:
-        raise Conflict(
-            f"cannot {doing}: " + "; ".join(s.message for s in blocked),
-            name="party_not_in_good_standing",
-            blocking=[{"business_id": str(s.business_id), "rule": s.rule} for s in blocked],
-        )
-
-
-async def issue_contract(
-    *, session: AsyncSession, principal: Principal, settings: ContractsSettings, contract_id: uuid.UUID
-) -> Contract:
-    contract = await _get_for_party(session, principal, contract_id)
-    if contract.status != ContractState.draft:
-        raise Conflict(f"the contract is {contract.status}: only a draft is issued", name="not_a_draft")
-    await _refuse_parties_not_in_good_standing(session, contract, "issue the contract")
-    today = utcnow().date()
-    if rules.too_late_to_issue(contract.departure_date, today, settings.issue_days_before_departure):
-        raise Conflict(
-            f"too late to issue: a contract is issued at least {settings.issue_days_before_departure} days before "
-            f"departure ({contract.departure_date}); change the departure date first",
-            name="too_late_to_issue",
-        )
-    version = await current_version(session, contract)
-    terms = terms_of(version, settings)
-    verdict = await judge(
-        session,
-        settings,
-        ContractDraft(job_order_id=contract.job_order_id, position_id=contract.position_id, terms=terms),
-        contract_id=contract.id,
-    )
-    if not verdict.passes:
-        raise RuleViolations(
-            verdict.violations,
-            detail="the contract no longer passes the rules: "
-            + "; ".join(f"{v.field}: {v.message}" for v in verdict.violations),
-        )
-    now = utcnow()
-    contract.status, contract.issued_version, contract.issued_at = (
-        ContractState.issued.value,
-        contract.current_version,
-        now,
-    )
-    contract.warnings = _warnings(verdict)
-    await _transition(session, principal, contract, "issued", issued_version=contract.issued_version)
-    await record_event(
-        session,
-        common.outbox,
-        _state(
-            contract,
-            ContractIssued,
-            issued_at=now,
-            departure_date=contract.departure_date,
-            languages=list(dict.fromkeys([terms.languages.worker_language, terms.languages.destination_language])),
-        ),
-        contract.id,
-    )
-    return contract
-
-
-async def sign_contract(
-    *, session: AsyncSession, principal: Principal, contract_id: uuid.UUID, signature: SignatureIn
-) -> Contract:
-    contract = await get_contract(session, principal, contract_id, lock=True)
-    if principal.role != Role.worker:
-        raise Forbidden("only the worker signs their contract")
-    if contract.status == ContractState.draft:
-        raise Conflict("a draft cannot be signed: the contract must be issued to the worker first", name="not_issued")
-    if contract.status != ContractState.issued:
-        raise Conflict(f"the contract is {contract.status}: only an issued contract is signed", name="not_issued")
-    now = utcnow()
-    signed_at = signature.signed_at or now
-    if signed_at > now:
-        raise RuleViolations(
-            [Violation(field="signed_at", rule="in_the_future", message="a signature is not dated ahead")]
-        )
-    if signed_at.date() >= contract.departure_date or now.date() >= contract.departure_date:
-        raise Conflict(
-            f"the worker signs before departure ({contract.departure_date}); it is too late to sign",
-            name="departure_passed",
-        )
-    if signature.version != contract.current_version:
-        raise Conflict(
-            f"version {signature.version} is not the issued version {contract.current_version}", name="version_mismatch"
-        )
-    await _refuse_parties_not_in_good_standing(session, contract, "sign the contract")
-    version = await current_version(session, contract)
-    contract.status, contract.signed_version = ContractState.signed.value, contract.current_version
-    contract.signed_at, contract.signature_method = signed_at, signature.method.value
-    await _transition(
-        session,
-        principal,
-        contract,
-        "signed",
-        signed_version=contract.signed_version,
-        signature_method=signature.method.value,
-    )
-    await record_event(
-        session,
-        common.outbox,
-        _state(contract, ContractSigned, signed_at=signed_at, content_hash=version.content_hash),
-        contract.id,
-    )
-    return contract
-
-
-async def verify_arrival(
-    *,
-    session: AsyncSession,
-    principal: Principal,
-    settings: ContractsSettings,
-    contract_id: uuid.UUID,
-    presented: ArrivalVerificationIn,
-) -> ArrivalVerification:
-    contract = await get_contract(session, principal, contract_id, lock=True)
-    if contract.status not in (ContractState.signed, ContractState.disputed):
-        raise Conflict(
-            f"the contract is {contract.status}: arrival is verified against a signed contract", name="not_signed"
-        )
-    signed = await session.get(ContractVersion, (contract.id, contract.signed_version))
-    assert signed is not None
-    terms = presented.presented_terms
-    if terms.parties.worker.worker_id != contract.worker_id:
-        raise RuleViolations(
-            [
-                Violation(
-                    field="presented_terms.parties.worker.worker_id",
-                    rule="another_workers_contract",
-                    message="the presented terms are for another worker than this contract's",
-                )
-            ]
-        )
-    changes = compare_terms(terms_of(signed, settings), terms, await ExchangeRates.load(session))
-    found = any(c.change == LESS for c in changes)
-    now = utcnow()
-    verification = ArrivalVerification(
-        id=uuid7(),
-        contract_id=contract.id,
-        signed_version=signed.number,
-        presented_hash=content_hash(terms),
-        presented_terms=terms.public_content(),
-        presented_worker_sealed=seal(settings.personal_data_key, terms.worker_personal_data()),
-        changes=[c.as_dict() for c in changes],
-        substitution_found=found,
-        verified_by=principal.actor,
-        verified_at=now,
-    )
-    session.add(verification)
-    if found:
-        contract.status, contract.disputed_at = ContractState.disputed.value, now
-        await _transition(
-            session,
-            principal,
-            contract,
-            "substitution_detected",
-            verification_id=verification.id,
-            less_favourable=sorted(c.field for c in changes if c.change == LESS),
-        )
-        await record_event(
-            session,
-            common.outbox,
-            ContractSubstitutionDetected(
-                version=contract.version,
-                contract_id=contract.id,
-                employer_id=contract.employer_id,
-                agency_ids=[uuid.UUID(a) for a in contract.agency_ids],
-                destination_country=contract.destination_country,
-                signed_version=signed.number,
-                detected_at=now,
-                changes=[TermChange(field=c.field, change=c.change) for c in changes],
-            ),
-            contract.id,
-        )
-    else:
-        contract.status, contract.activated_at = ContractState.active.value, now
-        await _transition(session, principal, contract, "activated", verification_id=verification.id)
-        await record_event(
-            session, common.outbox, _state(contract, ContractActivated, arrival_verified_at=now), contract.id
-        )
-    return verification
-
-
-async def complete_contract(
-    *, session: AsyncSession, principal: Principal, contract_id: uuid.UUID, completion: CompletionIn
-) -> Contract:
-    contract = await _get_for_party(session, principal, contract_id)
-    if contract.status != ContractState.active:
-        raise Conflict(f"the contract is {contract.status}: only an active contract is completed", name="not_active")
-    if completion.completed_on < contract.start_date or completion.completed_on > utcnow().date():
-        raise RuleViolations(
-            [
-                Violation(
-                    field="completed_on",
-                    rule="out_of_range",
-                    message="completed on a day between the start date and today",
-                )
-            ]
-        )
-    contract.status, contract.completed_on = ContractState.completed.value, completion.completed_on
-    contract.good_standing = completion.good_standing
-    await _transition(session, principal, contract, "completed", completed_on=completion.completed_on.isoformat())
-    await record_event(
-        session,
-        common.outbox,
-        _state(
-            contract, ContractCompleted, completed_on=completion.completed_on, good_standing=completion.good_standing
-        ),
-        contract.id,
-    )
-    return contract
-
-
-async def terminate_contract(
-    *, session: AsyncSession, principal: Principal, contract_id: uuid.UUID, termination: TerminationIn
-) -> Contract:
-    contract = await get_contract(session, principal, contract_id, lock=True)
-    if principal.role == Role.worker:
-        if contract.worker_id != principal.worker_id:
-            raise NotFound("contract", contract_id)
-    elif not is_party(principal, contract):
-        raise Forbidden("only the worker, the contract's employer, its recruiters or the operator end a contract")
-    if contract.status in (ContractState.completed, ContractState.terminated):
-        raise Conflict(f"the contract is already {contract.status}", name="already_ended")
-    if termination.terminated_on > utcnow().date():
-        raise RuleViolations(
-            [
-                Violation(
-                    field="terminated_on",
-                    rule="in_the_future",
-                    message="a termination is recorded on or after the day it happens",
-                )
-            ]
-        )
-    was = contract.status
-    contract.status, contract.terminated_on = ContractState.terminated.value, termination.terminated_on
-    contract.termination_reason, contract.ended_by = termination.reason.value, termination.ended_by.value
-    await _transition(session, principal, contract, "terminated", reason=termination.reason.value, previous=was)
-    if was != ContractState.draft:  # a draft never reached the worker: nobody downstream knows of it
-        await record_event(
-            session,
-            common.outbox,
-            _state(
-                contract,
-                ContractTerminated,
-                terminated_on=termination.terminated_on,
-                reason=termination.reason,
-                ended_by=termination.ended_by,
-            ),
-            contract.id,
-        )
-    return contract
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -666,7 +120,7 @@ async def list_contracts(
             named = select(ContractRecruiter.contract_id).where(ContractRecruiter.agency_id == principal.business_id)
             query = query.where(Contract.id.in_(named))
     for column, value in (
-        (Contract.status, status and status.value),
+        (Contract.status, status),
         (Contract.worker_id, worker_id),
         (Contract.job_order_id, job_order_id),
         (Contract.employer_id, employer_id),
@@ -703,3 +157,46 @@ async def list_arrival_verifications(
         )
     ).scalars()
     return contract, list(rows)
+
+
+# --- the API's view ------------------------------------------------------------------------------
+
+
+async def present(
+    session: AsyncSession, settings: ContractsSettings, contract: Contract, version: ContractVersion | None = None
+) -> ContractPublic:
+    """The contract at its current version (or the one given), the worker's personal data unsealed."""
+    version = version or await current_version(session, contract)
+    return ContractPublic.model_validate(
+        {
+            **{name: getattr(contract, name) for name in ContractPublic.model_fields if hasattr(contract, name)},
+            "content_hash": version.content_hash,
+            "terms": terms_of(version, settings),
+        }
+    )
+
+
+def present_version(settings: ContractsSettings, contract: Contract, version: ContractVersion) -> ContractVersionPublic:
+    return ContractVersionPublic(
+        number=version.number,
+        content_hash=version.content_hash,
+        created_at=version.created_at,
+        issued=version.number == contract.issued_version,
+        signed=version.number == contract.signed_version,
+        warnings=version.warnings,
+        terms=terms_of(version, settings),
+    )
+
+
+def present_verification(contract: Contract, verification: ArrivalVerification) -> ArrivalVerificationPublic:
+    """A verification with each classified change, beside the contract's status now."""
+    return ArrivalVerificationPublic(
+        id=verification.id,
+        contract_id=verification.contract_id,
+        signed_version=verification.signed_version,
+        presented_hash=verification.presented_hash,
+        substitution_found=verification.substitution_found,
+        changes=verification.changes,
+        contract_status=contract.status,
+        verified_at=verification.verified_at,
+    )

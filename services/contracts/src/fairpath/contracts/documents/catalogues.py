@@ -7,11 +7,23 @@ the document as such, and the prevailing language is stated.
 
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Literal
 
 REFERENCE_LANGUAGE = "en"
+
+
+class TextDirection(StrEnum):
+    ltr = "ltr"
+    rtl = "rtl"
+
+
+class TranslationStatus(StrEnum):
+    """A draft translation has not been reviewed by a native speaker; the document says so."""
+
+    draft = "draft"
+    reviewed = "reviewed"
 
 
 @dataclass(frozen=True)
@@ -19,14 +31,14 @@ class Catalogue:
     language: str
     name: str  # the language's own name for itself
     english_name: str
-    direction: Literal["ltr", "rtl"]
-    status: Literal["draft", "reviewed"]
+    direction: TextDirection
+    status: TranslationStatus
     font: str  # a font file stem in the fonts folder
     messages: dict[str, str]
 
     @property
     def is_draft(self) -> bool:
-        return self.status != "reviewed"
+        return self.status != TranslationStatus.reviewed
 
     def __call__(self, key: str, **values: object) -> str:
         text = self.messages.get(key)
@@ -53,8 +65,8 @@ def catalogue(language: str) -> Catalogue:
         language=data["language"],
         name=data["name"],
         english_name=data["english_name"],
-        direction=data["direction"],
-        status=data["status"],
+        direction=TextDirection(data["direction"]),
+        status=TranslationStatus(data["status"]),
         font=data["font"],
         messages=data["messages"],
     )

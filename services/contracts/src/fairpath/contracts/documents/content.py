@@ -9,8 +9,9 @@ from datetime import datetime
 
 from fairpath.common.occupations import occupation
 from fairpath.contracts.contracts.pay import money
+from fairpath.contracts.contracts.tables import ContractState
 from fairpath.contracts.contracts.terms import ContractTerms, DocumentHolder, PaidBy, Provision
-from fairpath.contracts.documents.catalogues import Catalogue, available_languages, catalogue
+from fairpath.contracts.documents.catalogues import Catalogue, TextDirection, available_languages, catalogue
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class DocumentFacts:
     """The contract as printed: its terms and the facts of its lifecycle."""
 
     contract_id: str
-    status: str
+    status: ContractState
     version: int
     content_hash: str
     terms: ContractTerms
@@ -38,13 +39,15 @@ LRI, PDI = "\u2066", "\u2069"
 def _iso(cat: Catalogue, text: str) -> str:
     """Left-to-right figures (amounts, dates, names in Latin script) isolated inside a right-to-left column,
     so that 2026-12-23 stays 2026-12-23 and 1,800.00 QAR keeps its order."""
-    return f"{LRI}{text}{PDI}" if cat.direction == "rtl" else text
+    return f"{LRI}{text}{PDI}" if cat.direction == TextDirection.rtl else text
 
 
 def _name(cat: Catalogue, text: str) -> str:
     """What the parties wrote (names, addresses, descriptions) may be in any script: isolated left to right inside a
     right-to-left column unless it is itself written right to left."""
-    if cat.direction != "rtl" or any("\u0590" <= ch <= "\u08ff" or "\ufb1d" <= ch <= "\ufefc" for ch in text):
+    if cat.direction != TextDirection.rtl or any(
+        "\u0590" <= ch <= "\u08ff" or "\ufb1d" <= ch <= "\ufefc" for ch in text
+    ):
         return text
     # The PDF renderer's bidi does not resolve first-strong isolates: decide the direction here.
     return f"{LRI}{text}{PDI}"
@@ -73,7 +76,7 @@ def header(facts: DocumentFacts, cat: Catalogue) -> list[str]:
     ]
     prevailing = catalogue(langs.prevailing).name if langs.prevailing in available_languages() else langs.prevailing
     return [
-        cat("draft_contract") if facts.status == "draft" else "",
+        cat("draft_contract") if facts.status == ContractState.draft else "",
         cat("draft_translation", prevailing=prevailing) if cat.is_draft else "",
         cat("prevailing", languages=", ".join(names), prevailing=prevailing),
         cat("version_line", version=facts.version, hash=_iso(cat, facts.content_hash)),

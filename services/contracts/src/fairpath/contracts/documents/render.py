@@ -19,7 +19,7 @@ from fpdf.enums import MethodReturnValue
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from fairpath.common.errors import RuleViolations, ServiceUnavailable, Violation
-from fairpath.contracts.documents.catalogues import Catalogue, available_languages, catalogue
+from fairpath.contracts.documents.catalogues import Catalogue, TextDirection, available_languages, catalogue
 from fairpath.contracts.documents.content import DocumentFacts, Section, header, sections
 
 log = logging.getLogger("fairpath.contracts.documents")
@@ -33,7 +33,7 @@ BODY_SIZE, HEADING_SIZE, TITLE_SIZE = 9.0, 10.5, 14.0
 @dataclass(frozen=True)
 class Column:
     language: str
-    direction: str
+    direction: TextDirection
     is_draft: bool
     title: str
     header: list[str]
@@ -92,6 +92,7 @@ def render_html(facts: DocumentFacts, languages: list[str]) -> str:
 
 class FontsUnavailable(ServiceUnavailable):
     name = "fonts_unavailable"
+    description = "the PDF fonts are not installed; the HTML document (format=html) is available"
 
 
 def _font_paths(fonts_dir: Path) -> dict[str, Path]:
@@ -221,7 +222,7 @@ def render_pdf(facts: DocumentFacts, languages: list[str], fonts_dir: Path) -> b
                         text or " ",
                         dry_run=True,
                         output=MethodReturnValue.HEIGHT,
-                        align="R" if col.direction == "rtl" else "L",
+                        align="R" if col.direction == TextDirection.rtl else "L",
                     )
                 )
             if max(heights) > bottom - PAGE_MARGIN:
@@ -234,7 +235,7 @@ def render_pdf(facts: DocumentFacts, languages: list[str], fonts_dir: Path) -> b
             pdf.set_xy(PAGE_MARGIN + i * (width + COLUMN_GAP), top)
             pdf.set_font(_family(col.font), size=size)
             _shape_if_needed(pdf, text)
-            pdf.multi_cell(width, line, text or " ", align="R" if col.direction == "rtl" else "L")
+            pdf.multi_cell(width, line, text or " ", align="R" if col.direction == TextDirection.rtl else "L")
             lowest = max(lowest, pdf.get_y())
         pdf.set_y(lowest + gap)
 
@@ -245,7 +246,7 @@ def render_pdf(facts: DocumentFacts, languages: list[str], fonts_dir: Path) -> b
             pdf.set_font(_family(col.font), size=size)
             _shape_if_needed(pdf, text)
             pdf.set_x(PAGE_MARGIN)
-            pdf.multi_cell(pdf.epw, line, text, align="R" if col.direction == "rtl" else "L")
+            pdf.multi_cell(pdf.epw, line, text, align="R" if col.direction == TextDirection.rtl else "L")
             pdf.ln(1)
         pdf.set_auto_page_break(False)
 

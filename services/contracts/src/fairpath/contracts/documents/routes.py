@@ -3,38 +3,29 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from fairpath.common.auth import Role, roles
-from fairpath.common.db import SessionDep
-from fairpath.common.errors import PROBLEM_JSON, PROBLEM_RESPONSES, Problem
-from fairpath.contracts.config import ContractsSettings
+from fairpath.common.errors import PROBLEM_RESPONSES, NotFound, problems
+from fairpath.contracts.deps import ReadSessionDep, SettingsDep
 from fairpath.contracts.documents import service
+from fairpath.contracts.documents.auth import DocumentReader
+from fairpath.contracts.documents.render import FontsUnavailable
 
 router = APIRouter(prefix="/v1/contracts", tags=["documents"], responses=PROBLEM_RESPONSES)
-
-Reader = roles(*Role)
-
-
-def _settings(request: Request) -> ContractsSettings:
-    return request.app.state.settings
 
 
 @router.get(
     "/{contract_id}/document",
     summary="The contract document, bilingual: the worker's language beside the destination's",
     response_class=Response,
-    responses={
-        200: {"content": {"text/html": {}, "application/pdf": {}}},
-        503: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": "the PDF fonts are not installed"},
-    },
+    responses={200: {"content": {"text/html": {}, "application/pdf": {}}}} | problems(NotFound, FontsUnavailable),
 )
 async def contract_document(
     contract_id: uuid.UUID,
-    session: SessionDep,
-    principal: Reader,
-    settings: Annotated[ContractsSettings, Depends(_settings)],
+    session: ReadSessionDep,
+    principal: DocumentReader,
+    settings: SettingsDep,
     format: Annotated[Literal["html", "pdf"], Query(description="html or pdf")] = "html",
     lang: Annotated[
         str | None, Query(max_length=12, description="the worker-side language; the contract's by default")

@@ -4,17 +4,14 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from fairpath.common.auth import READ_ALL_ROLES, Role, roles
-from fairpath.common.db import SessionDep
-from fairpath.common.errors import PROBLEM_RESPONSES
+from fairpath.common.errors import PROBLEM_RESPONSES, NotFound, problems
 from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor
+from fairpath.contracts.deps import LedgerDep, ReadSessionDep, WriteSessionDep
 from fairpath.contracts.job_orders import service
+from fairpath.contracts.job_orders.auth import JobOrderReader, JobOrderRecorder
 from fairpath.contracts.job_orders.schemas import JobOrderCreate, JobOrderPublic
 
 router = APIRouter(prefix="/v1/job-orders", tags=["job orders"], responses=PROBLEM_RESPONSES)
-
-Recorder = roles(Role.admin, Role.employer, Role.agency)
-Reader = roles(*READ_ALL_ROLES, Role.employer, Role.agency)
 
 
 @router.post(
@@ -22,16 +19,24 @@ Reader = roles(*READ_ALL_ROLES, Role.employer, Role.agency)
     status_code=status.HTTP_201_CREATED,
     response_model=JobOrderPublic,
     summary="Record a job order (demand letter) with the service agreement of each recruiting agency",
+    responses=problems(),
 )
-async def record_job_order(body: JobOrderCreate, session: SessionDep, principal: Recorder) -> JobOrderPublic:
-    order = await service.create_job_order(session=session, principal=principal, data=body)
-    return await service.describe(session, order)
+async def record_job_order(
+    body: JobOrderCreate, session: WriteSessionDep, ledger: LedgerDep, principal: JobOrderRecorder
+) -> JobOrderPublic:
+    order = await service.create_job_order(session=session, ledger=ledger, principal=principal, data=body)
+    return await service.present(session, order)
 
 
-@router.get("", response_model=Page[JobOrderPublic], summary="The job orders within the caller's reach")
+@router.get(
+    "",
+    response_model=Page[JobOrderPublic],
+    summary="The job orders within the caller's reach",
+    responses=problems(),
+)
 async def list_job_orders(
-    session: SessionDep,
-    principal: Reader,
+    session: ReadSessionDep,
+    principal: JobOrderReader,
     employer_id: uuid.UUID | None = None,
     cursor: CursorParam = None,
     limit: LimitParam = 50,
@@ -43,6 +48,11 @@ async def list_job_orders(
     return Page.of(items, more=len(rows) > limit)
 
 
-@router.get("/{job_order_id}", response_model=JobOrderPublic, summary="One job order, with how many places are taken")
-async def get_job_order(job_order_id: uuid.UUID, session: SessionDep, principal: Reader) -> JobOrderPublic:
+@router.get(
+    "/{job_order_id}",
+    response_model=JobOrderPublic,
+    summary="One job order, with how many places are taken",
+    responses=problems(NotFound),
+)
+async def get_job_order(job_order_id: uuid.UUID, session: ReadSessionDep, principal: JobOrderReader) -> JobOrderPublic:
     return await service.get_job_order(session=session, principal=principal, job_order_id=job_order_id)

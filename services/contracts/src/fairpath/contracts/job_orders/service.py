@@ -9,11 +9,11 @@ from fairpath.common.auth import READ_ALL_ROLES, Principal, Role
 from fairpath.common.domain_codes import BusinessKind
 from fairpath.common.errors import Forbidden, NotFound, RuleViolations, Violation
 from fairpath.common.ids import uuid7
+from fairpath.common.ledger import Ledger
 from fairpath.common.occupations import occupation
 from fairpath.common.timeutil import utcnow
 from fairpath.contracts.businesses.service import standings
-from fairpath.contracts.contracts.tables import Contract
-from fairpath.contracts.db import common
+from fairpath.contracts.contracts.tables import Contract, ContractState
 from fairpath.contracts.job_orders.schemas import (
     JobOrderCreate,
     JobOrderPublic,
@@ -46,7 +46,9 @@ def _check_may_record(principal: Principal, data: JobOrderCreate) -> None:
         raise Forbidden("an agency records a job order only under a service agreement of its own")
 
 
-async def create_job_order(*, session: AsyncSession, principal: Principal, data: JobOrderCreate) -> JobOrder:
+async def create_job_order(
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, data: JobOrderCreate
+) -> JobOrder:
     _check_may_record(principal, data)
     violations = []
     for i, agreement in enumerate(data.service_agreements):
@@ -96,7 +98,7 @@ async def create_job_order(*, session: AsyncSession, principal: Principal, data:
         for p in data.positions
     )
     await session.flush()
-    await common.audit.append(
+    await ledger.append(
         session,
         actor=principal.actor,
         action="job_order.recorded",
@@ -112,9 +114,10 @@ def _occupation_title(code: str) -> str:
     return found.title if found else ""
 
 
-async def describe(
+async def present(
     session: AsyncSession, order: JobOrder, agreements: list[ServiceAgreement] | None = None
 ) -> JobOrderPublic:
+    """The job order with its agreements and positions, and how many places of each its contracts hold."""
     agreements = agreements if agreements is not None else await _agencies_of(session, order.id)
     positions = list(
         (
@@ -127,7 +130,7 @@ async def describe(
         (
             await session.execute(
                 select(Contract.position_id, func.count())
-                .where(Contract.job_order_id == order.id, Contract.status != "terminated")
+                .where(Contract.job_order_id == order.id, Contract.status != ContractState.terminated)
                 .group_by(Contract.position_id)
             )
         ).all()
@@ -161,7 +164,7 @@ async def get_job_order(*, session: AsyncSession, principal: Principal, job_orde
     agreements = await _agencies_of(session, job_order_id) if order else []
     if order is None or not _can_read(principal, order, agreements):
         raise NotFound("job order", job_order_id)
-    return await describe(session, order, agreements)
+    return await present(session, order, agreements)
 
 
 async def list_job_orders(
@@ -182,4 +185,4 @@ async def list_job_orders(
         query = query.where(JobOrder.employer_id == employer_id)
     if after:
         query = query.where(JobOrder.id > after)
-    return [await describe(session, order) for order in (await session.execute(query)).scalars()]
+    return [await present(session, order) for order in (await session.execute(query)).scalars()]

@@ -2,11 +2,11 @@
 
 from fastapi import APIRouter
 
-from fairpath.common.auth import Role, roles
-from fairpath.common.db import SessionDep
-from fairpath.common.errors import PROBLEM_RESPONSES
+from fairpath.common.errors import PROBLEM_RESPONSES, problems
 from fairpath.common.pagination import Page
+from fairpath.contracts.deps import LedgerDep, ReadSessionDep, WriteSessionDep
 from fairpath.contracts.reference import service
+from fairpath.contracts.reference.auth import ReferenceKeeper, ReferenceReader
 from fairpath.contracts.reference.schemas import (
     ExchangeRateRow,
     ExchangeRateTable,
@@ -18,61 +18,71 @@ from fairpath.contracts.reference.schemas import (
 
 router = APIRouter(prefix="/v1/reference", tags=["reference"], responses=PROBLEM_RESPONSES)
 
-Reader = roles(*Role)
-Operator = roles(Role.admin)
 
-
-def _page(model, rows) -> Page:  # noqa: ANN001
-    return Page(items=[model.model_validate(r) for r in rows], next_cursor=None)
-
-
-@router.get("/minimum-wages", response_model=Page[MinimumWageRow], summary="Minimum wages by destination and sector")
-async def list_minimum_wages(session: SessionDep, _: Reader) -> Page[MinimumWageRow]:
-    return _page(MinimumWageRow, await service.minimum_wages(session))
+@router.get(
+    "/minimum-wages",
+    response_model=Page[MinimumWageRow],
+    summary="Minimum wages by destination and sector",
+    responses=problems(),
+)
+async def list_minimum_wages(session: ReadSessionDep, _: ReferenceReader) -> Page[MinimumWageRow]:
+    return service.present(MinimumWageRow, await service.minimum_wages(session))
 
 
 @router.put(
     "/minimum-wages",
     response_model=Page[MinimumWageRow],
     summary="Replace the minimum-wage table (each row with its source and date)",
+    responses=problems(),
 )
 async def replace_minimum_wages(
-    body: MinimumWageTable, session: SessionDep, principal: Operator
+    body: MinimumWageTable, session: WriteSessionDep, ledger: LedgerDep, principal: ReferenceKeeper
 ) -> Page[MinimumWageRow]:
-    return _page(MinimumWageRow, await service.replace_minimum_wages(session=session, principal=principal, table=body))
+    rows = await service.replace_minimum_wages(session=session, ledger=ledger, principal=principal, table=body)
+    return service.present(MinimumWageRow, rows)
 
 
 @router.get(
     "/working-time-limits",
     response_model=Page[WorkingTimeLimitRow],
     summary="Working-time limits by destination (the ILO baselines apply where a destination has no row)",
+    responses=problems(),
 )
-async def list_working_time_limits(session: SessionDep, _: Reader) -> Page[WorkingTimeLimitRow]:
-    return _page(WorkingTimeLimitRow, await service.working_time_limits(session))
+async def list_working_time_limits(session: ReadSessionDep, _: ReferenceReader) -> Page[WorkingTimeLimitRow]:
+    return service.present(WorkingTimeLimitRow, await service.working_time_limits(session))
 
 
-@router.put("/working-time-limits", response_model=Page[WorkingTimeLimitRow], summary="Replace the working-time table")
+@router.put(
+    "/working-time-limits",
+    response_model=Page[WorkingTimeLimitRow],
+    summary="Replace the working-time table",
+    responses=problems(),
+)
 async def replace_working_time_limits(
-    body: WorkingTimeLimitTable, session: SessionDep, principal: Operator
+    body: WorkingTimeLimitTable, session: WriteSessionDep, ledger: LedgerDep, principal: ReferenceKeeper
 ) -> Page[WorkingTimeLimitRow]:
-    return _page(
-        WorkingTimeLimitRow, await service.replace_working_time_limits(session=session, principal=principal, table=body)
-    )
+    rows = await service.replace_working_time_limits(session=session, ledger=ledger, principal=principal, table=body)
+    return service.present(WorkingTimeLimitRow, rows)
 
 
 @router.get(
     "/exchange-rates",
     response_model=Page[ExchangeRateRow],
     summary="Exchange rates the substitution check converts pay with",
+    responses=problems(),
 )
-async def list_exchange_rates(session: SessionDep, _: Reader) -> Page[ExchangeRateRow]:
-    return _page(ExchangeRateRow, await service.exchange_rates(session))
+async def list_exchange_rates(session: ReadSessionDep, _: ReferenceReader) -> Page[ExchangeRateRow]:
+    return service.present(ExchangeRateRow, await service.exchange_rates(session))
 
 
-@router.put("/exchange-rates", response_model=Page[ExchangeRateRow], summary="Replace the exchange-rate table")
+@router.put(
+    "/exchange-rates",
+    response_model=Page[ExchangeRateRow],
+    summary="Replace the exchange-rate table",
+    responses=problems(),
+)
 async def replace_exchange_rates(
-    body: ExchangeRateTable, session: SessionDep, principal: Operator
+    body: ExchangeRateTable, session: WriteSessionDep, ledger: LedgerDep, principal: ReferenceKeeper
 ) -> Page[ExchangeRateRow]:
-    return _page(
-        ExchangeRateRow, await service.replace_exchange_rates(session=session, principal=principal, table=body)
-    )
+    rows = await service.replace_exchange_rates(session=session, ledger=ledger, principal=principal, table=body)
+    return service.present(ExchangeRateRow, rows)

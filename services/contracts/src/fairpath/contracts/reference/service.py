@@ -1,16 +1,20 @@
 """Reading and replacing the operator's reference tables, and the lookups the contract rules make."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import Principal
 from fairpath.common.ids import uuid7
+from fairpath.common.ledger import Ledger
+from fairpath.common.pagination import Page
 from fairpath.common.timeutil import utcnow
-from fairpath.contracts.db import common
 from fairpath.contracts.reference.schemas import (
     ExchangeRateTable,
     MinimumWageTable,
@@ -102,7 +106,7 @@ async def exchange_rates(session: AsyncSession) -> list[ExchangeRate]:
 
 
 async def replace_minimum_wages(
-    *, session: AsyncSession, principal: Principal, table: MinimumWageTable
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, table: MinimumWageTable
 ) -> list[MinimumWage]:
     now = utcnow()
     await session.execute(delete(MinimumWage))
@@ -113,29 +117,29 @@ async def replace_minimum_wages(
             sector=r.sector or "",
             amount=r.amount,
             currency=r.currency,
-            period=r.period.value,
+            period=r.period,
             source=r.source,
             effective_from=r.effective_from,
             updated_at=now,
         )
         for r in table.items
     )
-    await _audit(session, principal, "minimum_wage", table)
+    await _audit(session, ledger, principal, "minimum_wage", table)
     return await minimum_wages(session)
 
 
 async def replace_working_time_limits(
-    *, session: AsyncSession, principal: Principal, table: WorkingTimeLimitTable
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, table: WorkingTimeLimitTable
 ) -> list[WorkingTimeLimit]:
     now = utcnow()
     await session.execute(delete(WorkingTimeLimit))
     session.add_all(WorkingTimeLimit(**r.model_dump(), updated_at=now) for r in table.items)
-    await _audit(session, principal, "working_time_limit", table)
+    await _audit(session, ledger, principal, "working_time_limit", table)
     return await working_time_limits(session)
 
 
 async def replace_exchange_rates(
-    *, session: AsyncSession, principal: Principal, table: ExchangeRateTable
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, table: ExchangeRateTable
 ) -> list[ExchangeRate]:
     now = utcnow()
     await session.execute(delete(ExchangeRate))
@@ -150,13 +154,13 @@ async def replace_exchange_rates(
         )
         for r in table.items
     )
-    await _audit(session, principal, "exchange_rate", table)
+    await _audit(session, ledger, principal, "exchange_rate", table)
     return await exchange_rates(session)
 
 
-async def _audit(session: AsyncSession, principal: Principal, table_name: str, table) -> None:  # noqa: ANN001
+async def _audit(session: AsyncSession, ledger: Ledger, principal: Principal, table_name: str, table) -> None:  # noqa: ANN001
     await session.flush()
-    await common.audit.append(
+    await ledger.append(
         session,
         actor=principal.actor,
         action=f"reference.{table_name}.replaced",
@@ -164,6 +168,14 @@ async def _audit(session: AsyncSession, principal: Principal, table_name: str, t
         record_id=table_name,
         changes={"items": table.model_dump(mode="json")["items"]},
     )
+
+
+Row = TypeVar("Row", bound=BaseModel)
+
+
+def present(model: type[Row], rows: Sequence[object]) -> Page[Row]:
+    """A whole reference table as the API shows it: every row, each with its source and date, on one page."""
+    return Page(items=[model.model_validate(r) for r in rows], next_cursor=None)
 
 
 def today() -> date:

@@ -3,11 +3,12 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, UniqueConstraint
+from sqlalchemy import BigInteger, Column, String, UniqueConstraint
 from sqlmodel import Field
 
 from fairpath.common.db import UtcDateTime
 from fairpath.contracts.db import ContractsModel
+from fairpath.contracts.reference.schemas import PayPeriod
 
 
 class MinimumWage(ContractsModel, table=True):
@@ -20,7 +21,7 @@ class MinimumWage(ContractsModel, table=True):
     sector: str = Field(default="", max_length=1)
     amount: int = Field(sa_column=Column(BigInteger, nullable=False), description="minor units")
     currency: str = Field(max_length=3)
-    period: str = Field(max_length=10)
+    period: PayPeriod = Field(sa_type=String(10))
     source: str = Field(max_length=500)
     effective_from: date
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

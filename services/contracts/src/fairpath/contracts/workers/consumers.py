@@ -11,13 +11,15 @@ from fairpath.common.events.catalogue import (
 from fairpath.common.events.consumer import Subscription
 from fairpath.common.events.envelope import CloudEvent
 from fairpath.common.events.projection import apply_if_newer
+from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
 from fairpath.contracts.workers.tables import WorkerProjection
 
 WorkerState = WorkerRegistered | WorkerUpdated | WorkerConsentChanged
 
 
-async def on_worker_state(session: AsyncSession, _: CloudEvent, payload: WorkerState) -> None:
+async def on_worker_state(session: AsyncSession, _ledger: Ledger, _event: CloudEvent, payload: WorkerState) -> None:
+    """The registry's worker at the event's version, if newer: a copy, so nothing is audited or re-published."""
     await apply_if_newer(
         session,
         WorkerProjection,
@@ -34,7 +36,7 @@ async def on_worker_state(session: AsyncSession, _: CloudEvent, payload: WorkerS
     )
 
 
-async def on_worker_erased(session: AsyncSession, _: CloudEvent, payload: WorkerErased) -> None:
+async def on_worker_erased(session: AsyncSession, _ledger: Ledger, _event: CloudEvent, payload: WorkerErased) -> None:
     await apply_if_newer(
         session,
         WorkerProjection,

@@ -5,8 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from pydantic import BaseModel
 
-from fairpath.common.errors import PROBLEM_RESPONSES, Unauthenticated
-from fairpath.gateway.identity.service import issue_access_token
+from fairpath.common.errors import PROBLEM_RESPONSES, Unauthenticated, problems
+from fairpath.gateway.deps import SettingsDep
+from fairpath.gateway.identity.service import log_in
 
 router = APIRouter(prefix="/v1/auth", tags=["identity"], responses=PROBLEM_RESPONSES)
 
@@ -17,17 +18,23 @@ class AccessToken(BaseModel):
     expires_in: int
 
 
-@router.post("/token", response_model=AccessToken, summary="Exchange a username and password for an access token")
+@router.post(
+    "/token",
+    response_model=AccessToken,
+    summary="Exchange a username and password for an access token",
+    responses=problems(Unauthenticated),
+)
 async def issue_token(
     request: Request,
+    settings: SettingsDep,
     username: Annotated[str, Form(min_length=1, max_length=200)],
     password: Annotated[str, Form(min_length=1, max_length=500)],
 ) -> AccessToken:
-    user = request.app.state.identities.current().by_password(username, password)
-    if user is None:
-        raise Unauthenticated("unknown username or wrong password")
-    settings = request.app.state.settings
-    return AccessToken(
-        access_token=issue_access_token(user.id, settings.token_secret, settings.access_token_ttl_seconds),
-        expires_in=settings.access_token_ttl_seconds,
+    token = log_in(
+        request.app.state.identities.current(),
+        username=username,
+        password=password,
+        secret=settings.token_secret,
+        ttl_seconds=settings.access_token_ttl_seconds,
     )
+    return AccessToken(access_token=token, expires_in=settings.access_token_ttl_seconds)

@@ -21,6 +21,14 @@ def issue_access_token(user_id: uuid.UUID, secret: str, ttl_seconds: int) -> str
     )
 
 
+def log_in(store: IdentityStore, *, username: str, password: str, secret: str, ttl_seconds: int) -> str:
+    """An access token for a person's username and password, or 401."""
+    user = store.by_password(username, password)
+    if user is None:
+        raise Unauthenticated("unknown username or wrong password")
+    return issue_access_token(user.id, secret, ttl_seconds)
+
+
 async def authenticate(request: Request) -> Principal:
     """The caller's principal, or 401, with the business its organisation acts for."""
     principal = _identify(request)

@@ -2,25 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from fairpath.common.auth import Principal, Role
-from fairpath.common.errors import PROBLEM_RESPONSES, Forbidden, ServiceUnavailable
+from fairpath.common.errors import PROBLEM_RESPONSES, ServiceUnavailable, problems
 from fairpath.common.events import dlq
-from fairpath.common.events.broker import Broker
-from fairpath.gateway.identity.service import authenticate
+from fairpath.gateway.deps import connected_broker
+from fairpath.gateway.operations.auth import EventOperator
 
 router = APIRouter(prefix="/v1/admin/events", tags=["operations"], responses=PROBLEM_RESPONSES)
-
-
-def _admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-    if principal.role != Role.admin:
-        raise Forbidden("only an admin handles dead letters")
-    return principal
-
-
-Admin = Annotated[Principal, Depends(_admin)]
 
 
 class DeadLetterView(BaseModel):
@@ -42,24 +32,27 @@ class ReplayResult(BaseModel):
     replayed: list[DeadLetterView]
 
 
-def _broker(request: Request) -> Broker:
-    broker: Broker | None = getattr(request.app.state, "broker", None)
-    if broker is None or not broker.connected:
-        raise ServiceUnavailable("the event broker is not connected")
-    return broker
-
-
-@router.get("/dead-letters", response_model=list[DeadLetterView], summary="Events a consumer gave up on")
+@router.get(
+    "/dead-letters",
+    response_model=list[DeadLetterView],
+    summary="Events a consumer gave up on",
+    responses=problems(ServiceUnavailable),
+)
 async def list_dead_letters(
     request: Request,
-    _: Admin,
+    _: EventOperator,
     consumer: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[DeadLetterView]:
-    return [DeadLetterView(**vars(d)) for d in await dlq.dead_letters(_broker(request), consumer)]
+    return [DeadLetterView(**vars(d)) for d in await dlq.dead_letters(connected_broker(request), consumer)]
 
 
-@router.post("/replay", response_model=ReplayResult, summary="Put dead letters back on their original subject")
-async def replay_dead_letters(request: Request, _: Admin, body: ReplayRequest | None = None) -> ReplayResult:
+@router.post(
+    "/replay",
+    response_model=ReplayResult,
+    summary="Put dead letters back on their original subject",
+    responses=problems(ServiceUnavailable),
+)
+async def replay_dead_letters(request: Request, _: EventOperator, body: ReplayRequest | None = None) -> ReplayResult:
     body = body or ReplayRequest()
-    replayed = await dlq.replay(_broker(request), body.consumer, body.limit)
+    replayed = await dlq.replay(connected_broker(request), body.consumer, body.limit)
     return ReplayResult(replayed=[DeadLetterView(**vars(d)) for d in replayed])

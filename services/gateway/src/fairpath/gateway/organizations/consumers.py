@@ -14,11 +14,14 @@ from fairpath.common.events.catalogue import (
 from fairpath.common.events.consumer import Subscription
 from fairpath.common.events.envelope import CloudEvent, EventPayload
 from fairpath.common.events.projection import apply_if_newer
+from fairpath.common.ledger import Ledger
+from fairpath.common.services import VETTING
 from fairpath.common.timeutil import utcnow
 from fairpath.gateway.organizations.tables import LinkedBusiness
 
 
-async def on_business_state(session: AsyncSession, _: CloudEvent, payload: EventPayload) -> None:
+async def on_business_state(session: AsyncSession, _ledger: Ledger, _event: CloudEvent, payload: EventPayload) -> None:
+    """A projection of vetting's record: nothing of the gateway's own changes, so nothing to audit."""
     await apply_if_newer(
         session,
         LinkedBusiness,
@@ -38,4 +41,6 @@ def linked_business_subscription() -> Subscription:
         BusinessSuspended,
         BusinessExpired,
     )
-    return Subscription(name="gateway-vetting", stream="VETTING", handlers=dict.fromkeys(events, on_business_state))
+    return Subscription(
+        name="gateway-vetting", stream=VETTING.stream, handlers=dict.fromkeys(events, on_business_state)
+    )

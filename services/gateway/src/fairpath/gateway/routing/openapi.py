@@ -6,8 +6,9 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
-from fairpath.gateway.routing.table import owner_of
+from fairpath.common.services import owner_of
 from fairpath.gateway.routing.upstreams import Upstreams
 
 log = logging.getLogger("fairpath.gateway.openapi")
@@ -49,7 +50,8 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str,
         for name, schema in theirs.items():
             schemas[renames.get(name, name)] = _rename_refs(schema, renames)
         for path, item in spec.get("paths", {}).items():
-            if owner_of(path) == service:
+            owner = owner_of(path)
+            if owner is not None and owner.name == service:
                 doc["paths"][path] = _rename_refs(item, renames)
         doc.setdefault("tags", [])
     doc["components"]["securitySchemes"] = SECURITY_SCHEMES
@@ -85,8 +87,6 @@ def install(app: FastAPI) -> None:
         if len(specs) == len(upstreams.urls):
             state["doc"] = doc
         return doc
-
-    from fastapi.responses import JSONResponse
 
     app.router.routes = [r for r in app.router.routes if getattr(r, "path", None) != app.openapi_url]
 

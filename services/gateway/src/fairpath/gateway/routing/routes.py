@@ -1,25 +1,27 @@
 """The catch-all that forwards `/v1/...` to the service that owns the path."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from fairpath.common.auth import Principal
-from fairpath.common.errors import NotFound
-from fairpath.gateway.identity.service import authenticate
-from fairpath.gateway.routing.table import owner_of
+from fairpath.common.errors import NotFound, problems
+from fairpath.common.services import owner_of
+from fairpath.gateway.routing.auth import Caller
+from fairpath.gateway.routing.upstreams import BadGateway, GatewayTimeout
 
 router = APIRouter()
 
-Caller = Annotated[Principal, Depends(authenticate)]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
-@router.api_route("/v1/{path:path}", methods=METHODS, include_in_schema=False)
+@router.api_route(
+    "/v1/{path:path}",
+    methods=METHODS,
+    include_in_schema=False,
+    responses=problems(NotFound, BadGateway, GatewayTimeout),
+)
 async def forward(path: str, request: Request, principal: Caller) -> Response:  # noqa: ARG001 - names the path parameter
     service = owner_of(request.url.path)
     if service is None:
         raise NotFound("resource", request.url.path)
     token = request.app.state.principal_signer.sign(principal)
-    return await request.app.state.upstreams.forward(service, request, token)
+    return await request.app.state.upstreams.forward(service.name, request, token)

@@ -41,10 +41,12 @@ _BODILESS = {"GET", "HEAD", "DELETE", "OPTIONS"}
 
 class BadGateway(DomainError):
     status, name, title = 502, "upstream_unavailable", "Service unavailable"
+    description = "no replica of the service that owns the path answered; try again"
 
 
 class GatewayTimeout(DomainError):
     status, name, title = 504, "upstream_timeout", "Service timed out"
+    description = "the service that owns the path did not answer in time"
 
 
 class Upstreams:

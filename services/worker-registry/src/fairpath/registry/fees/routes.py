@@ -4,18 +4,15 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from fairpath.common.auth import Role, roles
-from fairpath.common.db import SessionDep
-from fairpath.common.errors import PROBLEM_RESPONSES
-from fairpath.registry.dependencies import AuditedReadSessionDep, CipherDep
+from fairpath.common.errors import PROBLEM_RESPONSES, NotFound, problems
+from fairpath.registry.deps import CipherDep, LedgerDep, WriteSessionDep
 from fairpath.registry.fees import service
+from fairpath.registry.fees.auth import FeeReader, FeeReimburser, FeeReporter
 from fairpath.registry.fees.schemas import FeeReportCreate, FeeReportPublic, FeeReportUpdate
+from fairpath.registry.fees.service import NotAFinding, ReimbursementStepNotAllowed
+from fairpath.registry.workers.service import ErasedWorker
 
 router = APIRouter(tags=["fees"], responses=PROBLEM_RESPONSES)
-
-Reporter = roles(Role.worker, Role.agency)
-Reader = roles(*Role)
-Reimburser = roles(Role.worker, Role.agency, Role.employer, Role.compliance_officer, Role.admin)
 
 
 @router.post(
@@ -23,22 +20,37 @@ Reimburser = roles(Role.worker, Role.agency, Role.employer, Role.compliance_offi
     status_code=status.HTTP_201_CREATED,
     response_model=FeeReportPublic,
     summary="Report a fee or cost of recruitment the worker paid (IRIS C)",
+    responses=problems(NotFound, ErasedWorker),
 )
 async def report_fee(
-    worker_id: uuid.UUID, body: FeeReportCreate, session: SessionDep, principal: Reporter, cipher: CipherDep
+    worker_id: uuid.UUID,
+    body: FeeReportCreate,
+    session: WriteSessionDep,
+    ledger: LedgerDep,
+    principal: FeeReporter,
+    cipher: CipherDep,
 ) -> FeeReportPublic:
     report = await service.report_fee(
-        session=session, principal=principal, cipher=cipher, worker_id=worker_id, data=body
+        session=session, ledger=ledger, principal=principal, cipher=cipher, worker_id=worker_id, data=body
     )
     return service.present(report, cipher, with_evidence=True)
 
 
-@router.get("/v1/fees/{fee_report_id}", response_model=FeeReportPublic, summary="One fee report")
+@router.get(
+    "/v1/fees/{fee_report_id}",
+    response_model=FeeReportPublic,
+    summary="One fee report",
+    responses=problems(NotFound),
+)
 async def get_fee_report(
-    fee_report_id: uuid.UUID, session: AuditedReadSessionDep, principal: Reader, cipher: CipherDep
+    fee_report_id: uuid.UUID,
+    session: WriteSessionDep,  # a read by anyone but the worker's side is an audit entry
+    ledger: LedgerDep,
+    principal: FeeReader,
+    cipher: CipherDep,
 ) -> FeeReportPublic:
     return await service.read_fee_report(
-        session=session, principal=principal, cipher=cipher, fee_report_id=fee_report_id
+        session=session, ledger=ledger, principal=principal, cipher=cipher, fee_report_id=fee_report_id
     )
 
 
@@ -46,10 +58,16 @@ async def get_fee_report(
     "/v1/fees/{fee_report_id}",
     response_model=FeeReportPublic,
     summary="Record a reimbursement step: promised, paid, or the worker's confirmation or dispute",
+    responses=problems(NotFound, NotAFinding, ReimbursementStepNotAllowed),
 )
 async def record_reimbursement(
-    fee_report_id: uuid.UUID, body: FeeReportUpdate, session: SessionDep, principal: Reimburser, cipher: CipherDep
+    fee_report_id: uuid.UUID,
+    body: FeeReportUpdate,
+    session: WriteSessionDep,
+    ledger: LedgerDep,
+    principal: FeeReimburser,
+    cipher: CipherDep,
 ) -> FeeReportPublic:
     return await service.record_reimbursement(
-        session=session, principal=principal, cipher=cipher, fee_report_id=fee_report_id, data=body
+        session=session, ledger=ledger, principal=principal, cipher=cipher, fee_report_id=fee_report_id, data=body
     )

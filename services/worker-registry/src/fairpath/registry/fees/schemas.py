@@ -18,6 +18,13 @@ class Payer(StrEnum):
     agency = "agency"
 
 
+class ReportChannel(StrEnum):
+    """Who reported a fee: the worker through their own channel, or their agency for them."""
+
+    worker = "worker"
+    agency = "agency"
+
+
 class ReimbursementStatus(StrEnum):
     not_applicable = "not_applicable"  # the worker did not pay: nothing to give back
     owed = "owed"
@@ -131,7 +138,7 @@ class FeeReportPublic(BaseModel):
     evidence: list[Evidence] | None = Field(
         default=None, description="to the worker, their agency and the operator only"
     )
-    channel: str
+    channel: ReportChannel
     reported_at: datetime
     finding: bool = Field(description="a worker-paid amount: a finding under IRIS principle C")
     finding_business_id: uuid.UUID | None

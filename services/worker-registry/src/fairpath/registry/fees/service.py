@@ -3,17 +3,19 @@ until the worker confirms it (IRIS C, the Employer Pays Principle)."""
 
 import json
 import uuid
+from collections.abc import Callable
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import READ_ALL_ROLES, Principal, Role
 from fairpath.common.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
 from fairpath.common.events.catalogue import FeeReimbursed, FeeReported
-from fairpath.common.events.outbox import record_event
+from fairpath.common.events.envelope import EventPayload
 from fairpath.common.ids import uuid7
+from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
 from fairpath.registry.crypto import FieldCipher
-from fairpath.registry.db import common
 from fairpath.registry.fees.schemas import (
     Evidence,
     FeeReportCreate,
@@ -22,11 +24,23 @@ from fairpath.registry.fees.schemas import (
     Payer,
     ReimbursementStatus,
     ReimbursementStep,
+    ReportChannel,
 )
 from fairpath.registry.fees.tables import FeeReport
 from fairpath.registry.placements.tables import Placement
 from fairpath.registry.workers.service import is_owner, owned_worker, require_active
 from fairpath.registry.workers.tables import Worker
+
+
+class NotAFinding(Conflict):
+    name = "not_a_finding"
+    description = "the worker did not pay this cost: there is nothing to reimburse"
+
+
+class ReimbursementStepNotAllowed(Conflict):
+    name = "invalid_transition"
+    description = "the reimbursement's status does not allow this step (owed → promised → paid → confirmed or disputed)"
+
 
 _BUSINESS_STEPS = {ReimbursementStep.promised, ReimbursementStep.paid}
 _WORKER_STEPS = {ReimbursementStep.confirmed, ReimbursementStep.disputed}
@@ -39,7 +53,13 @@ _ALLOWED_FROM = {
 
 
 async def report_fee(
-    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, worker_id: uuid.UUID, data: FeeReportCreate
+    *,
+    session: AsyncSession,
+    ledger: Ledger,
+    principal: Principal,
+    cipher: FieldCipher,
+    worker_id: uuid.UUID,
+    data: FeeReportCreate,
 ) -> FeeReport:
     """The worker reports through their own channel, or their agency for them."""
     worker = await owned_worker(session, principal, worker_id)
@@ -58,67 +78,83 @@ async def report_fee(
     report = FeeReport(
         id=report_id,
         worker_id=worker.id,
-        category=data.category.value,
+        category=data.category,
         amount_minor=data.amount_minor,
         currency=data.currency,
-        payment_method=data.payment_method.value,
-        paid_by=data.paid_by.value,
+        payment_method=data.payment_method,
+        paid_by=data.paid_by,
         paid_to_business_id=data.paid_to_business_id,
         contract_id=data.contract_id,
         paid_on=data.paid_on,
         evidence_sealed=_seal_evidence(cipher, report_id, data.evidence),
-        channel="worker" if principal.role == Role.worker else "agency",
+        channel=ReportChannel.worker if principal.role == Role.worker else ReportChannel.agency,
         reported_by=principal.actor,
         reported_at=now,
         finding=finding,
         finding_business_id=finding_business,
-        reimbursement_status=(ReimbursementStatus.owed if finding else ReimbursementStatus.not_applicable).value,
+        reimbursement_status=ReimbursementStatus.owed if finding else ReimbursementStatus.not_applicable,
         updated_at=now,
         version=1,
     )
-    session.add(report)
-    await session.flush()
-    await common.audit.append(
+    # A finding goes to vetting once a business answers for it.
+    reported = None
+    if finding and finding_business is not None:
+        reported = partial(_reported, report, principal, await _employer_of(session, report))
+    await ledger.record_new(
         session,
+        report,
         actor=principal.actor,
         action="fee.reported",
         record_type="fee_report",
-        record_id=report.id,
         changes={
             **data.model_dump(mode="json", exclude={"evidence"}, exclude_none=True),
             "worker_id": str(worker.id),
             "evidence": report.evidence_sealed,
         },
+        event=reported,
     )
-    if finding and finding_business is not None:
-        await _emit_reported(session, principal, report)
     return report
 
 
-async def _emit_reported(session: AsyncSession, principal: Principal, report: FeeReport) -> None:
-    employer_id = None
-    if report.contract_id is not None:
-        placement = await session.get(Placement, report.contract_id)
-        employer_id = placement.employer_id if placement and placement.worker_id == report.worker_id else None
-    await record_event(
-        session,
-        common.outbox,
-        FeeReported(
-            version=report.version,
-            fee_report_id=report.id,
-            worker_id=report.worker_id,
-            business_id=report.finding_business_id,
-            employer_id=employer_id,
-            contract_id=report.contract_id,
-            category=report.category,
-            amount_minor=report.amount_minor,
-            currency=report.currency,
-            payment_method=report.payment_method,
-            paid_on=report.paid_on,
-            reported_by_role=principal.role,
-            reported_at=report.reported_at,
-        ),
-        report.id,
+async def _employer_of(session: AsyncSession, report: FeeReport) -> uuid.UUID | None:
+    """The employer of the placement the fee was paid for, when the registry holds it."""
+    if report.contract_id is None:
+        return None
+    placement = await session.get(Placement, report.contract_id)
+    return placement.employer_id if placement and placement.worker_id == report.worker_id else None
+
+
+def _reported(report: FeeReport, principal: Principal, employer_id: uuid.UUID | None) -> FeeReported:
+    return FeeReported(
+        version=report.version,
+        fee_report_id=report.id,
+        worker_id=report.worker_id,
+        business_id=report.finding_business_id,
+        employer_id=employer_id,
+        contract_id=report.contract_id,
+        category=report.category,
+        amount_minor=report.amount_minor,
+        currency=report.currency,
+        payment_method=report.payment_method,
+        paid_on=report.paid_on,
+        reported_by_role=principal.role,
+        reported_at=report.reported_at,
+    )
+
+
+def _reimbursed(report: FeeReport) -> FeeReimbursed:
+    return FeeReimbursed(
+        version=report.version,
+        fee_report_id=report.id,
+        worker_id=report.worker_id,
+        business_id=report.finding_business_id,
+        category=report.category,
+        amount_minor=report.amount_minor,
+        reimbursed_amount_minor=report.reimbursed_amount_minor or 0,
+        currency=report.currency,
+        reimbursed_on=report.reimbursed_on,
+        confirmed_by_worker=True,
+        confirmed_at=report.confirmed_at,
     )
 
 
@@ -150,19 +186,25 @@ async def _reach(session: AsyncSession, principal: Principal, report: FeeReport 
 
 
 async def read_fee_report(
-    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, fee_report_id: uuid.UUID
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, cipher: FieldCipher, fee_report_id: uuid.UUID
 ) -> FeeReportPublic:
     report = await session.get(FeeReport, fee_report_id)
     worker, evidence = await _reach(session, principal, report)
     if worker is None or not is_owner(principal, worker):
-        await common.audit.append(
+        await ledger.append(
             session, actor=principal.actor, action="fee.read", record_type="fee_report", record_id=report.id
         )
     return present(report, cipher, with_evidence=evidence)
 
 
 async def record_reimbursement(
-    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, fee_report_id: uuid.UUID, data: FeeReportUpdate
+    *,
+    session: AsyncSession,
+    ledger: Ledger,
+    principal: Principal,
+    cipher: FieldCipher,
+    fee_report_id: uuid.UUID,
+    data: FeeReportUpdate,
 ) -> FeeReportPublic:
     report = await session.get(FeeReport, fee_report_id, with_for_update=True)
     worker, evidence = await _reach(session, principal, report)
@@ -172,11 +214,10 @@ async def record_reimbursement(
     if data.step in _BUSINESS_STEPS and (is_the_worker or principal.role == Role.auditor):
         raise Forbidden("the business that owes the reimbursement, the agency or the operator records it")
     if not report.finding:
-        raise Conflict("the worker did not pay this cost: there is nothing to reimburse", name="not_a_finding")
-    if ReimbursementStatus(report.reimbursement_status) not in _ALLOWED_FROM[data.step]:
-        raise Conflict(
-            f"a reimbursement that is {report.reimbursement_status} cannot be {data.step.value}",
-            name="invalid_transition",
+        raise NotAFinding("the worker did not pay this cost: there is nothing to reimburse")
+    if report.reimbursement_status not in _ALLOWED_FROM[data.step]:
+        raise ReimbursementStepNotAllowed(
+            f"a reimbursement that is {report.reimbursement_status} cannot be {data.step.value}"
         )
     now = utcnow()
     if data.step == ReimbursementStep.promised:
@@ -185,55 +226,38 @@ async def record_reimbursement(
                 [Violation(field="promised_by_date", rule="required", message="by when the worker will be paid back")]
             )
         report.reimbursement_status, report.promised_by_date, report.promised_at = (
-            "promised",
+            ReimbursementStatus.promised,
             data.promised_by_date,
             now,
         )
     elif data.step == ReimbursementStep.paid:
-        report.reimbursement_status = "paid"
+        report.reimbursement_status = ReimbursementStatus.paid
         report.reimbursed_amount_minor, report.reimbursed_on = data.reimbursed_amount_minor, data.reimbursed_on
         report.paid_recorded_by, report.disputed_at = principal.actor, None
     elif data.step == ReimbursementStep.confirmed:
-        report.reimbursement_status, report.confirmed_at = "confirmed", now
+        report.reimbursement_status, report.confirmed_at = ReimbursementStatus.confirmed, now
     else:
-        report.reimbursement_status, report.disputed_at = "owed", now
+        report.reimbursement_status, report.disputed_at = ReimbursementStatus.owed, now
     newly_attributed = False
     if data.paid_to_business_id is not None and report.paid_to_business_id is None and principal.role != Role.worker:
         report.paid_to_business_id = data.paid_to_business_id
         newly_attributed = report.finding_business_id is None
         report.finding_business_id = report.finding_business_id or data.paid_to_business_id
-    report.version += 1
-    report.updated_at = now
-    await session.flush()
-    await common.audit.append(
+    # At most one event: naming the business is never the worker's step, confirming only the worker's.
+    event: Callable[[], EventPayload] | None = None
+    if newly_attributed:
+        event = partial(_reported, report, principal, await _employer_of(session, report))
+    elif data.step == ReimbursementStep.confirmed and report.finding_business_id is not None:
+        event = partial(_reimbursed, report)
+    await ledger.record_change(
         session,
+        report,
         actor=principal.actor,
         action=f"fee.reimbursement_{data.step.value}",
         record_type="fee_report",
-        record_id=report.id,
         changes=data.model_dump(mode="json", exclude_none=True),
+        event=event,
     )
-    if newly_attributed:
-        await _emit_reported(session, principal, report)
-    if data.step == ReimbursementStep.confirmed and report.finding_business_id is not None:
-        await record_event(
-            session,
-            common.outbox,
-            FeeReimbursed(
-                version=report.version,
-                fee_report_id=report.id,
-                worker_id=report.worker_id,
-                business_id=report.finding_business_id,
-                category=report.category,
-                amount_minor=report.amount_minor,
-                reimbursed_amount_minor=report.reimbursed_amount_minor or 0,
-                currency=report.currency,
-                reimbursed_on=report.reimbursed_on,
-                confirmed_by_worker=True,
-                confirmed_at=report.confirmed_at,
-            ),
-            report.id,
-        )
     return present(report, cipher, with_evidence=evidence)
 
 

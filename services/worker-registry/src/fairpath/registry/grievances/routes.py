@@ -4,19 +4,16 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from fairpath.common.auth import Role, roles
-from fairpath.common.db import SessionDep
-from fairpath.common.errors import PROBLEM_RESPONSES
+from fairpath.common.errors import PROBLEM_RESPONSES, NotFound, problems
 from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor
-from fairpath.registry.dependencies import AuditedReadSessionDep, CipherDep, SettingsDep
+from fairpath.registry.deps import CipherDep, LedgerDep, SettingsDep, WriteSessionDep
 from fairpath.registry.grievances import service
+from fairpath.registry.grievances.auth import GrievanceFiler, GrievanceInvestigator, GrievanceReader
 from fairpath.registry.grievances.schemas import GrievanceCreate, GrievancePublic, GrievanceStatus, GrievanceUpdate
+from fairpath.registry.grievances.service import GrievanceTransitionNotAllowed, GrievanceView
+from fairpath.registry.workers.service import ErasedWorker
 
 router = APIRouter(tags=["grievances"], responses=PROBLEM_RESPONSES)
-
-Filer = roles(Role.worker, Role.agency, Role.compliance_officer)
-Reader = roles(*Role)
-Investigator = roles(Role.compliance_officer)
 
 
 @router.post(
@@ -24,29 +21,39 @@ Investigator = roles(Role.compliance_officer)
     status_code=status.HTTP_201_CREATED,
     response_model=GrievancePublic,
     summary="File a grievance: by the worker directly, or for them (IRIS G)",
+    responses=problems(NotFound, ErasedWorker),
 )
 async def file_grievance(
     worker_id: uuid.UUID,
     body: GrievanceCreate,
-    session: SessionDep,
-    principal: Filer,
+    session: WriteSessionDep,
+    ledger: LedgerDep,
+    principal: GrievanceFiler,
     cipher: CipherDep,
     settings: SettingsDep,
 ) -> GrievancePublic:
     grievance = await service.file_grievance(
-        session=session, principal=principal, cipher=cipher, settings=settings, worker_id=worker_id, data=body
+        session=session,
+        ledger=ledger,
+        principal=principal,
+        cipher=cipher,
+        settings=settings,
+        worker_id=worker_id,
+        data=body,
     )
-    return await service.present(session, grievance, service.GrievanceView.full, cipher)
+    return await service.present(session, grievance, GrievanceView.full, cipher)
 
 
 @router.get(
     "/v1/grievances",
     response_model=Page[GrievancePublic],
     summary="Grievances: the operator's queue (filter overdue ones), those against the caller's business, a worker's own",
+    responses=problems(),
 )
 async def list_grievances(
-    session: AuditedReadSessionDep,
-    principal: Reader,
+    session: WriteSessionDep,  # every grievance listed to anyone but the worker is an audit entry
+    ledger: LedgerDep,
+    principal: GrievanceReader,
     cipher: CipherDep,
     status: GrievanceStatus | None = None,
     business_id: uuid.UUID | None = None,
@@ -56,6 +63,7 @@ async def list_grievances(
 ) -> Page[GrievancePublic]:
     rows = await service.list_grievances(
         session=session,
+        ledger=ledger,
         principal=principal,
         cipher=cipher,
         status=status,
@@ -72,21 +80,34 @@ async def list_grievances(
     "/v1/grievances/{grievance_id}",
     response_model=GrievancePublic,
     summary="One grievance (the business it is against never sees who filed an anonymous one)",
+    responses=problems(NotFound),
 )
 async def get_grievance(
-    grievance_id: uuid.UUID, session: AuditedReadSessionDep, principal: Reader, cipher: CipherDep
+    grievance_id: uuid.UUID,
+    session: WriteSessionDep,  # a read by anyone but the worker's side is an audit entry
+    ledger: LedgerDep,
+    principal: GrievanceReader,
+    cipher: CipherDep,
 ) -> GrievancePublic:
-    return await service.read_grievance(session=session, principal=principal, cipher=cipher, grievance_id=grievance_id)
+    return await service.read_grievance(
+        session=session, ledger=ledger, principal=principal, cipher=cipher, grievance_id=grievance_id
+    )
 
 
 @router.patch(
     "/v1/grievances/{grievance_id}",
     response_model=GrievancePublic,
     summary="Investigate, decide, resolve with a remedy, or escalate a grievance (compliance officers)",
+    responses=problems(NotFound, GrievanceTransitionNotAllowed),
 )
 async def update_grievance(
-    grievance_id: uuid.UUID, body: GrievanceUpdate, session: SessionDep, principal: Investigator, cipher: CipherDep
+    grievance_id: uuid.UUID,
+    body: GrievanceUpdate,
+    session: WriteSessionDep,
+    ledger: LedgerDep,
+    principal: GrievanceInvestigator,
+    cipher: CipherDep,
 ) -> GrievancePublic:
     return await service.update_grievance(
-        session=session, principal=principal, cipher=cipher, grievance_id=grievance_id, data=body
+        session=session, ledger=ledger, principal=principal, cipher=cipher, grievance_id=grievance_id, data=body
     )

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from fairpath.common.auth import Role
 from fairpath.common.domain_codes import EscalationBody, ForcedLabourIndicator, Remedy, Severity
 from fairpath.common.reference import LanguageTag
 
@@ -17,6 +18,25 @@ class GrievanceStatus(StrEnum):
     substantiated = "substantiated"
     unsubstantiated = "unsubstantiated"
     resolved = "resolved"
+
+
+class GrievanceStepKind(StrEnum):
+    """A recorded step: a move to a status, or an escalation beside the status."""
+
+    received = "received"
+    under_investigation = "under_investigation"
+    substantiated = "substantiated"
+    unsubstantiated = "unsubstantiated"
+    resolved = "resolved"
+    escalated = "escalated"
+
+
+class GrievanceChannel(StrEnum):
+    """How a grievance came in: from the worker directly, through their agency, or through the operator."""
+
+    worker = "worker"
+    agency = "agency"
+    operator = "operator"
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
@@ -87,7 +107,7 @@ class GrievanceUpdate(BaseModel):
 class GrievanceStepPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    step: str
+    step: GrievanceStepKind
     actor: str
     at: datetime
 
@@ -101,8 +121,8 @@ class GrievancePublic(BaseModel):
     contract_id: uuid.UUID | None
     fee_report_id: uuid.UUID | None
     anonymous: bool
-    channel: str | None
-    filed_by_role: str | None
+    channel: GrievanceChannel | None
+    filed_by_role: Role | None
     alleged_indicators: list[ForcedLabourIndicator]
     description: str | None
     language: str | None

@@ -7,8 +7,9 @@ business who filed it, in the API or in events.
 """
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,17 +22,19 @@ from fairpath.common.events.catalogue import (
     GrievanceSubstantiated,
     GrievanceUnsubstantiated,
 )
-from fairpath.common.events.outbox import record_event
+from fairpath.common.events.envelope import EventPayload
 from fairpath.common.ids import uuid7
+from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
 from fairpath.registry.config import RegistrySettings
 from fairpath.registry.crypto import FieldCipher
-from fairpath.registry.db import common
 from fairpath.registry.fees.tables import FeeReport
 from fairpath.registry.grievances.schemas import (
+    GrievanceChannel,
     GrievanceCreate,
     GrievancePublic,
     GrievanceStatus,
+    GrievanceStepKind,
     GrievanceStepPublic,
     GrievanceUpdate,
 )
@@ -39,6 +42,15 @@ from fairpath.registry.grievances.tables import Grievance, GrievanceStep
 from fairpath.registry.placements.tables import Placement
 from fairpath.registry.workers.service import is_owner, owned_worker, require_active
 from fairpath.registry.workers.tables import Worker
+
+
+class GrievanceTransitionNotAllowed(Conflict):
+    name = "invalid_transition"
+    description = (
+        "the grievance's status does not allow this step (received → under_investigation → substantiated or "
+        "unsubstantiated → resolved; one escalation before it is resolved; the business is settled once decided)"
+    )
+
 
 _NEXT = {
     GrievanceStatus.received: {GrievanceStatus.under_investigation},
@@ -55,13 +67,16 @@ class GrievanceView(StrEnum):
     business = "business"  # the business it is against: never who filed an anonymous one
 
 
-def _channel(principal: Principal) -> str:
-    return {Role.worker: "worker", Role.agency: "agency"}.get(principal.role, "operator")
+def _channel(principal: Principal) -> GrievanceChannel:
+    return {Role.worker: GrievanceChannel.worker, Role.agency: GrievanceChannel.agency}.get(
+        principal.role, GrievanceChannel.operator
+    )
 
 
 async def file_grievance(
     *,
     session: AsyncSession,
+    ledger: Ledger,
     principal: Principal,
     cipher: FieldCipher,
     settings: RegistrySettings,
@@ -101,37 +116,30 @@ async def file_grievance(
         fee_report_id=data.fee_report_id,
         anonymous=data.anonymous,
         channel=_channel(principal),
-        filed_by_role=principal.role.value,
+        filed_by_role=principal.role,
         filed_by=principal.actor,
-        alleged_indicators=[i.value for i in dict.fromkeys(data.alleged_indicators)],
+        alleged_indicators=list(dict.fromkeys(data.alleged_indicators)),
         description_sealed=cipher.seal(data.description, record=grievance_id, field="description"),
         language=data.language,
-        status=GrievanceStatus.received.value,
+        status=GrievanceStatus.received,
         filed_at=now,
         acknowledge_by=now + timedelta(days=settings.grievance_acknowledge_days),
         resolve_by=now + timedelta(days=settings.grievance_resolve_days),
         updated_at=now,
         version=1,
     )
-    session.add(grievance)
-    await session.flush()
-    session.add(GrievanceStep(id=uuid7(), grievance_id=grievance.id, step="received", actor=principal.actor, at=now))
-    await common.audit.append(
+    await ledger.record_new(
         session,
+        grievance,
         actor=principal.actor,
         action="grievance.filed",
         record_type="grievance",
-        record_id=grievance.id,
         changes={
             **data.model_dump(mode="json", exclude={"description"}, exclude_none=True),
             "worker_id": str(worker.id),
             "description": grievance.description_sealed,
         },
-    )
-    await record_event(
-        session,
-        common.outbox,
-        GrievanceFiled(
+        event=lambda: GrievanceFiled(
             **_event_state(grievance),
             alleged_indicators=grievance.alleged_indicators,
             fee_report_id=None if grievance.anonymous else grievance.fee_report_id,
@@ -139,7 +147,11 @@ async def file_grievance(
             acknowledge_by=grievance.acknowledge_by,
             resolve_by=grievance.resolve_by,
         ),
-        grievance.id,
+    )
+    session.add(
+        GrievanceStep(
+            id=uuid7(), grievance_id=grievance.id, step=GrievanceStepKind.received, actor=principal.actor, at=now
+        )
     )
     return grievance
 
@@ -183,18 +195,24 @@ async def _reach(
 
 
 async def read_grievance(
-    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, grievance_id: uuid.UUID
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, cipher: FieldCipher, grievance_id: uuid.UUID
 ) -> GrievancePublic:
     grievance, view, own = await _reach(session, principal, grievance_id)
     if not own:
-        await common.audit.append(
+        await ledger.append(
             session, actor=principal.actor, action="grievance.read", record_type="grievance", record_id=grievance.id
         )
     return await present(session, grievance, view, cipher)
 
 
 async def update_grievance(
-    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, grievance_id: uuid.UUID, data: GrievanceUpdate
+    *,
+    session: AsyncSession,
+    ledger: Ledger,
+    principal: Principal,
+    cipher: FieldCipher,
+    grievance_id: uuid.UUID,
+    data: GrievanceUpdate,
 ) -> GrievancePublic:
     grievance, view, _ = await _reach(session, principal, grievance_id, for_update=True)
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
@@ -203,57 +221,51 @@ async def update_grievance(
         raise RuleViolations(violations)
     current = GrievanceStatus(grievance.status)
     if data.status is not None and data.status not in _NEXT[current]:
-        raise Conflict(
-            f"a grievance that is {current.value} cannot become {data.status.value}", name="invalid_transition"
-        )
+        raise GrievanceTransitionNotAllowed(f"a grievance that is {current.value} cannot become {data.status.value}")
     if data.escalated_to is not None and (grievance.escalated_to is not None or current == GrievanceStatus.resolved):
-        raise Conflict("the grievance is already escalated or resolved", name="invalid_transition")
+        raise GrievanceTransitionNotAllowed("the grievance is already escalated or resolved")
     if data.business_id is not None and current not in (GrievanceStatus.received, GrievanceStatus.under_investigation):
-        raise Conflict("the business a grievance is against is settled once it is decided", name="invalid_transition")
+        raise GrievanceTransitionNotAllowed("the business a grievance is against is settled once it is decided")
 
     now = utcnow()
-    steps: list[str] = []
+    steps: list[GrievanceStepKind] = []
     if data.business_id is not None:
         grievance.business_id = data.business_id
     if data.escalated_to is not None:
         grievance.escalated_to, grievance.escalated_at, grievance.escalated_by = (
-            data.escalated_to.value,
+            data.escalated_to,
             now,
             principal.actor,
         )
         grievance.escalation_reference = data.escalation_reference
-        steps.append("escalated")
+        steps.append(GrievanceStepKind.escalated)
     target = data.status
     if target == GrievanceStatus.under_investigation:
         grievance.acknowledged_at, grievance.acknowledged_by = now, principal.actor
     elif target in _DECISIONS:
         grievance.decided_at, grievance.decided_by = now, principal.actor
         if target == GrievanceStatus.substantiated:
-            grievance.indicators = [
-                i.value
-                for i in dict.fromkeys(data.indicators if data.indicators is not None else grievance.alleged_indicators)
-            ]
-            grievance.severity = data.severity.value
+            grievance.indicators = list(
+                dict.fromkeys(data.indicators if data.indicators is not None else grievance.alleged_indicators)
+            )
+            grievance.severity = data.severity
         grievance.decision_note_sealed = cipher.seal(data.decision_note, record=grievance.id, field="decision_note")
     elif target == GrievanceStatus.resolved:
         grievance.resolved_at, grievance.resolved_by = now, principal.actor
-        grievance.remedies = [r.value for r in dict.fromkeys(data.remedies or [])]
+        grievance.remedies = list(dict.fromkeys(data.remedies or []))
         grievance.remedy_note_sealed = cipher.seal(data.remedy_note, record=grievance.id, field="remedy_note")
     if target is not None:
-        grievance.status = target.value
-        steps.append(target.value)
-    grievance.version += 1
-    grievance.updated_at = now
+        grievance.status = target
+        steps.append(GrievanceStepKind(target))
     session.add_all(
         GrievanceStep(id=uuid7(), grievance_id=grievance.id, step=s, actor=principal.actor, at=now) for s in steps
     )
-    await session.flush()
-    await common.audit.append(
+    await ledger.record_change(
         session,
+        grievance,
         actor=principal.actor,
         action="grievance." + "+".join(steps or ["updated"]),
         record_type="grievance",
-        record_id=grievance.id,
         changes={
             **{
                 k: v
@@ -263,38 +275,37 @@ async def update_grievance(
             **({"decision_note": grievance.decision_note_sealed} if data.decision_note else {}),
             **({"remedy_note": grievance.remedy_note_sealed} if data.remedy_note else {}),
         },
+        event=partial(_decision_event, grievance, now) if target in _EMITTED else None,
     )
-    state = _event_state(grievance)
-    if target == GrievanceStatus.substantiated:
-        await record_event(
-            session,
-            common.outbox,
-            GrievanceSubstantiated(
-                **state, indicators=grievance.indicators, severity=grievance.severity, substantiated_at=now
-            ),
-            grievance.id,
-        )
-    elif target == GrievanceStatus.unsubstantiated:
-        await record_event(session, common.outbox, GrievanceUnsubstantiated(**state, decided_at=now), grievance.id)
-    elif target == GrievanceStatus.resolved:
-        await record_event(
-            session,
-            common.outbox,
-            GrievanceResolved(
-                **state,
-                substantiated=grievance.severity is not None,
-                remedies=grievance.remedies,
-                escalated_to=grievance.escalated_to,
-                resolved_at=now,
-            ),
-            grievance.id,
-        )
     return await present(session, grievance, view, cipher)
+
+
+# The statuses vetting hears about: a decision, and the resolution.
+_EMITTED = {GrievanceStatus.substantiated, GrievanceStatus.unsubstantiated, GrievanceStatus.resolved}
+
+
+def _decision_event(grievance: Grievance, at: datetime) -> EventPayload:
+    """The event of the status a grievance has just reached (one of `_EMITTED`)."""
+    state = _event_state(grievance)
+    if grievance.status == GrievanceStatus.substantiated:
+        return GrievanceSubstantiated(
+            **state, indicators=grievance.indicators, severity=grievance.severity, substantiated_at=at
+        )
+    if grievance.status == GrievanceStatus.unsubstantiated:
+        return GrievanceUnsubstantiated(**state, decided_at=at)
+    return GrievanceResolved(
+        **state,
+        substantiated=grievance.severity is not None,
+        remedies=grievance.remedies,
+        escalated_to=grievance.escalated_to,
+        resolved_at=at,
+    )
 
 
 async def list_grievances(
     *,
     session: AsyncSession,
+    ledger: Ledger,
     principal: Principal,
     cipher: FieldCipher,
     status: GrievanceStatus | None = None,
@@ -312,7 +323,7 @@ async def list_grievances(
             query.where(Grievance.business_id == principal.business_id) if principal.business_id else query.where(False)
         )
     if status is not None:
-        query = query.where(Grievance.status == status.value)
+        query = query.where(Grievance.status == status)
     if business_id is not None:
         query = query.where(Grievance.business_id == business_id)
     if overdue is not None:
@@ -329,7 +340,7 @@ async def list_grievances(
         own = principal.role == Role.worker
         view = GrievanceView.full if own or principal.role in READ_ALL_ROLES else GrievanceView.business
         if not own:
-            await common.audit.append(
+            await ledger.append(
                 session,
                 actor=principal.actor,
                 action="grievance.listed",

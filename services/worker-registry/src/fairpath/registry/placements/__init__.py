@@ -1,1 +1,2 @@
-"""Placements: each worker's contracts as the contracts service reports them, re-hire eligibility, retaliation findings."""
+"""Placements: each worker's contracts as the contracts service reports them, availability, re-hire eligibility,
+and the retaliation findings kept per contract (detected by the grievances domain, which reads placements)."""

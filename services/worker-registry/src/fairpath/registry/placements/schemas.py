@@ -5,7 +5,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from fairpath.common.domain_codes import ContractStatus, ContractTerm
+from fairpath.common.domain_codes import ContractParty, ContractStatus, ContractTerm, TerminationReason
 
 
 class PlacementPublic(BaseModel):
@@ -25,7 +25,7 @@ class PlacementPublic(BaseModel):
     completed_on: date | None
     good_standing: bool | None
     terminated_on: date | None
-    termination_reason: str | None
-    ended_by: str | None
+    termination_reason: TerminationReason | None
+    ended_by: ContractParty | None
     rehire_eligible: bool
     version: int

@@ -2,23 +2,32 @@
 
 from fastapi import APIRouter
 
-from fairpath.common.auth import Role, roles
-from fairpath.common.db import SessionDep
-from fairpath.common.errors import PROBLEM_RESPONSES
+from fairpath.common.errors import PROBLEM_RESPONSES, problems
+from fairpath.registry.deps import LedgerDep, ReadSessionDep, WriteSessionDep
 from fairpath.registry.reference import service
+from fairpath.registry.reference.auth import MinimumAgeKeeper, MinimumAgeReader
 from fairpath.registry.reference.schemas import MinimumAgeTable, MinimumAgeTableIn
 
 router = APIRouter(prefix="/v1/reference", tags=["reference"], responses=PROBLEM_RESPONSES)
 
-Reader = roles(*Role)
-Operator = roles(Role.admin)
 
-
-@router.get("/minimum-age", response_model=MinimumAgeTable, summary="The minimum age of recruitment (IRIS A)")
-async def get_minimum_age(session: SessionDep, _: Reader) -> MinimumAgeTable:
+@router.get(
+    "/minimum-age",
+    response_model=MinimumAgeTable,
+    summary="The minimum age of recruitment (IRIS A)",
+    responses=problems(),
+)
+async def get_minimum_age(session: ReadSessionDep, _: MinimumAgeReader) -> MinimumAgeTable:
     return await service.minimum_age_table(session=session)
 
 
-@router.put("/minimum-age", response_model=MinimumAgeTable, summary="Replace the minimum-age table (admin)")
-async def put_minimum_age(body: MinimumAgeTableIn, session: SessionDep, principal: Operator) -> MinimumAgeTable:
-    return await service.replace_minimum_age_table(session=session, principal=principal, data=body)
+@router.put(
+    "/minimum-age",
+    response_model=MinimumAgeTable,
+    summary="Replace the minimum-age table (admin)",
+    responses=problems(),
+)
+async def put_minimum_age(
+    body: MinimumAgeTableIn, session: WriteSessionDep, ledger: LedgerDep, principal: MinimumAgeKeeper
+) -> MinimumAgeTable:
+    return await service.replace_minimum_age_table(session=session, ledger=ledger, principal=principal, data=body)

@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import Principal
 from fairpath.common.ids import uuid7
+from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
-from fairpath.registry.db import common
 from fairpath.registry.reference.schemas import (
     DEFAULT_MINIMUM_AGE,
     MinimumAgeRulePublic,
@@ -55,7 +55,7 @@ async def minimum_age_table(*, session: AsyncSession) -> MinimumAgeTable:
 
 
 async def replace_minimum_age_table(
-    *, session: AsyncSession, principal: Principal, data: MinimumAgeTableIn
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, data: MinimumAgeTableIn
 ) -> MinimumAgeTable:
     now = utcnow()
     await session.execute(delete(MinimumAgeRule))
@@ -72,7 +72,7 @@ async def replace_minimum_age_table(
         session.add(MinimumAgeRule(id=uuid7(), **rule.model_dump(), updated_by=principal.actor, updated_at=now))
     await session.flush()
     _cache.pop(_cache_key(session), None)
-    await common.audit.append(
+    await ledger.append(
         session,
         actor=principal.actor,
         action="minimum_age.replaced",

@@ -15,19 +15,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fairpath.common.auth import Principal, Role
 from fairpath.common.errors import NotFound
 from fairpath.common.events.catalogue import WorkerErased
-from fairpath.common.events.outbox import record_event
+from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
 from fairpath.registry.crypto import FieldCipher
-from fairpath.registry.db import common
 from fairpath.registry.fees import service as fees
 from fairpath.registry.fees.tables import FeeReport
 from fairpath.registry.grievances import service as grievances
 from fairpath.registry.grievances.tables import Grievance
-from fairpath.registry.placements.schemas import PlacementPublic
+from fairpath.registry.placements import service as placements
 from fairpath.registry.placements.tables import Placement, RetaliationFinding
 from fairpath.registry.rights.schemas import ErasureReceipt, ErasureRequest, RetaliationFindingPublic, WorkerExport
 from fairpath.registry.workers import service as workers
-from fairpath.registry.workers.schemas import ConsentPublic, View
+from fairpath.registry.workers.schemas import ConsentPublic, View, WorkerStatus
 from fairpath.registry.workers.tables import Worker, WorkerLanguage, WorkerSkill
 
 ERASED_FIELDS = [
@@ -61,11 +60,11 @@ async def _of_worker(session: AsyncSession, model: type, column, worker_id: uuid
 
 
 async def export_worker(
-    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, worker_id: uuid.UUID
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, cipher: FieldCipher, worker_id: uuid.UUID
 ) -> WorkerExport:
     worker = await _subject(session, principal, worker_id)
     if not workers.is_owner(principal, worker):
-        await common.audit.append(
+        await ledger.append(
             session, actor=principal.actor, action="worker.exported", record_type="worker", record_id=worker.id
         )
     fee_rows = await _of_worker(session, FeeReport, FeeReport.worker_id, worker.id, FeeReport.id)
@@ -82,26 +81,16 @@ async def export_worker(
         grievances=[
             await grievances.present(session, g, grievances.GrievanceView.full, cipher) for g in grievance_rows
         ],
-        placements=[PlacementPublic.model_validate(p) for p in placement_rows],
+        placements=[placements.present(p) for p in placement_rows],
         retaliation_findings=[RetaliationFindingPublic.model_validate(f) for f in findings],
     )
 
 
 async def erase_worker(
-    *, session: AsyncSession, principal: Principal, worker_id: uuid.UUID, data: ErasureRequest
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, worker_id: uuid.UUID, data: ErasureRequest
 ) -> ErasureReceipt:
     worker = await _subject(session, principal, worker_id)
     workers.require_active(worker)
-    now = utcnow()
-    for field in workers.SEALED_FIELDS:
-        setattr(worker, f"{field}_sealed", None)
-    worker.document_hash = worker.document_kind = worker.document_country = None
-    worker.sex = worker.origin_region = worker.education = None
-    worker.consents, worker.shares_with_employers = [], False
-    worker.status, worker.erased_at = workers.ERASED, now
-    worker.pseudonym = f"W-{secrets.token_hex(5).upper()}"
-    worker.version += 1
-    worker.updated_at = now
     await session.execute(delete(WorkerLanguage).where(WorkerLanguage.worker_id == worker.id))
     await session.execute(delete(WorkerSkill).where(WorkerSkill.worker_id == worker.id))
     await session.execute(update(FeeReport).where(FeeReport.worker_id == worker.id).values(evidence_sealed=None))
@@ -110,17 +99,22 @@ async def erase_worker(
         .where(Grievance.worker_id == worker.id)
         .values(description_sealed=None, decision_note_sealed=None, remedy_note_sealed=None)
     )
-    await session.flush()
-    await common.audit.append(
+    now = utcnow()
+    for field in workers.SEALED_FIELDS:
+        setattr(worker, f"{field}_sealed", None)
+    worker.document_hash = worker.document_kind = worker.document_country = None
+    worker.sex = worker.origin_region = worker.education = None
+    worker.consents, worker.shares_with_employers = [], False
+    worker.status, worker.erased_at = WorkerStatus.erased, now
+    worker.pseudonym = f"W-{secrets.token_hex(5).upper()}"
+    await ledger.record_change(
         session,
+        worker,
         actor=principal.actor,
         action="worker.erased",
         record_type="worker",
-        record_id=worker.id,
         changes={"reason": data.reason.value, **{name: None for name in ERASED_FIELDS}},
-    )
-    await record_event(
-        session, common.outbox, WorkerErased(version=worker.version, worker_id=worker.id, erased_at=now), worker.id
+        event=lambda: WorkerErased(version=worker.version, worker_id=worker.id, erased_at=now),
     )
     return ErasureReceipt(
         worker_id=worker.id, pseudonym=worker.pseudonym, erased_at=now, erased=ERASED_FIELDS, kept=KEPT_FACTS

@@ -4,31 +4,26 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from fairpath.common.auth import Role, roles
-from fairpath.common.db import SessionDep
-from fairpath.common.errors import PROBLEM_RESPONSES
+from fairpath.common.errors import PROBLEM_RESPONSES, NotFound, problems
 from fairpath.common.occupations import OccupationCode
 from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor
 from fairpath.common.reference import CountryCode, LanguageTag
-from fairpath.registry.dependencies import AuditedReadSessionDep, CipherDep
+from fairpath.registry.deps import CipherDep, LedgerDep, WriteSessionDep
 from fairpath.registry.workers import service
+from fairpath.registry.workers.auth import WorkerReader, WorkerRecordKeeper, WorkerRegistrar, WorkerSearcher
 from fairpath.registry.workers.schemas import (
     ConsentChange,
-    ConsentPublic,
     ConsentState,
     Proficiency,
     SkillLevel,
+    View,
     WorkerCreate,
     WorkerPublic,
     WorkerUpdate,
 )
+from fairpath.registry.workers.service import AlreadyRegistered, DuplicateWorker, ErasedWorker
 
 router = APIRouter(prefix="/v1/workers", tags=["workers"], responses=PROBLEM_RESPONSES)
-
-Registrar = roles(Role.agency)
-Reader = roles(*Role)
-Searcher = roles(Role.admin, Role.compliance_officer, Role.auditor, Role.agency, Role.employer)
-Owner = roles(Role.agency, Role.worker)
 
 
 @router.post(
@@ -36,24 +31,27 @@ Owner = roles(Role.agency, Role.worker)
     status_code=status.HTTP_201_CREATED,
     response_model=WorkerPublic,
     summary="Register a worker (the agency that registers them owns the record)",
+    responses=problems(DuplicateWorker, AlreadyRegistered),
 )
 async def register_worker(
-    body: WorkerCreate, session: SessionDep, principal: Registrar, cipher: CipherDep
+    body: WorkerCreate, session: WriteSessionDep, ledger: LedgerDep, principal: WorkerRegistrar, cipher: CipherDep
 ) -> WorkerPublic:
     worker, languages, skills = await service.register_worker(
-        session=session, principal=principal, cipher=cipher, data=body
+        session=session, ledger=ledger, principal=principal, cipher=cipher, data=body
     )
-    return service.present(worker, service.View.full, cipher, languages, skills)
+    return service.present(worker, View.full, cipher, languages, skills)
 
 
 @router.get(
     "",
     response_model=Page[WorkerPublic],
     summary="Find workers by occupation, skill level, nationality, language and availability",
+    responses=problems(),
 )
 async def search_workers(
-    session: AuditedReadSessionDep,
-    principal: Searcher,
+    session: WriteSessionDep,  # every worker found by anyone but its owner is an audit entry
+    ledger: LedgerDep,
+    principal: WorkerSearcher,
     cipher: CipherDep,
     occupation: OccupationCode | None = None,
     skill_level: SkillLevel | None = None,
@@ -67,6 +65,7 @@ async def search_workers(
 ) -> Page[WorkerPublic]:
     rows = await service.search_workers(
         session=session,
+        ledger=ledger,
         principal=principal,
         cipher=cipher,
         occupation=occupation,
@@ -83,21 +82,42 @@ async def search_workers(
     return Page.of(items, more=len(rows) > limit)
 
 
-@router.get("/{worker_id}", response_model=WorkerPublic, summary="One worker, as much as the caller's role may see")
+@router.get(
+    "/{worker_id}",
+    response_model=WorkerPublic,
+    summary="One worker, as much as the caller's role may see",
+    responses=problems(NotFound),
+)
 async def get_worker(
-    worker_id: uuid.UUID, session: AuditedReadSessionDep, principal: Reader, cipher: CipherDep
+    worker_id: uuid.UUID,
+    session: WriteSessionDep,  # a read by anyone but the owner is an audit entry
+    ledger: LedgerDep,
+    principal: WorkerReader,
+    cipher: CipherDep,
 ) -> WorkerPublic:
-    return await service.read_worker(session=session, principal=principal, cipher=cipher, worker_id=worker_id)
+    return await service.read_worker(
+        session=session, ledger=ledger, principal=principal, cipher=cipher, worker_id=worker_id
+    )
 
 
-@router.patch("/{worker_id}", response_model=WorkerPublic, summary="Change a worker's record")
+@router.patch(
+    "/{worker_id}",
+    response_model=WorkerPublic,
+    summary="Change a worker's record",
+    responses=problems(NotFound, ErasedWorker, DuplicateWorker, AlreadyRegistered),
+)
 async def update_worker(
-    worker_id: uuid.UUID, body: WorkerUpdate, session: SessionDep, principal: Owner, cipher: CipherDep
+    worker_id: uuid.UUID,
+    body: WorkerUpdate,
+    session: WriteSessionDep,
+    ledger: LedgerDep,
+    principal: WorkerRecordKeeper,
+    cipher: CipherDep,
 ) -> WorkerPublic:
     worker = await service.update_worker(
-        session=session, principal=principal, cipher=cipher, worker_id=worker_id, data=body
+        session=session, ledger=ledger, principal=principal, cipher=cipher, worker_id=worker_id, data=body
     )
-    return await service.presented(session, worker, service.View.full, cipher)
+    return await service.presented(session, worker, View.full, cipher)
 
 
 @router.post(
@@ -105,9 +125,16 @@ async def update_worker(
     status_code=status.HTTP_201_CREATED,
     response_model=ConsentState,
     summary="Give or withdraw consent for one purpose (a withdrawal takes effect at once)",
+    responses=problems(NotFound, ErasedWorker),
 )
 async def change_consent(
-    worker_id: uuid.UUID, body: ConsentChange, session: SessionDep, principal: Owner
+    worker_id: uuid.UUID,
+    body: ConsentChange,
+    session: WriteSessionDep,
+    ledger: LedgerDep,
+    principal: WorkerRecordKeeper,
 ) -> ConsentState:
-    worker, record = await service.change_consent(session=session, principal=principal, worker_id=worker_id, data=body)
-    return ConsentState(worker_id=worker.id, consents=worker.consents, change=ConsentPublic.model_validate(record))
+    worker, record = await service.change_consent(
+        session=session, ledger=ledger, principal=principal, worker_id=worker_id, data=body
+    )
+    return service.present_consent(worker, record)

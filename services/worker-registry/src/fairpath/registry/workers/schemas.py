@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -11,6 +11,11 @@ from fairpath.common.domain_codes import ConsentPurpose
 from fairpath.common.occupations import OccupationCode
 from fairpath.common.reference import CountryCode, LanguageTag
 from fairpath.common.timeutil import utcnow
+
+
+class WorkerStatus(StrEnum):
+    active = "active"
+    erased = "erased"  # personal data removed; the compliance facts stay under a pseudonym
 
 
 class Sex(StrEnum):
@@ -235,7 +240,7 @@ class ConsentState(BaseModel):
 
 class WorkerPublic(BaseModel):
     id: uuid.UUID
-    status: Literal["active", "erased"]
+    status: WorkerStatus
     view: View
     full_name: str | None = None
     date_of_birth: date | None = None

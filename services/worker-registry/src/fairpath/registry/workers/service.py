@@ -15,17 +15,17 @@ from sqlalchemy import and_, delete, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from fairpath.common.auth import READ_ALL_ROLES, Principal, Role
 from fairpath.common.domain_codes import ConsentPurpose
 from fairpath.common.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
 from fairpath.common.events.catalogue import WorkerConsentChanged, WorkerRegistered, WorkerUpdated
-from fairpath.common.events.outbox import record_event
 from fairpath.common.ids import uuid7
+from fairpath.common.ledger import Ledger
 from fairpath.common.occupations import occupation as isco_occupation
 from fairpath.common.timeutil import utcnow
 from fairpath.registry.crypto import FieldCipher, mask
-from fairpath.registry.db import common
 from fairpath.registry.reference.service import minimum_age_for
 from fairpath.registry.workers.schemas import (
     PROFICIENCY_RANK,
@@ -33,6 +33,8 @@ from fairpath.registry.workers.schemas import (
     WORKER_SELF_SERVICE_FIELDS,
     ConsentChange,
     ConsentGiven,
+    ConsentPublic,
+    ConsentState,
     IdentityDocument,
     IdentityDocumentPublic,
     LanguageSkill,
@@ -43,12 +45,30 @@ from fairpath.registry.workers.schemas import (
     View,
     WorkerCreate,
     WorkerPublic,
+    WorkerStatus,
     WorkerUpdate,
 )
 from fairpath.registry.workers.tables import ConsentRecord, Worker, WorkerLanguage, WorkerSkill
 
-ACTIVE, ERASED = "active", "erased"
 SEALED_FIELDS = ("full_name", "date_of_birth", "document_number", "phone")
+
+
+# --- problems ------------------------------------------------------------------------------
+
+
+class ErasedWorker(Conflict):
+    name = "worker_erased"
+    description = "the worker's personal data was erased; the record is closed"
+
+
+class DuplicateWorker(Conflict):
+    name = "duplicate"
+    description = "the identity document is registered already, to a worker the caller may read (`existing_id`)"
+
+
+class AlreadyRegistered(Conflict):
+    name = "already_registered"
+    description = "the identity document is registered already, to a worker outside the caller's reach"
 
 
 # --- access --------------------------------------------------------------------------------
@@ -71,19 +91,21 @@ def view_of(principal: Principal, worker: Worker) -> View | None:
         return View.full
     if principal.role in READ_ALL_ROLES:
         return View.masked
-    if principal.role == Role.employer and worker.shares_with_employers and worker.status == ACTIVE:
+    if principal.role == Role.employer and worker.shares_with_employers and worker.status == WorkerStatus.active:
         return View.profile
     return None
 
 
-async def audit_reads(session: AsyncSession, principal: Principal, workers: Sequence[Worker], action: str) -> None:
+async def audit_reads(
+    session: AsyncSession, ledger: Ledger, principal: Principal, workers: Sequence[Worker], action: str
+) -> None:
     """A read of personal data by anyone but the owner is an audit entry, one per worker."""
-    await common.audit.append_many(
+    await ledger.append_many(
         session,
         actor=principal.actor,
         action=action,
         record_type="worker",
-        record_ids=[w.id for w in workers if not is_owner(principal, w) and w.status == ACTIVE],
+        record_ids=[w.id for w in workers if not is_owner(principal, w) and w.status == WorkerStatus.active],
     )
 
 
@@ -106,8 +128,8 @@ async def owned_worker(session: AsyncSession, principal: Principal, worker_id: u
 
 
 def require_active(worker: Worker) -> None:
-    if worker.status != ACTIVE:
-        raise Conflict("the worker's personal data was erased; the record is closed", name="worker_erased")
+    if worker.status != WorkerStatus.active:
+        raise ErasedWorker("the worker's personal data was erased; the record is closed")
 
 
 # --- presentation --------------------------------------------------------------------------
@@ -169,7 +191,7 @@ def present(
         updated_at=worker.updated_at,
         version=worker.version,
     )
-    if worker.status != ACTIVE:
+    if worker.status != WorkerStatus.active:
         return public
     birth = opened("date_of_birth")
     public.birth_year = int(birth[:4]) if birth else None
@@ -199,6 +221,11 @@ def _title(code: str) -> str:
 async def presented(session: AsyncSession, worker: Worker, view: View, cipher: FieldCipher) -> WorkerPublic:
     languages, skills = await details_of(session, [worker.id])
     return present(worker, view, cipher, languages[worker.id], skills[worker.id])
+
+
+def present_consent(worker: Worker, change: ConsentRecord) -> ConsentState:
+    """The purposes the worker consents to now, with the change just recorded."""
+    return ConsentState(worker_id=worker.id, consents=worker.consents, change=ConsentPublic.model_validate(change))
 
 
 # --- rules ---------------------------------------------------------------------------------
@@ -238,17 +265,19 @@ def document_hash(cipher: FieldCipher, document: IdentityDocument) -> str:
     return cipher.blind_index(document.issuing_country, document.kind.value, document.number)
 
 
-async def _refuse_duplicate(session: AsyncSession, principal: Principal, existing: Worker) -> None:
-    """A second registration of a document names the existing worker only to a caller who may read it."""
-    await common.audit.append(
-        session, actor=principal.actor, action="worker.duplicate_attempt", record_type="worker", record_id=existing.id
+async def _refuse_duplicate(session: AsyncSession, ledger: Ledger, principal: Principal, existing: Worker) -> None:
+    """A second registration of a document names the existing worker only to a caller who may read it.
+
+    The attempt stays in the audit chain although nothing else of the request does."""
+    existing_id, may_read = existing.id, view_of(principal, existing) is not None  # before the rollback expires it
+    await ledger.record_refusal(
+        session, actor=principal.actor, action="worker.duplicate_attempt", record_type="worker", record_id=existing_id
     )
-    await session.commit()
-    if view_of(principal, existing) is not None:
-        raise Conflict(
-            "a worker with this identity document is already registered", name="duplicate", existing_id=str(existing.id)
+    if may_read:
+        raise DuplicateWorker(
+            "a worker with this identity document is already registered", existing_id=str(existing_id)
         )
-    raise Conflict("this worker is already registered", name="already_registered")
+    raise AlreadyRegistered("this worker is already registered")
 
 
 def _language_rows(worker_id: uuid.UUID, languages: list[LanguageSkill]) -> list[WorkerLanguage]:
@@ -256,7 +285,7 @@ def _language_rows(worker_id: uuid.UUID, languages: list[LanguageSkill]) -> list
         WorkerLanguage(
             worker_id=worker_id,
             language=lang.language,
-            proficiency=lang.proficiency.value,
+            proficiency=lang.proficiency,
             proficiency_rank=PROFICIENCY_RANK[lang.proficiency],
             preference=i,
         )
@@ -273,7 +302,7 @@ def skill_row(worker_id: uuid.UUID, skill: Skill) -> WorkerSkill:
         sub_major=code[:2] if len(code) >= 2 else None,
         minor=code[:3] if len(code) >= 3 else None,
         unit=code if len(code) == 4 else None,
-        level=skill.level.value,
+        level=skill.level,
         level_rank=SKILL_RANK[skill.level],
         years_experience=skill.years_experience,
     )
@@ -284,9 +313,9 @@ def _consent_record(worker_id: uuid.UUID, principal: Principal, consent: Consent
     return ConsentRecord(
         id=uuid7(),
         worker_id=worker_id,
-        purpose=consent.purpose.value,
+        purpose=consent.purpose,
         granted=granted,
-        method=consent.method.value,
+        method=consent.method,
         language=consent.language,
         given_at=consent.given_at or now,
         recorded_by=principal.actor,
@@ -294,10 +323,10 @@ def _consent_record(worker_id: uuid.UUID, principal: Principal, consent: Consent
     )
 
 
-def _set_consents(worker: Worker, purposes: set[str]) -> None:
-    worker.consents = [p.value for p in ConsentPurpose if p.value in purposes]
+def _set_consents(worker: Worker, purposes: set[ConsentPurpose]) -> None:
+    worker.consents = [p for p in ConsentPurpose if p in purposes]
     worker.shares_with_employers = (
-        ConsentPurpose.data_sharing_with_employer.value in purposes and ConsentPurpose.registration.value in purposes
+        ConsentPurpose.data_sharing_with_employer in purposes and ConsentPurpose.registration in purposes
     )
 
 
@@ -315,7 +344,7 @@ def _state_fields(worker: Worker, languages: Sequence[str]) -> dict:
 
 
 async def register_worker(
-    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, data: WorkerCreate
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, cipher: FieldCipher, data: WorkerCreate
 ) -> tuple[Worker, list[WorkerLanguage], list[WorkerSkill]]:
     """The new worker with its language and skill rows (the response needs no second read)."""
     if principal.organization_id is None:
@@ -337,7 +366,7 @@ async def register_worker(
     worker_id = uuid7()
     worker = Worker(
         id=worker_id,
-        status=ACTIVE,
+        status=WorkerStatus.active,
         agency_organization_id=principal.organization_id,
         agency_business_id=principal.business_id,
         registered_by=principal.actor,
@@ -345,54 +374,50 @@ async def register_worker(
         date_of_birth_sealed=cipher.seal(data.date_of_birth.isoformat(), record=worker_id, field="date_of_birth"),
         document_number_sealed=cipher.seal(data.identity_document.number, record=worker_id, field="document_number"),
         phone_sealed=cipher.seal(data.phone, record=worker_id, field="phone"),
-        document_kind=data.identity_document.kind.value,
+        document_kind=data.identity_document.kind,
         document_country=data.identity_document.issuing_country,
         document_hash=doc_hash,
-        sex=data.sex.value,
+        sex=data.sex,
         nationality=data.nationality,
         origin_region=data.origin_region,
-        education=data.education.value if data.education else None,
+        education=data.education,
         created_at=now,
         updated_at=now,
         version=1,
     )
-    _set_consents(worker, {c.purpose.value for c in data.consents})
+    _set_consents(worker, {c.purpose for c in data.consents})
     languages = _language_rows(worker_id, data.languages)
     skills = [skill_row(worker_id, s) for s in data.skills]
     # One statement both inserts and finds a duplicate, so two agencies registering the same document
     # at once both get the same answer: one record, and an audited 409.
     if not await _insert_unless_registered(session, worker):
         existing = (await session.execute(select(Worker).where(Worker.document_hash == doc_hash))).scalar_one()
-        await _refuse_duplicate(session, principal, existing)
+        await _refuse_duplicate(session, ledger, principal, existing)
     session.add_all(languages)
     session.add_all(skills)
     session.add_all(_consent_record(worker_id, principal, c, True) for c in data.consents)
-    await session.flush()
-    await record_event(
+    await ledger.record_new(
         session,
-        common.outbox,
-        WorkerRegistered(**_state_fields(worker, [lang.language for lang in data.languages])),
-        worker_id,
-    )
-    # Last: the audit chain's head stays locked from here to the commit, so hold it briefly.
-    await common.audit.append(
-        session,
+        worker,
         actor=principal.actor,
         action="worker.registered",
         record_type="worker",
-        record_id=worker_id,
         changes=_audit_changes(
             worker,
             data.model_dump(
                 mode="json", exclude={"full_name", "date_of_birth", "phone", "identity_document"}, exclude_none=True
             ),
         ),
+        event=lambda: WorkerRegistered(**_state_fields(worker, [lang.language for lang in data.languages])),
     )
     return worker, languages, skills
 
 
 async def _insert_unless_registered(session: AsyncSession, worker: Worker) -> bool:
-    """Insert the worker row; False when its identity document is already registered."""
+    """Insert the worker row; False when its identity document is already registered.
+
+    The row goes in by one INSERT .. ON CONFLICT DO NOTHING; once it is in, the session adopts the
+    object as a stored row (no second INSERT), for the ledger to record it as new."""
     dialect_insert = (
         pg_insert if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite_insert
     )
@@ -403,7 +428,11 @@ async def _insert_unless_registered(session: AsyncSession, worker: Worker) -> bo
         .on_conflict_do_nothing(index_elements=["document_hash"])
         .returning(Worker.__table__.c.id)
     )
-    return (await session.execute(statement)).first() is not None
+    if (await session.execute(statement)).first() is None:
+        return False
+    make_transient_to_detached(worker)
+    session.add(worker)
+    return True
 
 
 def _audit_changes(worker: Worker, clear: dict) -> dict:
@@ -413,7 +442,13 @@ def _audit_changes(worker: Worker, clear: dict) -> dict:
 
 
 async def update_worker(
-    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, worker_id: uuid.UUID, data: WorkerUpdate
+    *,
+    session: AsyncSession,
+    ledger: Ledger,
+    principal: Principal,
+    cipher: FieldCipher,
+    worker_id: uuid.UUID,
+    data: WorkerUpdate,
 ) -> Worker:
     worker = await owned_worker(session, principal, worker_id)
     changes = data.model_dump(exclude_unset=True)
@@ -455,9 +490,9 @@ async def update_worker(
                 await session.execute(select(Worker).where(Worker.document_hash == doc_hash))
             ).scalar_one_or_none()
             if existing is not None:
-                await _refuse_duplicate(session, principal, existing)
+                await _refuse_duplicate(session, ledger, principal, existing)
             worker.document_hash = doc_hash
-        worker.document_kind = data.identity_document.kind.value
+        worker.document_kind = data.identity_document.kind
         worker.document_country = data.identity_document.issuing_country
         worker.document_number_sealed = cipher.seal(
             data.identity_document.number, record=worker.id, field="document_number"
@@ -471,8 +506,7 @@ async def update_worker(
         )
     for field in ("sex", "nationality", "origin_region", "education"):
         if field in changes:
-            value = changes[field]
-            setattr(worker, field, value.value if hasattr(value, "value") else value)
+            setattr(worker, field, changes[field])
     language_order = [lang.language for lang in languages[worker.id]]
     if data.languages is not None:
         await session.execute(delete(WorkerLanguage).where(WorkerLanguage.worker_id == worker.id))
@@ -481,23 +515,15 @@ async def update_worker(
     if data.skills is not None:
         await session.execute(delete(WorkerSkill).where(WorkerSkill.worker_id == worker.id))
         session.add_all(skill_row(worker.id, s) for s in data.skills)
-    worker.version += 1
-    worker.updated_at = utcnow()
-    await session.flush()
     changed = sorted(changes)
-    await common.audit.append(
+    await ledger.record_change(
         session,
+        worker,
         actor=principal.actor,
         action="worker.updated",
         record_type="worker",
-        record_id=worker.id,
         changes={name: _audit_value(worker, name, data) for name in changed},
-    )
-    await record_event(
-        session,
-        common.outbox,
-        WorkerUpdated(**_state_fields(worker, language_order), changed_fields=changed),
-        worker.id,
+        event=lambda: WorkerUpdated(**_state_fields(worker, language_order), changed_fields=changed),
     )
     return worker
 
@@ -512,43 +538,35 @@ def _audit_value(worker: Worker, name: str, data: WorkerUpdate) -> object:
 
 
 async def change_consent(
-    *, session: AsyncSession, principal: Principal, worker_id: uuid.UUID, data: ConsentChange
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, worker_id: uuid.UUID, data: ConsentChange
 ) -> tuple[Worker, ConsentRecord]:
     """Grant or withdraw consent for one purpose; a withdrawal takes effect in this transaction and is emitted."""
     worker = await owned_worker(session, principal, worker_id)
     require_active(worker)
+    languages, _ = await details_of(session, [worker.id])
     record = _consent_record(worker.id, principal, data, data.granted)
     session.add(record)
     purposes = set(worker.consents)
-    (purposes.add if data.granted else purposes.discard)(data.purpose.value)
+    (purposes.add if data.granted else purposes.discard)(data.purpose)
     _set_consents(worker, purposes)
-    worker.version += 1
-    worker.updated_at = record.recorded_at
-    await session.flush()
-    await common.audit.append(
+    await ledger.record_change(
         session,
+        worker,
         actor=principal.actor,
         action="worker.consent_granted" if data.granted else "worker.consent_withdrawn",
         record_type="worker",
-        record_id=worker.id,
         changes={
             "purpose": data.purpose.value,
             "granted": data.granted,
             "method": data.method.value,
             "language": data.language,
         },
-    )
-    languages, _ = await details_of(session, [worker.id])
-    await record_event(
-        session,
-        common.outbox,
-        WorkerConsentChanged(
+        event=lambda: WorkerConsentChanged(
             **_state_fields(worker, [lang.language for lang in languages[worker.id]]),
             purpose=data.purpose,
             granted=data.granted,
             changed_at=record.recorded_at,
         ),
-        worker.id,
     )
     return worker, record
 
@@ -567,16 +585,17 @@ async def consent_history(session: AsyncSession, worker_id: uuid.UUID) -> list[C
 
 
 async def read_worker(
-    *, session: AsyncSession, principal: Principal, cipher: FieldCipher, worker_id: uuid.UUID
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, cipher: FieldCipher, worker_id: uuid.UUID
 ) -> WorkerPublic:
     worker, view = await worker_in_reach(session, principal, worker_id)
-    await audit_reads(session, principal, [worker], "worker.read")
+    await audit_reads(session, ledger, principal, [worker], "worker.read")
     return await presented(session, worker, view, cipher)
 
 
 async def search_workers(
     *,
     session: AsyncSession,
+    ledger: Ledger,
     principal: Principal,
     cipher: FieldCipher,
     occupation: str | None = None,
@@ -594,7 +613,7 @@ async def search_workers(
     if principal.role == Role.agency:
         query = query.where(Worker.agency_organization_id == principal.organization_id)
     elif principal.role == Role.employer:
-        query = query.where(Worker.shares_with_employers.is_(True), Worker.status == ACTIVE)
+        query = query.where(Worker.shares_with_employers.is_(True), Worker.status == WorkerStatus.active)
     elif principal.role not in READ_ALL_ROLES:
         raise Forbidden("this role does not search workers")
     if occupation or skill_level:
@@ -617,12 +636,12 @@ async def search_workers(
     if nationality:
         query = query.where(Worker.nationality == nationality)
     if available is not None:
-        query = query.where(Worker.currently_placed.is_(not available), Worker.status == ACTIVE)
+        query = query.where(Worker.currently_placed.is_(not available), Worker.status == WorkerStatus.active)
     if rehire_eligible is not None:
         query = query.where(Worker.rehire_eligible.is_(rehire_eligible))
     if after:
         query = query.where(Worker.id > after)
     workers = list((await session.execute(query)).scalars())
-    await audit_reads(session, principal, workers, "worker.searched")
+    await audit_reads(session, ledger, principal, workers, "worker.searched")
     languages, skills = await details_of(session, [w.id for w in workers])
     return [present(w, view_of(principal, w) or View.profile, cipher, languages[w.id], skills[w.id]) for w in workers]

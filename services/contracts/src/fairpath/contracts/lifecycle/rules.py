@@ -18,10 +18,11 @@ from fairpath.common.errors import Violation
 from fairpath.common.timeutil import utcnow
 from fairpath.contracts.businesses.service import Standing, standings
 from fairpath.contracts.contracts.pay import in_period, money
-from fairpath.contracts.contracts.tables import Contract
+from fairpath.contracts.contracts.tables import Contract, ContractState
 from fairpath.contracts.contracts.terms import ContractTerms, DocumentHolder, PaidBy, Provision
 from fairpath.contracts.documents.catalogues import available_languages
 from fairpath.contracts.job_orders.tables import JobOrder, JobPosition, ServiceAgreement
+from fairpath.contracts.reference.schemas import PayPeriod
 from fairpath.contracts.reference.service import ExchangeRates, WorkingTimeRules, minimum_wage_for, working_time_for
 from fairpath.contracts.reference.tables import MinimumWage
 from fairpath.contracts.workers.tables import WorkerProjection
@@ -87,7 +88,7 @@ async def gather(
         query = (
             select(func.count())
             .select_from(Contract)
-            .where(Contract.position_id == position_id, Contract.status != "terminated")
+            .where(Contract.position_id == position_id, Contract.status != ContractState.terminated)
         )
         if contract_id is not None:
             query = query.where(Contract.id != contract_id)
@@ -196,10 +197,14 @@ def _check_offer(terms: ContractTerms, ctx: RuleContext, position: JobPosition, 
     """The contract may not offer less than its job order."""
     hours = terms.hours
     offered = in_period(
-        position.pay_amount, position.pay_period, "hour", position.normal_hours_per_day, position.normal_hours_per_week
+        position.pay_amount,
+        position.pay_period,
+        PayPeriod.hour,
+        position.normal_hours_per_day,
+        position.normal_hours_per_week,
     )
     contract_rate = in_period(
-        terms.pay.amount, terms.pay.period, "hour", hours.normal_hours_per_day, hours.normal_hours_per_week
+        terms.pay.amount, terms.pay.period, PayPeriod.hour, hours.normal_hours_per_day, hours.normal_hours_per_week
     )
     rate = ctx.rates.rate(terms.pay.currency, position.currency)
     if rate is None:

@@ -1,0 +1,10 @@
+"""Who may call what in the fees domain (which report a caller reaches is the service's: `_reach`)."""
+
+from fairpath.common.auth import Role, roles
+
+# The worker through their own channel, or their agency for them.
+FeeReporter = roles(Role.worker, Role.agency)
+# Every role may ask for a report; the worker's side, the operator and the business it is against reach it.
+FeeReader = roles(*Role)
+# Promised and paid: the business, the agency or the operator; confirmed or disputed: the worker alone.
+FeeReimburser = roles(Role.worker, Role.agency, Role.employer, Role.compliance_officer, Role.admin)
