@@ -30,14 +30,19 @@ import time
 import uuid
 from pathlib import Path
 
+from nomenklatura.matching.logic_v2.names.analysis import entity_names, entity_names_consolidated
+from sqlalchemy import insert, select
+
 from fairpath.common.auth import Role
 from fairpath.common.db import Database
+from fairpath.common.domain_codes import WatchlistKind
+from fairpath.common.ledger import Ledger
 from fairpath.common.testing import make_principal
 from fairpath.common.timeutil import utcnow
-from fairpath.vetting import schema as _schema  # noqa: F401 - the whole vetting MetaData
-from fairpath.vetting.db import metadata
+from fairpath.vetting import all_tables  # noqa: F401 - the whole vetting MetaData
+from fairpath.vetting.db import ledger_tables, metadata
+from fairpath.vetting.screening import flows as screening_flows
 from fairpath.vetting.screening import matching
-from fairpath.vetting.screening import tables as _screening_tables  # noqa: F401
 from fairpath.vetting.watchlists import service as watchlists
 from fairpath.vetting.watchlists.entities import parse_ftm_line
 from fairpath.vetting.watchlists.schemas import ImportFormat, ImportMode, WatchlistCreate
@@ -305,8 +310,6 @@ def full_scoring_seconds(rows: list[dict], queries: list[dict]) -> list[float]:
 
 
 def matching_cache_clear() -> None:
-    from nomenklatura.matching.logic_v2.names.analysis import entity_names, entity_names_consolidated
-
     entity_names.cache_clear()
     entity_names_consolidated.cache_clear()
 
@@ -321,35 +324,41 @@ async def chunks_of(data: bytes, size: int = 1 << 16):
         yield data[start : start + size]
 
 
-async def load_import(database: Database, data: bytes) -> tuple[float, dict]:
+async def load_import(database: Database, ledger: Ledger, data: bytes) -> tuple[float, dict]:
+    """The import as the service runs it: streamed, loaded batch by batch, then re-screening (of no business here)."""
     admin = make_principal(Role.admin)
     async with database.session() as session:
         watchlist = await watchlists.create_watchlist(
             session=session,
+            ledger=ledger,
             principal=admin,
-            data=WatchlistCreate(name=f"bench {uuid.uuid4().hex[:6]}", kind="sanctions"),
+            data=WatchlistCreate(name=f"bench {uuid.uuid4().hex[:6]}", kind=WatchlistKind.sanctions),
         )
     start = time.perf_counter()
     job = await watchlists.start_import(
         database,
+        ledger,
         principal=admin,
         watchlist_id=watchlist.id,
         fmt=ImportFormat.ftm,
         mode=ImportMode.replace,
         bytes_total=len(data),
     )
-    job = await watchlists.run_import(database, job=job, principal=admin, chunks=chunks_of(data), threshold=THRESHOLD)
+    job = await screening_flows.load_watchlist(
+        database, ledger, job=job, principal=admin, chunks=chunks_of(data), threshold=THRESHOLD
+    )
     return time.perf_counter() - start, {"loaded": job.loaded, "rejected": job.rejected, "status": job.status}
 
 
-async def load_bare(database: Database, lines: list[str]) -> float:
+async def load_bare(database: Database, ledger: Ledger, lines: list[str]) -> float:
     """The same entry rows, inserted as they are: no parsing, hashing, keys or progress."""
     admin = make_principal(Role.admin)
     async with database.session() as session:
         watchlist = await watchlists.create_watchlist(
             session=session,
+            ledger=ledger,
             principal=admin,
-            data=WatchlistCreate(name=f"bare {uuid.uuid4().hex[:6]}", kind="sanctions"),
+            data=WatchlistCreate(name=f"bare {uuid.uuid4().hex[:6]}", kind=WatchlistKind.sanctions),
         )
     now, job_id = utcnow(), uuid.uuid4()
     rows = []
@@ -370,8 +379,6 @@ async def load_bare(database: Database, lines: list[str]) -> float:
                 "updated_at": now,
             }
         )
-    from sqlalchemy import insert
-
     start = time.perf_counter()
     for i in range(0, len(rows), watchlists.BATCH_LINES):
         async with database.session() as session:
@@ -380,8 +387,6 @@ async def load_bare(database: Database, lines: list[str]) -> float:
 
 
 async def entry_rows(database: Database) -> list[dict]:
-    from sqlalchemy import select
-
     async with database.session(read_only=True) as session:
         result = await session.execute(
             select(
@@ -415,6 +420,8 @@ async def main(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="fairpath-bench-screening-"))
     url = args.database_url or f"sqlite+aiosqlite:///{workdir / 'vetting.db'}"
     database = Database(url)
+    # The audit entries of the bench's own writes go to its scratch database, under a throwaway key.
+    ledger = Ledger(ledger_tables, digest_key=os.urandom(32), database=database)
     async with database.engine.begin() as conn:
         await conn.run_sync(metadata.drop_all)
         await conn.run_sync(metadata.create_all)
@@ -432,8 +439,8 @@ async def main(args: argparse.Namespace) -> int:
         f"in {time.perf_counter() - started:.1f} s"
     )
 
-    import_seconds, job = await load_import(database, data)
-    bare_seconds = await load_bare(database, lines)
+    import_seconds, job = await load_import(database, ledger, data)
+    bare_seconds = await load_bare(database, ledger, lines)
     import_rate, bare_rate = args.entities / import_seconds, args.entities / bare_seconds
     print("\nloading")
     print(

@@ -1,6 +1,6 @@
 """Alembic environment of the vetting service."""
 
 from fairpath.common.migrations import run_env
-from fairpath.vetting.schema import metadata
+from fairpath.vetting.all_tables import metadata
 
 run_env(metadata)

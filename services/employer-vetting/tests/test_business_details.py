@@ -4,6 +4,7 @@ import uuid
 
 from fairpath.common.auth import Role
 from fairpath.common.testing import make_principal
+from fairpath.vetting.findings.service import findings_of
 
 from .helpers import register
 
@@ -119,8 +120,6 @@ async def test_register_import_verifies_licences_reports_bad_lines_and_raises_fi
     listed_state = (await vetting.get(f"/v1/businesses/{listed_biz['id']}/licences", headers=agency)).json()
     unlisted_state = (await vetting.get(f"/v1/businesses/{unlisted_biz['id']}/licences", headers=agency)).json()
     assert listed_state[0]["register_status"] == "verified" and unlisted_state[0]["register_status"] == "not_found"
-    from fairpath.vetting.findings.service import findings_of
-
     async with vetting_app.state.database.session(read_only=True) as s:
         kinds = [f.kind for f in await findings_of(s, uuid.UUID(unlisted_biz["id"]))]
     assert kinds == ["licence_not_in_register"]
@@ -161,8 +160,6 @@ async def test_self_assessment_must_answer_every_question_and_non_compliance_is_
     answers = [{"question_id": q, "answer": "non_compliant" if q in ("C1", "D1") else "compliant"} for q in ids]
     r = await vetting.post(f"/v1/businesses/{biz['id']}/assessments", json={"answers": answers}, headers=agency)
     assert r.status_code == 201 and r.json()["findings"] == 2
-    from fairpath.vetting.findings.service import findings_of
-
     async with vetting_app.state.database.session(read_only=True) as s:
         found = await findings_of(s, uuid.UUID(biz["id"]))
     assert sorted((f.kind, f.principle) for f in found) == [

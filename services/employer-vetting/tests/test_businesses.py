@@ -1,12 +1,16 @@
 """Registering and reading businesses: access, validation, duplicates, pages, the audit chain and the outbox."""
 
+import json
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from fairpath.common.auth import PRINCIPAL_HEADER, Role
 from fairpath.common.testing import PrincipalMinter, make_principal, throwaway_keypair
+from fairpath.vetting.businesses.tables import Business
+from fairpath.vetting.review import jobs
 
 
 def new_business(**overrides):
@@ -125,7 +129,7 @@ async def test_duplicate_names_the_record_only_to_a_caller_who_may_read_it(vetti
     assert theirs.json()["type"] == "urn:fairpath:problem:already_registered"
     assert created["id"] not in theirs.text
 
-    audit = vetting_app.state.audit
+    audit = vetting_app.state.ledger.audit
     async with vetting_app.state.database.session(read_only=True) as s:
         rows = (await s.execute(select(audit.entry).where(audit.entry.c.record_id == created["id"]))).mappings().all()
     assert [r["action"] for r in rows].count("business.duplicate_attempt") == 2
@@ -175,7 +179,7 @@ async def test_registration_writes_its_event_to_the_outbox_in_the_same_transacti
     created = (
         await vetting.post("/v1/businesses", json=new_business(), headers=minter.headers(make_principal(Role.agency)))
     ).json()
-    outbox = vetting_app.state.tables.outbox
+    outbox = vetting_app.state.ledger.outbox
     async with vetting_app.state.database.session(read_only=True) as s:
         rows = (
             (await s.execute(select(outbox).where(outbox.c.subject == "vetting.business.registered"))).mappings().all()
@@ -192,7 +196,7 @@ async def test_audit_chain_verifies_and_names_the_first_tampered_entry(vetting, 
     ok = (await vetting.get("/v1/audit/vetting/verify", headers=auditor)).json()
     assert ok["valid"] is True and ok["entries_checked"] >= 3
 
-    audit = vetting_app.state.audit
+    audit = vetting_app.state.ledger.audit
     async with vetting_app.state.database.session() as s:
         row = (await s.execute(select(audit.entry).where(audit.entry.c.seq == 2))).mappings().one()
         await s.execute(update(audit.entry).where(audit.entry.c.seq == 2).values(action="business.tampered"))
@@ -222,3 +226,59 @@ async def test_audit_records_hold_field_names_and_digests_never_values(vetting, 
     assert "Secret Street" not in r.text and "Unique Marker" not in r.text
     agency_view = await vetting.get("/v1/audit/vetting/records", headers=minter.headers(make_principal(Role.agency)))
     assert agency_view.status_code == 403
+
+
+async def test_every_event_of_a_business_carries_the_version_the_business_has_after_that_change(
+    vetting, vetting_app, minter
+):
+    agency = minter.headers(make_principal(Role.agency))
+    operator_org = uuid.uuid4()
+    opener = minter.headers(make_principal(Role.compliance_officer, organization_id=operator_org))
+    decider = minter.headers(make_principal(Role.compliance_officer, organization_id=operator_org))
+    created = (await vetting.post("/v1/businesses", json=new_business(), headers=agency)).json()
+    business_id = created["id"]
+    seen = [(created["status"], created["version"])]
+
+    async def current() -> dict:
+        r = await vetting.get(f"/v1/businesses/{business_id}", headers=opener)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    updated = await vetting.patch(f"/v1/businesses/{business_id}", json={"address": "1 Harbour Road"}, headers=agency)
+    assert updated.status_code == 200, updated.text
+    seen.append((updated.json()["status"], updated.json()["version"]))
+    case = await vetting.post(
+        f"/v1/businesses/{business_id}/vetting-cases", json={"reason": "initial vetting"}, headers=opener
+    )
+    assert case.status_code == 201, case.text
+    seen.append(((b := await current())["status"], b["version"]))
+    decided = await vetting.post(
+        f"/v1/vetting-cases/{case.json()['id']}/decision",
+        json={"decision": "approved", "reason": "evidence reviewed"},
+        headers=decider,
+    )
+    assert decided.status_code == 200, decided.text
+    seen.append(((b := await current())["status"], b["version"]))
+    async with vetting_app.state.database.session() as s:  # time passes: the approval runs out
+        await s.execute(
+            update(Business)
+            .where(Business.id == uuid.UUID(business_id))
+            .values(approval_expires_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
+    await jobs.expire_approvals(vetting_app.state.database, vetting_app.state.ledger)
+    seen.append(((b := await current())["status"], b["version"]))
+
+    outbox = vetting_app.state.ledger.outbox
+    async with vetting_app.state.database.session(read_only=True) as s:
+        bodies = (await s.execute(select(outbox.c.body).order_by(outbox.c.id))).scalars().all()
+    events = [e for e in map(json.loads, bodies) if e["subject"] == business_id]
+    assert [e["type"].split(".")[-2] for e in events] == ["registered", "updated", "updated", "approved", "expired"]
+    assert seen == [
+        ("registered", 1),
+        ("registered", 2),
+        ("under_review", 3),
+        ("approved", 4),
+        ("expired", 5),
+    ]
+    assert [(e["data"]["status"], e["data"]["version"]) for e in events] == seen
+    assert events[-1]["data"]["version"] == (await current())["version"]

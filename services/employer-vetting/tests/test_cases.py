@@ -10,7 +10,10 @@ from sqlalchemy import select, update
 from fairpath.common.auth import Role
 from fairpath.common.testing import make_principal
 from fairpath.vetting.businesses.tables import Business
-from fairpath.vetting.cases import jobs
+from fairpath.vetting.findings.service import findings_of
+from fairpath.vetting.licences.tables import Licence
+from fairpath.vetting.review import jobs
+from fairpath.vetting.screening.tables import Screening
 
 from .helpers import ids_on_every_page, register
 
@@ -41,7 +44,7 @@ async def approve(client, minter, business_id, decision="approved", **extra):
 
 
 async def outbox_subjects(app, business_id):
-    outbox = app.state.tables.outbox
+    outbox = app.state.ledger.outbox
     async with app.state.database.session(read_only=True) as s:
         rows = (await s.execute(select(outbox.c.subject, outbox.c.body).order_by(outbox.c.id))).all()
     return [r.subject for r in rows if str(business_id).encode() in r.body]
@@ -165,8 +168,8 @@ async def test_an_approval_expires_once_even_with_two_schedulers_racing(vetting,
     biz = await register(vetting, minter.headers(make_principal(Role.agency)))
     await approve(vetting, minter, biz["id"])
     await set_deadlines(vetting_app, biz["id"], approval_expires_at=datetime.now(UTC) - timedelta(minutes=1))
-    database = vetting_app.state.database
-    await asyncio.gather(jobs.expire_approvals(database), jobs.expire_approvals(database))
+    database, ledger = vetting_app.state.database, vetting_app.state.ledger
+    await asyncio.gather(jobs.expire_approvals(database, ledger), jobs.expire_approvals(database, ledger))
     assert await status_of(vetting_app, biz["id"]) == "expired"
     assert (await outbox_subjects(vetting_app, biz["id"])).count("vetting.business.expired") == 1
 
@@ -183,10 +186,11 @@ async def test_a_missed_condition_deadline_suspends(vetting, vetting_app, minter
         condition_deadline=deadline,
     )
     assert await status_of(vetting_app, biz["id"]) == "conditionally_approved"
-    await jobs.suspend_missed_deadlines(vetting_app.state.database)  # before the deadline: nothing happens
+    # Before the deadline: nothing happens.
+    await jobs.suspend_missed_deadlines(vetting_app.state.database, vetting_app.state.ledger)
     assert await status_of(vetting_app, biz["id"]) == "conditionally_approved"
     await set_deadlines(vetting_app, biz["id"], condition_deadline=datetime.now(UTC) - timedelta(seconds=1))
-    await jobs.suspend_missed_deadlines(vetting_app.state.database)
+    await jobs.suspend_missed_deadlines(vetting_app.state.database, vetting_app.state.ledger)
     assert await status_of(vetting_app, biz["id"]) == "suspended"
     assert (await outbox_subjects(vetting_app, biz["id"]))[-1] == "vetting.business.suspended"
 
@@ -246,9 +250,6 @@ async def test_a_decision_waits_until_every_potential_hit_is_resolved(vetting, m
 
 
 async def test_a_licence_lapsing_during_an_approval_is_a_finding_once(vetting, vetting_app, minter):
-    from fairpath.vetting.findings.service import findings_of
-    from fairpath.vetting.licences.tables import Licence
-
     agency = minter.headers(make_principal(Role.agency))
     biz = await register(vetting, agency, kind="recruitment_agency", country="NP")
     await vetting.post(
@@ -263,7 +264,7 @@ async def test_a_licence_lapsing_during_an_approval_is_a_finding_once(vetting, v
         },
     )
     await approve(vetting, minter, biz["id"])
-    await jobs.find_lapsed_licences(vetting_app.state.database)
+    await jobs.find_lapsed_licences(vetting_app.state.database, vetting_app.state.ledger)
     async with vetting_app.state.database.session(read_only=True) as s:
         assert [f.kind for f in await findings_of(s, uuid.UUID(biz["id"]))] == []
 
@@ -273,15 +274,13 @@ async def test_a_licence_lapsing_during_an_approval_is_a_finding_once(vetting, v
             .where(Licence.business_id == uuid.UUID(biz["id"]))
             .values(valid_until=datetime.now(UTC).date() - timedelta(days=1))
         )
-    await jobs.find_lapsed_licences(vetting_app.state.database)
-    await jobs.find_lapsed_licences(vetting_app.state.database)
+    await jobs.find_lapsed_licences(vetting_app.state.database, vetting_app.state.ledger)
+    await jobs.find_lapsed_licences(vetting_app.state.database, vetting_app.state.ledger)
     async with vetting_app.state.database.session(read_only=True) as s:
         assert [f.kind for f in await findings_of(s, uuid.UUID(biz["id"]))] == ["licence_expired"]
 
 
 async def test_opening_a_case_screens_the_business_at_the_configured_threshold(vetting, vetting_app, minter):
-    from fairpath.vetting.screening.tables import Screening
-
     biz = await register(vetting, minter.headers(make_principal(Role.agency)))
     await open_case(vetting, minter, biz["id"])
     async with vetting_app.state.database.session(read_only=True) as s:

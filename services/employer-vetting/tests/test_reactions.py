@@ -4,6 +4,7 @@ substitution, an illegitimate fee and a severe forced-labour indicator suspend a
 import uuid
 from datetime import UTC, date, datetime
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -38,8 +39,6 @@ async def live_vetting(database_url, common_settings):
 
 @pytest.fixture(scope="module")
 async def live_client(live_vetting):
-    import httpx
-
     transport = httpx.ASGITransport(app=live_vetting, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://vetting") as client:
         yield client

@@ -14,6 +14,9 @@ from fairpath.common.auth import Role
 from fairpath.common.testing import make_principal
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.businesses.tables import Business
+from fairpath.vetting.findings.service import findings_of
+from fairpath.vetting.screening.service import confirmed_hits, rescreen_approved, screen_business, unresolved_hit_count
+from fairpath.vetting.screening.tables import Screening, ScreeningHit
 
 from .helpers import ids_on_every_page, register
 
@@ -193,8 +196,6 @@ async def test_an_unrelated_business_raises_no_hit(client, minter):
 
 
 async def test_only_matches_at_or_above_the_threshold_are_hits(client, minter, vetting_app):
-    from fairpath.vetting.screening.service import screen_business
-
     a, b = word(), word()
     exact, weak = f"t-exact-{a}", f"t-weak-{a}"
     await watchlist_with(
@@ -205,10 +206,10 @@ async def test_only_matches_at_or_above_the_threshold_are_hits(client, minter, v
     assert [h["entity_id"] for h in (await screen(client, minter, target["id"]))["hits"]] == [exact]
     async with vetting_app.state.database.session() as session:
         row = await session.get(Business, uuid.UUID(target["id"]))
-        lower = await screen_business(session, business=row, actor="test", threshold=0.5)
+        lower = await screen_business(session, vetting_app.state.ledger, business=row, actor="test", threshold=0.5)
         assert [h.entity_id for h in lower] == [weak] and 0.5 <= lower[0].score < 0.7
         row = await session.get(Business, uuid.UUID(twin["id"]))
-        stricter = await screen_business(session, business=row, actor="test", threshold=0.99)
+        stricter = await screen_business(session, vetting_app.state.ledger, business=row, actor="test", threshold=0.99)
         assert [h.entity_id for h in stricter] == [exact]
 
 
@@ -236,8 +237,6 @@ async def test_a_dismissed_hit_is_not_raised_again_until_the_entry_changes(clien
 
 
 async def test_a_list_change_rescreens_against_the_changed_entries_only(client, minter, vetting_app):
-    from fairpath.vetting.screening.tables import Screening, ScreeningHit
-
     x1, x2, y1, y2 = word(), word(), word(), word()
     entry_x, entry_y = ftm(f"c-{x1}", f"{x1} {x2}"), ftm(f"c-{y1}", f"{y1} {y2}")
     biz_x = await business(client, minter, f"{x1} {x2} LLC")
@@ -278,8 +277,6 @@ async def test_a_list_change_rescreens_against_the_changed_entries_only(client, 
 
 
 async def test_a_decision_waits_for_unresolved_hits_and_confirmed_hits_feed_the_risk(client, minter, vetting_app):
-    from fairpath.vetting.screening.service import confirmed_hits, unresolved_hit_count
-
     a, b = word(), word()
     await watchlist_with(
         client, minter, ftm(f"n-1-{a}", f"{a} {b} Shipping"), ftm(f"n-2-{a}", f"{a} {b} Shipping Co"), kind="debarment"
@@ -307,8 +304,6 @@ async def test_a_decision_waits_for_unresolved_hits_and_confirmed_hits_feed_the_
 
 
 async def test_a_confirmed_sanctions_match_suspends_an_approved_business_and_is_a_finding(client, minter, vetting_app):
-    from fairpath.vetting.findings.service import findings_of
-
     a, b = word(), word()
     await watchlist_with(client, minter, ftm(f"s-{a}", f"{a} {b} Petroleum"), kind="sanctions")
     target = await business(client, minter, f"{a} {b} Petroleum LLC")
@@ -367,7 +362,7 @@ async def test_each_new_hit_is_announced_without_personal_data(client, minter, v
     await watchlist_with(client, minter, ftm(listed_id, f"{b} {a}", schema="Person"), kind="blocklist")
     target = await business(client, minter, f"{a} {b}")  # a sole proprietor, listed by name
     [hit] = (await screen(client, minter, target["id"]))["hits"]
-    outbox = vetting_app.state.tables.outbox
+    outbox = vetting_app.state.ledger.outbox
     async with vetting_app.state.database.session(read_only=True) as session:
         bodies = [
             json.loads(row.body)
@@ -382,8 +377,6 @@ async def test_each_new_hit_is_announced_without_personal_data(client, minter, v
 
 
 async def test_approved_businesses_not_screened_lately_are_rescreened(client, minter, vetting_app):
-    from fairpath.vetting.screening.service import rescreen_approved
-
     fresh = await business(client, minter, f"{word()} {word()} Foods")
     stale = await business(client, minter, f"{word()} {word()} Foods")
     async with vetting_app.state.database.session() as session:
@@ -394,11 +387,9 @@ async def test_approved_businesses_not_screened_lately_are_rescreened(client, mi
         )
     await screen(client, minter, fresh["id"])
     async with vetting_app.state.database.session() as session:
-        await rescreen_approved(session, older_than=utcnow() - timedelta(days=30))
+        await rescreen_approved(session, vetting_app.state.ledger, older_than=utcnow() - timedelta(days=30))
     async with vetting_app.state.database.session() as session:
-        assert await rescreen_approved(session, older_than=utcnow() - timedelta(days=30)) == 0
-        from fairpath.vetting.screening.tables import Screening
-
+        assert await rescreen_approved(session, vetting_app.state.ledger, older_than=utcnow() - timedelta(days=30)) == 0
         rows = (
             await session.execute(
                 select(Screening.business_id, Screening.trigger).where(

@@ -9,6 +9,7 @@ import pytest
 from fairpath.common.auth import Role
 from fairpath.common.testing import make_principal
 from fairpath.common.testing.nats import wait_until
+from fairpath.vetting.watchlists.service import BATCH_LINES
 
 ADMIN = make_principal(Role.admin)
 OFFICER = make_principal(Role.compliance_officer)
@@ -181,8 +182,6 @@ async def test_csv_without_a_name_column_fails_the_import_with_the_reason(client
 
 
 async def test_progress_is_visible_while_the_upload_streams(client, minter):
-    from fairpath.vetting.watchlists.service import BATCH_LINES
-
     watchlist = await new_watchlist(client, minter)
     first = "".join(ftm(f"stream-{i}", f"Streamed Entity {i} Ltd") + "\n" for i in range(BATCH_LINES + 10)).encode()
     rest = "".join(ftm(f"stream-late-{i}", f"Late Entity {i} Ltd") + "\n" for i in range(10)).encode()

@@ -7,17 +7,18 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from fairpath.common.app import create_service_app
-from fairpath.vetting import schema  # noqa: F401 - every table registered before migrations run
+from fairpath.vetting import all_tables  # noqa: F401 - every table registered before migrations run
 from fairpath.vetting.assessments.routes import router as assessments_router
 from fairpath.vetting.businesses.routes import router as businesses_router
-from fairpath.vetting.cases.jobs import Scheduler
-from fairpath.vetting.cases.routes import router as cases_router
 from fairpath.vetting.config import VettingSettings
-from fairpath.vetting.db import common
+from fairpath.vetting.db import ledger_tables
 from fairpath.vetting.findings.consumers import findings_subscriptions
 from fairpath.vetting.licences.routes import router as licences_router
+from fairpath.vetting.review.jobs import Scheduler
+from fairpath.vetting.review.routes import router as cases_router
 from fairpath.vetting.risk.routes import router as risk_router
 from fairpath.vetting.screening.routes import router as screening_router
+from fairpath.vetting.screening.routes import watchlist_imports_router
 from fairpath.vetting.watchlists.routes import router as watchlists_router
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
@@ -30,6 +31,7 @@ async def _start_scheduler(app: FastAPI, stack: AsyncExitStack) -> None:
     relay = getattr(app.state, "relay", None)
     scheduler = Scheduler(
         app.state.database,
+        app.state.ledger,
         interval=settings.schedule_interval_seconds,
         rescreen_every=timedelta(days=settings.rescreen_days),
         threshold=settings.screening_threshold,
@@ -52,9 +54,10 @@ def create_app(settings: VettingSettings | None = None) -> FastAPI:
             cases_router,
             risk_router,
             watchlists_router,
+            watchlist_imports_router,
             screening_router,
         ],
-        tables=common,
+        tables=ledger_tables,
         migrations=MIGRATIONS,
         subscriptions=findings_subscriptions(frozenset(settings.severe_indicators)),
         on_startup=[_start_scheduler],

@@ -4,18 +4,18 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from fairpath.common.auth import Role, roles
-from fairpath.common.db import SessionDep
-from fairpath.common.errors import PROBLEM_RESPONSES
+from fairpath.common.errors import PROBLEM_RESPONSES, NotFound, problems
 from fairpath.vetting.assessments import service
+from fairpath.vetting.assessments.auth import AssessmentSubmitter, QuestionReader
 from fairpath.vetting.assessments.questions import QuestionSet, question_set
 from fairpath.vetting.assessments.schemas import AssessmentCreate, AssessmentPublic
+from fairpath.vetting.deps import LedgerDep, WriteSessionDep
 
 router = APIRouter(tags=["assessments"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("/v1/assessment-questions", response_model=QuestionSet, summary="The IRIS-derived question set")
-async def get_questions(_: roles(*list(Role))) -> QuestionSet:
+async def get_questions(_: QuestionReader) -> QuestionSet:
     return question_set()
 
 
@@ -24,14 +24,16 @@ async def get_questions(_: roles(*list(Role))) -> QuestionSet:
     status_code=status.HTTP_201_CREATED,
     response_model=AssessmentPublic,
     summary="Submit an IRIS self-assessment",
+    responses=problems(NotFound),
 )
 async def submit_assessment(
     business_id: uuid.UUID,
     body: AssessmentCreate,
-    session: SessionDep,
-    principal: roles(Role.admin, Role.compliance_officer, Role.agency, Role.employer),
+    session: WriteSessionDep,
+    ledger: LedgerDep,
+    principal: AssessmentSubmitter,
 ) -> AssessmentPublic:
     assessment, findings = await service.submit_assessment(
-        session=session, principal=principal, business_id=business_id, data=body
+        session=session, ledger=ledger, principal=principal, business_id=business_id, data=body
     )
-    return AssessmentPublic.model_validate(assessment).model_copy(update={"findings": findings})
+    return service.present(assessment, findings)

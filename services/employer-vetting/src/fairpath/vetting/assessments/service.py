@@ -8,18 +8,23 @@ from fairpath.common.auth import Principal
 from fairpath.common.domain_codes import Severity
 from fairpath.common.errors import RuleViolations, Violation
 from fairpath.common.ids import uuid7
+from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.assessments.questions import question_set
-from fairpath.vetting.assessments.schemas import Answer, AssessmentCreate
+from fairpath.vetting.assessments.schemas import Answer, AssessmentCreate, AssessmentPublic
 from fairpath.vetting.assessments.tables import SelfAssessment
 from fairpath.vetting.businesses.service import get_business_for_change
-from fairpath.vetting.db import common
-from fairpath.vetting.findings.schemas import FindingKind
-from fairpath.vetting.findings.service import record_finding
+from fairpath.vetting.findings.flows import report_finding
+from fairpath.vetting.findings.schemas import FindingKind, FindingSource
+
+
+def present(assessment: SelfAssessment, findings: int) -> AssessmentPublic:
+    """The assessment as submitted, with how many findings its non-compliant answers raised."""
+    return AssessmentPublic.model_validate(assessment).model_copy(update={"findings": findings})
 
 
 async def submit_assessment(
-    *, session: AsyncSession, principal: Principal, business_id: uuid.UUID, data: AssessmentCreate
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, business_id: uuid.UUID, data: AssessmentCreate
 ) -> tuple[SelfAssessment, int]:
     business = await get_business_for_change(session, principal, business_id)
     questions = question_set().by_id()
@@ -63,7 +68,7 @@ async def submit_assessment(
     )
     session.add(assessment)
     await session.flush()
-    await common.audit.append(
+    await ledger.append(
         session,
         actor=principal.actor,
         action="assessment.submitted",
@@ -74,13 +79,14 @@ async def submit_assessment(
     findings = 0
     for a in data.answers:
         if a.answer == Answer.non_compliant:
-            recorded = await record_finding(
+            recorded = await report_finding(
                 session,
+                ledger,
                 business_id=business.id,
                 kind=FindingKind.self_assessment_non_compliant,
                 principle=questions[a.question_id].principle,
                 severity=Severity.medium,
-                source="vetting",
+                source=FindingSource.vetting,
                 source_ref=f"assessment:{assessment.id}:{a.question_id}",
                 evidence={"question_id": a.question_id, "assessment_id": str(assessment.id)},
                 actor=principal.actor,

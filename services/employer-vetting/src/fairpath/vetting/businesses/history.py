@@ -5,8 +5,9 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fairpath.common.audit import AuditRecord
 from fairpath.common.timeutil import as_utc
-from fairpath.vetting.db import VettingModel, common
+from fairpath.vetting.db import VettingModel, ledger_tables
 
 
 def _related_tables():  # noqa: ANN202
@@ -14,7 +15,9 @@ def _related_tables():  # noqa: ANN202
     return [t for t in VettingModel.metadata.sorted_tables if "business_id" in t.c and "id" in t.c]
 
 
-async def business_history(session: AsyncSession, business_id: uuid.UUID, *, after_seq: int, limit: int) -> list[dict]:
+async def business_history(
+    session: AsyncSession, business_id: uuid.UUID, *, after_seq: int, limit: int
+) -> list[AuditRecord]:
     record_ids = [str(business_id)]
     for table in _related_tables():
         ids = (await session.execute(select(table.c.id).where(table.c.business_id == business_id))).scalars()
@@ -23,7 +26,7 @@ async def business_history(session: AsyncSession, business_id: uuid.UUID, *, aft
     if links is not None:
         ids = (await session.execute(select(links.c.id).where(links.c.employer_id == business_id))).scalars()
         record_ids += [str(i) for i in ids]
-    entry = common.audit.entry
+    entry = ledger_tables.audit_entry
     rows = (
         (
             await session.execute(
@@ -36,4 +39,4 @@ async def business_history(session: AsyncSession, business_id: uuid.UUID, *, aft
         .mappings()
         .all()
     )
-    return [{**dict(r), "occurred_at": as_utc(r["occurred_at"])} for r in rows]
+    return [AuditRecord.model_validate({**dict(r), "occurred_at": as_utc(r["occurred_at"])}) for r in rows]

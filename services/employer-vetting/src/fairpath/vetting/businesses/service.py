@@ -1,4 +1,5 @@
-"""Registering and finding businesses, with their record-level access rules."""
+"""Registering and finding businesses, with their record-level access rules, and every change of a
+business's status (one helper, so each is one version, one audit entry and one event)."""
 
 import re
 import uuid
@@ -9,28 +10,62 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import OPERATOR_ROLES, READ_ALL_ROLES, Principal, Role
-from fairpath.common.domain_codes import SuspensionReason
+from fairpath.common.domain_codes import BusinessKind, BusinessStatus, SuspensionReason
 from fairpath.common.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
-from fairpath.common.events.catalogue import BusinessRegistered, BusinessSuspended, BusinessUpdated
+from fairpath.common.events.catalogue import (
+    BusinessRegistered,
+    BusinessSuspended,
+    BusinessUpdated,
+)
 from fairpath.common.events.envelope import EventPayload
-from fairpath.common.events.outbox import record_event
 from fairpath.common.ids import uuid7
+from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.businesses.schemas import (
     BusinessCreate,
-    BusinessKind,
-    BusinessStatus,
+    BusinessPublic,
     BusinessUpdate,
     RecruiterLinkCreate,
+    RecruiterLinkPublic,
 )
 from fairpath.vetting.businesses.tables import Business, RecruiterLink
-from fairpath.vetting.db import common
+
+
+class DuplicateBusiness(Conflict):
+    name = "duplicate"
+    description = (
+        "a business with this registration number is already registered in the country; `existing_id` names it"
+    )
+
+
+class AlreadyRegistered(Conflict):
+    name = "already_registered"
+    description = "the business is already registered, by someone whose records the caller may not read"
+
+
+class NotAnEmployer(Conflict):
+    name = "not_an_employer"
+    description = "recruiters are named for an employer, and this business is a recruitment agency"
+
+
+class DuplicateRecruiter(Conflict):
+    name = "duplicate"
+    description = "the agency is already named as a recruiter for the employer; `existing_id` names the link"
+
 
 _NOT_KEY_CHARS = re.compile(r"[\s./\-]+")
 
 
 def registration_key(number: str) -> str:
     return _NOT_KEY_CHARS.sub("", number).upper()
+
+
+def present(business: Business) -> BusinessPublic:
+    return BusinessPublic.model_validate(business)
+
+
+def present_recruiter(link: RecruiterLink) -> RecruiterLinkPublic:
+    return RecruiterLinkPublic.model_validate(link)
 
 
 def can_read(principal: Principal, business: Business) -> bool:
@@ -51,7 +86,9 @@ def _check_may_register(principal: Principal, data: BusinessCreate) -> None:
         raise Forbidden("only the operator links a business to an organisation")
 
 
-async def register_business(*, session: AsyncSession, principal: Principal, data: BusinessCreate) -> Business:
+async def register_business(
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, data: BusinessCreate
+) -> Business:
     _check_may_register(principal, data)
     key = registration_key(data.registration_number)
     existing = (
@@ -60,12 +97,12 @@ async def register_business(*, session: AsyncSession, principal: Principal, data
         )
     ).scalar_one_or_none()
     if existing is not None:
-        await _refuse_duplicate(session, principal, existing)
+        await _refuse_duplicate(session, ledger, principal, existing)
 
     now = utcnow()
     business = Business(
         id=uuid7(),
-        kind=data.kind.value,
+        kind=data.kind,
         legal_name=data.legal_name,
         name_key=data.legal_name.casefold(),
         other_names=data.other_names,
@@ -74,45 +111,41 @@ async def register_business(*, session: AsyncSession, principal: Principal, data
         registration_key=key,
         sector=data.sector,
         address=data.address,
-        status=BusinessStatus.registered.value,
+        status=BusinessStatus.registered,
         organization_id=data.organization_id,
         owner_organization_id=principal.organization_id,
         registered_by=principal.user_id,
         created_at=now,
         updated_at=now,
-        version=1,
     )
-    session.add(business)
-    await session.flush()
-    await common.audit.append(
+    await ledger.record_new(
         session,
+        business,
         actor=principal.actor,
         action="business.registered",
         record_type="business",
-        record_id=business.id,
         changes=data.model_dump(mode="json", exclude_none=True),
+        event=lambda: BusinessRegistered(**business_state(business)),
     )
-    await record_event(session, common.outbox, BusinessRegistered(**business_state(business)), business.id)
     return business
 
 
-async def _refuse_duplicate(session: AsyncSession, principal: Principal, existing: Business) -> None:
+async def _refuse_duplicate(session: AsyncSession, ledger: Ledger, principal: Principal, existing: Business) -> None:
     """A duplicate names the existing record only to a caller who may read it; the attempt is audited."""
-    await common.audit.append(
+    existing_id, country, readable = existing.id, existing.country, can_read(principal, existing)
+    await ledger.record_refusal(
         session,
         actor=principal.actor,
         action="business.duplicate_attempt",
         record_type="business",
-        record_id=existing.id,
+        record_id=existing_id,
     )
-    await session.commit()
-    if can_read(principal, existing):
-        raise Conflict(
-            f"a business with this registration number in {existing.country} is already registered",
-            name="duplicate",
-            existing_id=str(existing.id),
+    if readable:
+        raise DuplicateBusiness(
+            f"a business with this registration number in {country} is already registered",
+            existing_id=str(existing_id),
         )
-    raise Conflict("this business is already registered", name="already_registered")
+    raise AlreadyRegistered("this business is already registered")
 
 
 async def get_business(*, session: AsyncSession, principal: Principal, business_id: uuid.UUID) -> Business:
@@ -143,11 +176,11 @@ async def list_businesses(
             reach.append(Business.id == principal.business_id)
         query = query.where(or_(*reach))
     if kind:
-        query = query.where(Business.kind == kind.value)
+        query = query.where(Business.kind == kind)
     if country:
         query = query.where(Business.country == country)
     if status:
-        query = query.where(Business.status == status.value)
+        query = query.where(Business.status == status)
     if name:
         query = query.where(Business.name_key.contains(name.casefold(), autoescape=True))
     if after:
@@ -173,6 +206,7 @@ def business_state(business: Business) -> dict:
 
 async def transition(
     session: AsyncSession,
+    ledger: Ledger,
     business: Business,
     *,
     status: BusinessStatus,
@@ -184,29 +218,42 @@ async def transition(
     **event_fields: Any,
 ) -> None:
     """Move a business to a new status: one version, one audit entry, one event, one transaction."""
-    business.status = status.value
+    business.status = status
     business.approval_expires_at = approval_expires_at
     business.condition_deadline = condition_deadline
-    business.version += 1
-    business.updated_at = utcnow()
-    session.add(business)
-    await session.flush()
-    await common.audit.append(
+    await ledger.record_change(
         session,
+        business,
         actor=actor,
         action=action,
         record_type="business",
-        record_id=business.id,
         changes={
             "status": status.value,
             **({"reason": str(event_fields["reason"])} if "reason" in event_fields else {}),
         },
+        event=lambda: event(**business_state(business), **event_fields),
     )
-    await record_event(session, common.outbox, event(**business_state(business), **event_fields), business.id)
+
+
+async def put_under_review(session: AsyncSession, ledger: Ledger, business: Business, *, actor: str) -> None:
+    """A case opened on a registered or expired business: under review, its last decision's dates kept."""
+    await transition(
+        session,
+        ledger,
+        business,
+        status=BusinessStatus.under_review,
+        event=BusinessUpdated,
+        actor=actor,
+        action="business.under_review",
+        approval_expires_at=business.approval_expires_at,
+        condition_deadline=business.condition_deadline,
+        changed_fields=["status"],
+    )
 
 
 async def suspend(
     session: AsyncSession,
+    ledger: Ledger,
     business: Business,
     *,
     reason: SuspensionReason,
@@ -216,6 +263,7 @@ async def suspend(
 ) -> None:
     await transition(
         session,
+        ledger,
         business,
         status=BusinessStatus.suspended,
         event=BusinessSuspended,
@@ -246,7 +294,7 @@ async def get_business_for_change(session: AsyncSession, principal: Principal, b
 
 
 async def update_business(
-    *, session: AsyncSession, principal: Principal, business_id: uuid.UUID, data: BusinessUpdate
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, business_id: uuid.UUID, data: BusinessUpdate
 ) -> Business:
     business = await get_business_for_change(session, principal, business_id)
     changes = data.model_dump(exclude_unset=True)
@@ -259,33 +307,27 @@ async def update_business(
         setattr(business, name, value)
     if "legal_name" in changed:
         business.name_key = business.legal_name.casefold()
-    business.version += 1
-    business.updated_at = utcnow()
-    session.add(business)
-    await session.flush()
-    await common.audit.append(
+    await ledger.record_change(
         session,
+        business,
         actor=principal.actor,
         action="business.updated",
         record_type="business",
-        record_id=business.id,
         changes=changed,
-    )
-    await record_event(
-        session, common.outbox, BusinessUpdated(**business_state(business), changed_fields=sorted(changed)), business.id
+        event=lambda: BusinessUpdated(**business_state(business), changed_fields=sorted(changed)),
     )
     return business
 
 
 async def add_recruiter(
-    *, session: AsyncSession, principal: Principal, employer_id: uuid.UUID, data: RecruiterLinkCreate
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, employer_id: uuid.UUID, data: RecruiterLinkCreate
 ) -> RecruiterLink:
     """Record that an agency recruits for an employer (the chain IRIS holds each recruiter answerable for)."""
     employer = await get_business(session=session, principal=principal, business_id=employer_id)
     if principal.role not in OPERATOR_ROLES and principal.role != Role.agency and not can_change(principal, employer):
         raise Forbidden("only the operator, an agency or the employer itself names its recruiters")
-    if employer.kind != BusinessKind.employer.value:
-        raise Conflict("recruiters are named for an employer, and this business is an agency", name="not_an_employer")
+    if employer.kind != BusinessKind.employer:
+        raise NotAnEmployer("recruiters are named for an employer, and this business is an agency")
     violations = []
     for field, ref in (("agency_id", data.agency_id), ("sub_agent_of", data.sub_agent_of)):
         if ref is None:
@@ -293,7 +335,7 @@ async def add_recruiter(
         agency = await session.get(Business, ref)
         if agency is None or not can_read(principal, agency):
             raise NotFound("business", ref)
-        if agency.kind != BusinessKind.recruitment_agency.value:
+        if agency.kind != BusinessKind.recruitment_agency:
             violations.append(Violation(field=field, rule="recruitment_agency", message="must be a recruitment agency"))
     if violations:
         raise RuleViolations(violations)
@@ -305,10 +347,8 @@ async def add_recruiter(
         )
     ).scalar_one_or_none()
     if duplicate is not None:
-        raise Conflict(
-            "this agency is already named as a recruiter for the employer",
-            name="duplicate",
-            existing_id=str(duplicate.id),
+        raise DuplicateRecruiter(
+            "this agency is already named as a recruiter for the employer", existing_id=str(duplicate.id)
         )
     link = RecruiterLink(
         id=uuid7(),
@@ -320,7 +360,7 @@ async def add_recruiter(
     )
     session.add(link)
     await session.flush()
-    await common.audit.append(
+    await ledger.append(
         session,
         actor=principal.actor,
         action="business.recruiter_added",

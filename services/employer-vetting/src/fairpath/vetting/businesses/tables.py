@@ -7,7 +7,8 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field
 
 from fairpath.common.db import UtcDateTime
-from fairpath.vetting.db import VettingModel
+from fairpath.common.domain_codes import BusinessKind, BusinessStatus
+from fairpath.vetting.db import EnumString, VettingModel
 
 
 class Business(VettingModel, table=True):
@@ -15,7 +16,7 @@ class Business(VettingModel, table=True):
     __table_args__ = (UniqueConstraint("country", "registration_key", name="uq_business_registration"),)
 
     id: uuid.UUID = Field(primary_key=True)
-    kind: str = Field(max_length=30, index=True)
+    kind: BusinessKind = Field(sa_type=EnumString(BusinessKind, 30), index=True)
     legal_name: str = Field(max_length=300)
     # Lower-cased legal name for case-insensitive search on both databases.
     name_key: str = Field(max_length=300, index=True)
@@ -26,7 +27,7 @@ class Business(VettingModel, table=True):
     registration_key: str = Field(max_length=100)
     sector: str | None = Field(default=None, max_length=1)
     address: str | None = Field(default=None, max_length=500)
-    status: str = Field(max_length=30, index=True)
+    status: BusinessStatus = Field(sa_type=EnumString(BusinessStatus, 30), index=True)
     approval_expires_at: datetime | None = Field(
         default=None, sa_column=Column(UtcDateTime(), nullable=True, index=True)
     )

@@ -8,8 +8,6 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
-from fairpath.vetting.risk.schemas import RiskAssessment
-
 
 class CaseStatus(StrEnum):
     open = "open"
@@ -67,7 +65,7 @@ class CasePublic(BaseModel):
 
     id: uuid.UUID
     business_id: uuid.UUID
-    status: str
+    status: CaseStatus
     opened_by: uuid.UUID | None
     opened_reason: str
     opened_at: datetime
@@ -78,10 +76,3 @@ class CasePublic(BaseModel):
     decided_by: uuid.UUID | None
     decided_at: datetime | None
     risk_at_decision: dict | None = None
-
-
-class CaseView(CasePublic):
-    """A case as a compliance officer sees it: with the current risk and every factor behind it."""
-
-    risk: RiskAssessment
-    unresolved_hits: int

@@ -7,7 +7,8 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field
 
 from fairpath.common.db import UtcDateTime
-from fairpath.vetting.db import VettingModel
+from fairpath.vetting.cases.schemas import CaseStatus, Decision
+from fairpath.vetting.db import EnumString, VettingModel
 
 
 class VettingCase(VettingModel, table=True):
@@ -15,12 +16,12 @@ class VettingCase(VettingModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     business_id: uuid.UUID = Field(foreign_key="business.id", index=True)
-    status: str = Field(max_length=20, index=True)  # open, decided
+    status: CaseStatus = Field(sa_type=EnumString(CaseStatus, 20), index=True)
     # None when the system reopened review because of a finding.
     opened_by: uuid.UUID | None = None
     opened_reason: str = Field(max_length=500)
     opened_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
-    decision: str | None = Field(default=None, max_length=30)
+    decision: Decision | None = Field(default=None, sa_type=EnumString(Decision, 30))
     decision_reason: str | None = Field(default=None, max_length=2000)
     conditions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     condition_deadline: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))

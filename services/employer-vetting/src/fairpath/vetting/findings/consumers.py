@@ -16,25 +16,29 @@ from fairpath.common.events.catalogue import (
 )
 from fairpath.common.events.consumer import Subscription
 from fairpath.common.events.envelope import CloudEvent
-from fairpath.vetting.findings.schemas import FindingKind
-from fairpath.vetting.findings.service import record_finding
+from fairpath.common.ledger import Ledger
+from fairpath.vetting.findings.flows import report_finding
+from fairpath.vetting.findings.schemas import FindingKind, FindingSource
 
 SYSTEM = "system:vetting"
 
 
-async def on_substitution(session: AsyncSession, event: CloudEvent, p: ContractSubstitutionDetected) -> None:
+async def on_substitution(
+    session: AsyncSession, ledger: Ledger, event: CloudEvent, p: ContractSubstitutionDetected
+) -> None:
     evidence = {
         "contract_id": str(p.contract_id),
         "signed_version": p.signed_version,
         "less_favourable": p.less_favourable,
     }
-    await record_finding(
+    await report_finding(
         session,
+        ledger,
         business_id=p.employer_id,
         kind=FindingKind.contract_substitution,
         principle="E",
         severity=Severity.critical,
-        source="contracts",
+        source=FindingSource.contracts,
         source_ref=str(p.contract_id),
         evidence=evidence,
         actor=SYSTEM,
@@ -42,13 +46,14 @@ async def on_substitution(session: AsyncSession, event: CloudEvent, p: ContractS
         event_id=event.event_id,
     )
     for agency_id in p.agency_ids:  # every recruiter in the chain answers for the contract it placed
-        await record_finding(
+        await report_finding(
             session,
+            ledger,
             business_id=agency_id,
             kind=FindingKind.contract_substitution,
             principle="E",
             severity=Severity.high,
-            source="contracts",
+            source=FindingSource.contracts,
             source_ref=str(p.contract_id),
             evidence=evidence,
             actor=SYSTEM,
@@ -56,15 +61,16 @@ async def on_substitution(session: AsyncSession, event: CloudEvent, p: ContractS
         )
 
 
-async def on_fee_reported(session: AsyncSession, event: CloudEvent, p: FeeReported) -> None:
+async def on_fee_reported(session: AsyncSession, ledger: Ledger, event: CloudEvent, p: FeeReported) -> None:
     illegitimate = p.category == FeeCategory.illegitimate
-    await record_finding(
+    await report_finding(
         session,
+        ledger,
         business_id=p.business_id,
         kind=FindingKind.worker_paid_fee,
         principle="C",
         severity=Severity.critical if illegitimate else Severity.high,
-        source="registry",
+        source=FindingSource.registry,
         source_ref=str(p.fee_report_id),
         evidence={
             "fee_report_id": str(p.fee_report_id),
@@ -80,17 +86,20 @@ async def on_fee_reported(session: AsyncSession, event: CloudEvent, p: FeeReport
 
 
 def grievance_handler(severe: frozenset[str]):  # noqa: ANN201
-    async def on_grievance_substantiated(session: AsyncSession, event: CloudEvent, p: GrievanceSubstantiated) -> None:
+    async def on_grievance_substantiated(
+        session: AsyncSession, ledger: Ledger, event: CloudEvent, p: GrievanceSubstantiated
+    ) -> None:
         if p.business_id is None:
             return
         severe_found = sorted(i.value for i in p.indicators if i.value in severe)
-        await record_finding(
+        await report_finding(
             session,
+            ledger,
             business_id=p.business_id,
             kind=FindingKind.substantiated_grievance,
             principle="A" if p.indicators else "G",
             severity=Severity.critical if severe_found else p.severity,
-            source="registry",
+            source=FindingSource.registry,
             source_ref=str(p.grievance_id),
             # Never the worker: an anonymous grievance must stay anonymous to the business.
             evidence={
@@ -106,14 +115,15 @@ def grievance_handler(severe: frozenset[str]):  # noqa: ANN201
     return on_grievance_substantiated
 
 
-async def on_retaliation(session: AsyncSession, event: CloudEvent, p: RetaliationDetected) -> None:
-    await record_finding(
+async def on_retaliation(session: AsyncSession, ledger: Ledger, event: CloudEvent, p: RetaliationDetected) -> None:
+    await report_finding(
         session,
+        ledger,
         business_id=p.business_id,
         kind=FindingKind.retaliation,
         principle="G",
         severity=Severity.high,
-        source="registry",
+        source=FindingSource.registry,
         source_ref=str(p.finding_id),
         evidence={"contract_id": str(p.contract_id), "termination_reason": p.termination_reason.value},
         actor=SYSTEM,

@@ -21,6 +21,18 @@ class FindingKind(StrEnum):
     retaliation = "retaliation"
 
 
+class FindingStatus(StrEnum):
+    open = "open"
+
+
+class FindingSource(StrEnum):
+    """The service whose records raised the finding."""
+
+    vetting = "vetting"
+    contracts = "contracts"
+    registry = "registry"
+
+
 class FindingPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -29,8 +41,8 @@ class FindingPublic(BaseModel):
     kind: FindingKind
     principle: str
     severity: Severity
-    source: str
+    source: FindingSource
     source_ref: str
     evidence: dict
-    status: str
+    status: FindingStatus
     created_at: datetime

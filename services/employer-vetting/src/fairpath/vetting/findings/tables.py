@@ -7,7 +7,9 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field
 
 from fairpath.common.db import UtcDateTime
-from fairpath.vetting.db import VettingModel
+from fairpath.common.domain_codes import Severity
+from fairpath.vetting.db import EnumString, VettingModel
+from fairpath.vetting.findings.schemas import FindingKind, FindingSource, FindingStatus
 
 
 class Finding(VettingModel, table=True):
@@ -17,11 +19,11 @@ class Finding(VettingModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     business_id: uuid.UUID = Field(foreign_key="business.id", index=True)
-    kind: str = Field(max_length=60)
+    kind: FindingKind = Field(sa_type=EnumString(FindingKind, 60))
     principle: str = Field(max_length=1)  # IRIS A to G
-    severity: str = Field(max_length=20)
-    source: str = Field(max_length=30)  # vetting, contracts, registry
+    severity: Severity = Field(sa_type=EnumString(Severity, 20))
+    source: FindingSource = Field(sa_type=EnumString(FindingSource, 30))
     source_ref: str = Field(max_length=100)  # the event id or record that raised it
     evidence: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    status: str = Field(default="open", max_length=20)
+    status: FindingStatus = Field(default=FindingStatus.open, sa_type=EnumString(FindingStatus, 20))
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

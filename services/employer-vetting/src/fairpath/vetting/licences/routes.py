@@ -5,12 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile, status
 
-from fairpath.common.auth import Role, roles
-from fairpath.common.db import SessionDep
-from fairpath.common.errors import PROBLEM_RESPONSES, RuleViolations, Violation
+from fairpath.common.errors import PROBLEM_RESPONSES, NotFound, RuleViolations, Violation, problems
 from fairpath.vetting.businesses.service import get_business
+from fairpath.vetting.deps import LedgerDep, ReadSessionDep, WriteSessionDep
 from fairpath.vetting.licences import service
+from fairpath.vetting.licences.auth import LicenceReader, LicenceRecorder, LicenceRegisterImporter
 from fairpath.vetting.licences.schemas import LicenceCreate, LicencePublic, RegisterImportResult
+from fairpath.vetting.licences.service import DuplicateLicence
 
 router = APIRouter(tags=["licences"], responses=PROBLEM_RESPONSES)
 
@@ -22,28 +23,29 @@ MAX_REGISTER_BYTES = 50 * 1024 * 1024
     status_code=status.HTTP_201_CREATED,
     response_model=LicencePublic,
     summary="Record an operating licence",
+    responses=problems(NotFound, DuplicateLicence),
 )
 async def add_licence(
-    business_id: uuid.UUID,
-    body: LicenceCreate,
-    session: SessionDep,
-    principal: roles(Role.admin, Role.compliance_officer, Role.agency, Role.employer),
+    business_id: uuid.UUID, body: LicenceCreate, session: WriteSessionDep, ledger: LedgerDep, principal: LicenceRecorder
 ) -> LicencePublic:
-    return LicencePublic.model_validate(
-        await service.add_licence(session=session, principal=principal, business_id=business_id, data=body)
+    return service.present(
+        await service.add_licence(
+            session=session, ledger=ledger, principal=principal, business_id=business_id, data=body
+        )
     )
 
 
 @router.get(
-    "/v1/businesses/{business_id}/licences", response_model=list[LicencePublic], summary="A business's licences"
+    "/v1/businesses/{business_id}/licences",
+    response_model=list[LicencePublic],
+    summary="A business's licences",
+    responses=problems(NotFound),
 )
 async def list_licences(
-    business_id: uuid.UUID,
-    session: SessionDep,
-    principal: roles(Role.admin, Role.compliance_officer, Role.auditor, Role.agency, Role.employer),
+    business_id: uuid.UUID, session: ReadSessionDep, principal: LicenceReader
 ) -> list[LicencePublic]:
     await get_business(session=session, principal=principal, business_id=business_id)
-    return [LicencePublic.model_validate(lic) for lic in await service.licences_of(session, business_id)]
+    return [service.present(lic) for lic in await service.licences_of(session, business_id)]
 
 
 @router.post(
@@ -52,12 +54,15 @@ async def list_licences(
     summary="Import a government licence register (CSV) and verify every licence of that country",
 )
 async def import_licence_register(
-    session: SessionDep,
-    principal: roles(Role.admin),
+    session: WriteSessionDep,
+    ledger: LedgerDep,
+    principal: LicenceRegisterImporter,
     country: Annotated[str, Form(min_length=2, max_length=2)],
     file: Annotated[UploadFile, File(description="CSV: number, authority, holder_name, valid_from, valid_until")],
 ) -> RegisterImportResult:
     content = await file.read(MAX_REGISTER_BYTES + 1)
     if len(content) > MAX_REGISTER_BYTES:
         raise RuleViolations([Violation(field="file", rule="max_size", message="a register is at most 50 MB")])
-    return await service.import_register(session=session, principal=principal, country=country, content=content)
+    return await service.import_register(
+        session=session, ledger=ledger, principal=principal, country=country, content=content
+    )

@@ -2,12 +2,32 @@
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from fairpath.common.reference import CountryCode
+
+
+class RegisterStatus(StrEnum):
+    """A licence checked against its country's government register: unverified until a register is imported."""
+
+    unverified = "unverified"
+    verified = "verified"
+    not_found = "not_found"
+
+
+class LicenceState(StrEnum):
+    """Where a business stands on operating licences on a given day."""
+
+    missing = "missing"
+    expired = "expired"
+    not_in_register = "not_in_register"
+    valid_unverified = "valid_unverified"
+    valid = "valid"
+
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 
@@ -51,7 +71,7 @@ class LicencePublic(BaseModel):
     country: str
     valid_from: date
     valid_until: date
-    register_status: str
+    register_status: RegisterStatus
     verified_at: datetime | None
 
 

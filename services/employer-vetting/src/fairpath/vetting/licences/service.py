@@ -12,19 +12,38 @@ from fairpath.common.auth import Principal
 from fairpath.common.domain_codes import Severity
 from fairpath.common.errors import Conflict, RuleViolations, Violation
 from fairpath.common.ids import uuid7
+from fairpath.common.ledger import Ledger
 from fairpath.common.reference import COUNTRIES
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.businesses.service import get_business_for_change, registration_key
 from fairpath.vetting.businesses.tables import Business
-from fairpath.vetting.db import common
-from fairpath.vetting.licences.schemas import LicenceCreate, RegisterImportResult, RejectedLine
+from fairpath.vetting.findings.flows import report_finding
+from fairpath.vetting.findings.schemas import FindingKind, FindingSource
+from fairpath.vetting.licences.schemas import (
+    LicenceCreate,
+    LicencePublic,
+    LicenceState,
+    RegisterImportResult,
+    RegisterStatus,
+    RejectedLine,
+)
 from fairpath.vetting.licences.tables import Licence, LicenceRegisterEntry
+
+
+class DuplicateLicence(Conflict):
+    name = "duplicate"
+    description = "the licence is already recorded for the business; `existing_id` names it"
+
 
 REGISTER_COLUMNS = ("number", "authority", "holder_name", "valid_from", "valid_until")
 
 
+def present(licence: Licence) -> LicencePublic:
+    return LicencePublic.model_validate(licence)
+
+
 async def add_licence(
-    *, session: AsyncSession, principal: Principal, business_id: uuid.UUID, data: LicenceCreate
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, business_id: uuid.UUID, data: LicenceCreate
 ) -> Licence:
     business = await get_business_for_change(session, principal, business_id)
     key = registration_key(data.number)
@@ -36,9 +55,7 @@ async def add_licence(
         )
     ).scalar_one_or_none()
     if duplicate is not None:
-        raise Conflict(
-            "this licence is already recorded for the business", name="duplicate", existing_id=str(duplicate.id)
-        )
+        raise DuplicateLicence("this licence is already recorded for the business", existing_id=str(duplicate.id))
     licence = Licence(
         id=uuid7(),
         business_id=business.id,
@@ -58,10 +75,10 @@ async def add_licence(
         )
     ).scalar_one_or_none()
     if entry is not None:
-        licence.register_status, licence.verified_at = "verified", utcnow()
+        licence.register_status, licence.verified_at = RegisterStatus.verified, utcnow()
     session.add(licence)
     await session.flush()
-    await common.audit.append(
+    await ledger.append(
         session,
         actor=principal.actor,
         action="licence.added",
@@ -82,26 +99,31 @@ async def licences_of(session: AsyncSession, business_id: uuid.UUID) -> list[Lic
     )
 
 
-async def licence_state(session: AsyncSession, business: Business, on: date | None = None) -> tuple[str, str]:
+async def licence_state(session: AsyncSession, business: Business, on: date | None = None) -> tuple[LicenceState, str]:
     """missing, expired, not_in_register, valid_unverified or valid, with the evidence for it."""
     on = on or utcnow().date()
     licences = await licences_of(session, business.id)
     if not licences:
-        return "missing", "no operating licence recorded"
+        return LicenceState.missing, "no operating licence recorded"
     current = [
-        lic for lic in licences if lic.valid_from <= on <= lic.valid_until and lic.register_status != "not_found"
+        lic
+        for lic in licences
+        if lic.valid_from <= on <= lic.valid_until and lic.register_status != RegisterStatus.not_found
     ]
     if not current:
-        if any(lic.register_status == "not_found" for lic in licences):
-            nf = next(lic for lic in licences if lic.register_status == "not_found")
-            return "not_in_register", f"licence {nf.number} ({nf.country}) not found in the register"
+        if any(lic.register_status == RegisterStatus.not_found for lic in licences):
+            nf = next(lic for lic in licences if lic.register_status == RegisterStatus.not_found)
+            return LicenceState.not_in_register, f"licence {nf.number} ({nf.country}) not found in the register"
         latest = licences[0]
-        return "expired", f"latest licence {latest.number} valid until {latest.valid_until.isoformat()}"
-    best = max(current, key=lambda lic: (lic.register_status == "verified", lic.valid_until))
-    if best.register_status == "verified":
-        return "valid", f"licence {best.number} verified in the register, valid until {best.valid_until.isoformat()}"
+        return LicenceState.expired, f"latest licence {latest.number} valid until {latest.valid_until.isoformat()}"
+    best = max(current, key=lambda lic: (lic.register_status == RegisterStatus.verified, lic.valid_until))
+    if best.register_status == RegisterStatus.verified:
+        return (
+            LicenceState.valid,
+            f"licence {best.number} verified in the register, valid until {best.valid_until.isoformat()}",
+        )
     return (
-        "valid_unverified",
+        LicenceState.valid_unverified,
         f"licence {best.number} valid until {best.valid_until.isoformat()}, not yet checked against a register",
     )
 
@@ -111,7 +133,7 @@ def _parse_date(value: str) -> date | None:
 
 
 async def import_register(
-    *, session: AsyncSession, principal: Principal, country: str, content: bytes
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, country: str, content: bytes
 ) -> RegisterImportResult:
     """Replace a country's register with a CSV (number, authority, holder_name, valid_from, valid_until),
     then verify every licence of that country against it. Bad lines are reported; the rest load."""
@@ -162,26 +184,24 @@ async def import_register(
     verified = not_found = 0
     for licence in (await session.execute(select(Licence).where(Licence.country == country))).scalars():
         found = licence.number_key in entries
-        licence.register_status = "verified" if found else "not_found"
+        licence.register_status = RegisterStatus.verified if found else RegisterStatus.not_found
         licence.verified_at = now
         verified += found
         not_found += not found
         if not found:
-            from fairpath.vetting.findings.schemas import FindingKind
-            from fairpath.vetting.findings.service import record_finding
-
-            await record_finding(
+            await report_finding(
                 session,
+                ledger,
                 business_id=licence.business_id,
                 kind=FindingKind.licence_not_in_register,
                 principle="A",
                 severity=Severity.high,
-                source="vetting",
+                source=FindingSource.vetting,
                 source_ref=f"licence:{licence.id}:{now.date().isoformat()}",
                 evidence={"licence_id": str(licence.id), "country": country},
                 actor=principal.actor,
             )
-    await common.audit.append(
+    await ledger.append(
         session,
         actor=principal.actor,
         action="licence_register.imported",

@@ -7,7 +7,8 @@ from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field
 
 from fairpath.common.db import UtcDateTime
-from fairpath.vetting.db import VettingModel
+from fairpath.vetting.db import EnumString, VettingModel
+from fairpath.vetting.licences.schemas import RegisterStatus
 
 
 class Licence(VettingModel, table=True):
@@ -23,7 +24,7 @@ class Licence(VettingModel, table=True):
     valid_from: date
     valid_until: date = Field(index=True)
     # unverified until a register import says verified or not_found
-    register_status: str = Field(default="unverified", max_length=20)
+    register_status: RegisterStatus = Field(default=RegisterStatus.unverified, sa_type=EnumString(RegisterStatus, 20))
     verified_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 

@@ -4,23 +4,32 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import Principal
-from fairpath.common.domain_codes import BusinessKind, BusinessStatus, RiskBand, Severity
+from fairpath.common.domain_codes import BusinessKind, BusinessStatus, RiskBand, Severity, WatchlistKind
+from fairpath.common.errors import RuleViolations, Violation
 from fairpath.common.ids import uuid7
+from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.businesses.tables import Business, RecruiterLink
-from fairpath.vetting.db import common
-from fairpath.vetting.findings.schemas import FindingKind
+from fairpath.vetting.findings.schemas import FindingKind, FindingStatus
 from fairpath.vetting.findings.tables import Finding
+from fairpath.vetting.licences.schemas import LicenceState
 from fairpath.vetting.licences.service import licence_state
 from fairpath.vetting.risk.schemas import CountryRiskRow, CountryRiskTable, RiskAssessment, RiskFactor
 from fairpath.vetting.risk.tables import CountryRisk
+from fairpath.vetting.screening.service import confirmed_hits
 
 # Points per finding by severity; findings from other services weigh by what they found.
 SEVERITY_POINTS = {Severity.low: 5, Severity.medium: 10, Severity.high: 20, Severity.critical: 35}
-HIT_POINTS = {"sanctions": 60, "debarment": 35, "blocklist": 25}
-LICENCE_POINTS = {"missing": 25, "expired": 25, "not_in_register": 15, "valid_unverified": 5, "valid": 0}
+HIT_POINTS = {WatchlistKind.sanctions: 60, WatchlistKind.debarment: 35, WatchlistKind.blocklist: 25}
+LICENCE_POINTS = {
+    LicenceState.missing: 25,
+    LicenceState.expired: 25,
+    LicenceState.not_in_register: 15,
+    LicenceState.valid_unverified: 5,
+    LicenceState.valid: 0,
+}
 UNAPPROVED_RECRUITER_POINTS = 10
-_CLEARED = {BusinessStatus.approved.value, BusinessStatus.conditionally_approved.value}
+_CLEARED = {BusinessStatus.approved, BusinessStatus.conditionally_approved}
 
 
 def band_of(score: int) -> RiskBand:
@@ -52,12 +61,10 @@ async def country_risk_points(session: AsyncSession, country: str, sector: str |
 
 
 async def assess(session: AsyncSession, business: Business) -> RiskAssessment:
-    from fairpath.vetting.screening.service import confirmed_hits  # the screening domain owns hits
-
     factors = [await country_risk_points(session, business.country, business.sector)]
 
     state, evidence = await licence_state(session, business)
-    if business.kind == BusinessKind.recruitment_agency.value or state != "missing":
+    if business.kind == BusinessKind.recruitment_agency or state != LicenceState.missing:
         factors.append(RiskFactor(factor="licence", points=LICENCE_POINTS[state], evidence=evidence))
 
     for hit in await confirmed_hits(session, business.id):
@@ -71,17 +78,19 @@ async def assess(session: AsyncSession, business: Business) -> RiskAssessment:
 
     # Hits and licence findings are scored above from their current state, not again here.
     scored_elsewhere = [
-        FindingKind.screening_match.value,
-        FindingKind.licence_missing.value,
-        FindingKind.licence_expired.value,
-        FindingKind.licence_not_in_register.value,
+        FindingKind.screening_match,
+        FindingKind.licence_missing,
+        FindingKind.licence_expired,
+        FindingKind.licence_not_in_register,
     ]
     findings = (
         (
             await session.execute(
                 select(Finding)
                 .where(
-                    Finding.business_id == business.id, Finding.status == "open", Finding.kind.not_in(scored_elsewhere)
+                    Finding.business_id == business.id,
+                    Finding.status == FindingStatus.open,
+                    Finding.kind.not_in(scored_elsewhere),
                 )
                 .order_by(Finding.created_at)
             )
@@ -98,7 +107,7 @@ async def assess(session: AsyncSession, business: Business) -> RiskAssessment:
             )
         )
 
-    if business.kind == BusinessKind.employer.value:
+    if business.kind == BusinessKind.employer:
         links = (await session.execute(select(RecruiterLink).where(RecruiterLink.employer_id == business.id))).scalars()
         for link in links:
             agency = await session.get(Business, link.agency_id)
@@ -126,12 +135,10 @@ async def country_risk_table(session: AsyncSession) -> CountryRiskTable:
 
 
 async def replace_country_risk_table(
-    session: AsyncSession, principal: Principal, table: CountryRiskTable
+    session: AsyncSession, ledger: Ledger, principal: Principal, table: CountryRiskTable
 ) -> CountryRiskTable:
     keys = [(r.country, r.sector or "") for r in table.rows]
     if len(set(keys)) != len(keys):
-        from fairpath.common.errors import RuleViolations, Violation
-
         raise RuleViolations([Violation(field="rows", rule="unique", message="one row per country and sector")])
     await session.execute(delete(CountryRisk))
     now = utcnow()
@@ -148,7 +155,7 @@ async def replace_country_risk_table(
             )
         )
     await session.flush()
-    await common.audit.append(
+    await ledger.append(
         session,
         actor=principal.actor,
         action="reference.country_risk_replaced",

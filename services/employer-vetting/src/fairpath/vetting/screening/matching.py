@@ -19,6 +19,7 @@ from nomenklatura.matching import LogicV2
 from sqlalchemy import Float, Integer, String, column, func, select, values
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fairpath.common.domain_codes import WatchlistKind
 from fairpath.vetting.watchlists.entities import NameKeys, matching_proxy, name_keys, token_key
 from fairpath.vetting.watchlists.tables import Watchlist, WatchlistEntry, WatchlistNameKey
 from fairpath.vetting.watchlists.terms import similar_terms
@@ -79,7 +80,7 @@ class Candidate:
     entity_id: str
     content_hash: str
     watchlist_id: uuid.UUID
-    watchlist_kind: str
+    watchlist_kind: WatchlistKind
     entity: EntityProxy
 
 

@@ -13,25 +13,48 @@ from fairpath.common.db import Database
 from fairpath.common.domain_codes import BusinessStatus, Severity, SuspensionReason, WatchlistKind
 from fairpath.common.errors import Conflict, NotFound
 from fairpath.common.events.catalogue import ScreeningMatched
-from fairpath.common.events.outbox import record_event
 from fairpath.common.ids import uuid7
+from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.businesses.tables import Business
-from fairpath.vetting.db import common
+from fairpath.vetting.findings.flows import report_finding
+from fairpath.vetting.findings.schemas import FindingKind, FindingSource
 from fairpath.vetting.screening.matching import Match, ScreenedParty, find_matches
-from fairpath.vetting.screening.schemas import HitDecision, HitResolution, HitStatus, ScreeningTrigger
+from fairpath.vetting.screening.schemas import (
+    HitDecision,
+    HitResolution,
+    HitStatus,
+    ScreeningHitPublic,
+    ScreeningPublic,
+    ScreeningTrigger,
+)
 from fairpath.vetting.screening.tables import Screening, ScreeningHit
+
+
+class HitResolved(Conflict):
+    name = "hit_resolved"
+    description = "the hit was already confirmed or dismissed"
+
 
 DEFAULT_THRESHOLD = 0.70
 SYSTEM_ACTOR = "system:vetting"
-_APPROVED = (BusinessStatus.approved.value, BusinessStatus.conditionally_approved.value)
+_APPROVED = (BusinessStatus.approved, BusinessStatus.conditionally_approved)
 # A rejected business is not re-screened on a list change: nothing is decided on it any more.
-_NOT_RESCREENED_ON_CHANGE = (BusinessStatus.rejected.value,)
+_NOT_RESCREENED_ON_CHANGE = (BusinessStatus.rejected,)
 _SEVERITY_BY_KIND = {
-    WatchlistKind.sanctions.value: Severity.critical,
-    WatchlistKind.debarment.value: Severity.high,
-    WatchlistKind.blocklist.value: Severity.high,
+    WatchlistKind.sanctions: Severity.critical,
+    WatchlistKind.debarment: Severity.high,
+    WatchlistKind.blocklist: Severity.high,
 }
+
+
+def present_hit(hit: ScreeningHit) -> ScreeningHitPublic:
+    return ScreeningHitPublic.model_validate(hit)
+
+
+def present(screening: Screening, hits: list[ScreeningHit]) -> ScreeningPublic:
+    """A screening with the hits it raised."""
+    return ScreeningPublic.model_validate({**screening.model_dump(), "hits": [present_hit(h) for h in hits]})
 
 
 def party_of(business: Business) -> ScreenedParty:
@@ -54,7 +77,7 @@ async def _should_raise(session: AsyncSession, business_id: uuid.UUID, match: Ma
         )
     ).all()
     for status, content in existing:
-        if status in (HitStatus.potential.value, HitStatus.confirmed.value):
+        if status in (HitStatus.potential, HitStatus.confirmed):
             return False
         if content == match.candidate.content_hash:
             return False
@@ -63,6 +86,7 @@ async def _should_raise(session: AsyncSession, business_id: uuid.UUID, match: Ma
 
 async def screen_business(
     session: AsyncSession,
+    ledger: Ledger,
     *,
     business: Business,
     actor: str,
@@ -74,13 +98,14 @@ async def screen_business(
 
     Each new hit is audited and announced with `vetting.screening.matched` through the outbox."""
     _, hits = await _screen(
-        session, business=business, actor=actor, threshold=threshold, trigger=trigger, import_id=import_id
+        session, ledger, business=business, actor=actor, threshold=threshold, trigger=trigger, import_id=import_id
     )
     return hits
 
 
 async def _screen(
     session: AsyncSession,
+    ledger: Ledger,
     *,
     business: Business,
     actor: str,
@@ -92,43 +117,43 @@ async def _screen(
     if import_id is not None and scored == 0:
         # No changed entry resembles this business: nothing was screened, so nothing is recorded.
         return None, []
+    screening_id = uuid7()
     now = utcnow()
-    screening = Screening(
-        id=uuid7(),
-        business_id=business.id,
-        trigger=trigger.value,
-        import_id=import_id,
-        threshold=threshold,
-        candidates_scored=scored,
-        hits_raised=0,
-        screened_by=actor,
-        screened_at=now,
-    )
-    session.add(screening)
     hits: list[ScreeningHit] = []
     for match in matches:
         if not await _should_raise(session, business.id, match):
             continue
         candidate = match.candidate
-        hit = ScreeningHit(
-            id=uuid7(),
-            business_id=business.id,
-            screening_id=screening.id,
-            watchlist_id=candidate.watchlist_id,
-            watchlist_kind=candidate.watchlist_kind,
-            entry_id=candidate.entry_id,
-            entity_id=candidate.entity_id,
-            entry_content_hash=candidate.content_hash,
-            score=match.score,
-            explanation=match.explanation,
-            status=HitStatus.potential.value,
-            created_at=now,
+        hits.append(
+            ScreeningHit(
+                id=uuid7(),
+                business_id=business.id,
+                screening_id=screening_id,
+                watchlist_id=candidate.watchlist_id,
+                watchlist_kind=candidate.watchlist_kind,
+                entry_id=candidate.entry_id,
+                entity_id=candidate.entity_id,
+                entry_content_hash=candidate.content_hash,
+                score=match.score,
+                explanation=match.explanation,
+                status=HitStatus.potential,
+                created_at=now,
+            )
         )
-        session.add(hit)
-        hits.append(hit)
-    screening.hits_raised = len(hits)
+    screening = Screening(
+        id=screening_id,
+        business_id=business.id,
+        trigger=trigger,
+        import_id=import_id,
+        threshold=threshold,
+        candidates_scored=scored,
+        hits_raised=len(hits),
+        screened_by=actor,
+        screened_at=now,
+    )
+    session.add(screening)
     await session.flush()
-    await common.audit.append(
+    await ledger.append(
         session,
         actor=actor,
         action="screening.completed",
@@ -142,35 +167,36 @@ async def _screen(
         },
     )
     for hit in hits:
-        await common.audit.append(
+        await ledger.record_new(
             session,
+            hit,
             actor=actor,
             action="screening_hit.raised",
             record_type="screening_hit",
-            record_id=hit.id,
             changes={"business_id": str(business.id), "entity_id": hit.entity_id, "score": hit.score},
-        )
-        await record_event(
-            session,
-            common.outbox,
-            ScreeningMatched(
-                version=hit.version,
-                screening_hit_id=hit.id,
-                business_id=business.id,
-                watchlist_id=hit.watchlist_id,
-                watchlist_kind=WatchlistKind(hit.watchlist_kind),
-                matched_entity_id=hit.entity_id,
-                score=hit.score,
-                matched_at=now,
-            ),
-            hit.id,
+            event=lambda: _matched(hit, now),
         )
     return screening, hits
+
+
+def _matched(hit: ScreeningHit, matched_at: datetime) -> ScreeningMatched:
+    """`vetting.screening.matched`: a new hit, announced with ids and codes only (never the names)."""
+    return ScreeningMatched(
+        version=hit.version,
+        screening_hit_id=hit.id,
+        business_id=hit.business_id,
+        watchlist_id=hit.watchlist_id,
+        watchlist_kind=hit.watchlist_kind,
+        matched_entity_id=hit.entity_id,
+        score=hit.score,
+        matched_at=matched_at,
+    )
 
 
 async def screen_business_by_id(
     *,
     session: AsyncSession,
+    ledger: Ledger,
     principal: Principal,
     business_id: uuid.UUID,
     threshold: float,
@@ -180,6 +206,7 @@ async def screen_business_by_id(
         raise NotFound("business", business_id)
     screening, hits = await _screen(
         session,
+        ledger,
         business=business,
         actor=principal.actor,
         threshold=threshold,
@@ -196,7 +223,7 @@ async def unresolved_hit_count(session: AsyncSession, business_id: uuid.UUID) ->
         await session.execute(
             select(func.count())
             .select_from(ScreeningHit)
-            .where(ScreeningHit.business_id == business_id, ScreeningHit.status == HitStatus.potential.value)
+            .where(ScreeningHit.business_id == business_id, ScreeningHit.status == HitStatus.potential)
         )
     ).scalar_one()
 
@@ -209,8 +236,8 @@ async def confirmed_sanctions_hits(session: AsyncSession, business_id: uuid.UUID
                 select(ScreeningHit.entity_id)
                 .where(
                     ScreeningHit.business_id == business_id,
-                    ScreeningHit.status == HitStatus.confirmed.value,
-                    ScreeningHit.watchlist_kind == WatchlistKind.sanctions.value,
+                    ScreeningHit.status == HitStatus.confirmed,
+                    ScreeningHit.watchlist_kind == WatchlistKind.sanctions,
                 )
                 .order_by(ScreeningHit.entity_id)
             )
@@ -223,7 +250,7 @@ async def confirmed_hits(session: AsyncSession, business_id: uuid.UUID) -> list[
         (
             await session.execute(
                 select(ScreeningHit)
-                .where(ScreeningHit.business_id == business_id, ScreeningHit.status == HitStatus.confirmed.value)
+                .where(ScreeningHit.business_id == business_id, ScreeningHit.status == HitStatus.confirmed)
                 .order_by(ScreeningHit.id)
             )
         ).scalars()
@@ -246,9 +273,9 @@ async def find_hits(
             raise NotFound("business", business_id)
         query = query.where(ScreeningHit.business_id == business_id)
     if status is not None:
-        query = query.where(ScreeningHit.status == status.value)
+        query = query.where(ScreeningHit.status == status)
     if watchlist_kind is not None:
-        query = query.where(ScreeningHit.watchlist_kind == watchlist_kind.value)
+        query = query.where(ScreeningHit.watchlist_kind == watchlist_kind)
     if after is not None:
         query = query.where(ScreeningHit.id > after)
     return list((await session.execute(query)).scalars())
@@ -264,6 +291,7 @@ async def get_hit(session: AsyncSession, hit_id: uuid.UUID) -> ScreeningHit:
 async def resolve_hit(
     *,
     session: AsyncSession,
+    ledger: Ledger,
     principal: Principal,
     hit_id: uuid.UUID,
     data: HitResolution,
@@ -273,32 +301,27 @@ async def resolve_hit(
     hit = await session.get(ScreeningHit, hit_id, with_for_update=True)
     if hit is None:
         raise NotFound("screening hit", hit_id)
-    if hit.status != HitStatus.potential.value:
-        raise Conflict(f"the hit was already {hit.status}", name="hit_resolved")
-    now = utcnow()
-    hit.status = data.decision.value
-    hit.resolved_by, hit.resolved_at, hit.resolution_reason = principal.user_id, now, data.reason
-    hit.version += 1
-    await session.flush()
-    await common.audit.append(
+    if hit.status != HitStatus.potential:
+        raise HitResolved(f"the hit was already {hit.status}")
+    hit.status = HitStatus(data.decision)
+    hit.resolved_by, hit.resolved_at, hit.resolution_reason = principal.user_id, utcnow(), data.reason
+    await ledger.record_change(
         session,
+        hit,
         actor=principal.actor,
         action=f"screening_hit.{data.decision.value}",
         record_type="screening_hit",
-        record_id=hit.id,
         changes={"status": hit.status, "reason": data.reason},
     )
     if data.decision == HitDecision.confirmed:
-        from fairpath.vetting.findings.schemas import FindingKind
-        from fairpath.vetting.findings.service import record_finding
-
-        await record_finding(
+        await report_finding(
             session,
+            ledger,
             business_id=hit.business_id,
             kind=FindingKind.screening_match,
             principle="B",
             severity=_SEVERITY_BY_KIND.get(hit.watchlist_kind, Severity.high),
-            source="vetting",
+            source=FindingSource.vetting,
             source_ref=str(hit.id),
             actor=principal.actor,
             evidence={
@@ -308,13 +331,18 @@ async def resolve_hit(
                 "entity_id": hit.entity_id,
                 "score": hit.score,
             },
-            suspend=SuspensionReason.screening_match if hit.watchlist_kind == WatchlistKind.sanctions.value else None,
+            suspend=SuspensionReason.screening_match if hit.watchlist_kind == WatchlistKind.sanctions else None,
         )
     return hit
 
 
 async def rescreen_approved(
-    session: AsyncSession, *, older_than: datetime, threshold: float = DEFAULT_THRESHOLD, limit: int = 500
+    session: AsyncSession,
+    ledger: Ledger,
+    *,
+    older_than: datetime,
+    threshold: float = DEFAULT_THRESHOLD,
+    limit: int = 500,
 ) -> int:
     """The scheduled re-screening: approved and conditionally approved businesses last screened before
     `older_than` (or never). Returns how many were screened."""
@@ -338,13 +366,19 @@ async def rescreen_approved(
     )
     for business in due:
         await screen_business(
-            session, business=business, actor=SYSTEM_ACTOR, threshold=threshold, trigger=ScreeningTrigger.scheduled
+            session,
+            ledger,
+            business=business,
+            actor=SYSTEM_ACTOR,
+            threshold=threshold,
+            trigger=ScreeningTrigger.scheduled,
         )
     return len(due)
 
 
 async def rescreen_after_list_change(
     database: Database,
+    ledger: Ledger,
     *,
     import_id: uuid.UUID,
     actor: str,
@@ -369,6 +403,7 @@ async def rescreen_after_list_change(
             for business in businesses:
                 screening, hits = await _screen(
                     session,
+                    ledger,
                     business=business,
                     actor=actor,
                     threshold=threshold,

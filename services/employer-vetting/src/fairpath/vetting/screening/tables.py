@@ -7,7 +7,9 @@ from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field
 
 from fairpath.common.db import UtcDateTime
-from fairpath.vetting.db import VettingModel
+from fairpath.common.domain_codes import WatchlistKind
+from fairpath.vetting.db import EnumString, VettingModel
+from fairpath.vetting.screening.schemas import HitStatus, ScreeningTrigger
 
 
 class Screening(VettingModel, table=True):
@@ -18,7 +20,7 @@ class Screening(VettingModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     business_id: uuid.UUID = Field(foreign_key="business.id")
-    trigger: str = Field(max_length=20)  # manual, case, scheduled, list_change
+    trigger: ScreeningTrigger = Field(sa_type=EnumString(ScreeningTrigger, 20))
     import_id: uuid.UUID | None = Field(default=None, foreign_key="watchlist_import.id")
     threshold: float
     candidates_scored: int
@@ -43,14 +45,14 @@ class ScreeningHit(VettingModel, table=True):
     business_id: uuid.UUID = Field(foreign_key="business.id")
     screening_id: uuid.UUID = Field(foreign_key="screening.id")
     watchlist_id: uuid.UUID = Field(foreign_key="watchlist.id")
-    watchlist_kind: str = Field(max_length=20)
+    watchlist_kind: WatchlistKind = Field(sa_type=EnumString(WatchlistKind, 20))
     entry_id: uuid.UUID = Field(foreign_key="watchlist_entry.id", index=True)
     entity_id: str = Field(max_length=300)
     entry_content_hash: str = Field(max_length=64)
     score: float
     # logic-v2's per-feature scores and details: why the matcher thinks so.
     explanation: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    status: str = Field(max_length=20)  # potential, confirmed, dismissed
+    status: HitStatus = Field(sa_type=EnumString(HitStatus, 20))
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     resolved_by: uuid.UUID | None = None
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))

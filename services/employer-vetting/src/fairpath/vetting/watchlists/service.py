@@ -1,5 +1,6 @@
 """Creating watchlists and loading them: a streamed upload becomes an import job that commits batch by
-batch, so its progress is visible while it runs, memory stays flat, and a bad line costs only itself."""
+batch, so its progress is visible while it runs, memory stays flat, and a bad line costs only itself.
+Re-screening businesses against what an import changed is the screening domain's (screening/flows.py)."""
 
 import asyncio
 import uuid
@@ -13,8 +14,8 @@ from fairpath.common.auth import Principal
 from fairpath.common.db import Database
 from fairpath.common.errors import Conflict, NotFound
 from fairpath.common.ids import uuid7
+from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
-from fairpath.vetting.db import common
 from fairpath.vetting.watchlists.entities import (
     CsvLayout,
     EntityRejected,
@@ -23,7 +24,15 @@ from fairpath.vetting.watchlists.entities import (
     entity_name_keys,
     parse_ftm_line,
 )
-from fairpath.vetting.watchlists.schemas import ImportFormat, ImportMode, ImportStatus, WatchlistCreate
+from fairpath.vetting.watchlists.schemas import (
+    ImportFormat,
+    ImportMode,
+    ImportRejection,
+    ImportStatus,
+    WatchlistCreate,
+    WatchlistImportPublic,
+    WatchlistPublic,
+)
 from fairpath.vetting.watchlists.tables import (
     Watchlist,
     WatchlistEntry,
@@ -42,28 +51,56 @@ _entries = WatchlistEntry.__table__
 _keys = WatchlistNameKey.__table__
 
 
-async def create_watchlist(*, session: AsyncSession, principal: Principal, data: WatchlistCreate) -> Watchlist:
+class DuplicateWatchlist(Conflict):
+    name = "duplicate"
+    description = "a watchlist of this name exists; `existing_id` names it"
+
+
+def present(watchlist: Watchlist, entries: int) -> WatchlistPublic:
+    """A watchlist with how many entries it holds now."""
+    return WatchlistPublic.model_validate({**watchlist.model_dump(), "entries": entries})
+
+
+async def present_import(session: AsyncSession, job: WatchlistImport) -> WatchlistImportPublic:
+    """An import job with its progress and the first lines it rejected."""
+    rejections = await import_rejections(session, job.id)
+    progress = None
+    if job.status != ImportStatus.running:
+        progress = 1.0
+    elif job.bytes_total:
+        progress = round(min(job.bytes_read / job.bytes_total, 1.0), 4)
+    return WatchlistImportPublic.model_validate(
+        {
+            **job.model_dump(),
+            "progress": progress,
+            "rejections": [ImportRejection(line=r.line, reason=r.reason) for r in rejections],
+            "rejections_truncated": job.rejected > len(rejections),
+        }
+    )
+
+
+async def create_watchlist(
+    *, session: AsyncSession, ledger: Ledger, principal: Principal, data: WatchlistCreate
+) -> Watchlist:
     existing = (await session.execute(select(Watchlist).where(Watchlist.name == data.name))).scalar_one_or_none()
     if existing is not None:
-        raise Conflict(f"a watchlist named {data.name!r} exists", name="duplicate", existing_id=str(existing.id))
+        raise DuplicateWatchlist(f"a watchlist named {data.name!r} exists", existing_id=str(existing.id))
     now = utcnow()
     watchlist = Watchlist(
         id=uuid7(),
         name=data.name,
-        kind=data.kind.value,
+        kind=data.kind,
         source=data.source,
         created_by=principal.user_id,
         created_at=now,
         updated_at=now,
     )
-    session.add(watchlist)
-    await session.flush()
-    await common.audit.append(
+    await ledger.record_new(
         session,
+        watchlist,
         actor=principal.actor,
         action="watchlist.created",
         record_type="watchlist",
-        record_id=watchlist.id,
         changes=data.model_dump(mode="json"),
     )
     return watchlist
@@ -158,6 +195,7 @@ class _Batch:
 
 async def start_import(
     database: Database,
+    ledger: Ledger,
     *,
     principal: Principal,
     watchlist_id: uuid.UUID,
@@ -172,9 +210,9 @@ async def start_import(
         job = WatchlistImport(
             id=uuid7(),
             watchlist_id=watchlist_id,
-            format=fmt.value,
-            mode=mode.value,
-            status=ImportStatus.running.value,
+            format=fmt,
+            mode=mode,
+            status=ImportStatus.running,
             bytes_total=bytes_total,
             started_by=principal.user_id,
             started_at=now,
@@ -182,7 +220,7 @@ async def start_import(
         )
         session.add(job)
         await session.flush()
-        await common.audit.append(
+        await ledger.append(
             session,
             actor=principal.actor,
             action="watchlist.import_started",
@@ -218,11 +256,11 @@ async def _lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, bytes
 
 async def run_import(
     database: Database,
+    ledger: Ledger,
     *,
     job: WatchlistImport,
     principal: Principal,
     chunks: AsyncIterator[bytes],
-    threshold: float,
 ) -> WatchlistImport:
     """Load the upload into the list; every batch commits with the job's progress."""
     batch = _Batch()
@@ -245,12 +283,12 @@ async def run_import(
             if not text:
                 continue
             try:
-                if job.format == ImportFormat.csv.value and layout is None:
+                if job.format == ImportFormat.csv and layout is None:
                     layout = CsvLayout(text)
                     continue
                 entity = layout.parse(text) if layout is not None else parse_ftm_line(text)
             except EntityRejected as exc:
-                if job.format == ImportFormat.csv.value and layout is None:
+                if job.format == ImportFormat.csv and layout is None:
                     raise _ImportFailed(f"line {number}: {exc}") from None
                 batch.rejections.append((number, str(exc)[:300]))
                 continue
@@ -267,31 +305,34 @@ async def run_import(
             await writing
             writing = None
         await _load_batch(database, job, batch, read)
-        await _finish(database, job, principal)
+        await _finish(database, ledger, job, principal)
         await _refresh_statistics(database)
     except _ImportFailed as exc:
         await _settle(writing)
-        await _fail(database, job, str(exc))
+        await _fail(database, ledger, job, str(exc))
     except Exception as exc:
         await _settle(writing)
         # A lost upload (the client went away) or a fault of ours: the committed batches stay, and
         # nothing is removed from the list, since the upload was not the whole list after all.
-        await _fail(database, job, f"the upload stopped: {type(exc).__name__}")
+        await _fail(database, ledger, job, f"the upload stopped: {type(exc).__name__}")
         raise
-    if job.status == ImportStatus.completed.value and job.loaded + job.removed > 0:
-        from fairpath.vetting.screening.service import rescreen_after_list_change  # screening reads watchlists
-
-        businesses, hits = await rescreen_after_list_change(
-            database, import_id=job.id, actor=principal.actor, threshold=threshold
-        )
-        async with database.session() as session:
-            await session.execute(
-                update(WatchlistImport)
-                .where(WatchlistImport.id == job.id)
-                .values(rescreened_businesses=businesses, new_hits=hits, updated_at=utcnow())
-            )
-        job.rescreened_businesses, job.new_hits = businesses, hits
     return job
+
+
+def changed_the_list(job: WatchlistImport) -> bool:
+    """A completed import that added, changed or removed entries: businesses are re-screened against them."""
+    return job.status == ImportStatus.completed and job.loaded + job.removed > 0
+
+
+async def record_rescreening(database: Database, job: WatchlistImport, *, businesses: int, hits: int) -> None:
+    """What re-screening against the import's changes found, kept on the job."""
+    async with database.session() as session:
+        await session.execute(
+            update(WatchlistImport)
+            .where(WatchlistImport.id == job.id)
+            .values(rescreened_businesses=businesses, new_hits=hits, updated_at=utcnow())
+        )
+    job.rescreened_businesses, job.new_hits = businesses, hits
 
 
 async def _load_batch(database: Database, job: WatchlistImport, batch: _Batch, bytes_read: int) -> None:
@@ -408,17 +449,17 @@ async def _refresh_statistics(database: Database) -> None:
         await session.execute(text(f"ANALYZE {_entries.name}, {_keys.name}, {WatchlistTermVariant.__tablename__}"))
 
 
-async def _finish(database: Database, job: WatchlistImport, principal: Principal) -> None:
+async def _finish(database: Database, ledger: Ledger, job: WatchlistImport, principal: Principal) -> None:
     now = utcnow()
     async with database.session() as session:
         removed = 0
-        if job.mode == ImportMode.replace.value and job.loaded + job.unchanged == 0:
+        if job.mode == ImportMode.replace and job.loaded + job.unchanged == 0:
             # Most likely a wrong or truncated file: replacing with it would delist every entry.
             raise _ImportFailed(
                 "the upload held no entity to screen; a replacing import would empty the list "
                 "(use mode=append to add to it)"
             )
-        if job.mode == ImportMode.replace.value:
+        if job.mode == ImportMode.replace:
             # The upload was the whole list: what it no longer holds has been delisted.
             gone = select(_entries.c.id).where(
                 _entries.c.watchlist_id == job.watchlist_id,
@@ -435,17 +476,13 @@ async def _finish(database: Database, job: WatchlistImport, principal: Principal
                     .values(removed_at=now, changed_import_id=job.id, updated_at=now)
                 )
             removed = len(gone_ids)
-        job.removed, job.status, job.finished_at, job.updated_at = removed, ImportStatus.completed.value, now, now
+        job.removed, job.status, job.finished_at, job.updated_at = removed, ImportStatus.completed, now, now
         await session.execute(
             update(WatchlistImport)
             .where(WatchlistImport.id == job.id)
             .values(removed=removed, status=job.status, finished_at=now, updated_at=now)
         )
-        if job.loaded or removed:
-            watchlist = await session.get(Watchlist, job.watchlist_id, with_for_update=True)
-            watchlist.version += 1
-            watchlist.updated_at = now
-        await common.audit.append(
+        await ledger.append(
             session,
             actor=principal.actor,
             action="watchlist.imported",
@@ -459,18 +496,29 @@ async def _finish(database: Database, job: WatchlistImport, principal: Principal
                 "removed": removed,
             },
         )
+        if job.loaded or removed:
+            # The list's entries changed: a new version of the list.
+            watchlist = await session.get(Watchlist, job.watchlist_id, with_for_update=True)
+            await ledger.record_change(
+                session,
+                watchlist,
+                actor=principal.actor,
+                action="watchlist.entries_changed",
+                record_type="watchlist",
+                changes={"import_id": str(job.id), "loaded": job.loaded, "removed": removed},
+            )
 
 
-async def _fail(database: Database, job: WatchlistImport, error: str) -> None:
+async def _fail(database: Database, ledger: Ledger, job: WatchlistImport, error: str) -> None:
     now = utcnow()
-    job.status, job.error, job.finished_at, job.updated_at = ImportStatus.failed.value, error[:500], now, now
+    job.status, job.error, job.finished_at, job.updated_at = ImportStatus.failed, error[:500], now, now
     async with database.session() as session:
         await session.execute(
             update(WatchlistImport)
             .where(WatchlistImport.id == job.id)
             .values(status=job.status, error=job.error, finished_at=now, updated_at=now)
         )
-        await common.audit.append(
+        await ledger.append(
             session,
             actor="system:vetting",
             action="watchlist.import_failed",

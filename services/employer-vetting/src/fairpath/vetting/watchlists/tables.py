@@ -7,7 +7,9 @@ from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
 from sqlmodel import Field
 
 from fairpath.common.db import UtcDateTime
-from fairpath.vetting.db import VettingModel
+from fairpath.common.domain_codes import WatchlistKind
+from fairpath.vetting.db import EnumString, VettingModel
+from fairpath.vetting.watchlists.schemas import ImportFormat, ImportMode, ImportStatus
 
 
 class Watchlist(VettingModel, table=True):
@@ -17,7 +19,7 @@ class Watchlist(VettingModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     name: str = Field(max_length=200)
-    kind: str = Field(max_length=20, index=True)  # WatchlistKind
+    kind: WatchlistKind = Field(sa_type=EnumString(WatchlistKind, 20), index=True)
     source: str | None = Field(default=None, max_length=500)
     created_by: uuid.UUID
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
@@ -76,9 +78,9 @@ class WatchlistImport(VettingModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     watchlist_id: uuid.UUID = Field(foreign_key="watchlist.id", index=True)
-    format: str = Field(max_length=10)  # ftm, csv
-    mode: str = Field(max_length=10)  # replace, append
-    status: str = Field(max_length=20)  # running, completed, failed
+    format: ImportFormat = Field(sa_type=EnumString(ImportFormat, 10))
+    mode: ImportMode = Field(sa_type=EnumString(ImportMode, 10))
+    status: ImportStatus = Field(sa_type=EnumString(ImportStatus, 20))
     bytes_total: int | None = None
     bytes_read: int = 0
     lines_read: int = 0

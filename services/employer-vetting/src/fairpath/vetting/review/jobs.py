@@ -12,20 +12,23 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from fairpath.common.db import Database
-from fairpath.common.domain_codes import BusinessStatus, Severity, SuspensionReason
+from fairpath.common.domain_codes import BusinessKind, BusinessStatus, Severity, SuspensionReason
 from fairpath.common.events.catalogue import BusinessExpired
+from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.businesses import service as businesses
 from fairpath.vetting.businesses.tables import Business
-from fairpath.vetting.findings.schemas import FindingKind
-from fairpath.vetting.findings.service import record_finding
+from fairpath.vetting.findings.flows import report_finding
+from fairpath.vetting.findings.schemas import FindingKind, FindingSource
+from fairpath.vetting.licences.schemas import RegisterStatus
 from fairpath.vetting.licences.service import licence_state
 from fairpath.vetting.licences.tables import Licence
+from fairpath.vetting.screening.service import rescreen_approved
 
 log = logging.getLogger("fairpath.vetting.jobs")
 
 SYSTEM = "system:vetting-scheduler"
-_APPROVED = (BusinessStatus.approved.value, BusinessStatus.conditionally_approved.value)
+_APPROVED = (BusinessStatus.approved, BusinessStatus.conditionally_approved)
 BATCH = 200
 
 
@@ -34,7 +37,7 @@ def _claim(query, database: Database):  # noqa: ANN001, ANN202
     return query if database.is_sqlite else query.with_for_update(skip_locked=True)
 
 
-async def expire_approvals(database: Database) -> int:
+async def expire_approvals(database: Database, ledger: Ledger) -> int:
     now = utcnow()
     async with database.session() as session:
         due = (
@@ -52,6 +55,7 @@ async def expire_approvals(database: Database) -> int:
         for business in due:
             await businesses.transition(
                 session,
+                ledger,
                 business,
                 status=BusinessStatus.expired,
                 event=BusinessExpired,
@@ -62,7 +66,7 @@ async def expire_approvals(database: Database) -> int:
         return len(due)
 
 
-async def suspend_missed_deadlines(database: Database) -> int:
+async def suspend_missed_deadlines(database: Database, ledger: Ledger) -> int:
     now = utcnow()
     async with database.session() as session:
         due = (
@@ -70,7 +74,7 @@ async def suspend_missed_deadlines(database: Database) -> int:
                 await session.execute(
                     _claim(
                         select(Business).where(
-                            Business.status == BusinessStatus.conditionally_approved.value,
+                            Business.status == BusinessStatus.conditionally_approved,
                             Business.condition_deadline <= now,
                         ),
                         database,
@@ -81,11 +85,13 @@ async def suspend_missed_deadlines(database: Database) -> int:
             .all()
         )
         for business in due:
-            await businesses.suspend(session, business, reason=SuspensionReason.condition_deadline_missed, actor=SYSTEM)
+            await businesses.suspend(
+                session, ledger, business, reason=SuspensionReason.condition_deadline_missed, actor=SYSTEM
+            )
         return len(due)
 
 
-async def find_lapsed_licences(database: Database) -> int:
+async def find_lapsed_licences(database: Database, ledger: Ledger) -> int:
     """An approved agency left without a valid licence is a finding (once per approval)."""
     today = utcnow().date()
     valid_licence = (
@@ -94,7 +100,7 @@ async def find_lapsed_licences(database: Database) -> int:
             Licence.business_id == Business.id,
             Licence.valid_from <= today,
             Licence.valid_until >= today,
-            Licence.register_status != "not_found",
+            Licence.register_status != RegisterStatus.not_found,
         )
         .exists()
     )
@@ -106,7 +112,7 @@ async def find_lapsed_licences(database: Database) -> int:
                     select(Business)
                     .where(
                         Business.status.in_(_APPROVED),
-                        Business.kind == "recruitment_agency",
+                        Business.kind == BusinessKind.recruitment_agency,
                         ~valid_licence,
                     )
                     .limit(BATCH)
@@ -117,13 +123,14 @@ async def find_lapsed_licences(database: Database) -> int:
         )
         for business in lapsed:
             state, evidence = await licence_state(session, business, today)
-            recorded = await record_finding(
+            recorded = await report_finding(
                 session,
+                ledger,
                 business_id=business.id,
                 kind=FindingKind.licence_expired,
                 principle="A",
                 severity=Severity.high,
-                source="vetting",
+                source=FindingSource.vetting,
                 source_ref=f"licence-lapse:{business.approval_expires_at}",
                 evidence={"state": state, "detail": evidence},
                 actor=SYSTEM,
@@ -132,19 +139,19 @@ async def find_lapsed_licences(database: Database) -> int:
     return found
 
 
-async def rescreen(database: Database, every: timedelta, threshold: float) -> int:
-    from fairpath.vetting.screening.service import rescreen_approved
-
+async def rescreen(database: Database, ledger: Ledger, every: timedelta, threshold: float) -> int:
     async with database.session() as session:
-        return await rescreen_approved(session, older_than=utcnow() - every, threshold=threshold)
+        return await rescreen_approved(session, ledger, older_than=utcnow() - every, threshold=threshold)
 
 
-async def run_jobs_once(database: Database, rescreen_every: timedelta, threshold: float) -> dict[str, int]:
+async def run_jobs_once(
+    database: Database, ledger: Ledger, rescreen_every: timedelta, threshold: float
+) -> dict[str, int]:
     return {
-        "expired": await expire_approvals(database),
-        "suspended": await suspend_missed_deadlines(database),
-        "licence_findings": await find_lapsed_licences(database),
-        "rescreened": await rescreen(database, rescreen_every, threshold),
+        "expired": await expire_approvals(database, ledger),
+        "suspended": await suspend_missed_deadlines(database, ledger),
+        "licence_findings": await find_lapsed_licences(database, ledger),
+        "rescreened": await rescreen(database, ledger, rescreen_every, threshold),
     }
 
 
@@ -152,6 +159,7 @@ class Scheduler:
     def __init__(
         self,
         database: Database,
+        ledger: Ledger,
         *,
         interval: float,
         rescreen_every: timedelta,
@@ -159,6 +167,7 @@ class Scheduler:
         on_change: Callable[[], None] | None = None,
     ) -> None:
         self.database = database
+        self.ledger = ledger
         self.threshold = threshold
         self.interval = interval
         self.rescreen_every = rescreen_every
@@ -168,7 +177,7 @@ class Scheduler:
     async def run(self) -> None:
         while True:
             try:
-                counts = await run_jobs_once(self.database, self.rescreen_every, self.threshold)
+                counts = await run_jobs_once(self.database, self.ledger, self.rescreen_every, self.threshold)
                 if any(counts.values()):
                     log.info("scheduled jobs changed records", extra={"count": sum(counts.values())})
                     if self.on_change:

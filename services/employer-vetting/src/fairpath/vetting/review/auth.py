@@ -1,0 +1,7 @@
+"""Who may call what in reviewing a business."""
+
+from fairpath.common.auth import Role, roles
+
+# Opening and deciding a vetting case: the operator's compliance officers (two different ones).
+CaseOfficer = roles(Role.compliance_officer)
+CaseReader = roles(Role.admin, Role.compliance_officer, Role.auditor)
