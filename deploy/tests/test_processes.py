@@ -4,6 +4,7 @@ leaves nothing behind, not even a grandchild that ignores SIGTERM. Plus the CLI'
 import socket
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -16,6 +17,14 @@ from fairpath.deploy.processes import SERVICES, ManagedProcess, StackConfig, Sta
 
 def python(code: str) -> list[str]:
     return [sys.executable, "-c", textwrap.dedent(code)]
+
+
+def poll(predicate, timeout: float, message: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(0.05)
 
 
 def says(process: ManagedProcess, text: str):
@@ -91,13 +100,56 @@ def test_stop_kills_the_whole_group_even_what_ignores_sigterm(tmp_path: Path) ->
     supervisor.stop()  # idempotent
 
 
-def test_wait_returns_the_process_that_exits(tmp_path: Path) -> None:
-    log = tmp_path / "short.log"
-    short = ManagedProcess("short", python("import time; print('ready', flush=True); time.sleep(0.5)"), log_path=log)
-    short.ready_check = says(short, "ready")
-    with Supervisor([[short]], ready_timeout=30) as supervisor:
-        assert supervisor.wait() is short
-        assert short.poll() == 0
+def test_a_process_that_exits_is_restarted_and_the_restart_is_reported(tmp_path: Path) -> None:
+    # Exits once, a moment after it is ready; its second run stays up.
+    marker = tmp_path / "ran-once"
+    code = f"""
+        import pathlib, time
+        marker = pathlib.Path({str(marker)!r})
+        print('ready', flush=True)
+        if not marker.exists():
+            marker.touch()
+            time.sleep(0.3)
+            raise SystemExit(7)
+        time.sleep(60)
+    """
+    flaky = ManagedProcess("flaky", python(code), log_path=tmp_path / "flaky.log")
+    flaky.ready_check = says(flaky, "ready")
+    steady = ManagedProcess("steady", python("import time; print('up', flush=True); time.sleep(60)"),
+                            log_path=tmp_path / "steady.log")  # fmt: skip
+    steady.ready_check = says(steady, "up")
+    reports: list[str] = []
+    with Supervisor([[steady], [flaky]], ready_timeout=30) as supervisor:
+        first_pid, steady_pid = flaky.pid, steady.pid
+        watching = threading.Thread(target=supervisor.watch, kwargs={"report": reports.append})
+        watching.start()
+        try:
+            poll(lambda: any("flaky is ready again" in r for r in reports), 15, "the restart to be ready")
+            assert flaky.running and flaky.pid != first_pid
+            assert steady.pid == steady_pid and steady.running  # the others were left alone
+        finally:
+            supervisor.request_stop()
+            watching.join(10)
+    assert any(r.startswith("fairpath: flaky exited with code 7") and "restarting in 0.5 s" in r for r in reports)
+    assert any(r.startswith("fairpath: flaky restarted (pid") for r in reports)
+    assert gone(flaky.pid) and gone(steady.pid)
+
+
+def test_a_process_that_keeps_crashing_makes_the_stack_give_up_and_say_why(tmp_path: Path) -> None:
+    crashing = ManagedProcess(
+        "crashing", python("print('ready', flush=True); raise SystemExit(2)"), log_path=tmp_path / "crash.log"
+    )
+    reports: list[str] = []
+    supervisor = Supervisor([[crashing]], ready_timeout=30, restart_limit=3, restart_window=30)
+    supervisor.start()
+    try:
+        assert supervisor.watch(report=reports.append) is crashing
+    finally:
+        supervisor.stop()
+    assert supervisor.gave_up_because == "crashing exited 3 times within 30 s (last exit code 2); giving up"
+    assert [r.split(";")[0] for r in reports if "exited" in r] == [
+        f"fairpath: crashing exited with code 2 (log: {tmp_path / 'crash.log'})"
+    ] * 2
 
 
 def test_busy_ports_are_reported_before_anything_starts(tmp_path: Path) -> None:

@@ -163,19 +163,18 @@ def cmd_up(args: argparse.Namespace) -> int:
         _err("everything that had started was stopped")
         return 1
 
+    def write_state() -> None:
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        state = {"gateway": config.gateway_url, "nats": config.effective_nats_url, "pids": supervisor.pids()}
+        state_file.write_text(json.dumps(state, indent=2))
+
+    def report(line: str) -> None:
+        print(line, flush=True)
+        write_state()  # a restarted process has a new pid
+
     died: ManagedProcess | None = None
     try:
-        state_file.parent.mkdir(parents=True, exist_ok=True)
-        state_file.write_text(
-            json.dumps(
-                {
-                    "gateway": config.gateway_url,
-                    "nats": config.effective_nats_url,
-                    "pids": supervisor.pids(),
-                },
-                indent=2,
-            )
-        )
+        write_state()
         if credentials is not None:
             demo = seed_demo_businesses(config.var_dir, config.gateway_url, credentials)
             worker = seed_demo_worker(config.var_dir, config.gateway_url, credentials)
@@ -185,14 +184,14 @@ def cmd_up(args: argparse.Namespace) -> int:
                 flush=True,
             )
         _print_banner(config, credentials, supervisor.ready_after or 0.0, supervisor.pids())
-        died = supervisor.wait()
+        died = supervisor.watch(report=report)
     finally:
         print("Stopping ...", flush=True)
         supervisor.stop()
         state_file.unlink(missing_ok=True)
     if died is not None:
         _err(
-            f"{died.name} exited with code {died.poll()} (log: {died.log_path}); its last lines:\n"
+            f"{supervisor.gave_up_because} (log: {died.log_path}); its last lines:\n"
             f"{died.log_tail()}\nfairpath: stopped everything else"
         )
         return 1

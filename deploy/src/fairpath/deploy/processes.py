@@ -1,5 +1,5 @@
 """The process supervisor: start nats-server and the four services, wait until each is
-ready, stop them all.
+ready, keep them running (a process that exits is restarted with backoff), stop them all.
 
 Each child runs in its own process group (its own session), so a Ctrl-C in the terminal
 reaches only the launcher, which then stops the children in order: SIGTERM to the
@@ -21,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,11 @@ DEFAULT_PORTS: dict[str, int] = {spec.name: spec.port for spec in ALL_SERVICES}
 BASE_PORT_OFFSETS: dict[str, int] = {spec.name: spec.port - GATEWAY.port for spec in ALL_SERVICES}
 DEFAULT_READY_TIMEOUT = 90.0
 DEFAULT_STOP_TIMEOUT = 10.0
+# A process that exits is started again after these delays (the last repeats); one that exits
+# DEFAULT_RESTART_LIMIT times within DEFAULT_RESTART_WINDOW seconds stops the stack.
+RESTART_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)
+DEFAULT_RESTART_LIMIT = 5
+DEFAULT_RESTART_WINDOW = 60.0
 
 ReadyCheck = Callable[[], bool]
 
@@ -168,6 +174,13 @@ class ManagedProcess:
         # setsid() made the child the leader of a new process group whose id is its pid.
         self.pgid = self.popen.pid
 
+    def restart(self) -> None:
+        """Start again after an exit: whatever is left of its group goes first (a port it held, say)."""
+        if self.group_alive():
+            self.kill()
+        self.popen, self.pgid = None, None
+        self.start()
+
     def poll(self) -> int | None:
         """The exit code, or None while it runs."""
         return self.popen.poll() if self.popen else None
@@ -253,10 +266,15 @@ class Supervisor:
         *,
         ready_timeout: float = DEFAULT_READY_TIMEOUT,
         stop_timeout: float = DEFAULT_STOP_TIMEOUT,
+        restart_limit: int = DEFAULT_RESTART_LIMIT,
+        restart_window: float = DEFAULT_RESTART_WINDOW,
     ) -> None:
         self.stages = [list(stage) for stage in stages if stage]
         self.ready_timeout = ready_timeout
         self.stop_timeout = stop_timeout
+        self.restart_limit = restart_limit
+        self.restart_window = restart_window
+        self.gave_up_because: str | None = None
         self.stop_requested = threading.Event()
         self.started_at: float | None = None
         self.ready_after: float | None = None
@@ -276,7 +294,7 @@ class Supervisor:
         return {p.name: p.pid for p in self.processes if p.pid is not None}
 
     def request_stop(self) -> None:
-        """Safe from a signal handler: makes `start` and `wait` return soon."""
+        """Safe from a signal handler: makes `start` and `watch` return soon."""
         self.stop_requested.set()
 
     def start(self) -> None:
@@ -318,12 +336,52 @@ class Supervisor:
                 )
             self.stop_requested.wait(0.1)
 
-    def wait(self) -> ManagedProcess | None:
-        """Block until a stop is requested (None) or a process exits (that process)."""
-        while not self.stop_requested.wait(0.25):
+    def watch(self, report: Callable[[str], None] = print) -> ManagedProcess | None:
+        """Keep the stack running until a stop is requested (then None).
+
+        A process that exits is started again after a backoff (0.5 s, 1 s, 2 s, ... at most 8 s), and
+        `report` says so, and again when it is ready. Only a process that exits `restart_limit` times
+        within `restart_window` seconds makes the stack give up: `watch` returns it, with
+        `gave_up_because` saying why, for the caller to stop the rest."""
+        crashes: dict[str, deque[float]] = {p.name: deque() for p in self.processes}
+        restart_at: dict[str, float] = {}
+        recovering: dict[str, float] = {}
+        while not self.stop_requested.wait(0.2):
+            now = time.monotonic()
             for process in self.processes:
-                if process.popen is not None and process.poll() is not None:
-                    return process
+                name = process.name
+                if name in restart_at:
+                    if now >= restart_at[name]:
+                        del restart_at[name]
+                        with self._lock:
+                            if self.stop_requested.is_set():
+                                return None
+                            process.restart()
+                        recovering[name] = now
+                        report(f"fairpath: {name} restarted (pid {process.pid})")
+                    continue
+                code = process.poll()
+                if process.popen is not None and code is not None:
+                    recent = crashes[name]
+                    recent.append(now)
+                    while recent and now - recent[0] > self.restart_window:
+                        recent.popleft()
+                    recovering.pop(name, None)
+                    if len(recent) >= self.restart_limit:
+                        self.gave_up_because = (
+                            f"{name} exited {len(recent)} times within {self.restart_window:.0f} s "
+                            f"(last exit code {code}); giving up"
+                        )
+                        return process
+                    delay = RESTART_BACKOFF[min(len(recent), len(RESTART_BACKOFF)) - 1]
+                    report(
+                        f"fairpath: {name} exited with code {code} (log: {process.log_path}); restarting in "
+                        f"{delay:g} s ({len(recent)} of {self.restart_limit} exits allowed within "
+                        f"{self.restart_window:.0f} s)"
+                    )
+                    restart_at[name] = now + delay
+                elif name in recovering and process.is_ready():
+                    report(f"fairpath: {name} is ready again after {now - recovering.pop(name):.1f} s")
         return None
 
     def stop(self) -> None:

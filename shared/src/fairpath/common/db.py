@@ -8,10 +8,11 @@ A session opened read-only begins a plain (deferred) transaction.
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, event, text
+from sqlalchemy import DateTime, String, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
@@ -123,6 +124,24 @@ async def _write_session(request: Request) -> AsyncIterator[AsyncSession]:
 # so a failed commit becomes an error response instead of a lost write.
 ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]
 WriteSessionDep = Annotated[AsyncSession, Depends(_write_session, scope="function")]
+
+
+class EnumString(TypeDecorator):
+    """A StrEnum kept in a VARCHAR column: the database sees the text (no enum type, no migration), the code
+    gets the enum's member back on every row it reads, and writing a value outside the enum fails."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Any) -> StrEnum | None:
+        return None if value is None else self.enum(value)
 
 
 class UtcDateTime(TypeDecorator):

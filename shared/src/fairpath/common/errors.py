@@ -212,11 +212,13 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
-def problems(*kinds: type[DomainError]) -> dict[int | str, dict[str, Any]]:
+def problems(*kinds: type[DomainError], public: bool = False) -> dict[int | str, dict[str, Any]]:
     """The `responses=` of a route: for each status it can answer with, the problem types behind it,
-    each with its description and an example body in the API docs."""
+    each with its description and an example body in the API docs. An authenticated route (not
+    `public`) can also always answer with the ACCESS_PROBLEMS, listed beside its own (a route's
+    entry for a status replaces the router's, so they are listed here, not left to the router)."""
     by_status: dict[int, list[type[DomainError]]] = {}
-    for kind in kinds:
+    for kind in (*(() if public else ACCESS_PROBLEMS), *kinds):
         listed = by_status.setdefault(kind.status, [])
         if kind not in listed:
             listed.append(kind)

@@ -3,10 +3,10 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, String
+from sqlalchemy import Column
 from sqlmodel import Field
 
-from fairpath.common.db import UtcDateTime
+from fairpath.common.db import EnumString, UtcDateTime
 from fairpath.common.domain_codes import BusinessKind, BusinessStatus
 from fairpath.contracts.db import ContractsModel
 
@@ -15,11 +15,11 @@ class BusinessProjection(ContractsModel, table=True):
     __tablename__ = "business_projection"
 
     business_id: uuid.UUID = Field(primary_key=True)
-    kind: BusinessKind = Field(sa_type=String(30))
+    kind: BusinessKind = Field(sa_type=EnumString(BusinessKind, 30))
     legal_name: str = Field(max_length=300)
     country: str = Field(max_length=2)
     sector: str | None = Field(default=None, max_length=1)
-    status: BusinessStatus = Field(sa_type=String(30))
+    status: BusinessStatus = Field(sa_type=EnumString(BusinessStatus, 30))
     organization_id: uuid.UUID | None = None
     # An approval lapses at this moment; a conditional approval counts only until its deadline.
     approval_expires_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))

@@ -4,10 +4,10 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, String, Text
+from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field
 
-from fairpath.common.db import UtcDateTime
+from fairpath.common.db import EnumString, UtcDateTime
 from fairpath.common.domain_codes import ContractParty, ContractTerm, TerminationReason
 from fairpath.contracts.contracts.terms import SignatureMethod
 from fairpath.contracts.db import ContractsModel
@@ -31,7 +31,7 @@ class Contract(ContractsModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     # The enums below are stored as VARCHAR: a new value needs no migration.
-    status: ContractState = Field(sa_type=String(20), index=True)
+    status: ContractState = Field(sa_type=EnumString(ContractState, 20), index=True)
     job_order_id: uuid.UUID = Field(foreign_key="job_order.id", index=True)
     position_id: uuid.UUID = Field(foreign_key="job_position.id", index=True)
     employer_id: uuid.UUID = Field(index=True)
@@ -40,7 +40,7 @@ class Contract(ContractsModel, table=True):
     destination_country: str = Field(max_length=2)
     sector: str = Field(max_length=1)
     occupation: str = Field(max_length=4)
-    term: ContractTerm = Field(sa_type=String(20))
+    term: ContractTerm = Field(sa_type=EnumString(ContractTerm, 20))
     departure_date: date
     start_date: date
     end_date: date | None = None
@@ -49,14 +49,14 @@ class Contract(ContractsModel, table=True):
     issued_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     signed_version: int | None = None
     signed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
-    signature_method: SignatureMethod | None = Field(default=None, sa_type=String(20))
+    signature_method: SignatureMethod | None = Field(default=None, sa_type=EnumString(SignatureMethod, 20))
     activated_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     disputed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     completed_on: date | None = None
     good_standing: bool | None = None
     terminated_on: date | None = None
-    termination_reason: TerminationReason | None = Field(default=None, sa_type=String(40))
-    ended_by: ContractParty | None = Field(default=None, sa_type=String(20))
+    termination_reason: TerminationReason | None = Field(default=None, sa_type=EnumString(TerminationReason, 40))
+    ended_by: ContractParty | None = Field(default=None, sa_type=EnumString(ContractParty, 20))
     warnings: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_by_organization_id: uuid.UUID | None = None
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

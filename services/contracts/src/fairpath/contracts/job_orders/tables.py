@@ -3,10 +3,10 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, String, UniqueConstraint
+from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field
 
-from fairpath.common.db import UtcDateTime
+from fairpath.common.db import EnumString, UtcDateTime
 from fairpath.contracts.contracts.terms import Provision
 from fairpath.contracts.db import ContractsModel
 from fairpath.contracts.reference.schemas import PayPeriod
@@ -51,11 +51,11 @@ class JobPosition(ContractsModel, table=True):
     # Minor units: a monthly wage in rupiah is past 2^31 sen.
     pay_amount: int = Field(sa_column=Column(BigInteger, nullable=False))
     currency: str = Field(max_length=3)
-    pay_period: PayPeriod = Field(sa_type=String(10))
+    pay_period: PayPeriod = Field(sa_type=EnumString(PayPeriod, 10))
     normal_hours_per_day: float
     normal_hours_per_week: float
     weekly_rest_days: int
     paid_annual_leave_days: int
     duration_months: int | None = None
-    housing: Provision = Field(sa_type=String(20))
-    food: Provision = Field(sa_type=String(20))
+    housing: Provision = Field(sa_type=EnumString(Provision, 20))
+    food: Provision = Field(sa_type=EnumString(Provision, 20))

@@ -3,10 +3,10 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, String, UniqueConstraint
+from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field
 
-from fairpath.common.db import UtcDateTime
+from fairpath.common.db import EnumString, UtcDateTime
 from fairpath.contracts.db import ContractsModel
 from fairpath.contracts.reference.schemas import PayPeriod
 
@@ -21,7 +21,7 @@ class MinimumWage(ContractsModel, table=True):
     sector: str = Field(default="", max_length=1)
     amount: int = Field(sa_column=Column(BigInteger, nullable=False), description="minor units")
     currency: str = Field(max_length=3)
-    period: PayPeriod = Field(sa_type=String(10))
+    period: PayPeriod = Field(sa_type=EnumString(PayPeriod, 10))
     source: str = Field(max_length=500)
     effective_from: date
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

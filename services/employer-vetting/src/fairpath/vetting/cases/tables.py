@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field
 
-from fairpath.common.db import UtcDateTime
+from fairpath.common.db import EnumString, UtcDateTime
 from fairpath.vetting.cases.schemas import CaseStatus, Decision
-from fairpath.vetting.db import EnumString, VettingModel
+from fairpath.vetting.db import VettingModel
 
 
 class VettingCase(VettingModel, table=True):

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field
 
-from fairpath.common.db import UtcDateTime
-from fairpath.vetting.db import EnumString, VettingModel
+from fairpath.common.db import EnumString, UtcDateTime
+from fairpath.vetting.db import VettingModel
 from fairpath.vetting.licences.schemas import RegisterStatus
 
 

@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
 from sqlmodel import Field
 
-from fairpath.common.db import UtcDateTime
+from fairpath.common.db import EnumString, UtcDateTime
 from fairpath.common.domain_codes import WatchlistKind
-from fairpath.vetting.db import EnumString, VettingModel
+from fairpath.vetting.db import VettingModel
 from fairpath.vetting.watchlists.schemas import ImportFormat, ImportMode, ImportStatus
 
 

@@ -3,11 +3,11 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, String, Text
+from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field
 
 from fairpath.common.auth import Role
-from fairpath.common.db import UtcDateTime
+from fairpath.common.db import EnumString, UtcDateTime
 from fairpath.common.domain_codes import EscalationBody, ForcedLabourIndicator, Remedy, Severity
 from fairpath.registry.db import RegistryModel
 from fairpath.registry.grievances.schemas import GrievanceChannel, GrievanceStatus, GrievanceStepKind
@@ -22,8 +22,8 @@ class Grievance(RegistryModel, table=True):
     contract_id: uuid.UUID | None = None
     fee_report_id: uuid.UUID | None = None
     anonymous: bool
-    channel: GrievanceChannel = Field(sa_type=String(20))
-    filed_by_role: Role = Field(sa_type=String(30))
+    channel: GrievanceChannel = Field(sa_type=EnumString(GrievanceChannel, 20))
+    filed_by_role: Role = Field(sa_type=EnumString(Role, 30))
     filed_by: str = Field(max_length=200)
     alleged_indicators: list[ForcedLabourIndicator] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
@@ -31,7 +31,7 @@ class Grievance(RegistryModel, table=True):
     # What the worker wrote, and the officers' notes: free text about people, sealed.
     description_sealed: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     language: str | None = Field(default=None, max_length=35)
-    status: GrievanceStatus = Field(sa_type=String(30), index=True)
+    status: GrievanceStatus = Field(sa_type=EnumString(GrievanceStatus, 30), index=True)
     filed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     acknowledge_by: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     resolve_by: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
@@ -40,13 +40,13 @@ class Grievance(RegistryModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     decided_by: str | None = Field(default=None, max_length=200)
     indicators: list[ForcedLabourIndicator] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    severity: Severity | None = Field(default=None, sa_type=String(20))
+    severity: Severity | None = Field(default=None, sa_type=EnumString(Severity, 20))
     decision_note_sealed: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     resolved_by: str | None = Field(default=None, max_length=200)
     remedies: list[Remedy] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     remedy_note_sealed: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    escalated_to: EscalationBody | None = Field(default=None, sa_type=String(30))
+    escalated_to: EscalationBody | None = Field(default=None, sa_type=EnumString(EscalationBody, 30))
     escalation_reference: str | None = Field(default=None, max_length=200)
     escalated_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     escalated_by: str | None = Field(default=None, max_length=200)
@@ -61,6 +61,6 @@ class GrievanceStep(RegistryModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     grievance_id: uuid.UUID = Field(foreign_key="grievance.id", index=True)
-    step: GrievanceStepKind = Field(sa_type=String(30))
+    step: GrievanceStepKind = Field(sa_type=EnumString(GrievanceStepKind, 30))
     actor: str = Field(max_length=200)
     at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

@@ -3,10 +3,10 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, String
+from sqlalchemy import JSON, Column
 from sqlmodel import Field
 
-from fairpath.common.db import UtcDateTime
+from fairpath.common.db import EnumString, UtcDateTime
 from fairpath.common.domain_codes import ContractParty, ContractStatus, ContractTerm, TerminationReason
 from fairpath.registry.db import RegistryModel
 
@@ -21,8 +21,8 @@ class Placement(RegistryModel, table=True):
     employer_id: uuid.UUID = Field(index=True)
     agency_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     job_order_id: uuid.UUID | None = None
-    status: ContractStatus = Field(sa_type=String(20))
-    term: ContractTerm = Field(sa_type=String(20))
+    status: ContractStatus = Field(sa_type=EnumString(ContractStatus, 20))
+    term: ContractTerm = Field(sa_type=EnumString(ContractTerm, 20))
     start_date: date
     end_date: date | None = None
     destination_country: str = Field(max_length=2)
@@ -31,8 +31,8 @@ class Placement(RegistryModel, table=True):
     completed_on: date | None = None
     good_standing: bool | None = None
     terminated_on: date | None = None
-    termination_reason: TerminationReason | None = Field(default=None, sa_type=String(30))
-    ended_by: ContractParty | None = Field(default=None, sa_type=String(20))
+    termination_reason: TerminationReason | None = Field(default=None, sa_type=EnumString(TerminationReason, 30))
+    ended_by: ContractParty | None = Field(default=None, sa_type=EnumString(ContractParty, 20))
     rehire_eligible: bool = False
     version: int
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

@@ -7,10 +7,10 @@ names (see fairpath.registry.crypto); the clear columns hold codes a search need
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Index, String, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field
 
-from fairpath.common.db import UtcDateTime
+from fairpath.common.db import EnumString, UtcDateTime
 from fairpath.common.domain_codes import ConsentPurpose
 from fairpath.registry.db import RegistryModel
 from fairpath.registry.workers.schemas import (
@@ -28,7 +28,7 @@ class Worker(RegistryModel, table=True):
     __tablename__ = "worker"
 
     id: uuid.UUID = Field(primary_key=True)
-    status: WorkerStatus = Field(sa_type=String(20))
+    status: WorkerStatus = Field(sa_type=EnumString(WorkerStatus, 20))
     # The organisation of the agency that registered the worker: it owns the record.
     agency_organization_id: uuid.UUID | None = Field(default=None)  # indexed with id below
     agency_business_id: uuid.UUID | None = Field(default=None)
@@ -38,15 +38,15 @@ class Worker(RegistryModel, table=True):
     date_of_birth_sealed: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     document_number_sealed: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     phone_sealed: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    document_kind: DocumentKind | None = Field(default=None, sa_type=String(20))
+    document_kind: DocumentKind | None = Field(default=None, sa_type=EnumString(DocumentKind, 20))
     document_country: str | None = Field(default=None, max_length=2)
     # HMAC of the document's country, kind and number: finds a second registration, reveals nothing.
     document_hash: str | None = Field(default=None, max_length=64, unique=True)
 
-    sex: Sex | None = Field(default=None, sa_type=String(20))
+    sex: Sex | None = Field(default=None, sa_type=EnumString(Sex, 20))
     nationality: str | None = Field(default=None, max_length=2)
     origin_region: str | None = Field(default=None, max_length=200)
-    education: Education | None = Field(default=None, sa_type=String(30))
+    education: Education | None = Field(default=None, sa_type=EnumString(Education, 30))
 
     consents: list[ConsentPurpose] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     shares_with_employers: bool = False
@@ -70,7 +70,7 @@ class WorkerLanguage(RegistryModel, table=True):
 
     worker_id: uuid.UUID = Field(primary_key=True, foreign_key="worker.id")
     language: str = Field(primary_key=True, max_length=35)
-    proficiency: Proficiency = Field(sa_type=String(20))
+    proficiency: Proficiency = Field(sa_type=EnumString(Proficiency, 20))
     proficiency_rank: int
     preference: int = 0
 
@@ -89,7 +89,7 @@ class WorkerSkill(RegistryModel, table=True):
     sub_major: str | None = Field(default=None, max_length=2)
     minor: str | None = Field(default=None, max_length=3)
     unit: str | None = Field(default=None, max_length=4)
-    level: SkillLevel = Field(sa_type=String(20))
+    level: SkillLevel = Field(sa_type=EnumString(SkillLevel, 20))
     level_rank: int
     years_experience: int | None = None
 
@@ -107,9 +107,9 @@ class ConsentRecord(RegistryModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     worker_id: uuid.UUID = Field(foreign_key="worker.id", index=True)
-    purpose: ConsentPurpose = Field(sa_type=String(40))
+    purpose: ConsentPurpose = Field(sa_type=EnumString(ConsentPurpose, 40))
     granted: bool
-    method: ConsentMethod = Field(sa_type=String(30))
+    method: ConsentMethod = Field(sa_type=EnumString(ConsentMethod, 30))
     language: str = Field(max_length=35)
     given_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     recorded_by: str = Field(max_length=200)
