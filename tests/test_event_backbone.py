@@ -113,9 +113,10 @@ async def test_relay_stopped_between_commit_and_publish_loses_nothing_and_publis
     assert await relay.relay_once() == 1
     assert await stream_messages_with(broker, "VETTING", before, created["id"]) == 1
 
-    # A relay that crashed after the publish but before marking the row sent publishes again on restart:
+    # A relay that crashed after the publish but before marking the row sent publishes again once its
+    # claim (the lease) has run out:
     async with quiet_vetting_app.state.database.session() as s:
-        await s.execute(update(outbox).values(sent_at=None))
+        await s.execute(update(outbox).values(sent_at=None, next_attempt_at=None))
     assert await OutboxRelay(quiet_vetting_app.state.database, outbox, broker).relay_once() == 1
     # ...and JetStream keeps one copy (same Nats-Msg-Id).
     assert await stream_messages_with(broker, "VETTING", before, created["id"]) == 1
