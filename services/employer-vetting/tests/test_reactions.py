@@ -133,7 +133,9 @@ async def _status_is(app, business_id, status):
 
 async def _published(broker, subject, business_id):
     info = await broker.js.stream_info("VETTING")
-    for seq in range(max(info.state.first_seq, info.state.last_seq - 50), info.state.last_seq + 1):
+    if info.state.messages == 0:  # an empty stream has no sequence to ask for (JetStream answers 400)
+        return False
+    for seq in range(max(info.state.first_seq, info.state.last_seq - 50, 1), info.state.last_seq + 1):
         msg = await broker.js.get_msg("VETTING", seq)
         if msg.subject == subject and business_id.encode() in msg.data:
             return True
