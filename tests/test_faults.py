@@ -1,0 +1,212 @@
+"""Faults under the real launcher: `./fairpath up` on free loopback ports with its own nats-server.
+
+A killed service comes back while the others keep answering; a killed nats-server comes back and
+what was written meanwhile is published; writes never wait on a hung broker; and a stop while the
+broker hangs answers no request with a 500. The tests share one stack and run in file order (the
+last one stops it)."""
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import nats
+import pytest
+
+from fairpath.common.testing.nats import free_port
+from fairpath.deploy.processes import gone
+
+from .test_launcher import READY_TIMEOUT, ROOT, clean_env, free_port_block, poll_until
+
+# What the issue promises: a write while the broker is away, and a service back after a kill.
+WRITE_BOUND_SECONDS = 2.0
+RECOVERY_BOUND_SECONDS = 30.0
+
+
+@dataclass
+class Launcher:
+    process: subprocess.Popen
+    output: Path
+    var_dir: Path
+    gateway: str
+    nats_url: str
+    credentials: dict
+
+    def printed(self) -> str:
+        return self.output.read_text()
+
+    def pids(self) -> dict[str, int]:
+        return json.loads((self.var_dir / "run" / "stack.json").read_text())["pids"]
+
+    def headers(self, user: str) -> dict[str, str]:
+        return {"X-API-Key": self.credentials["users"][user]["api_key"]}
+
+    def service_url(self, name: str) -> str:
+        ports = {"vetting": 1, "contracts": 2, "registry": 3}
+        base = int(self.gateway.rsplit(":", 1)[1])
+        return f"http://127.0.0.1:{base + ports[name]}"
+
+
+@pytest.fixture(scope="module")
+def launcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launcher]:
+    tmp = tmp_path_factory.mktemp("faults")
+    base, nats_port = free_port_block(4), free_port()
+    var_dir, output = tmp / "var", tmp / "up.out"
+    env = clean_env(FAIRPATH_VAR_DIR=str(var_dir), FAIRPATH_SKIP_SYNC="1")
+    argv = [str(ROOT / "fairpath"), "up", "--base-port", str(base), "--nats-port", str(nats_port)]
+    with open(output, "wb") as out:
+        process = subprocess.Popen(
+            [*argv, "--timeout", str(READY_TIMEOUT)], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+    started = Launcher(process, output, var_dir, f"http://127.0.0.1:{base}", f"nats://127.0.0.1:{nats_port}", {})
+    pids: dict[str, int] = {}
+    try:
+        poll_until(
+            lambda: process.poll() is not None or "Press Ctrl-C to stop." in output.read_text(),
+            READY_TIMEOUT + 10,
+            "./fairpath up to be ready",
+        )
+        assert process.poll() is None, output.read_text()
+        started.credentials = json.loads((var_dir / "demo-credentials.json").read_text())
+        pids = started.pids()
+        yield started
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for pid in [*pids.values(), *_current_pids(started)]:  # only if a test failed: leak nothing
+            if not gone(pid):
+                os.killpg(pid, signal.SIGKILL)
+
+
+def _current_pids(launcher: Launcher) -> list[int]:
+    try:
+        return list(launcher.pids().values())
+    except (OSError, ValueError):
+        return []
+
+
+def business_body(name: str) -> dict:
+    return {"kind": "employer", "legal_name": name, "country": "AE", "registration_number": uuid.uuid4().hex[:12]}
+
+
+def timed_registration(launcher: Launcher, name: str) -> str:
+    started = time.monotonic()
+    response = httpx.post(
+        f"{launcher.gateway}/v1/businesses", json=business_body(name), headers=launcher.headers("agency"), timeout=30
+    )
+    elapsed = time.monotonic() - started
+    assert response.status_code == 201, response.text
+    assert elapsed < WRITE_BOUND_SECONDS, f"a write took {elapsed:.1f} s while the broker was away"
+    return response.json()["id"]
+
+
+def on_the_stream(nats_url: str, ids: list[str]) -> bool:
+    """Whether each id appears in exactly one message of the VETTING stream."""
+
+    async def count() -> list[int]:
+        nc = await nats.connect(nats_url, connect_timeout=2, max_reconnect_attempts=0)
+        try:
+            js = nc.jetstream()
+            state = (await js.stream_info("VETTING")).state
+            found = [0] * len(ids)
+            for seq in range(max(state.first_seq, 1), state.last_seq + 1):
+                data = (await js.get_msg("VETTING", seq)).data
+                for i, business_id in enumerate(ids):
+                    found[i] += business_id.encode() in data
+            return found
+        finally:
+            await nc.close()
+
+    try:
+        return asyncio.run(count()) == [1] * len(ids)
+    except Exception:  # noqa: BLE001 - the broker may still be on its way back
+        return False
+
+
+def test_a_killed_service_is_back_and_serving_while_the_others_keep_answering(launcher: Launcher) -> None:
+    registry_pid = launcher.pids()["registry"]
+    os.killpg(registry_pid, signal.SIGKILL)
+    killed_at = time.monotonic()
+
+    def registry_serves() -> bool:
+        # The others answer all along: the gateway, and vetting through it.
+        assert httpx.get(f"{launcher.gateway}/healthz", timeout=5).status_code == 200
+        listed = httpx.get(f"{launcher.gateway}/v1/businesses", headers=launcher.headers("agency"), timeout=5)
+        assert listed.status_code == 200, listed.text
+        workers = httpx.get(f"{launcher.gateway}/v1/workers", headers=launcher.headers("agency"), timeout=5)
+        return workers.status_code == 200
+
+    poll_until(registry_serves, RECOVERY_BOUND_SECONDS, "worker-registry to serve again", interval=0.3)
+    assert time.monotonic() - killed_at < RECOVERY_BOUND_SECONDS
+    printed = launcher.printed()
+    assert "fairpath: registry exited with code -9" in printed
+    assert "fairpath: registry restarted (pid" in printed
+    assert launcher.pids()["registry"] != registry_pid
+    assert launcher.process.poll() is None
+
+
+def test_a_killed_nats_server_is_restarted_and_what_was_written_meanwhile_is_published(launcher: Launcher) -> None:
+    os.killpg(launcher.pids()["nats-server"], signal.SIGKILL)
+    written = [timed_registration(launcher, f"Written While NATS Was Down {i}") for i in range(3)]
+    poll_until(lambda: "nats-server is ready again" in launcher.printed(), 30, "nats-server to be restarted")
+    poll_until(lambda: on_the_stream(launcher.nats_url, written), 20, "the writes to be published", interval=0.5)
+
+
+def test_writes_commit_in_their_usual_time_while_the_broker_hangs(launcher: Launcher) -> None:
+    broker = launcher.pids()["nats-server"]
+    os.killpg(broker, signal.SIGSTOP)  # connections stay open, nothing answers: the relay's publish hangs
+    try:
+        written = [timed_registration(launcher, f"Written While NATS Hung {i}") for i in range(4)]
+    finally:
+        os.killpg(broker, signal.SIGCONT)
+    poll_until(lambda: on_the_stream(launcher.nats_url, written), 30, "the writes to be published", interval=0.5)
+
+
+def test_a_stop_while_the_broker_hangs_answers_no_request_with_a_500(launcher: Launcher) -> None:
+    """Runs last: it stops the module's stack."""
+    pids = launcher.pids()
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def keep_writing() -> None:
+        with httpx.Client(base_url=launcher.gateway, headers=launcher.headers("agency"), timeout=30) as client:
+            while not stop.is_set():
+                try:
+                    statuses.append(client.post("/v1/businesses", json=business_body("Written At Stop")).status_code)
+                except httpx.HTTPError:
+                    pass  # the gateway closing its door is no answer at all, and no 500
+
+    os.killpg(pids["nats-server"], signal.SIGSTOP)
+    writers = [threading.Thread(target=keep_writing) for _ in range(4)]
+    for writer in writers:
+        writer.start()
+    try:
+        poll_until(lambda: len(statuses) >= 8, 20, "writes flowing before the stop")
+        launcher.process.send_signal(signal.SIGINT)
+        services = [pid for name, pid in pids.items() if name != "nats-server"]
+        poll_until(lambda: all(gone(pid) for pid in services), 60, "the services to stop")
+    finally:
+        stop.set()
+        for writer in writers:
+            writer.join(30)
+        os.killpg(pids["nats-server"], signal.SIGCONT)
+    assert launcher.process.wait(60) == 0, launcher.printed()
+    assert 500 not in statuses, sorted(set(statuses))
+    for name in ("vetting", "contracts", "registry", "gateway"):
+        log = (launcher.var_dir / "logs" / f"{name}.log").read_text()
+        assert "Application shutdown failed" not in log, name
+    assert "Stopped; nothing is left running." in launcher.printed()
