@@ -13,7 +13,9 @@ import tempfile
 from pathlib import Path
 
 from alembic import command, context, op
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData, insert, text
 from sqlalchemy.engine import Connection
 
@@ -90,8 +92,6 @@ async def downgrade(database: Database, script_location: Path, revision: str = "
 
 async def drift(database: Database, metadata: MetaData) -> list[tuple]:
     """What autogenerate would change between the database and the models (empty: no drift)."""
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
 
     def _compare(conn: Connection) -> list[tuple]:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})

@@ -2,6 +2,8 @@
 
 import uuid
 
+from cryptography.hazmat.primitives import serialization
+
 from fairpath.common.auth import PRINCIPAL_HEADER, Principal, Role, sign_principal
 from fairpath.common.ids import uuid7
 from fairpath.common.secrets import Keypair, new_ed25519_private_pem, public_pem_of
@@ -36,8 +38,6 @@ class PrincipalMinter:
     """Signs principals as the gateway would, for calling services directly in tests."""
 
     def __init__(self, keypair: Keypair) -> None:
-        from cryptography.hazmat.primitives import serialization
-
         self.keypair = keypair
         self._key = serialization.load_pem_private_key(keypair.private_pem.encode(), password=None)
 

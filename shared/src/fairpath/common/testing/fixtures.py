@@ -13,6 +13,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
+import asyncpg
 import pytest
 
 from fairpath.common.config import CommonSettings
@@ -77,8 +78,6 @@ class PostgresAdmin:
         self.run_id = uuid.uuid4().hex[:8]
 
     async def _admin(self):  # noqa: ANN202
-        import asyncpg
-
         return await asyncpg.connect(self.url, timeout=5)
 
     async def reachable(self) -> bool:
