@@ -1,10 +1,13 @@
-"""Timezone-aware UTC time, the only kind the system stores."""
+"""Timezone-aware UTC time, the only kind the system stores, read from the one clock."""
 
 from datetime import UTC, datetime
 
+from fairpath.common.clock import now
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, by the system's clock (fairpath.common.clock), which an operator may move outside production."""
+    return now()
 
 
 def as_utc(value: datetime) -> datetime:
