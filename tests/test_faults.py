@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -60,7 +61,10 @@ def launcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launcher]:
     tmp = tmp_path_factory.mktemp("faults")
     base, nats_port = free_port_block(4), free_port()
     var_dir, output = tmp / "var", tmp / "up.out"
-    env = clean_env(FAIRPATH_VAR_DIR=str(var_dir), FAIRPATH_SKIP_SYNC="1")
+    # Vetting's scheduled jobs every second, so a moved clock shows at once.
+    env = clean_env(
+        FAIRPATH_VAR_DIR=str(var_dir), FAIRPATH_SKIP_SYNC="1", FAIRPATH_VETTING_SCHEDULE_INTERVAL_SECONDS="1"
+    )
     argv = [str(ROOT / "fairpath"), "up", "--base-port", str(base), "--nats-port", str(nats_port)]
     with open(output, "wb") as out:
         process = subprocess.Popen(
@@ -174,6 +178,40 @@ def test_writes_commit_in_their_usual_time_while_the_broker_hangs(launcher: Laun
     finally:
         os.killpg(broker, signal.SIGCONT)
     poll_until(lambda: on_the_stream(launcher.nats_url, written), 30, "the writes to be published", interval=0.5)
+
+
+def test_moving_the_clock_through_the_api_expires_an_approval_in_every_service(launcher: Launcher) -> None:
+    """A time-dependent rule walked end to end: an approval lapses when the clock passes its expiry."""
+    with (
+        httpx.Client(base_url=launcher.gateway, headers=launcher.headers("agency"), timeout=30) as agency,
+        httpx.Client(base_url=launcher.gateway, headers=launcher.headers("compliance_officer"), timeout=30) as co,
+        httpx.Client(base_url=launcher.gateway, headers=launcher.headers("compliance_officer_2"), timeout=30) as co2,
+        httpx.Client(base_url=launcher.gateway, headers=launcher.headers("admin"), timeout=30) as admin,
+    ):
+        business = agency.post("/v1/businesses", json=business_body("Clockwork Builders LLC")).json()
+        case = co.post(f"/v1/businesses/{business['id']}/vetting-cases", json={"reason": "initial vetting"}).json()
+        decided = co2.post(
+            f"/v1/vetting-cases/{case['id']}/decision", json={"decision": "approved", "reason": "in order"}
+        )
+        assert decided.status_code == 200, decided.text
+        approved = agency.get(f"/v1/businesses/{business['id']}").json()
+        assert approved["status"] == "approved"
+        expires = datetime.fromisoformat(approved["approval_expires_at"])
+        try:
+            moved = admin.put("/v1/admin/clock", json={"now": (expires + timedelta(days=1)).isoformat()})
+            assert moved.status_code == 200, moved.text
+            assert datetime.fromisoformat(moved.json()["now"]) > expires
+            poll_until(
+                lambda: agency.get(f"/v1/businesses/{business['id']}").json()["status"] == "expired",
+                20, "vetting's scheduler to expire the approval by the moved clock", interval=0.3,
+            )  # fmt: skip
+            # The audit trail says what happened, at the moved time.
+            history = co.get(f"/v1/businesses/{business['id']}/history").json()
+            assert any(entry["action"] == "business.expired" for entry in history["items"])
+            assert agency.get("/v1/admin/clock").status_code == 403  # only an admin reads or moves the clock
+        finally:
+            back = admin.put("/v1/admin/clock", json={"now": None})
+        assert back.status_code == 200 and back.json()["offset_seconds"] == 0
 
 
 def test_a_stop_while_the_broker_hangs_answers_no_request_with_a_500(launcher: Launcher) -> None:

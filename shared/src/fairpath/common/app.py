@@ -11,10 +11,12 @@ from fastapi import APIRouter, FastAPI
 
 from fairpath.common.audit import audit_router
 from fairpath.common.auth import PrincipalVerifier
-from fairpath.common.config import ServiceSettings
+from fairpath.common.clock import CLOCK
+from fairpath.common.config import CommonSettings, ServiceSettings
 from fairpath.common.db import Database
 from fairpath.common.errors import install_error_handlers
 from fairpath.common.events.broker import Broker
+from fairpath.common.events.clock import ClockFollower
 from fairpath.common.events.consumer import EventConsumer, Subscription
 from fairpath.common.events.relay import OutboxRelay
 from fairpath.common.health import health_router
@@ -46,6 +48,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(service, common.log_level)
+        set_clock(common)
         database = Database(settings.database_url)
         app.state.settings = settings
         app.state.database = database
@@ -73,6 +76,14 @@ def create_service_app(
     return app
 
 
+def set_clock(common: CommonSettings) -> None:
+    """Production keeps the system's clock for good; elsewhere FAIRPATH_CLOCK_AT sets the date at start."""
+    if common.is_production:
+        CLOCK.fix_to_system()
+    elif common.clock_at is not None:
+        CLOCK.set_now(common.clock_at)
+
+
 async def _start_events(app: FastAPI, stack: AsyncExitStack, subscriptions: Sequence[Subscription]) -> None:
     """Connect to the broker in the background; relay and consumers start at once and wait for it."""
     settings: ServiceSettings = app.state.settings
@@ -94,6 +105,10 @@ async def _start_events(app: FastAPI, stack: AsyncExitStack, subscriptions: Sequ
     app.state.relay = relay
     relay.start()
     stack.push_async_callback(relay.stop)
+    if not settings.common.is_production:
+        follower = ClockFollower(broker)
+        follower.start()
+        stack.push_async_callback(follower.stop)
     app.state.consumers = []
     for subscription in subscriptions:
         consumer = EventConsumer(subscription, app.state.database, app.state.ledger, broker)

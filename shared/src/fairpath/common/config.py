@@ -6,6 +6,7 @@ missing secret refuses to start.
 """
 
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -35,13 +36,24 @@ class CommonSettings(BaseSettings):
     principal_public_key: str = ""
     # Key for the audit chain's field digests (HMAC), so a digest cannot be matched by guessing values.
     audit_digest_key: str = ""
+    # Outside production: the date every service sees at start (the clock runs on from it).
+    clock_at: datetime | None = None
 
     @property
     def is_development(self) -> bool:
         return self.env in ("development", "test")
 
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
     @model_validator(mode="after")
     def _secrets_present(self) -> "CommonSettings":
+        if self.clock_at is not None:
+            if self.is_production:
+                raise InsecureSettingsError("FAIRPATH_CLOCK_AT is refused in production: its clock is the system's")
+            if self.clock_at.tzinfo is None:
+                raise ValueError("FAIRPATH_CLOCK_AT needs a time zone, e.g. 2027-03-01T09:00:00Z")
         if not self.principal_public_key:
             if not self.is_development:
                 raise InsecureSettingsError("FAIRPATH_PRINCIPAL_PUBLIC_KEY must be set outside development")

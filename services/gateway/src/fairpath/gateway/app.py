@@ -13,6 +13,7 @@ from fairpath.gateway.db import ledger_tables
 from fairpath.gateway.identity.routes import router as identity_router
 from fairpath.gateway.identity.service import authenticate
 from fairpath.gateway.identity.store import IdentityFileWatcher
+from fairpath.gateway.operations.routes import clock_router
 from fairpath.gateway.operations.routes import router as operations_router
 from fairpath.gateway.organizations.consumers import linked_business_subscription
 from fairpath.gateway.organizations.service import BusinessLinks
@@ -55,7 +56,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             "Ethical recruitment due diligence for migrant workers. Authenticate with `X-API-Key` "
             "(agency software) or a bearer token from `POST /v1/auth/token` (people)."
         ),
-        routers=[identity_router, operations_router],
+        routers=[identity_router, operations_router, clock_router],
         fallback_routers=[forward_router],
         tables=ledger_tables,
         migrations=MIGRATIONS,

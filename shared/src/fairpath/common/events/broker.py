@@ -84,6 +84,8 @@ class Broker:
                 num_replicas=self.replicas,
                 retention=RetentionPolicy.LIMITS,
                 duplicate_window=DUPLICATE_WINDOW_SECONDS,
+                # Operations' settings: only the last of each subject counts.
+                max_msgs_per_subject=1 if name == services.OPERATIONS_STREAM else -1,
             )
             try:
                 await self.js.stream_info(name)
