@@ -1,35 +1,28 @@
 """Reference codes the whole system validates against: ISO 3166-1 alpha-2 countries,
-ISO 4217 currencies, BCP 47 language tags, ISIC Rev.4 sections."""
+ISO 4217 currencies, BCP 47 language tags, ISIC Rev.4 sections.
+
+Countries, currencies, languages and scripts come from pycountry (the ISO lists Debian's
+iso-codes keeps), so they change when the standards do; only ISIC's sections are kept here."""
 
 import re
 from typing import Annotated
 
+import pycountry
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
-COUNTRIES = frozenset(
-    """
-AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW
-BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI
-FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN
-IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME
-MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF
-PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV
-SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE
-YT ZA ZM ZW XK
-""".split()
-)
+# ISO 3166-1 alpha-2, from pycountry (updated with it), and XK: Kosovo's code, user-assigned
+# but used by the sanctions and debarment lists screening reads.
+COUNTRIES = frozenset({country.alpha_2 for country in pycountry.countries} | {"XK"})
 
-CURRENCIES = frozenset(
-    """
-AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD
-CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ
-GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR
-LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN
-PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SYP SZL THB TJS
-TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWG
-""".split()
+# ISO 4217 currencies a wage or a fee is paid in, from pycountry: its list less the units no one is
+# paid in (precious metals, bond-market units, drawing rights, testing and "no currency" codes) and
+# the fund codes that sit beside a circulating currency.
+NOT_PAYABLE = frozenset(
+    {"XAG", "XAU", "XPD", "XPT", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA", "XAD", "XTS", "XXX"}
+    | {"BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI", "UYW"}
 )
+CURRENCIES = frozenset(currency.alpha_3 for currency in pycountry.currencies) - NOT_PAYABLE
 
 ISIC_SECTIONS = {
     "A": "Agriculture, forestry and fishing",
@@ -55,7 +48,9 @@ ISIC_SECTIONS = {
     "U": "Activities of extraterritorial organizations and bodies",
 }
 
-_BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$")
+# language[-Script][-REGION]: the well-formed part of BCP 47 the system uses; each subtag is then
+# looked up (ISO 639 languages, ISO 15924 scripts, ISO 3166-1 regions or UN M.49 area numbers).
+_BCP47 = re.compile(r"^(?P<language>[a-z]{2,3})(-(?P<script>[A-Z][a-z]{3}))?(-(?P<region>[A-Z]{2}|\d{3}))?$")
 
 
 def _country(value: str) -> str:
@@ -72,8 +67,23 @@ def _currency(value: str) -> str:
     return code
 
 
+def is_language_tag(value: str) -> bool:
+    match = _BCP47.match(value)
+    if match is None:
+        return False
+    language, script, region = match["language"], match["script"], match["region"]
+    known_language = (
+        pycountry.languages.get(alpha_2=language) if len(language) == 2 else pycountry.languages.get(alpha_3=language)
+    )
+    return (
+        known_language is not None
+        and (script is None or pycountry.scripts.get(alpha_4=script) is not None)
+        and (region is None or region.isdigit() or region in COUNTRIES)
+    )
+
+
 def _language(value: str) -> str:
-    if not _BCP47.match(value):
+    if not is_language_tag(value):
         raise PydanticCustomError("language_tag", "not a BCP 47 language tag (e.g. en, ar, ne, bn, id, fil, pt-BR)")
     return value
 
