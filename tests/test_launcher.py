@@ -294,6 +294,15 @@ def test_fairpath_up_prints_credentials_and_ctrl_c_stops_everything(tmp_path: Pa
             f"{gateway}/v1/businesses", headers={"X-API-Key": credentials["users"]["agency"]["api_key"]}, timeout=10
         ).json()["items"]
         assert "Demo Recruitment Agency Pvt Ltd" in [b["legal_name"] for b in mine]
+        # Both demo businesses come vetted and approved (four eyes), so a first contract check can pass.
+        status_of = {b["legal_name"]: b["status"] for b in mine}
+        assert status_of["Demo Recruitment Agency Pvt Ltd"] == "approved", status_of
+        employer_own = httpx.get(
+            f"{gateway}/v1/businesses", headers={"X-API-Key": credentials["users"]["employer"]["api_key"]}, timeout=10
+        ).json()["items"]
+        assert [b["status"] for b in employer_own if b["legal_name"] == "Demo Employer Construction LLC"] == [
+            "approved"
+        ]
         # The demo worker's login opens the worker's own record.
         worker_id = printed.split("worker ", 1)[1].split(" ", 1)[0]
         own = poll_until(

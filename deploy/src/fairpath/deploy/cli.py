@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from fairpath.common.services import DOMAIN_SERVICES
 from fairpath.deploy import admin
-from fairpath.deploy.demo import seed_demo_businesses, seed_demo_worker
+from fairpath.deploy.demo import seed_demo_businesses, seed_demo_worker, vet_demo_businesses
 from fairpath.deploy.paths import demo_credentials_file, repo_root, var_dir, venv_tool
 from fairpath.deploy.processes import (
     BASE_PORT_OFFSETS,
@@ -178,9 +178,12 @@ def cmd_up(args: argparse.Namespace) -> int:
         if credentials is not None:
             demo = seed_demo_businesses(config.var_dir, config.gateway_url, credentials)
             worker = seed_demo_worker(config.var_dir, config.gateway_url, credentials)
+            vetted = vet_demo_businesses(config.gateway_url, credentials, demo)
             print(
-                f"Demo records: agency business {demo['recruitment_agency']}, employer business {demo['employer']}, "
-                f"worker {worker} (the agency, employer and worker users act for them).",
+                f"Demo records: agency business {demo['recruitment_agency']} ({vetted['recruitment_agency']}), "
+                f"employer business {demo['employer']} ({vetted['employer']}), worker {worker} (the agency, "
+                "employer and worker users act for them; the two businesses were vetted by the two compliance "
+                "officers, four eyes).",
                 flush=True,
             )
         _print_banner(config, credentials, supervisor.ready_after or 0.0, supervisor.pids())

@@ -1,15 +1,19 @@
 """Demo records for `./fairpath up`: the demo agency's and the demo employer's business records,
-registered through the gateway as the admin and linked to their organisations, and a demo worker
-registered by the agency, whose login then opens that record. Everything is fictional; running
-it again finds the records already there."""
+registered through the gateway as the admin and linked to their organisations, then vetted and
+approved the way any business is (the agency with a valid operating licence; a case opened by one
+compliance officer and decided by the other), and a demo worker registered by the agency, whose
+login then opens that record. Everything is fictional; running it again finds the records already
+there."""
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from fairpath.common.auth import Role
+from fairpath.common.timeutil import utcnow
 
 DEMO_BUSINESSES = {
     "recruitment_agency": {
@@ -85,3 +89,60 @@ def seed_demo_businesses(var_dir: Path, gateway_url: str, credentials: dict[str,
                     f"could not register the demo {kind}: HTTP {response.status_code} {response.text[:200]}"
                 )
     return seeded
+
+
+APPROVED = ("approved", "conditionally_approved")
+DEMO_LICENCE = {"number": "DEMO-LICENCE-0001", "authority": "Department of Foreign Employment", "country": "NP"}
+
+
+def vet_demo_businesses(gateway_url: str, credentials: dict[str, Any], demo: dict[str, str]) -> dict[str, str]:
+    """Approve the demo agency and employer through four eyes, as a new user would; returns {kind: status}.
+
+    A business already approved is left as it is; one that cannot be approved now (a screening hit
+    waiting for an officer, say) keeps its status, which `up` prints."""
+
+    def client(user: str) -> httpx.Client:
+        return httpx.Client(
+            base_url=gateway_url, timeout=30, headers={"X-API-Key": credentials["users"][user]["api_key"]}
+        )
+
+    statuses: dict[str, str] = {}
+    with client("agency") as agency, client("compliance_officer") as opener, client("compliance_officer_2") as decider:
+        for kind, business_id in demo.items():
+            status = opener.get(f"/v1/businesses/{business_id}").json()["status"]
+            if status not in APPROVED:
+                if kind == "recruitment_agency":
+                    _give_licence(agency, business_id)
+                _approve(opener, decider, business_id)
+                status = opener.get(f"/v1/businesses/{business_id}").json()["status"]
+            statuses[kind] = status
+    return statuses
+
+
+def _give_licence(agency: httpx.Client, business_id: str) -> None:
+    licences = agency.get(f"/v1/businesses/{business_id}/licences").json()
+    items = licences["items"] if isinstance(licences, dict) else licences
+    if any(licence["number"] == DEMO_LICENCE["number"] for licence in items):
+        return
+    today = utcnow().date()
+    body = DEMO_LICENCE | {
+        "valid_from": (today - timedelta(days=365)).isoformat(),
+        "valid_until": (today + timedelta(days=3 * 365)).isoformat(),
+    }
+    response = agency.post(f"/v1/businesses/{business_id}/licences", json=body)
+    if response.status_code not in (201, 409):
+        raise RuntimeError(f"could not record the demo licence: HTTP {response.status_code} {response.text[:200]}")
+
+
+def _approve(opener: httpx.Client, decider: httpx.Client, business_id: str) -> None:
+    opened = opener.post(f"/v1/businesses/{business_id}/vetting-cases", json={"reason": "demo: initial vetting"})
+    if opened.status_code == 201:
+        case_id = opened.json()["id"]
+    elif opened.status_code == 409 and "existing_id" in opened.json():
+        case_id = opened.json()["existing_id"]  # a case left open by an earlier run
+    else:
+        return
+    decider.post(
+        f"/v1/vetting-cases/{case_id}/decision",
+        json={"decision": "approved", "reason": "demo: licence and records in order"},
+    )
