@@ -180,6 +180,19 @@ def test_writes_commit_in_their_usual_time_while_the_broker_hangs(launcher: Laun
     poll_until(lambda: on_the_stream(launcher.nats_url, written), 30, "the writes to be published", interval=0.5)
 
 
+def test_admin_commands_say_what_they_found_even_when_it_is_nothing(launcher: Launcher) -> None:
+    admin = ["--gateway", launcher.gateway, "--api-key", launcher.credentials["users"]["admin"]["api_key"]]
+    run = [str(ROOT / ".venv" / "bin" / "python"), "-m", "fairpath.deploy.cli", "admin"]
+
+    def admin_says(*command: str) -> str:
+        done = subprocess.run([*run, *command, *admin], capture_output=True, text=True, timeout=60, env=clean_env())
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert admin_says("watchlists", "list").startswith("no watchlists yet")
+    assert admin_says("clock", "show").startswith("now ") and "the system's clock" in admin_says("clock", "show")
+
+
 def test_moving_the_clock_through_the_api_expires_an_approval_in_every_service(launcher: Launcher) -> None:
     """A time-dependent rule walked end to end: an approval lapses when the clock passes its expiry."""
     with (

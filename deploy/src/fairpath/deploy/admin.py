@@ -147,6 +147,10 @@ def _stream_with_progress(path: Path, chunk_size: int = 256 * 1024):  # noqa: AN
 
 def watchlists_list(args: argparse.Namespace) -> int:
     page = _call(args, "GET", "/v1/watchlists", params={"limit": 200})
+    if not page["items"]:
+        print("no watchlists yet: ./fairpath admin watchlists create NAME --kind sanctions|debarment|blocklist")
+        return 0
+    print(f"{len(page['items'])} watchlist(s){' (the first 200)' if page.get('next_cursor') else ''}:")
     for w in page["items"]:
         print(f"  {w['id']}  {w['kind']:<10} {w['name']}")
     return 0
@@ -192,6 +196,39 @@ def watchlists_import(args: argparse.Namespace) -> int:
     return 0 if job["status"] != ImportStatus.failed else 1
 
 
+def _print_clock(clock: dict[str, Any]) -> None:
+    offset = float(clock["offset_seconds"])
+    moved = "the system's clock" if offset == 0 else f"moved {offset / 86400:+.2f} days from the system's clock"
+    print(f"now {clock['now']} ({moved})")
+
+
+def clock_show(args: argparse.Namespace) -> int:
+    _print_clock(_call(args, "GET", "/v1/admin/clock"))
+    return 0
+
+
+def clock_set(args: argparse.Namespace) -> int:
+    _print_clock(_call(args, "PUT", "/v1/admin/clock", json={"now": args.now}))
+    return 0
+
+
+def clock_reset(args: argparse.Namespace) -> int:
+    _print_clock(_call(args, "PUT", "/v1/admin/clock", json={"now": None}))
+    return 0
+
+
+def register_clock(subparsers: argparse._SubParsersAction) -> None:
+    clock = subparsers.add_parser("clock", help="the time every service sees (outside production): show, set, reset")
+    commands = clock.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    show = commands.add_parser("show", help="the time every service sees")
+    move = commands.add_parser("set", help="move it: every service sees this time, and the clock runs on from it")
+    move.add_argument("now", help="an ISO 8601 time with its zone, e.g. 2027-12-01T09:00:00Z")
+    reset = commands.add_parser("reset", help="put the system's clock back")
+    for parser, handler in ((show, clock_show), (move, clock_set), (reset, clock_reset)):
+        _common_options(parser)
+        parser.set_defaults(handler=handler)
+
+
 def register_watchlists(subparsers: argparse._SubParsersAction) -> None:
     watchlists = subparsers.add_parser("watchlists", help="sanctions, debarment and block lists: create, list, load")
     commands = watchlists.add_subparsers(title="commands", metavar="COMMAND", required=True)
@@ -215,13 +252,14 @@ def register_watchlists(subparsers: argparse._SubParsersAction) -> None:
         parser.set_defaults(handler=handler)
 
 
-COMMANDS: list[Register] = [register_events, register_watchlists]
+COMMANDS: list[Register] = [register_events, register_watchlists, register_clock]
 USAGE = [
     "./fairpath admin watchlists create NAME --kind sanctions|debarment|blocklist",
     "./fairpath admin watchlists list",
     "./fairpath admin watchlists import WATCHLIST_ID FILE   load FtM JSON lines or CSV, with a progress bar",
     "./fairpath admin events dead-letters [--consumer NAME]   list the events a consumer gave up on",
     "./fairpath admin events replay [--consumer NAME]         put them back on their original subject",
+    "./fairpath admin clock show|set TIME|reset               the time every service sees (not in production)",
 ]
 
 
