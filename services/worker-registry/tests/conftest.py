@@ -1,5 +1,5 @@
 """Fixtures of the registry's tests: the app on each database backend (one with its events on a real
-nats-server), clients, and helpers that register workers."""
+nats-server), clients, helpers that register workers, and businesses vetting told the registry of."""
 
 import uuid
 from collections.abc import AsyncIterator
@@ -7,14 +7,18 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from fairpath.common.auth import Principal, Role
 from fairpath.common.config import CommonSettings
 from fairpath.common.events.broker import Broker
-from fairpath.common.events.envelope import CloudEvent, new_event, parse_event
+from fairpath.common.events.catalogue import BusinessRegistered
+from fairpath.common.events.envelope import CloudEvent, EventPayload, new_event, parse_event
+from fairpath.common.ids import uuid7
 from fairpath.common.testing import make_principal
 from fairpath.common.testing.nats import wait_until
 from fairpath.registry.app import create_app
+from fairpath.registry.businesses.consumers import on_business_state
 from fairpath.registry.config import RegistrySettings
 
 TEST_KEY_RING = "k2026:" + "A" * 43  # 32 zero-ish bytes, base64url: a fixed key the tests can reason about
@@ -86,6 +90,16 @@ async def register(client: httpx.AsyncClient, minter, agency: Principal, **overr
     return r.json()
 
 
+async def audit_entries(app: FastAPI, record_id, action: str | None = None) -> list:
+    """The audit entries of one record, oldest first (of one action, if given)."""
+    audit = app.state.ledger.audit
+    query = select(audit.entry).where(audit.entry.c.record_id == str(record_id)).order_by(audit.entry.c.seq)
+    if action:
+        query = query.where(audit.entry.c.action == action)
+    async with app.state.database.session(read_only=True) as s:
+        return list((await s.execute(query)).mappings().all())
+
+
 class EventLog:
     """Every registry event the broker carries, as the relay published it (a core subscription on `registry.>`)."""
 
@@ -116,3 +130,47 @@ async def published(broker: Broker) -> AsyncIterator[EventLog]:
 async def publish_contract_event(broker: Broker, payload) -> None:
     event = new_event(payload, payload.contract_id)
     await broker.js.publish(event.nats_subject, event.to_json(), headers={"Nats-Msg-Id": event.id})
+
+
+async def publish_business_event(broker: Broker, payload) -> None:
+    event = new_event(payload, payload.business_id)
+    await broker.js.publish(event.nats_subject, event.to_json(), headers={"Nats-Msg-Id": event.id})
+
+
+def business_registered(business_id: uuid.UUID, kind: str = "employer", version: int = 1) -> BusinessRegistered:
+    return BusinessRegistered(
+        version=version,
+        business_id=business_id,
+        kind=kind,
+        legal_name="Gulf Horizon Construction LLC" if kind == "employer" else "Himalayan Manpower Pvt Ltd",
+        country="QA" if kind == "employer" else "NP",
+        status="registered",
+    )
+
+
+class Businesses:
+    """Businesses vetting told the registry of, applied through the projection's own handler (the consumer's
+    delivery over NATS has its own test)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    async def apply(self, payload: EventPayload) -> None:
+        async with self.app.state.database.session() as session:
+            await on_business_state(session, self.app.state.ledger, new_event(payload, payload.business_id), payload)
+
+    async def known(self, business_id: uuid.UUID | None = None, kind: str = "employer") -> uuid.UUID:
+        business_id = business_id or uuid7()
+        await self.apply(business_registered(business_id, kind))
+        return business_id
+
+    async def employer(self) -> Principal:
+        return make_principal(Role.employer, business_id=await self.known())
+
+    async def agency(self) -> Principal:
+        return make_principal(Role.agency, business_id=await self.known(kind="recruitment_agency"))
+
+
+@pytest.fixture
+def businesses(registry_app: FastAPI) -> Businesses:
+    return Businesses(registry_app)

@@ -2,8 +2,6 @@
 consumer's projection applies only versions newer than its own, so an event with a stale version would be
 dropped without a trace."""
 
-import uuid
-
 from sqlalchemy import select
 
 from fairpath.common.auth import Role
@@ -41,7 +39,7 @@ async def test_every_worker_event_carries_the_version_the_worker_has_after_the_c
     )
     assert consent.status_code == 201, consent.text
     versions.append(await current_version())
-    erased = await registry.post(f"{url}/erasure", headers=agency)
+    erased = await registry.post(f"{url}/erasure", headers=minter.headers(worker_principal(created["id"])))
     assert erased.status_code == 200, erased.text
     versions.append(await current_version())
 
@@ -56,12 +54,14 @@ async def test_every_worker_event_carries_the_version_the_worker_has_after_the_c
     assert events[-1].data["version"] == await current_version()
 
 
-async def test_grievance_events_carry_the_version_of_the_status_change_they_report(registry, registry_app, minter):
+async def test_grievance_events_carry_the_version_of_the_status_change_they_report(
+    registry, registry_app, minter, businesses
+):
     created = await register(registry, minter, new_agency())
     filed = await registry.post(
         f"/v1/workers/{created['id']}/grievances",
         headers=minter.headers(worker_principal(created["id"])),
-        json={"business_id": str(uuid.uuid4()), "description": "Wages withheld.", "alleged_indicators": []},
+        json={"business_id": str(await businesses.known()), "description": "Wages withheld.", "alleged_indicators": []},
     )
     assert filed.status_code == 201, filed.text
     url = f"/v1/grievances/{filed.json()['id']}"
@@ -84,10 +84,10 @@ async def test_grievance_events_carry_the_version_of_the_status_change_they_repo
     assert events[-1].data["version"] == current
 
 
-async def test_fee_events_carry_the_version_of_the_change_they_report(registry, registry_app, minter):
+async def test_fee_events_carry_the_version_of_the_change_they_report(registry, registry_app, minter, businesses):
     created = await register(registry, minter, new_agency())
     me = minter.headers(worker_principal(created["id"]))
-    employer = make_principal(Role.employer, business_id=uuid.uuid4())
+    employer = await businesses.employer()
     report = await registry.post(
         f"/v1/workers/{created['id']}/fees",
         headers=me,

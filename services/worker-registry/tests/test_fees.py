@@ -22,9 +22,9 @@ def fee(**overrides) -> dict:
     } | overrides
 
 
-async def test_worker_paid_fee_reported_by_the_worker_is_a_finding_and_emitted(registry, minter, published):
+async def test_worker_paid_fee_reported_by_the_worker_is_a_finding_and_emitted(registry, minter, published, businesses):
     created = await register(registry, minter, new_agency())
-    charged = uuid.uuid4()
+    charged = await businesses.known(kind="recruitment_agency")
     r = await registry.post(
         f"/v1/workers/{created['id']}/fees",
         json=fee(paid_to_business_id=str(charged)),
@@ -82,9 +82,9 @@ async def test_fee_for_a_worker_outside_reach_is_404_and_bad_input_lists_every_r
     assert {v["field"] for v in r.json()["violations"]} == {"category", "amount_minor", "currency", "paid_on"}
 
 
-async def test_reimbursement_is_tracked_until_the_worker_confirms_it(registry, registry_app, minter, published):
+async def test_reimbursement_is_tracked_until_the_worker_confirms_it(registry, minter, published, businesses):
     created = await register(registry, minter, new_agency())
-    employer = make_principal(Role.employer, business_id=uuid.uuid4())
+    employer = await businesses.employer()
     me = minter.headers(worker_principal(created["id"]))
     report = (
         await registry.post(
@@ -122,9 +122,9 @@ async def test_reimbursement_is_tracked_until_the_worker_confirms_it(registry, r
     assert event.data["reimbursed_on"] == "2026-05-02" and event.data["business_id"] == str(employer.business_id)
 
 
-async def test_business_reads_a_fee_against_it_without_the_evidence_and_others_get_404(registry, minter):
+async def test_business_reads_a_fee_against_it_without_the_evidence_and_others_get_404(registry, minter, businesses):
     created = await register(registry, minter, new_agency())
-    employer = make_principal(Role.employer, business_id=uuid.uuid4())
+    employer = await businesses.employer()
     report = (
         await registry.post(
             f"/v1/workers/{created['id']}/fees",
@@ -137,3 +137,48 @@ async def test_business_reads_a_fee_against_it_without_the_evidence_and_others_g
     other = make_principal(Role.employer, business_id=uuid.uuid4())
     assert (await registry.get(f"/v1/fees/{report['id']}", headers=minter.headers(other))).status_code == 404
     assert (await registry.get(f"/v1/fees/{uuid.uuid4()}", headers=minter.headers(employer))).status_code == 404
+
+
+async def test_a_fee_paid_on_an_implausible_date_is_refused(registry, minter):
+    created = await register(registry, minter, new_agency())  # born 1996-04-12
+    me = minter.headers(worker_principal(created["id"]))
+    url = f"/v1/workers/{created['id']}/fees"
+    for paid_on, rule in (("0001-01-01", "date_too_early"), ("1995-12-31", "date_too_early")):
+        r = await registry.post(url, json=fee(paid_on=paid_on), headers=me)
+        assert r.status_code == 422, (paid_on, r.text)
+        assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [("paid_on", rule)], paid_on
+        assert "1996-04-12" not in r.text, "the refusal does not repeat the worker's date of birth"
+    assert (await registry.post(url, json=fee(paid_on="1996-04-12"), headers=me)).status_code == 201
+
+
+async def test_a_reimbursement_before_the_payment_is_refused(registry, minter, businesses):
+    created = await register(registry, minter, new_agency())
+    employer = await businesses.employer()
+    report = (
+        await registry.post(
+            f"/v1/workers/{created['id']}/fees",
+            headers=minter.headers(worker_principal(created["id"])),
+            json=fee(paid_to_business_id=str(employer.business_id), paid_on="2026-03-02"),
+        )
+    ).json()
+    r = await registry.patch(
+        f"/v1/fees/{report['id']}",
+        json={"step": "paid", "reimbursed_amount_minor": 15_000_000, "reimbursed_on": "2026-03-01"},
+        headers=minter.headers(employer),
+    )
+    assert r.status_code == 422
+    assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [("reimbursed_on", "date_too_early")]
+
+
+async def test_fee_evidence_text_is_refused_with_control_characters(registry, minter):
+    created = await register(registry, minter, new_agency())
+    r = await registry.post(
+        f"/v1/workers/{created['id']}/fees",
+        headers=minter.headers(worker_principal(created["id"])),
+        json=fee(evidence=[{"kind": "receipt", "reference": "doc\x00-1", "description": "paid\x07 in cash"}]),
+    )
+    assert r.status_code == 422
+    assert {(v["field"], v["rule"]) for v in r.json()["violations"]} == {
+        ("evidence.0.reference", "control_character"),
+        ("evidence.0.description", "control_character"),
+    }

@@ -23,9 +23,11 @@ def grievance(business_id, **overrides) -> dict:
     } | overrides
 
 
-async def test_worker_files_directly_with_deadlines_and_the_filing_is_emitted_anonymously(registry, minter, published):
+async def test_worker_files_directly_with_deadlines_and_the_filing_is_emitted_anonymously(
+    registry, minter, published, businesses
+):
     created = await register(registry, minter, new_agency())
-    employer = make_principal(Role.employer, business_id=uuid.uuid4())
+    employer = await businesses.employer()
     r = await registry.post(
         f"/v1/workers/{created['id']}/grievances",
         headers=minter.headers(worker_principal(created["id"])),
@@ -56,10 +58,10 @@ async def test_worker_files_directly_with_deadlines_and_the_filing_is_emitted_an
     assert created["id"] not in str(seen)
 
 
-async def test_named_grievance_shows_the_worker_to_the_business_and_others_get_404(registry, minter):
+async def test_named_grievance_shows_the_worker_to_the_business_and_others_get_404(registry, minter, businesses):
     agency = new_agency()
     created = await register(registry, minter, agency)
-    employer = make_principal(Role.employer, business_id=uuid.uuid4())
+    employer = await businesses.employer()
     filed = (
         await registry.post(
             f"/v1/workers/{created['id']}/grievances",
@@ -87,8 +89,8 @@ async def test_named_grievance_shows_the_worker_to_the_business_and_others_get_4
     ).status_code == 404
 
 
-async def test_anonymous_grievance_against_the_workers_own_agency_hides_the_filer_from_it(registry, minter):
-    agency = new_agency()
+async def test_anonymous_grievance_against_the_workers_own_agency_hides_the_filer_from_it(registry, minter, businesses):
+    agency = await businesses.agency()
     created = await register(registry, minter, agency)
     filed = (
         await registry.post(
@@ -101,9 +103,9 @@ async def test_anonymous_grievance_against_the_workers_own_agency_hides_the_file
     assert seen["worker_id"] is None and seen["description"] is None
 
 
-async def test_lifecycle_by_compliance_officers_records_who_and_when_and_emits(registry, minter, published):
+async def test_lifecycle_by_compliance_officers_records_who_and_when_and_emits(registry, minter, published, businesses):
     created = await register(registry, minter, new_agency())
-    employer_id = uuid.uuid4()
+    employer_id = await businesses.known()
     me = worker_principal(created["id"])
     filed = (
         await registry.post(
@@ -172,13 +174,13 @@ async def test_lifecycle_by_compliance_officers_records_who_and_when_and_emits(r
     assert "Passport returned" not in done.to_json().decode()
 
 
-async def test_unsubstantiated_grievance_is_emitted_and_escalation_is_recorded(registry, minter, published):
+async def test_unsubstantiated_grievance_is_emitted_and_escalation_is_recorded(registry, minter, published, businesses):
     created = await register(registry, minter, new_agency())
     filed = (
         await registry.post(
             f"/v1/workers/{created['id']}/grievances",
             headers=minter.headers(worker_principal(created["id"])),
-            json=grievance(uuid.uuid4()),
+            json=grievance(await businesses.known()),
         )
     ).json()
     url = f"/v1/grievances/{filed['id']}"
@@ -201,13 +203,13 @@ async def test_unsubstantiated_grievance_is_emitted_and_escalation_is_recorded(r
     assert done.data["substantiated"] is False and done.data["escalated_to"] == "labour_inspectorate"
 
 
-async def test_missed_deadlines_show_as_overdue(registry, registry_app, minter):
+async def test_missed_deadlines_show_as_overdue(registry, registry_app, minter, businesses):
     created = await register(registry, minter, new_agency())
     filed = (
         await registry.post(
             f"/v1/workers/{created['id']}/grievances",
             headers=minter.headers(worker_principal(created["id"])),
-            json=grievance(uuid.uuid4()),
+            json=grievance(await businesses.known()),
         )
     ).json()
     past = datetime.fromisoformat(filed["filed_at"]) - timedelta(days=1)
@@ -224,7 +226,7 @@ async def test_missed_deadlines_show_as_overdue(registry, registry_app, minter):
     assert late["acknowledgement_overdue"] is True, "acknowledged after the deadline stays overdue on the record"
 
 
-async def test_grievance_about_another_workers_fee_is_refused(registry, minter):
+async def test_grievance_about_another_workers_fee_is_refused(registry, minter, businesses):
     mine, theirs = await register(registry, minter, new_agency()), await register(registry, minter, new_agency())
     me = minter.headers(worker_principal(theirs["id"]))
     fee = (
@@ -237,14 +239,16 @@ async def test_grievance_about_another_workers_fee_is_refused(registry, minter):
     r = await registry.post(
         f"/v1/workers/{mine['id']}/grievances",
         headers=minter.headers(worker_principal(mine["id"])),
-        json=grievance(uuid.uuid4(), fee_report_id=fee["id"]),
+        json=grievance(await businesses.known(), fee_report_id=fee["id"]),
     )
     assert r.status_code == 422 and r.json()["violations"][0]["field"] == "fee_report_id"
 
 
-async def test_overdue_queue_lists_late_grievances_and_a_business_sees_only_its_own(registry, registry_app, minter):
+async def test_overdue_queue_lists_late_grievances_and_a_business_sees_only_its_own(
+    registry, registry_app, minter, businesses
+):
     created = await register(registry, minter, new_agency())
-    employer = make_principal(Role.employer, business_id=uuid.uuid4())
+    employer = await businesses.employer()
     me = minter.headers(worker_principal(created["id"]))
     late = (
         await registry.post(
@@ -267,3 +271,25 @@ async def test_overdue_queue_lists_late_grievances_and_a_business_sees_only_its_
     assert theirs.json()["items"][0]["worker_id"] is None and theirs.json()["items"][1]["worker_id"] == created["id"]
     other = make_principal(Role.employer, business_id=uuid.uuid4())
     assert (await registry.get("/v1/grievances", headers=minter.headers(other))).json()["items"] == []
+
+
+async def test_a_grievance_description_keeps_its_lines_and_tabs_and_refuses_other_control_characters(
+    registry, minter, businesses
+):
+    created = await register(registry, minter, new_agency())
+    me = minter.headers(worker_principal(created["id"]))
+    business = await businesses.known()
+    written = "First, my passport was taken.\n\tThen my wages:\r\n- March\n- April"
+    r = await registry.post(
+        f"/v1/workers/{created['id']}/grievances", headers=me, json=grievance(business, description=written)
+    )
+    assert r.status_code == 201, r.text
+    seen = await registry.get(f"/v1/grievances/{r.json()['id']}", headers=me)
+    assert seen.json()["description"] == written
+    refused = await registry.post(
+        f"/v1/workers/{created['id']}/grievances",
+        headers=me,
+        json=grievance(business, description="Wages\x00 withheld"),
+    )
+    assert refused.status_code == 422
+    assert [(v["field"], v["rule"]) for v in refused.json()["violations"]] == [("description", "control_character")]

@@ -109,10 +109,10 @@ async def test_contract_events_build_the_placement_history_and_availability(regi
     ).status_code == 404
 
 
-async def test_the_workers_own_grievance_never_costs_them_re_hire(registry, registry_app, broker, minter):
+async def test_the_workers_own_grievance_never_costs_them_re_hire(registry, registry_app, broker, minter, businesses):
     created = await register(registry, minter, new_agency())
-    employer, contract_id = uuid.uuid4(), uuid.uuid4()
-    await registry.post(
+    employer, contract_id = await businesses.known(), uuid.uuid4()
+    filed = await registry.post(
         f"/v1/workers/{created['id']}/grievances",
         headers=minter.headers(worker_principal(created["id"])),
         json={
@@ -121,6 +121,7 @@ async def test_the_workers_own_grievance_never_costs_them_re_hire(registry, regi
             "alleged_indicators": ["excessive_overtime"],
         },
     )
+    assert filed.status_code == 201, filed.text
     await publish_contract_event(
         broker, contract(created["id"], employer, 5, ContractCompleted, contract_id=contract_id)
     )
@@ -147,10 +148,10 @@ async def test_open_ended_or_bad_standing_completion_is_not_re_hire_eligible(reg
 
 @pytest.mark.parametrize("anonymous", [False, True])
 async def test_termination_within_90_days_of_a_grievance_is_retaliation(
-    registry, registry_app, broker, minter, published, anonymous
+    registry, registry_app, broker, minter, published, businesses, anonymous
 ):
     created = await register(registry, minter, new_agency())
-    employer, contract_id = uuid.uuid4(), uuid.uuid4()
+    employer, contract_id = await businesses.known(), uuid.uuid4()
     filed = (
         await registry.post(
             f"/v1/workers/{created['id']}/grievances",
@@ -187,15 +188,16 @@ async def test_termination_within_90_days_of_a_grievance_is_retaliation(
 
 
 @pytest.mark.parametrize("case", ["beyond_window", "worker_resigned", "no_grievance"])
-async def test_no_retaliation_finding_outside_the_rule(registry, registry_app, broker, minter, case):
+async def test_no_retaliation_finding_outside_the_rule(registry, registry_app, broker, minter, businesses, case):
     created = await register(registry, minter, new_agency())
-    employer, contract_id = uuid.uuid4(), uuid.uuid4()
+    employer, contract_id = await businesses.known(), uuid.uuid4()
     if case != "no_grievance":
-        await registry.post(
+        filed = await registry.post(
             f"/v1/workers/{created['id']}/grievances",
             headers=minter.headers(worker_principal(created["id"])),
             json={"business_id": str(employer), "description": "Wages withheld."},
         )
+        assert filed.status_code == 201, filed.text
     extra = {"terminated_on": TODAY + timedelta(days=91)} if case == "beyond_window" else {}
     if case == "worker_resigned":
         extra |= {"ended_by": "worker", "reason": "resignation"}

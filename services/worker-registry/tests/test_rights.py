@@ -1,8 +1,11 @@
 """Data-subject rights: the export holds the whole record; erasure pseudonymises, keeps the compliance
-facts, leaves the audit chain verifiable and is emitted."""
+facts, leaves the audit chain verifiable and is emitted; it is the worker's right: the worker, or the
+operator on the worker's recorded request, never an agency."""
 
+import json
 import uuid
 
+import pytest
 from sqlalchemy import select
 
 from fairpath.common.auth import Role
@@ -11,7 +14,7 @@ from fairpath.registry.fees.tables import FeeReport
 from fairpath.registry.grievances.tables import Grievance
 from fairpath.registry.workers.tables import Worker, WorkerLanguage
 
-from .conftest import new_agency, register, worker_body, worker_principal
+from .conftest import audit_entries, new_agency, register, worker_body, worker_principal
 
 FEE = {
     "category": "travel_lodging",
@@ -22,7 +25,7 @@ FEE = {
 }
 
 
-async def worker_with_history(registry, minter):
+async def worker_with_history(registry, minter, businesses):
     agency = new_agency()
     body = worker_body(full_name="Maya Rai Erasable")
     created = await register(registry, minter, agency, **body)
@@ -33,7 +36,7 @@ async def worker_with_history(registry, minter):
             f"/v1/workers/{created['id']}/grievances",
             headers=me,
             json={
-                "business_id": str(uuid.uuid4()),
+                "business_id": str(await businesses.known()),
                 "description": "Maya's passport was kept.",
                 "alleged_indicators": ["retention_of_identity_documents"],
             },
@@ -42,8 +45,8 @@ async def worker_with_history(registry, minter):
     return agency, body, created, fee, grievance
 
 
-async def test_export_holds_the_whole_record(registry, minter):
-    agency, body, created, fee, grievance = await worker_with_history(registry, minter)
+async def test_export_holds_the_whole_record(registry, minter, businesses):
+    agency, body, created, fee, grievance = await worker_with_history(registry, minter, businesses)
     r = await registry.get(
         f"/v1/workers/{created['id']}/export", headers=minter.headers(worker_principal(created["id"]))
     )
@@ -67,9 +70,9 @@ async def test_export_holds_the_whole_record(registry, minter):
 
 
 async def test_erasure_pseudonymises_keeps_compliance_facts_and_the_audit_chain_verifies(
-    registry, registry_app, minter, published
+    registry, registry_app, minter, published, businesses
 ):
-    agency, body, created, fee, grievance = await worker_with_history(registry, minter)
+    agency, body, created, fee, grievance = await worker_with_history(registry, minter, businesses)
     r = await registry.post(
         f"/v1/workers/{created['id']}/erasure",
         json={"reason": "data_subject_request"},
@@ -109,7 +112,11 @@ async def test_erasure_pseudonymises_keeps_compliance_facts_and_the_audit_chain_
     [event] = await published.wait_for("registry.worker.erased", created["id"])
     assert set(event.data) == {"version", "worker_id", "erased_at"}
 
-    assert (await registry.post(f"/v1/workers/{created['id']}/erasure", headers=officer)).status_code == 409
+    assert (
+        await registry.post(
+            f"/v1/workers/{created['id']}/erasure", json={"request_reference": "DSR-2026-0001"}, headers=officer
+        )
+    ).status_code == 409
     assert (
         await registry.patch(
             f"/v1/workers/{created['id']}", json={"phone": "+9779800000003"}, headers=minter.headers(agency)
@@ -122,9 +129,50 @@ async def test_erasure_pseudonymises_keeps_compliance_facts_and_the_audit_chain_
     assert again.status_code == 201
 
 
-async def test_only_the_worker_their_agency_or_the_operator_may_erase(registry, minter):
-    created = await register(registry, minter, new_agency())
+async def test_an_agency_may_not_erase_a_worker_not_even_its_own(registry, minter):
+    agency = new_agency()
+    created = await register(registry, minter, agency)
     url = f"/v1/workers/{created['id']}/erasure"
-    for role in (Role.employer, Role.auditor):
-        assert (await registry.post(url, headers=minter.headers(make_principal(role)))).status_code == 403
-    assert (await registry.post(url, headers=minter.headers(new_agency()))).status_code == 404
+    for caller in (agency, new_agency(), make_principal(Role.employer), make_principal(Role.auditor)):
+        r = await registry.post(url, json={"request_reference": "DSR-2026-0002"}, headers=minter.headers(caller))
+        assert r.status_code == 403, (caller.role, r.text)
+    assert (await registry.post(url, headers=minter.headers(worker_principal(uuid.uuid4())))).status_code == 404
+    seen = await registry.get(f"/v1/workers/{created['id']}", headers=minter.headers(agency))
+    assert seen.json()["status"] == "active" and seen.json()["full_name"] == "Sita Gurung"
+
+
+@pytest.mark.parametrize("role", [Role.compliance_officer, Role.admin])
+async def test_the_operator_erases_only_on_a_recorded_request_whose_reference_is_audited_as_a_digest(
+    registry, registry_app, minter, role
+):
+    agency = new_agency()
+    created = await register(registry, minter, agency)
+    url = f"/v1/workers/{created['id']}/erasure"
+    operator = make_principal(role)
+    for body in ({"reason": "data_subject_request"}, None):
+        r = await registry.post(url, json=body, headers=minter.headers(operator))
+        assert r.status_code == 422, r.text
+        assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [("request_reference", "required")]
+    assert (await registry.get(f"/v1/workers/{created['id']}", headers=minter.headers(agency))).json()[
+        "status"
+    ] == "active"
+
+    r = await registry.post(
+        url,
+        json={"reason": "data_subject_request", "request_reference": "DSR-2026-0117"},
+        headers=minter.headers(operator),
+    )
+    assert r.status_code == 200, r.text
+    [entry] = await audit_entries(registry_app, created["id"], "worker.erased")
+    assert entry["actor"] == operator.actor
+    assert "request_reference" in {change["field"] for change in entry["changes"]}
+    assert "DSR-2026-0117" not in json.dumps(dict(entry), default=str)
+
+
+async def test_the_worker_erases_their_own_record_without_a_reference(registry, minter):
+    created = await register(registry, minter, new_agency())
+    r = await registry.post(
+        f"/v1/workers/{created['id']}/erasure", headers=minter.headers(worker_principal(created["id"]))
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["worker_id"] == created["id"]

@@ -7,26 +7,17 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from fairpath.common.auth import Role
 from fairpath.common.testing import make_principal
 
-from .conftest import new_agency, passport_number, register, worker_body, worker_principal
+from .conftest import audit_entries, new_agency, passport_number, register, worker_body, worker_principal
 
 
 def years_ago(years: int, days: int = 0) -> str:
     today = date.today()
     return (today.replace(year=today.year - years) - timedelta(days=days)).isoformat()
-
-
-async def audit_entries(app, record_id, action=None):
-    audit = app.state.ledger.audit
-    query = select(audit.entry).where(audit.entry.c.record_id == str(record_id)).order_by(audit.entry.c.seq)
-    if action:
-        query = query.where(audit.entry.c.action == action)
-    async with app.state.database.session(read_only=True) as s:
-        return (await s.execute(query)).mappings().all()
 
 
 async def test_request_without_principal_is_401(registry):
@@ -426,3 +417,150 @@ async def test_null_for_a_list_in_a_change_is_a_clear_422_not_a_500(registry, mi
     )
     assert r.status_code == 422, r.text  # was a 500: the uniqueness check met the null list
     assert ("languages", "required") in {(v["field"], v["rule"]) for v in r.json()["violations"]}
+
+
+# --- who recorded a consent, and how --------------------------------------------------------------
+
+
+def consent_change(method: str, **extra) -> dict:
+    return {"purpose": "data_sharing_with_employer", "granted": False, "method": method, "language": "ne"} | extra
+
+
+async def sharing_worker(registry, minter, agency) -> dict:
+    return await register(
+        registry,
+        minter,
+        agency,
+        consents=[
+            {"purpose": "registration", "method": "written_signature", "language": "ne"},
+            {"purpose": "data_sharing_with_employer", "method": "written_signature", "language": "ne"},
+        ],
+    )
+
+
+async def test_an_agency_may_not_record_a_consent_change_as_the_workers_self_service(registry, minter):
+    agency = new_agency()
+    created = await sharing_worker(registry, minter, agency)
+    url = f"/v1/workers/{created['id']}"
+    r = await registry.post(f"{url}/consents", json=consent_change("self_service"), headers=minter.headers(agency))
+    assert r.status_code == 422, r.text
+    assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [("method", "self_service_by_worker_only")]
+    after = (await registry.get(url, headers=minter.headers(agency))).json()
+    assert after["consents"] == ["registration", "data_sharing_with_employer"] and after["version"] == 1
+
+
+async def test_registration_by_an_agency_cannot_claim_the_workers_self_service(registry, minter):
+    body = worker_body(consents=[{"purpose": "registration", "method": "self_service", "language": "ne"}])
+    r = await registry.post("/v1/workers", json=body, headers=minter.headers(new_agency()))
+    assert r.status_code == 422
+    assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [
+        ("consents.0.method", "self_service_by_worker_only")
+    ]
+
+
+async def test_an_agency_acting_on_the_workers_written_request_names_it_and_the_record_keeps_who_recorded_it(
+    registry, registry_app, minter
+):
+    agency = new_agency()
+    created = await sharing_worker(registry, minter, agency)
+    url = f"/v1/workers/{created['id']}/consents"
+    missing = await registry.post(url, json=consent_change("written_request"), headers=minter.headers(agency))
+    assert missing.status_code == 422
+    assert [(v["field"], v["rule"]) for v in missing.json()["violations"]] == [("request_reference", "required")]
+
+    r = await registry.post(
+        url,
+        json=consent_change("written_request", request_reference="WR-2026-0042"),
+        headers=minter.headers(agency),
+    )
+    assert r.status_code == 201, r.text
+    change = r.json()["change"]
+    assert (change["method"], change["request_reference"], change["recorded_by"]) == (
+        "written_request",
+        "WR-2026-0042",
+        agency.actor,
+    )
+    assert r.json()["consents"] == ["registration"]
+    [entry] = await audit_entries(registry_app, created["id"], "worker.consent_withdrawn")
+    assert entry["actor"] == agency.actor
+    assert "request_reference" in {c["field"] for c in entry["changes"]}
+    assert "WR-2026-0042" not in json.dumps(dict(entry), default=str)
+    export = await registry.get(
+        f"/v1/workers/{created['id']}/export", headers=minter.headers(worker_principal(created["id"]))
+    )
+    assert [(c["method"], c["recorded_by"]) for c in export.json()["consents"]][-1] == (
+        "written_request",
+        agency.actor,
+    )
+
+
+async def test_the_worker_changes_consent_through_their_own_login_as_self_service(registry, minter):
+    created = await sharing_worker(registry, minter, new_agency())
+    me = worker_principal(created["id"])
+    url = f"/v1/workers/{created['id']}/consents"
+    claimed = await registry.post(url, json=consent_change("written_signature"), headers=minter.headers(me))
+    assert claimed.status_code == 422
+    assert [(v["field"], v["rule"]) for v in claimed.json()["violations"]] == [("method", "self_service_required")]
+    r = await registry.post(url, json=consent_change("self_service"), headers=minter.headers(me))
+    assert r.status_code == 201, r.text
+    assert r.json()["change"]["method"] == "self_service" and r.json()["change"]["recorded_by"] == me.actor
+
+
+async def test_consent_given_before_the_worker_was_born_is_refused(registry, minter):
+    agency = new_agency()
+    created = await register(registry, minter, agency)
+    r = await registry.post(
+        f"/v1/workers/{created['id']}/consents",
+        json={
+            "purpose": "employment_contract",
+            "granted": True,
+            "method": "written_signature",
+            "language": "ne",
+            "given_at": "1990-01-01T10:00:00Z",
+        },
+        headers=minter.headers(agency),
+    )
+    assert r.status_code == 422
+    assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [("given_at", "date_too_early")]
+
+
+# --- what people type ------------------------------------------------------------------------------
+
+
+async def test_a_control_character_in_a_name_is_refused(registry, minter):
+    agency = new_agency()
+    r = await registry.post("/v1/workers", json=worker_body(full_name="Sita\x00Gurung"), headers=minter.headers(agency))
+    assert r.status_code == 422
+    assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [("full_name", "control_character")]
+    created = await register(registry, minter, agency)
+    url = f"/v1/workers/{created['id']}"
+    for change in ({"full_name": "Sita\x1bGurung"}, {"origin_region": "Gan\ndaki"}):
+        r = await registry.patch(url, json=change, headers=minter.headers(agency))
+        assert r.status_code == 422, r.text
+        assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [(*change, "control_character")]
+    assert (await registry.get(url, headers=minter.headers(agency))).json()["version"] == 1
+
+
+async def test_a_name_typed_decomposed_is_stored_composed(registry, minter):
+    agency = new_agency()
+    decomposed = "Jose\u0301 Mari\u0301a Pen\u0303a"
+    created = await register(registry, minter, agency, full_name=decomposed)
+    seen = (await registry.get(f"/v1/workers/{created['id']}", headers=minter.headers(agency))).json()
+    assert seen["full_name"] == "Jos\u00e9 Mar\u00eda Pe\u00f1a" != decomposed
+
+
+@pytest.mark.parametrize(
+    ("born", "rule"), [("1899-12-31", "date_too_early"), ("0001-01-01", "date_too_early"), ("future", "date_in_future")]
+)
+async def test_a_birth_date_before_1900_or_in_the_future_is_refused(registry, minter, born, rule):
+    if born == "future":
+        born = (date.today() + timedelta(days=2)).isoformat()
+    agency = new_agency()
+    r = await registry.post("/v1/workers", json=worker_body(date_of_birth=born), headers=minter.headers(agency))
+    assert r.status_code == 422
+    assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [("date_of_birth", rule)]
+    created = await register(registry, minter, agency)
+    r = await registry.patch(
+        f"/v1/workers/{created['id']}", json={"date_of_birth": born}, headers=minter.headers(agency)
+    )
+    assert r.status_code == 422 and r.json()["violations"][0]["rule"] == rule

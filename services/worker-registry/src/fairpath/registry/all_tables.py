@@ -1,5 +1,6 @@
 """Every table of the service, imported so that `metadata` is complete (migrations, drift test)."""
 
+from fairpath.registry.businesses import tables as _businesses  # noqa: F401
 from fairpath.registry.db import metadata
 from fairpath.registry.fees import tables as _fees  # noqa: F401
 from fairpath.registry.grievances import tables as _grievances  # noqa: F401

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from fairpath.common.app import create_service_app
 from fairpath.registry import all_tables  # noqa: F401 - every table registered before migrations run
+from fairpath.registry.businesses.consumers import vetting_subscription
 from fairpath.registry.config import RegistrySettings
 from fairpath.registry.crypto import FieldCipher
 from fairpath.registry.db import ledger_tables
@@ -37,5 +38,5 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         tables=ledger_tables,
         migrations=MIGRATIONS,
         on_startup=[_load_keys, start_rotation],
-        subscriptions=[contracts_subscription(settings)],
+        subscriptions=[contracts_subscription(settings), vetting_subscription()],
     )

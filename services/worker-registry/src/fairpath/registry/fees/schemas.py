@@ -5,11 +5,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from fairpath.common.domain_codes import FeeCategory, FeePaymentMethod
 from fairpath.common.reference import CurrencyCode
-from fairpath.common.timeutil import utcnow
+from fairpath.common.text import EARLIEST_PLAUSIBLE, PastDate, plausible_date, prose, single_line
 
 
 class Payer(StrEnum):
@@ -46,16 +46,12 @@ class Evidence(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: EvidenceKind
-    reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] = Field(
-        description="where the evidence is kept: a document id or a link"
-    )
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
-
-
-def _not_future(value: date | None) -> date | None:
-    if value is not None and value > utcnow().date():
-        raise ValueError("is in the future")
-    return value
+    reference: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), AfterValidator(single_line)
+    ] = Field(description="where the evidence is kept: a document id or a link")
+    description: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(prose)] | None
+    ) = None
 
 
 class FeeReportCreate(BaseModel):
@@ -83,10 +79,8 @@ class FeeReportCreate(BaseModel):
     paid_by: Payer = Payer.worker
     paid_to_business_id: uuid.UUID | None = Field(default=None, description="the business paid, where known")
     contract_id: uuid.UUID | None = None
-    paid_on: date | None = None
+    paid_on: PastDate | None = Field(default=None, description="not in the future, nor before the worker's birth")
     evidence: list[Evidence] = Field(default_factory=list, max_length=20)
-
-    _paid_on_not_future = field_validator("paid_on")(_not_future)
 
 
 class ReimbursementStep(StrEnum):
@@ -110,12 +104,10 @@ class FeeReportUpdate(BaseModel):
     )
 
     step: ReimbursementStep
-    promised_by_date: date | None = None
+    promised_by_date: Annotated[date, plausible_date(earliest=EARLIEST_PLAUSIBLE)] | None = None
     reimbursed_amount_minor: int | None = Field(default=None, ge=0, le=10**13)
-    reimbursed_on: date | None = None
+    reimbursed_on: PastDate | None = Field(default=None, description="not in the future, nor before the fee was paid")
     paid_to_business_id: uuid.UUID | None = Field(default=None, description="name the business paid, once known")
-
-    _reimbursed_on_not_future = field_validator("reimbursed_on")(_not_future)
 
     @model_validator(mode="after")
     def _paid_step_has_amount(self) -> "FeeReportUpdate":

@@ -15,6 +15,7 @@ from fairpath.common.events.envelope import EventPayload
 from fairpath.common.ids import uuid7
 from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
+from fairpath.registry.businesses.service import unknown_businesses
 from fairpath.registry.crypto import FieldCipher
 from fairpath.registry.fees.schemas import (
     Evidence,
@@ -28,7 +29,7 @@ from fairpath.registry.fees.schemas import (
 )
 from fairpath.registry.fees.tables import FeeReport
 from fairpath.registry.placements.tables import Placement
-from fairpath.registry.workers.service import is_owner, owned_worker, require_active
+from fairpath.registry.workers.service import birth_of, date_violations, is_owner, owned_worker, require_active
 from fairpath.registry.workers.tables import Worker
 
 
@@ -63,13 +64,19 @@ async def report_fee(
 ) -> FeeReport:
     """The worker reports through their own channel, or their agency for them."""
     worker = await owned_worker(session, principal, worker_id)
-    require_active(worker)
+    violations = await unknown_businesses(session, {"paid_to_business_id": data.paid_to_business_id})
+    violations += date_violations(
+        "paid_on", data.paid_on, earliest=birth_of(cipher, worker), why="is before the worker's date of birth"
+    )
     if data.contract_id is not None:
         placement = await session.get(Placement, data.contract_id)
         if placement is not None and placement.worker_id != worker.id:
-            raise RuleViolations(
-                [Violation(field="contract_id", rule="worker_contract", message="not a contract of this worker")]
+            violations.append(
+                Violation(field="contract_id", rule="worker_contract", message="not a contract of this worker")
             )
+    if violations:
+        raise RuleViolations(violations)
+    require_active(worker)
     now = utcnow()
     report_id = uuid7()
     finding = data.paid_by == Payer.worker
@@ -213,6 +220,14 @@ async def record_reimbursement(
         raise Forbidden("only the worker confirms or disputes a reimbursement, through their own channel")
     if data.step in _BUSINESS_STEPS and (is_the_worker or principal.role == Role.auditor):
         raise Forbidden("the business that owes the reimbursement, the agency or the operator records it")
+    # Given back, or promised, for a payment: not before it was made.
+    violations = await unknown_businesses(session, {"paid_to_business_id": data.paid_to_business_id})
+    for field in ("promised_by_date", "reimbursed_on"):
+        violations += date_violations(
+            field, getattr(data, field), earliest=report.paid_on, why="is before the fee was paid"
+        )
+    if violations:
+        raise RuleViolations(violations)
     if not report.finding:
         raise NotAFinding("the worker did not pay this cost: there is nothing to reimburse")
     if report.reimbursement_status not in _ALLOWED_FROM[data.step]:

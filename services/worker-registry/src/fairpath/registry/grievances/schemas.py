@@ -5,11 +5,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from fairpath.common.auth import Role
 from fairpath.common.domain_codes import EscalationBody, ForcedLabourIndicator, Remedy, Severity
 from fairpath.common.reference import LanguageTag
+from fairpath.common.text import prose, single_line
 
 
 class GrievanceStatus(StrEnum):
@@ -39,7 +40,10 @@ class GrievanceChannel(StrEnum):
     operator = "operator"
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+# What a worker or an officer writes may run over lines (tab, line feed, carriage return), nothing else of control.
+Account = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), AfterValidator(prose)
+]
 
 
 class GrievanceCreate(BaseModel):
@@ -63,7 +67,7 @@ class GrievanceCreate(BaseModel):
     fee_report_id: uuid.UUID | None = None
     anonymous: bool = Field(default=False, description="hide who filed it from the business it is against")
     alleged_indicators: list[ForcedLabourIndicator] = Field(default_factory=list, max_length=11)
-    description: Text
+    description: Account
     language: LanguageTag | None = None
 
 
@@ -94,12 +98,15 @@ class GrievanceUpdate(BaseModel):
     status: GrievanceStatus | None = None
     indicators: list[ForcedLabourIndicator] | None = Field(default=None, max_length=11)
     severity: Severity | None = None
-    decision_note: Text | None = None
+    decision_note: Account | None = None
     remedies: list[Remedy] | None = Field(default=None, max_length=5)
-    remedy_note: Text | None = None
+    remedy_note: Account | None = None
     escalated_to: EscalationBody | None = None
     escalation_reference: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(single_line)
+        ]
+        | None
     ) = None
     business_id: uuid.UUID | None = None
 

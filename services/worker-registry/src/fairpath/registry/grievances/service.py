@@ -26,6 +26,7 @@ from fairpath.common.events.envelope import EventPayload
 from fairpath.common.ids import uuid7
 from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
+from fairpath.registry.businesses.service import unknown_businesses
 from fairpath.registry.config import RegistrySettings
 from fairpath.registry.crypto import FieldCipher
 from fairpath.registry.fees.tables import FeeReport
@@ -89,8 +90,7 @@ async def file_grievance(
             raise NotFound("worker", worker_id)
     else:
         worker = await owned_worker(session, principal, worker_id)
-    require_active(worker)
-    violations = []
+    violations = await unknown_businesses(session, {"business_id": data.business_id})
     if data.fee_report_id is not None:
         fee = await session.get(FeeReport, data.fee_report_id)
         if fee is None or fee.worker_id != worker.id:
@@ -105,6 +105,7 @@ async def file_grievance(
             )
     if violations:
         raise RuleViolations(violations)
+    require_active(worker)
 
     now = utcnow()
     grievance_id = uuid7()
@@ -217,6 +218,7 @@ async def update_grievance(
     grievance, view, _ = await _reach(session, principal, grievance_id, for_update=True)
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     violations = _update_violations(grievance, data, changes)
+    violations += await unknown_businesses(session, {"business_id": data.business_id})
     if violations:
         raise RuleViolations(violations)
     current = GrievanceStatus(grievance.status)

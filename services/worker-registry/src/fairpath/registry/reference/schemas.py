@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from fairpath.common.occupations import OccupationCode
 from fairpath.common.reference import CountryCode
+from fairpath.common.text import single_line
 
 DEFAULT_MINIMUM_AGE = 18
 # IRIS A: no recruitment below 18; the operator's table may only raise the age.
@@ -23,9 +24,9 @@ class MinimumAgeRuleIn(BaseModel):
         default=None, description="an ISCO-08 group; covers the occupations under it"
     )
     minimum_age: Age
-    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = Field(
-        default=None, description="the law or agreement that sets this age"
-    )
+    source: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(single_line)] | None
+    ) = Field(default=None, description="the law or agreement that sets this age")
 
 
 class MinimumAgeTableIn(BaseModel):

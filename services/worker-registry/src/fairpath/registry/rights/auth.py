@@ -3,4 +3,7 @@
 
 from fairpath.common.auth import Role, roles
 
+# The worker's whole record goes to the worker, their agency, or the operator acting on a request.
 DataSubjectRightsCaller = roles(Role.worker, Role.agency, Role.admin, Role.compliance_officer)
+# Erasure is the worker's own right: the worker, or the operator on the worker's recorded request; never an agency.
+ErasureRequester = roles(Role.worker, Role.admin, Role.compliance_officer)

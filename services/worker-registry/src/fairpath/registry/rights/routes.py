@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from fairpath.common.errors import PROBLEM_RESPONSES, NotFound, problems
 from fairpath.registry.deps import CipherDep, LedgerDep, WriteSessionDep
 from fairpath.registry.rights import service
-from fairpath.registry.rights.auth import DataSubjectRightsCaller
+from fairpath.registry.rights.auth import DataSubjectRightsCaller, ErasureRequester
 from fairpath.registry.rights.schemas import ErasureReceipt, ErasureRequest, WorkerExport
 from fairpath.registry.workers.service import ErasedWorker
 
@@ -39,14 +39,15 @@ async def export_worker(
 @router.post(
     "/v1/workers/{worker_id}/erasure",
     response_model=ErasureReceipt,
-    summary="Erase the worker's personal data; the compliance facts stay under a pseudonym",
+    summary="Erase the worker's personal data (the worker, or the operator on the worker's recorded request); "
+    "the compliance facts stay under a pseudonym",
     responses=problems(NotFound, ErasedWorker),
 )
 async def erase_worker(
     worker_id: uuid.UUID,
     session: WriteSessionDep,
     ledger: LedgerDep,
-    principal: DataSubjectRightsCaller,
+    principal: ErasureRequester,
     body: ErasureRequest | None = None,
 ) -> ErasureReceipt:
     return await service.erase_worker(

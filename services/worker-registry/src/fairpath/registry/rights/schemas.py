@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from fairpath.registry.fees.schemas import FeeReportPublic
 from fairpath.registry.grievances.schemas import GrievancePublic
 from fairpath.registry.placements.schemas import PlacementPublic
-from fairpath.registry.workers.schemas import ConsentPublic, WorkerPublic
+from fairpath.registry.workers.schemas import ConsentPublic, RequestReference, WorkerPublic
 
 
 class RetaliationFindingPublic(BaseModel):
@@ -42,9 +42,21 @@ class ErasureReason(StrEnum):
 
 
 class ErasureRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {},
+                {"reason": "data_subject_request", "request_reference": "DSR-2026-0117"},
+            ]
+        },
+    )
 
     reason: ErasureReason = ErasureReason.data_subject_request
+    request_reference: RequestReference | None = Field(
+        default=None,
+        description="the worker's recorded request: required when an admin or compliance officer erases",
+    )
 
 
 class ErasureReceipt(BaseModel):

@@ -4,6 +4,10 @@ Erasure pseudonymises: personal data (identity, contact, free text the worker or
 wrote) is removed for good, while the compliance facts (fee findings, grievance outcomes,
 placements, consent history) stay attached to the worker's id under a pseudonym. The audit
 chain holds only digests (of ciphertexts, for personal fields), so it stays intact and verifiable.
+
+Erasure is the worker's right: the worker asks through their own login, or an admin or compliance officer
+acts on the worker's recorded request, whose reference goes to the audit entry (as a digest). An agency
+never erases a worker: it would end the worker's record, and its evidence against the agency, on its word.
 """
 
 import secrets
@@ -13,7 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import Principal, Role
-from fairpath.common.errors import NotFound
+from fairpath.common.errors import Forbidden, NotFound, RuleViolations, Violation
 from fairpath.common.events.catalogue import WorkerErased
 from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
@@ -89,7 +93,19 @@ async def export_worker(
 async def erase_worker(
     *, session: AsyncSession, ledger: Ledger, principal: Principal, worker_id: uuid.UUID, data: ErasureRequest
 ) -> ErasureReceipt:
+    if principal.role not in (Role.worker, Role.admin, Role.compliance_officer):
+        raise Forbidden("the worker erases their data, or the operator on the worker's recorded request")
     worker = await _subject(session, principal, worker_id)
+    if principal.role != Role.worker and data.request_reference is None:
+        raise RuleViolations(
+            [
+                Violation(
+                    field="request_reference",
+                    rule="required",
+                    message="the operator erases on the worker's recorded request: give its reference",
+                )
+            ]
+        )
     workers.require_active(worker)
     await session.execute(delete(WorkerLanguage).where(WorkerLanguage.worker_id == worker.id))
     await session.execute(delete(WorkerSkill).where(WorkerSkill.worker_id == worker.id))
@@ -113,7 +129,11 @@ async def erase_worker(
         actor=principal.actor,
         action="worker.erased",
         record_type="worker",
-        changes={"reason": data.reason.value, **{name: None for name in ERASED_FIELDS}},
+        changes={
+            "reason": data.reason.value,
+            **({"request_reference": data.request_reference} if data.request_reference else {}),
+            **{name: None for name in ERASED_FIELDS},
+        },
         event=lambda: WorkerErased(version=worker.version, worker_id=worker.id, erased_at=now),
     )
     return ErasureReceipt(

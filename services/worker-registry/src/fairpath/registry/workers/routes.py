@@ -133,8 +133,9 @@ async def change_consent(
     session: WriteSessionDep,
     ledger: LedgerDep,
     principal: WorkerRecordKeeper,
+    cipher: CipherDep,
 ) -> ConsentState:
     worker, record = await service.change_consent(
-        session=session, ledger=ledger, principal=principal, worker_id=worker_id, data=body
+        session=session, ledger=ledger, principal=principal, cipher=cipher, worker_id=worker_id, data=body
     )
     return service.present_consent(worker, record)

@@ -5,11 +5,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from fairpath.common.domain_codes import ConsentPurpose
 from fairpath.common.occupations import OccupationCode
 from fairpath.common.reference import CountryCode, LanguageTag
+from fairpath.common.text import EARLIEST_PLAUSIBLE, PastDate, check_date, single_line
 from fairpath.common.timeutil import utcnow
 
 
@@ -61,11 +63,15 @@ class DocumentKind(StrEnum):
 
 
 class ConsentMethod(StrEnum):
-    """How the worker gave (or withdrew) consent."""
+    """How the worker gave (or withdrew) consent, and so who may record it.
+
+    `self_service`: the worker, through their own login (and only they). The other methods are recorded
+    by the worker's agency for them; `written_request` names the worker's request (`request_reference`)."""
 
     written_signature = "written_signature"
     electronic_signature = "electronic_signature"
     verbal_recorded = "verbal_recorded"
+    written_request = "written_request"
     self_service = "self_service"
 
 
@@ -77,13 +83,24 @@ class View(StrEnum):
     profile = "profile"
 
 
-FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+[1-9]\d{6,14}$")]
+# What people type is NFC and free of control characters (fairpath.common.text), checked before it is sealed.
+FullName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), AfterValidator(single_line)
+]
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^\+[1-9]\d{6,14}$"), AfterValidator(single_line)
+]
 DocumentNumber = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9 .\-/]*$"),
+    AfterValidator(single_line),
 ]
-Region = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Region = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(single_line)
+]
+RequestReference = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(single_line)
+]
 
 
 class IdentityDocument(BaseModel):
@@ -109,9 +126,13 @@ class Skill(BaseModel):
     years_experience: int | None = Field(default=None, ge=0, le=60)
 
 
-def _not_future(value: datetime | None) -> datetime | None:
-    if value is not None and value > utcnow():
-        raise ValueError("is in the future")
+def _plausible_moment(value: datetime | None) -> datetime | None:
+    """A moment consent was given: not before 1900, not in the future (to the second, by the one clock)."""
+    if value is None:
+        return value
+    check_date(value.date(), earliest=EARLIEST_PLAUSIBLE)
+    if value > utcnow():
+        raise PydanticCustomError("date_in_future", "must not be in the future")
     return value
 
 
@@ -122,8 +143,11 @@ class ConsentGiven(BaseModel):
     method: ConsentMethod
     language: LanguageTag = Field(description="the language the consent was explained and given in")
     given_at: AwareDatetime | None = Field(default=None, description="when; default now")
+    request_reference: RequestReference | None = Field(
+        default=None, description="the worker's written request the agency acts on (required with `written_request`)"
+    )
 
-    _given_at_not_future = field_validator("given_at")(_not_future)
+    _given_at_plausible = field_validator("given_at")(_plausible_moment)
 
 
 class ConsentChange(ConsentGiven):
@@ -168,7 +192,7 @@ class WorkerCreate(BaseModel):
     )
 
     full_name: FullName
-    date_of_birth: date
+    date_of_birth: PastDate
     sex: Sex
     nationality: CountryCode
     identity_document: IdentityDocument
@@ -190,7 +214,7 @@ class WorkerUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"phone": "+9779800000000"}]})
 
     full_name: FullName | None = None
-    date_of_birth: date | None = None
+    date_of_birth: PastDate | None = None
     sex: Sex | None = None
     nationality: CountryCode | None = None
     identity_document: IdentityDocument | None = None
@@ -229,6 +253,8 @@ class ConsentPublic(BaseModel):
     method: ConsentMethod
     language: str
     given_at: datetime
+    request_reference: str | None = None
+    recorded_by: str = Field(description="who recorded it: the worker's own login, or the agency's user")
     recorded_at: datetime
 
 

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
+from pydantic_core import PydanticCustomError
 from sqlalchemy import and_, delete, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -24,6 +25,7 @@ from fairpath.common.events.catalogue import WorkerConsentChanged, WorkerRegiste
 from fairpath.common.ids import uuid7
 from fairpath.common.ledger import Ledger
 from fairpath.common.occupations import occupation as isco_occupation
+from fairpath.common.text import check_date
 from fairpath.common.timeutil import utcnow
 from fairpath.registry.crypto import FieldCipher, mask
 from fairpath.registry.reference.service import minimum_age_for
@@ -33,6 +35,7 @@ from fairpath.registry.workers.schemas import (
     WORKER_SELF_SERVICE_FIELDS,
     ConsentChange,
     ConsentGiven,
+    ConsentMethod,
     ConsentPublic,
     ConsentState,
     IdentityDocument,
@@ -235,12 +238,31 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+def date_violations(
+    field: str, value: date | None, *, earliest: date | None = None, why: str | None = None
+) -> list[Violation]:
+    """`check_date` for a rule that needs the record (a payment not before the worker's birth), as a violation;
+    `why` words it without the record's date (a date of birth is personal data, even in a 422)."""
+    if value is None:
+        return []
+    try:
+        check_date(value, earliest=earliest)
+    except PydanticCustomError as error:
+        return [Violation(field=field, rule=error.type, message=why or error.message())]
+    return []
+
+
+def birth_of(cipher: FieldCipher, worker: Worker) -> date | None:
+    """The worker's date of birth (None once erased)."""
+    opened = cipher.open(worker.date_of_birth_sealed, record=worker.id, field="date_of_birth")
+    return date.fromisoformat(opened) if opened else None
+
+
 async def _age_violations(
     session: AsyncSession, birth: date, nationality: str | None, skills: list[Skill] | list[WorkerSkill]
 ) -> list[Violation]:
+    # A birth in the future or before 1900 the schema refuses already (PastDate).
     today = utcnow().date()
-    if birth > today:
-        return [Violation(field="date_of_birth", rule="not_future", message="the date of birth is in the future")]
     if birth.year < today.year - 100:
         return [
             Violation(
@@ -259,6 +281,45 @@ async def _age_violations(
             )
         ]
     return []
+
+
+def consent_violations(
+    principal: Principal, worker_id: uuid.UUID | None, consent: ConsentGiven, birth: date | None, *, at: str = ""
+) -> list[Violation]:
+    """Who gave the consent, and how, recorded truthfully: `self_service` is the worker's own login and nothing
+    else; an agency acting on the worker's written request names it. `at` prefixes the fields (a list item)."""
+    by_the_worker = principal.role == Role.worker and worker_id is not None and principal.worker_id == worker_id
+    violations: list[Violation] = []
+    if consent.method == ConsentMethod.self_service and not by_the_worker:
+        violations.append(
+            Violation(
+                field=f"{at}method",
+                rule="self_service_by_worker_only",
+                message="self_service is the worker acting through their own login; an agency records how the "
+                "worker gave it (written_request with its request_reference, written_signature, ...)",
+            )
+        )
+    elif by_the_worker and consent.method != ConsentMethod.self_service:
+        violations.append(
+            Violation(
+                field=f"{at}method",
+                rule="self_service_required",
+                message="a worker acting through their own login gives or withdraws consent by self_service",
+            )
+        )
+    if consent.method == ConsentMethod.written_request and consent.request_reference is None:
+        violations.append(
+            Violation(
+                field=f"{at}request_reference",
+                rule="required",
+                message="the reference of the worker's written request the agency acts on",
+            )
+        )
+    if consent.given_at is not None and birth is not None:
+        violations += date_violations(
+            f"{at}given_at", consent.given_at.date(), earliest=birth, why="is before the worker's date of birth"
+        )
+    return violations
 
 
 def document_hash(cipher: FieldCipher, document: IdentityDocument) -> str:
@@ -318,6 +379,7 @@ def _consent_record(worker_id: uuid.UUID, principal: Principal, consent: Consent
         method=consent.method,
         language=consent.language,
         given_at=consent.given_at or now,
+        request_reference=consent.request_reference,
         recorded_by=principal.actor,
         recorded_at=now,
     )
@@ -350,6 +412,8 @@ async def register_worker(
     if principal.organization_id is None:
         raise Forbidden("an agency principal without an organisation cannot own workers")
     violations = await _age_violations(session, data.date_of_birth, data.nationality, data.skills)
+    for i, consent in enumerate(data.consents):
+        violations += consent_violations(principal, None, consent, data.date_of_birth, at=f"consents.{i}.")
     if ConsentPurpose.registration not in {c.purpose for c in data.consents}:
         violations.append(
             Violation(
@@ -472,9 +536,7 @@ async def update_worker(
 
     violations: list[Violation] = []
     if {"date_of_birth", "nationality", "skills"} & set(changes):
-        birth = data.date_of_birth or date.fromisoformat(
-            cipher.open(worker.date_of_birth_sealed, record=worker.id, field="date_of_birth")
-        )
+        birth = data.date_of_birth or birth_of(cipher, worker)
         violations += await _age_violations(
             session,
             birth,
@@ -538,10 +600,22 @@ def _audit_value(worker: Worker, name: str, data: WorkerUpdate) -> object:
 
 
 async def change_consent(
-    *, session: AsyncSession, ledger: Ledger, principal: Principal, worker_id: uuid.UUID, data: ConsentChange
+    *,
+    session: AsyncSession,
+    ledger: Ledger,
+    principal: Principal,
+    cipher: FieldCipher,
+    worker_id: uuid.UUID,
+    data: ConsentChange,
 ) -> tuple[Worker, ConsentRecord]:
-    """Grant or withdraw consent for one purpose; a withdrawal takes effect in this transaction and is emitted."""
+    """Grant or withdraw consent for one purpose; a withdrawal takes effect in this transaction and is emitted.
+
+    The record says who recorded it and how the worker gave it: the worker's own login (`self_service`), or
+    their agency on the worker's word (a written request, by its reference; a signature)."""
     worker = await owned_worker(session, principal, worker_id)
+    violations = consent_violations(principal, worker.id, data, birth_of(cipher, worker))
+    if violations:
+        raise RuleViolations(violations)
     require_active(worker)
     languages, _ = await details_of(session, [worker.id])
     record = _consent_record(worker.id, principal, data, data.granted)
@@ -560,6 +634,7 @@ async def change_consent(
             "granted": data.granted,
             "method": data.method.value,
             "language": data.language,
+            **({"request_reference": data.request_reference} if data.request_reference else {}),
         },
         event=lambda: WorkerConsentChanged(
             **_state_fields(worker, [lang.language for lang in languages[worker.id]]),

@@ -112,5 +112,7 @@ class ConsentRecord(RegistryModel, table=True):
     method: ConsentMethod = Field(sa_type=EnumString(ConsentMethod, 30))
     language: str = Field(max_length=35)
     given_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    # The worker's written request an agency acted on (method written_request).
+    request_reference: str | None = Field(default=None, max_length=200)
     recorded_by: str = Field(max_length=200)
     recorded_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
