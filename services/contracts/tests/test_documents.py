@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from fairpath.common.auth import Role
 from fairpath.common.testing import make_principal
 from fairpath.contracts.config import FONTS_DIR
+from fairpath.contracts.contracts.tables import ContractState
 from fairpath.contracts.documents.catalogues import available_languages, catalogue
 from fairpath.contracts.documents.render import FONT_FILES, uncovered_characters
 
@@ -215,7 +216,8 @@ async def test_columns_stay_side_by_side_whichever_translations_are_drafts(
         await world.client.get(f"/v1/contracts/{created['id']}/document", headers=world.headers(p.agency_user))
     ).text
     for language in {worker_language, destination_language}:
-        assert catalogue(language)("status_line", status="draft") in html
+        cat = catalogue(language)
+        assert cat("status_line", status=cat("status_draft")) in html
         assert catalogue(language)("draft_contract") in html
 
 
@@ -241,3 +243,67 @@ async def test_a_term_longer_than_a_page_flows_over_pages_and_loses_nothing(worl
     assert "ENDMARK" in text and "Sita Kumari Tamang" in text
     assert text.count("ENDMARK") == 2  # in the English column and again beside the Arabic
     assert min(lowest) > 0, "text was drawn below the foot of a page"
+
+
+@pytest.fixture(scope="module")
+async def housing_charged_contract(contracts_app, contracts, minter):
+    world = World(contracts_app, contracts, minter)
+    p = await world.parties(housing="charged_to_worker")
+    await world.worker(worker_id=p.worker, version=2, languages=LANGUAGES)
+    terms = p.terms()
+    terms["food_and_housing"]["housing"] = {
+        "provision": "charged_to_worker",
+        "monthly_charge": 25000,
+        "worker_agrees_to_deduction": True,
+    }
+    return p, await p.issued(terms)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_housing_charged_to_the_worker_is_printed_in_every_language(housing_charged_contract, language):
+    p, contract = housing_charged_contract
+    cat = catalogue(language)
+    pdf = await p.world.client.get(
+        f"/v1/contracts/{contract['id']}/document",
+        params={"lang": language, "format": "pdf"},
+        headers=p.world.headers(p.worker_user),
+    )
+    assert pdf.status_code == 200, pdf.text
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "250.00 QAR" in text
+    html = (
+        await p.world.client.get(
+            f"/v1/contracts/{contract['id']}/document",
+            params={"lang": language},
+            headers=p.world.headers(p.worker_user),
+        )
+    ).text
+    for key in ("charged_to_worker", "worker_agrees_to_deduction"):
+        assert cat(key) in html
+        assert language == "en" or cat(key) != catalogue("en")(key)  # a translation, not the English words
+    assert cat("charge_deducted", amount="250.00 QAR").split("250.00 QAR")[-1] in html  # the amount, then the words
+    assert f"{cat('reason_housing')}: 250.00 QAR" in html.replace("\u2066", "").replace("\u2069", "")  # a deduction
+
+
+@pytest.mark.parametrize("language", ["ne", "ar"])
+async def test_the_status_word_is_translated(issued_contract, language):
+    p, contract = issued_contract
+    html = (
+        await p.world.client.get(
+            f"/v1/contracts/{contract['id']}/document",
+            params={"lang": language},
+            headers=p.world.headers(p.worker_user),
+        )
+    ).text
+    cat = catalogue(language)
+    assert cat("status_line", status=cat("status_issued")) in html
+    assert cat("status_line", status="issued") not in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_status_has_a_word_of_its_own_in_every_language(language):
+    cat = catalogue(language)
+    for state in ContractState:
+        assert f"status_{state.value}" in cat.messages
+    if language != "en":
+        assert cat("status_issued") != "issued" and cat("status_draft") != "draft"

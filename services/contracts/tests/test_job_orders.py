@@ -53,7 +53,7 @@ async def test_a_job_order_for_businesses_vetting_holds_something_against_lists_
 
 async def test_a_job_order_may_wait_for_vetting_but_its_contracts_may_not(world):
     employer = await world.business("employer", "registered")
-    agency = uuid.uuid4()  # its approval has not reached contracts yet
+    agency = await world.business("recruitment_agency", "registered", version=1)  # vetting is still deciding
     order = await world.job_order(employer, agency)
     await world.business("recruitment_agency", "approved", business_id=agency)
     p_worker = await world.worker()
@@ -127,3 +127,76 @@ async def test_a_wage_in_rupiah_fits_in_minor_units(world):
     body = world.job_order_body(employer, agency, pay_amount=2_500_000_000, currency="IDR")  # 25,000,000.00 IDR
     r = await world.client.post("/v1/job-orders", json=body, headers=world.headers(world.admin))
     assert r.status_code == 201 and r.json()["positions"][0]["offered"]["pay_amount"] == 2_500_000_000
+
+
+async def test_a_job_order_naming_an_unknown_business_is_422_naming_each_field(world):
+    employer, agency = await world.business("employer"), await world.business("recruitment_agency")
+    for body, field, rule in (
+        (world.job_order_body(uuid.uuid4(), agency), "employer_id", "employer_not_vetted"),
+        (world.job_order_body(employer, uuid.uuid4()), "service_agreements.0.agency_id", "recruiter_not_vetted"),
+    ):
+        r = await world.client.post("/v1/job-orders", json=body, headers=world.headers(world.admin))
+        assert r.status_code == 422, r.text
+        assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [(field, rule)]
+    # The wording names no business and no id: the same for any id contracts cannot point to.
+    messages = set()
+    for _ in range(2):
+        r = await world.client.post(
+            "/v1/job-orders", json=world.job_order_body(uuid.uuid4(), agency), headers=world.headers(world.admin)
+        )
+        messages.add(r.json()["violations"][0]["message"])
+    (message,) = messages
+    assert str(employer) not in message and "Gulf" not in message
+
+
+async def test_a_second_agreement_with_an_unknown_agency_is_named_by_its_index(world):
+    employer, agency = await world.business("employer"), await world.business("recruitment_agency")
+    body = world.job_order_body(employer, agency)
+    body["service_agreements"].append(
+        {"agency_id": str(uuid.uuid4()), "signed_on": "2026-10-02", "employer_pays_all_costs": True}
+    )
+    r = await world.client.post("/v1/job-orders", json=body, headers=world.headers(world.admin))
+    assert r.status_code == 422
+    assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [
+        ("service_agreements.1.agency_id", "recruiter_not_vetted")
+    ]
+
+
+@pytest.mark.parametrize(
+    "change, field, rule",
+    [
+        (lambda b: b["positions"][0].update(title="Ma\x00son"), "positions.0.title", "control_character"),
+        (lambda b: b["positions"][0].update(title="Mason\nforeman"), "positions.0.title", "control_character"),
+        (lambda b: b.update(reference="DL\t117"), "reference", "control_character"),
+        (
+            lambda b: b["service_agreements"][0].update(reference="SA-\x07"),
+            "service_agreements.0.reference",
+            "control_character",
+        ),
+        (
+            lambda b: b["service_agreements"][0].update(signed_on="1999-12-31"),
+            "service_agreements.0.signed_on",
+            "date_too_early",
+        ),
+        (
+            lambda b: b["service_agreements"][0].update(signed_on="2099-01-01"),
+            "service_agreements.0.signed_on",
+            "date_in_future",
+        ),
+    ],
+)
+async def test_a_job_order_refuses_control_characters_and_implausible_dates(world, change, field, rule):
+    employer, agency = await world.business("employer"), await world.business("recruitment_agency")
+    body = world.job_order_body(employer, agency)
+    change(body)
+    r = await world.client.post("/v1/job-orders", json=body, headers=world.headers(world.admin))
+    assert r.status_code == 422, r.text
+    assert (field, rule) in {(v["field"], v["rule"]) for v in r.json()["violations"]}
+
+
+async def test_a_job_title_is_stored_in_nfc(world):
+    employer, agency = await world.business("employer"), await world.business("recruitment_agency")
+    body = world.job_order_body(employer, agency)
+    body["positions"][0]["title"] = "Mac\u0327on"  # c + combining cedilla
+    r = await world.client.post("/v1/job-orders", json=body, headers=world.headers(world.admin))
+    assert r.status_code == 201 and r.json()["positions"][0]["title"] == "Ma\u00e7on"

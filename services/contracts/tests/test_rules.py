@@ -385,3 +385,69 @@ async def test_an_approval_that_expired_by_event_blocks_the_employer(world):
         ),
     )
     assert ("terms.parties.employer.business_id", "employer_approval_expired") in rules_of(await check(p, p.terms()))
+
+
+def charged_housing(terms: dict, charge: int, agreed: bool | None = True) -> dict:
+    housing = {"provision": "charged_to_worker", "monthly_charge": charge, "description": "shared room"}
+    if agreed is not None:
+        housing["worker_agrees_to_deduction"] = agreed
+    terms["food_and_housing"]["housing"] = housing
+    return terms
+
+
+@pytest.mark.parametrize("agreed", [None, False])
+async def test_housing_charged_to_the_worker_needs_their_agreement_to_the_deduction(world, agreed):
+    p = await world.parties(housing="charged_to_worker")
+    terms = charged_housing(p.terms(), 20000, agreed)
+    assert ("terms.food_and_housing.housing.worker_agrees_to_deduction", "deduction_not_agreed") in rules_of(
+        await check(p, terms)
+    )
+    assert (await check(p, charged_housing(p.terms(), 20000, True))).status_code == 200
+
+
+async def test_a_housing_charge_states_its_amount(world):
+    p = await world.parties(housing="charged_to_worker")
+    terms = p.terms()
+    terms["food_and_housing"]["housing"] = {"provision": "charged_to_worker", "worker_agrees_to_deduction": True}
+    assert ("terms.food_and_housing.housing", "value_error") in rules_of(await check(p, terms))
+
+
+async def test_housing_charged_where_the_job_order_offers_it_free_is_below_the_job_order(world):
+    p = await world.parties()  # the job order offers housing provided free
+    found = rules_of(await check(p, charged_housing(p.terms(), 20000)))
+    assert ("terms.food_and_housing.housing.provision", "below_job_order") in found
+
+
+async def test_pay_after_the_housing_charge_and_deductions_must_reach_the_minimum_wage(world):
+    p = await world.parties(housing="charged_to_worker")
+    await world.client.put(
+        "/v1/reference/minimum-wages",
+        headers=world.headers(world.admin),
+        json={
+            "items": [
+                {
+                    "country": "QA",
+                    "amount": 150000,
+                    "currency": "QAR",
+                    "period": "month",
+                    "source": "Test wage order 4",
+                    "effective_from": "2026-01-01",
+                }
+            ]
+        },
+    )
+    try:
+        # 1,800.00 QAR a month less 300.00 for housing keeps 1,500.00: the minimum.
+        assert (await check(p, charged_housing(p.terms(), 30000))).status_code == 200
+        r = await check(p, charged_housing(p.terms(), 40000))
+        assert ("terms.food_and_housing.housing.monthly_charge", "minimum_wage_after_deductions") in rules_of(r)
+        message = next(v["message"] for v in r.json()["violations"] if v["rule"] == "minimum_wage_after_deductions")
+        assert "1,400.00 QAR" in message and "Test wage order 4" in message
+        # Deductions the employer takes count too; tax and social security (the law's) do not.
+        terms = p.terms()
+        terms["pay"]["deductions"] = [{"reason": "tax", "description": "income tax", "amount": 50000}]
+        assert (await check(p, terms)).status_code == 200
+        terms["pay"]["deductions"].append({"reason": "transport", "description": "bus to site", "amount": 40000})
+        assert ("terms.pay.deductions", "minimum_wage_after_deductions") in rules_of(await check(p, terms))
+    finally:
+        await world.client.put("/v1/reference/minimum-wages", headers=world.headers(world.admin), json={"items": []})

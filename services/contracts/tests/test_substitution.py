@@ -266,3 +266,44 @@ async def test_a_currency_change_at_arrival_uses_the_recorded_rate(world):
         assert {c["field"]: c["change"] for c in r.json()["changes"]}["terms.pay.currency"] == "more_favourable"
     finally:
         await world.client.put("/v1/reference/exchange-rates", headers=world.headers(world.admin), json={"items": []})
+
+
+def test_housing_moved_from_free_to_charged_is_less_favourable_and_so_is_a_higher_charge():
+    charged = SIGNED["food_and_housing"]["housing"] | {
+        "provision": "charged_to_worker",
+        "monthly_charge": 20000,
+        "worker_agrees_to_deduction": True,
+    }
+    found = classify(lambda t: t["food_and_housing"].update(housing=charged))
+    assert found == {
+        "terms.food_and_housing.housing.provision": LESS,
+        "terms.food_and_housing.housing.worker_agrees_to_deduction": NEUTRAL,
+    }
+    signed = copy.deepcopy(SIGNED)
+    signed["food_and_housing"]["housing"] = charged
+
+    def compare(charge: int) -> dict[str, ChangeDirection]:
+        presented = copy.deepcopy(signed)
+        presented["food_and_housing"]["housing"]["monthly_charge"] = charge
+        diffs = compare_terms(ContractTerms.model_validate(signed), ContractTerms.model_validate(presented), NO_RATES)
+        return {d.field: d.change for d in diffs}
+
+    assert compare(25000) == {"terms.food_and_housing.housing.monthly_charge": LESS}
+    assert compare(15000) == {"terms.food_and_housing.housing.monthly_charge": MORE}
+    assert compare(20000) == {}
+    # A charge where the worker was to find their own housing is a new deduction too.
+    presented = copy.deepcopy(signed)
+    signed["food_and_housing"]["housing"] = charged | {
+        "provision": "not_provided",
+        "monthly_charge": None,
+        "worker_agrees_to_deduction": None,
+    }
+    diffs = compare_terms(ContractTerms.model_validate(signed), ContractTerms.model_validate(presented), NO_RATES)
+    assert {d.field: d.change for d in diffs if d.change != NEUTRAL} == {
+        "terms.food_and_housing.housing.provision": LESS
+    }
+
+
+def test_terms_without_a_charge_hash_as_before_charges_existed():
+    dumped = ContractTerms.model_validate(SIGNED).model_dump(mode="json")["food_and_housing"]["housing"]
+    assert "monthly_charge" not in dumped and "worker_agrees_to_deduction" not in dumped

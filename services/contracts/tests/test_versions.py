@@ -10,6 +10,7 @@ import rfc8785
 from fairpath.contracts.contracts.service import content_hash
 from fairpath.contracts.contracts.tables import ContractVersion
 from fairpath.contracts.contracts.terms import ContractTerms
+from fairpath.contracts.documents.catalogues import catalogue
 from fairpath.contracts.lifecycle.service import merge_patch
 
 from .conftest import contract_terms
@@ -180,3 +181,53 @@ async def test_a_malformed_change_is_a_422_listing_the_terms(world, patch):
     )
     assert r.status_code == 422, r.text
     assert all(v["field"].startswith("terms") for v in r.json()["violations"])
+
+
+async def test_a_version_keeps_its_history_when_the_contract_moves_on(world):
+    """Issued, replaced, never rewritten: v1 stays issued (with its time) after a change, and unchanged after
+    v2 is issued and signed."""
+    p = await world.parties()
+    issued = await p.issued()
+    url = f"/v1/contracts/{issued['id']}/versions"
+    r = await world.client.patch(
+        f"/v1/contracts/{issued['id']}",
+        json={"terms": {"leave": {"sick_leave_days": 20}}},
+        headers=world.headers(p.agency_user),
+    )
+    assert r.status_code == 200 and r.json()["status"] == "draft"
+    v1, v2 = (await world.client.get(url, headers=world.headers(world.auditor))).json()["items"]
+    assert v1["issued"] is True and v1["issued_at"] == issued["issued_at"]
+    assert v1["signed"] is False and v1["signed_at"] is None
+    assert v1["superseded_by"] == 2 and v1["superseded_at"] is not None
+    assert v1["superseded_at"] >= v1["issued_at"]
+    assert v2["issued"] is False and v2["issued_at"] is None and v2["superseded_by"] is None
+
+    reissued = (await p.post(issued["id"], "issue")).json()
+    r = await p.post(issued["id"], "sign", {"version": 2, "method": "handwritten"}, as_=p.worker_user)
+    assert r.status_code == 200, r.text
+    v1_after, v2_after = (await world.client.get(url, headers=world.headers(p.worker_user))).json()["items"]
+    assert v1_after == v1
+    assert v2_after["issued"] is True and v2_after["issued_at"] == reissued["issued_at"]
+    assert v2_after["signed"] is True and v2_after["signed_at"] == r.json()["signed_at"]
+    assert v2_after["signature_method"] == "handwritten" and v2_after["superseded_by"] is None
+
+
+async def test_a_replaced_version_prints_when_it_was_issued_and_what_replaced_it(world):
+    p = await world.parties()
+    issued = await p.issued()
+    await world.client.patch(
+        f"/v1/contracts/{issued['id']}",
+        json={"terms": {"leave": {"sick_leave_days": 20}}},
+        headers=world.headers(p.agency_user),
+    )
+    html = (
+        await world.client.get(
+            f"/v1/contracts/{issued['id']}/document",
+            params={"version": 1, "lang": "en"},
+            headers=world.headers(p.agency_user),
+        )
+    ).text
+    cat = catalogue("en")
+    assert f"{cat('issued_on')}</span>: <bdi>{issued['issued_at'][:10]}</bdi>" in html
+    assert cat("status_line", status=cat("status_superseded", version=2)) in html
+    assert cat("draft_contract") not in html  # it did reach the worker

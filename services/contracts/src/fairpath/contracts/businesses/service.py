@@ -27,12 +27,12 @@ class Standing:
 
     @property
     def awaiting_vetting(self) -> bool:
-        """Not approved yet, but nothing against it either: unknown so far, registered or under review."""
+        """Known and not approved yet, but nothing against it either: registered or under review."""
         if self.rule is None:
             return False
-        return self.rule.endswith("_not_vetted") or (
-            self.rule.endswith("_not_approved")
-            and self.status in (BusinessStatus.registered, BusinessStatus.under_review)
+        return self.rule.endswith("_not_approved") and self.status in (
+            BusinessStatus.registered,
+            BusinessStatus.under_review,
         )
 
 
@@ -42,7 +42,8 @@ def standing_of(
     """Approved, or conditionally approved before its deadline, and the approval not lapsed."""
     role = "employer" if kind == BusinessKind.employer else "recruiter"
     if business is None:
-        return Standing(business_id, f"{role}_not_vetted", f"the {role} {business_id} is not known to vetting")
+        # Worded the same for an id nobody registered as for one the caller may not see: it reveals nothing.
+        return Standing(business_id, f"{role}_not_vetted", f"no {role} with this id is known to vetting")
     name, status = business.legal_name, business.status
     if business.kind != kind:
         return Standing(

@@ -65,8 +65,8 @@ async def get_contract(
 async def list_versions(
     contract_id: uuid.UUID, session: ReadSessionDep, principal: ContractReader, settings: SettingsDep
 ) -> Page[ContractVersionPublic]:
-    contract, versions = await service.list_versions(session=session, principal=principal, contract_id=contract_id)
-    return Page(items=[service.present_version(settings, contract, v) for v in versions], next_cursor=None)
+    _, versions = await service.list_versions(session=session, principal=principal, contract_id=contract_id)
+    return Page(items=[service.present_version(settings, v) for v in versions], next_cursor=None)
 
 
 @router.get(

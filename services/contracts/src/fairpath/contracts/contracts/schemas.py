@@ -48,11 +48,18 @@ class ContractPublic(BaseModel):
 
 
 class ContractVersionPublic(BaseModel):
+    """A version of the terms and what happened to it, never rewritten by what happened to the contract later."""
+
     number: int
     content_hash: str = Field(description="SHA-256 of the RFC 8785 canonical JSON of the terms")
     created_at: datetime
-    issued: bool
+    issued: bool = Field(description="this version was issued to the worker (even if a later one replaced it)")
+    issued_at: datetime | None
     signed: bool
+    signed_at: datetime | None
+    signature_method: SignatureMethod | None
+    superseded_at: datetime | None = Field(description="when a later version replaced this one")
+    superseded_by: int | None = Field(description="the number of the version that replaced this one")
     warnings: list[Violation]
     terms: ContractTerms
 

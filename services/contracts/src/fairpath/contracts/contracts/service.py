@@ -28,6 +28,7 @@ from fairpath.contracts.contracts.tables import (
     ContractVersion,
 )
 from fairpath.contracts.contracts.terms import ContractTerms
+from fairpath.contracts.values import STORED
 
 # --- content and hashes ----------------------------------------------------------------------------
 
@@ -43,7 +44,8 @@ def terms_of(version: ContractVersion, settings: ContractsSettings) -> ContractT
         **content["parties"],
         "worker": {**content["parties"]["worker"], **unseal(settings.personal_data_key, version.worker_sealed)},
     }
-    return ContractTerms.model_validate(content)
+    # Read back as stored and hashed: checks added to what callers send since do not alter stored terms.
+    return ContractTerms.model_validate(content, context=STORED)
 
 
 # --- access --------------------------------------------------------------------------------------
@@ -176,13 +178,19 @@ async def present(
     )
 
 
-def present_version(settings: ContractsSettings, contract: Contract, version: ContractVersion) -> ContractVersionPublic:
+def present_version(settings: ContractsSettings, version: ContractVersion) -> ContractVersionPublic:
+    """A version as it records itself: issued, signed, superseded, whatever the contract's state is now."""
     return ContractVersionPublic(
         number=version.number,
         content_hash=version.content_hash,
         created_at=version.created_at,
-        issued=version.number == contract.issued_version,
-        signed=version.number == contract.signed_version,
+        issued=version.issued_at is not None,
+        issued_at=version.issued_at,
+        signed=version.signed_at is not None,
+        signed_at=version.signed_at,
+        signature_method=version.signature_method,
+        superseded_at=version.superseded_at,
+        superseded_by=version.superseded_by,
         warnings=version.warnings,
         terms=terms_of(version, settings),
     )

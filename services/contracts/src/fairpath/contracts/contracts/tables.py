@@ -66,7 +66,9 @@ class Contract(ContractsModel, table=True):
 
 
 class ContractVersion(ContractsModel, table=True):
-    """One immutable version of the terms. Rows are only ever inserted."""
+    """One version of the terms. Its terms and hash never change; what happens to the version (issued to the
+    worker, signed, replaced by a later version) is stamped on it once and never cleared, so its history
+    reads the same whatever happens to the contract afterwards."""
 
     __tablename__ = "contract_version"
 
@@ -79,6 +81,11 @@ class ContractVersion(ContractsModel, table=True):
     warnings: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_by: str = Field(max_length=200)
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    issued_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    signed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    signature_method: SignatureMethod | None = Field(default=None, sa_type=EnumString(SignatureMethod, 20))
+    superseded_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    superseded_by: int | None = None
 
 
 class ArrivalVerification(ContractsModel, table=True):

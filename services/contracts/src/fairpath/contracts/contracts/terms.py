@@ -9,15 +9,19 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_serializer, model_validator
 
 from fairpath.common.domain_codes import ContractTerm, FeeCategory
 from fairpath.common.occupations import OccupationCode, occupation
 from fairpath.common.reference import CountryCode, CurrencyCode, IsicSection, LanguageTag
 from fairpath.contracts.reference.schemas import PayPeriod
+from fairpath.contracts.values import PROSE, SINGLE_LINE, plausible
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+# A name, a title, an address: one line, NFC, no control character.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), SINGLE_LINE]
+# A description or a procedure: may run over lines (tab, line feed, carriage return), nothing else of control.
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), PROSE]
+ContractDate = Annotated[date, plausible()]
 
 
 def _unit_group(code: str) -> str:
@@ -71,11 +75,24 @@ class DeductionReason(StrEnum):
 
 
 class Provision(StrEnum):
-    """Food or housing: provided free by the employer, paid as a cash allowance, or not provided."""
+    """Food or housing: provided free by the employer, paid as a cash allowance, not provided, or provided by
+    the employer and charged to the worker (a deduction from wages the worker must agree to, ILO C95 Art. 8)."""
 
     provided_free = "provided_free"
     cash_allowance = "cash_allowance"
     not_provided = "not_provided"
+    charged_to_worker = "charged_to_worker"
+
+
+# From worst to best for the worker: a charge is a deduction from pay (the domain's "a new or larger deduction
+# for housing, food or transport is less favourable"), below finding one's own; a cash allowance is below
+# free provision. The job-order check and the substitution check rank provisions the same way.
+PROVISION_RANK = {
+    Provision.charged_to_worker: 0,
+    Provision.not_provided: 1,
+    Provision.cash_allowance: 2,
+    Provision.provided_free: 3,
+}
 
 
 class SignatureMethod(StrEnum):
@@ -133,8 +150,8 @@ class Job(Terms):
 
 
 class Period(Terms):
-    departure_date: date
-    start_date: date
+    departure_date: ContractDate
+    start_date: ContractDate
     term: ContractTerm
     duration_months: int | None = Field(default=None, ge=1, le=120, description="required unless open-ended")
     probation_days: int = Field(ge=0, le=180)
@@ -191,12 +208,36 @@ class Provisioned(Terms):
     provision: Provision
     cash_value: MinorUnits | None = Field(default=None, description="per month, for a cash allowance")
     description: Text | None = None
+    monthly_charge: MinorUnits | None = Field(
+        default=None,
+        description="charged_to_worker: what is deducted from pay each month, in the pay currency",
+    )
+    worker_agrees_to_deduction: bool | None = Field(
+        default=None,
+        description="charged_to_worker: the worker agrees to the monthly charge being deducted from pay "
+        "(ILO C95 Art. 8); a charge without it breaks the rule `deduction_not_agreed`",
+    )
 
     @model_validator(mode="after")
     def _allowance_has_value(self) -> "Provisioned":
         if self.provision == Provision.cash_allowance and self.cash_value is None:
             raise ValueError("a cash allowance states its cash_value")
+        if self.provision == Provision.charged_to_worker and self.monthly_charge is None:
+            raise ValueError("a provision charged to the worker states its monthly_charge")
+        if self.provision != Provision.charged_to_worker and (
+            self.monthly_charge is not None or self.worker_agrees_to_deduction is not None
+        ):
+            raise ValueError("monthly_charge and worker_agrees_to_deduction go with provision charged_to_worker only")
         return self
+
+    @model_serializer(mode="wrap")
+    def _without_absent_charge(self, handler):  # noqa: ANN001, ANN202
+        """Terms hashed before charges existed keep their hash: absent charge fields are left out, not null."""
+        data = handler(self)
+        for name in ("monthly_charge", "worker_agrees_to_deduction"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
 
 class FoodAndHousing(Terms):
@@ -231,8 +272,8 @@ class Repatriation(Terms):
 
 class GrievanceContact(Terms):
     organisation: Text
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), SINGLE_LINE] | None = None
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SINGLE_LINE] | None = None
 
 
 class DisputeSettlement(Terms):

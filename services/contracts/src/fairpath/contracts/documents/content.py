@@ -23,8 +23,14 @@ class DocumentFacts:
     version: int
     content_hash: str
     terms: ContractTerms
-    issued_at: datetime | None = None
-    signed_at: datetime | None = None
+    issued_at: datetime | None = None  # when this version was issued to the worker (None: never)
+    signed_at: datetime | None = None  # when the worker signed this version
+    superseded_by: int | None = None  # the version that replaced this one, if any
+
+    @property
+    def unissued_draft(self) -> bool:
+        """A version that never reached the worker: the current draft, or one replaced before it was issued."""
+        return self.issued_at is None and (self.status == ContractState.draft or self.superseded_by is not None)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,10 @@ def _provision(cat: Catalogue, provided, currency: str) -> str:  # noqa: ANN001
     text = cat(provided.provision.value)
     if provided.provision == Provision.cash_allowance and provided.cash_value is not None:
         text += f": {_money(cat, provided.cash_value, currency)} {cat('per_month')}"
+    if provided.provision == Provision.charged_to_worker and provided.monthly_charge is not None:
+        text += f": {cat('charge_deducted', amount=_money(cat, provided.monthly_charge, currency))}"
+        if provided.worker_agrees_to_deduction:
+            text += f"; {cat('worker_agrees_to_deduction')}"
     if provided.description:
         text += f" ({_name(cat, provided.description)})"
     return text
@@ -68,7 +78,7 @@ def _provision(cat: Catalogue, provided, currency: str) -> str:  # noqa: ANN001
 
 def header(facts: DocumentFacts, cat: Catalogue) -> list[str]:
     """The lines above the terms, the same slots in every language so the columns stay side by side:
-    draft contract, draft translation (empty when they do not apply), languages, version, status."""
+    draft contract, draft translation (empty when they do not apply), languages, version, status (translated)."""
     langs = facts.terms.languages
     names = [
         catalogue(code).name if code in available_languages() else code
@@ -76,12 +86,19 @@ def header(facts: DocumentFacts, cat: Catalogue) -> list[str]:
     ]
     prevailing = catalogue(langs.prevailing).name if langs.prevailing in available_languages() else langs.prevailing
     return [
-        cat("draft_contract") if facts.status == ContractState.draft else "",
+        cat("draft_contract") if facts.unissued_draft else "",
         cat("draft_translation", prevailing=prevailing) if cat.is_draft else "",
         cat("prevailing", languages=", ".join(names), prevailing=prevailing),
         cat("version_line", version=facts.version, hash=_iso(cat, facts.content_hash)),
-        cat("status_line", status=facts.status),
+        cat("status_line", status=status_word(facts, cat)),
     ]
+
+
+def status_word(facts: DocumentFacts, cat: Catalogue) -> str:
+    """The version's state in the catalogue's words: the contract's status, or which version replaced it."""
+    if facts.superseded_by is not None:
+        return cat("status_superseded", version=facts.superseded_by)
+    return cat(f"status_{facts.status.value}")
 
 
 def sections(facts: DocumentFacts, cat: Catalogue) -> list[Section]:
@@ -93,6 +110,11 @@ def sections(facts: DocumentFacts, cat: Catalogue) -> list[Section]:
     deductions = [
         (None, f"{cat('reason_' + d.reason.value)}: {_money(cat, d.amount, cur)} ({_name(cat, d.description)})")
         for d in t.pay.deductions
+    ] + [
+        # Housing or food charged to the worker is a deduction too, itemised with the others (ILO C95).
+        (None, f"{cat('reason_' + name)}: {_money(cat, provided.monthly_charge, cur)} {cat('per_month')}")
+        for name, provided in (("housing", t.food_and_housing.housing), ("food", t.food_and_housing.food))
+        if provided.provision == Provision.charged_to_worker and provided.monthly_charge is not None
     ] or [(None, cat("no_deductions"))]
     paid = lambda who: cat("paid_by_" + PaidBy(who).value)  # noqa: E731
     contact = t.dispute_settlement.grievance_contact

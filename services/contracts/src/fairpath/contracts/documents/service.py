@@ -72,10 +72,10 @@ async def contract_document(
         version=number,
         content_hash=stored.content_hash,
         terms=terms_of(stored, settings),
-        issued_at=contract.issued_at
-        if number == contract.issued_version or number == contract.signed_version
-        else None,
-        signed_at=contract.signed_at if number == contract.signed_version else None,
+        # What happened to this version, as the version records it (a later change never rewrites it).
+        issued_at=stored.issued_at,
+        signed_at=stored.signed_at,
+        superseded_by=stored.superseded_by,
     )
     languages = document_languages(facts, lang)
     stem = f"contract-{contract.id}-v{number}-{'-'.join(languages)}"
@@ -88,6 +88,7 @@ async def contract_document(
             facts.status,
             facts.issued_at,
             facts.signed_at,
+            facts.superseded_by,
             str(settings.fonts_dir),
         )
         body = rendered_pdfs.get(key)

@@ -7,17 +7,18 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from fairpath.common.reference import CountryCode, CurrencyCode, IsicSection
-from fairpath.contracts.contracts.terms import IscoUnitGroup, Provision
+from fairpath.contracts.contracts.terms import IscoUnitGroup, Provision, Text
 from fairpath.contracts.reference.schemas import PayPeriod
+from fairpath.contracts.values import SINGLE_LINE, plausible
 
-Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SINGLE_LINE]
 
 
 class ServiceAgreementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     agency_id: uuid.UUID
-    signed_on: date
+    signed_on: Annotated[date, plausible(not_future=True)] = Field(description="a day from 2000 to today")
     employer_pays_all_costs: bool = Field(description="the employer bears every cost of recruitment (must be true)")
     reference: Reference | None = None
 
@@ -43,7 +44,7 @@ class PositionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     occupation: IscoUnitGroup
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    title: Text
     number_of_workers: int = Field(ge=1, le=100_000)
     offered: OfferedTerms
 
@@ -104,10 +105,16 @@ class JobOrderCreate(BaseModel):
         return self
 
 
-class ServiceAgreementPublic(ServiceAgreementIn):
+class ServiceAgreementPublic(BaseModel):
+    """An agreement as recorded (the checks on what callers send do not apply to what was stored)."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
+    agency_id: uuid.UUID
+    signed_on: date
+    employer_pays_all_costs: bool
+    reference: str | None = None
 
 
 class PositionPublic(BaseModel):

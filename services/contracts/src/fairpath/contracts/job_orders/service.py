@@ -64,8 +64,9 @@ async def create_job_order(
     parties = [(data.employer_id, BusinessKind.employer)] + [
         (a.agency_id, BusinessKind.recruitment_agency) for a in data.service_agreements
     ]
-    # A job order may be recorded while vetting is still deciding (its approval may also still be on its
-    # way here); what vetting has held against a business refuses it. Contracts need every party approved.
+    # Every business named must be one vetting has told contracts of (an unknown id: `*_not_vetted`). A job
+    # order may be recorded while vetting is still deciding; what vetting has held against a business refuses
+    # it. Contracts need every party approved.
     for index, standing in enumerate(await standings(session, parties, utcnow())):
         if not standing.in_good_standing and not standing.awaiting_vetting:
             where = "employer_id" if index == 0 else f"service_agreements.{index - 1}.agency_id"

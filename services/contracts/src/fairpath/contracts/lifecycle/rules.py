@@ -19,7 +19,14 @@ from fairpath.common.timeutil import utcnow
 from fairpath.contracts.businesses.service import Standing, standings
 from fairpath.contracts.contracts.pay import in_period, money
 from fairpath.contracts.contracts.tables import Contract, ContractState
-from fairpath.contracts.contracts.terms import ContractTerms, DocumentHolder, PaidBy, Provision
+from fairpath.contracts.contracts.terms import (
+    PROVISION_RANK,
+    ContractTerms,
+    DeductionReason,
+    DocumentHolder,
+    PaidBy,
+    Provision,
+)
 from fairpath.contracts.documents.catalogues import available_languages
 from fairpath.contracts.job_orders.tables import JobOrder, JobPosition, ServiceAgreement
 from fairpath.contracts.reference.schemas import PayPeriod
@@ -27,7 +34,9 @@ from fairpath.contracts.reference.service import ExchangeRates, WorkingTimeRules
 from fairpath.contracts.reference.tables import MinimumWage
 from fairpath.contracts.workers.tables import WorkerProjection
 
-_PROVISION_RANK = {Provision.not_provided: 0, Provision.cash_allowance: 1, Provision.provided_free: 2}
+# Deductions the law makes (income tax, social security) are not the employer's to take: a minimum wage is a
+# gross figure before them. Every other deduction, and every charge for housing or food, must leave it whole.
+_STATUTORY_DEDUCTIONS = frozenset({DeductionReason.tax, DeductionReason.social_security})
 
 
 @dataclass
@@ -257,7 +266,7 @@ def _check_offer(terms: ContractTerms, ctx: RuleContext, position: JobPosition, 
         )
     for name in ("housing", "food"):
         promised, given = Provision(getattr(position, name)), getattr(terms.food_and_housing, name).provision
-        if _PROVISION_RANK[given] < _PROVISION_RANK[promised]:
+        if PROVISION_RANK[given] < PROVISION_RANK[promised]:
             broken(
                 f"terms.food_and_housing.{name}.provision",
                 "below_job_order",
@@ -313,13 +322,39 @@ def _check_minimum_wage(terms: ContractTerms, ctx: RuleContext, broken, warn) ->
     pay_in_row_terms = (
         in_period(pay.amount, pay.period, row.period, hours.normal_hours_per_day, hours.normal_hours_per_week) * rate
     )
+    minimum = f"{money(row.amount, row.currency)} a {row.period} for {where} ({row.source}, {row.effective_from})"
     if pay_in_row_terms < Decimal(row.amount):
         broken(
             "terms.pay.amount",
             "minimum_wage",
-            f"{money(round(pay_in_row_terms), row.currency)} a {row.period} is below the minimum wage of "
-            f"{money(row.amount, row.currency)} a {row.period} for {where} ({row.source}, {row.effective_from})",
+            f"{money(round(pay_in_row_terms), row.currency)} a {row.period} is below the minimum wage of {minimum}",
         )
+        return
+    deducted = sum(d.amount for d in pay.deductions if d.reason not in _STATUTORY_DEDUCTIONS)
+    charges = _charges(terms)
+    taken = in_period(deducted, pay.period, row.period, hours.normal_hours_per_day, hours.normal_hours_per_week)
+    taken += sum(
+        in_period(amount, PayPeriod.month, row.period, hours.normal_hours_per_day, hours.normal_hours_per_week)
+        for _, amount in charges
+    )
+    left = pay_in_row_terms - taken * rate
+    if left < Decimal(row.amount):
+        broken(
+            charges[0][0] if charges else "terms.pay.deductions",
+            "minimum_wage_after_deductions",
+            f"after deductions and charges of {money(round(taken * rate), row.currency)} a {row.period}, the worker "
+            f"keeps {money(round(left), row.currency)}, below the minimum wage of {minimum}",
+        )
+
+
+def _charges(terms: ContractTerms) -> list[tuple[str, int]]:
+    """Housing or food charged to the worker: (the charge's field, its amount a month in the pay currency)."""
+    charged = []
+    for name in ("housing", "food"):
+        provided = getattr(terms.food_and_housing, name)
+        if provided.provision == Provision.charged_to_worker and provided.monthly_charge:
+            charged.append((f"terms.food_and_housing.{name}.monthly_charge", provided.monthly_charge))
+    return charged
 
 
 def _check_costs(terms: ContractTerms, broken) -> None:  # noqa: ANN001
@@ -343,6 +378,15 @@ def _check_costs(terms: ContractTerms, broken) -> None:  # noqa: ANN001
                 f"terms.pay.deductions.{i}.fee_category",
                 "worker_paid_cost",
                 f"a deduction from wages recovers a cost of recruitment ({deduction.fee_category.value})",
+            )
+    for name in ("housing", "food"):
+        provided = getattr(terms.food_and_housing, name)
+        if provided.provision == Provision.charged_to_worker and not provided.worker_agrees_to_deduction:
+            broken(
+                f"terms.food_and_housing.{name}.worker_agrees_to_deduction",
+                "deduction_not_agreed",
+                f"{name} charged to the worker is deducted from pay only with the worker's agreement, "
+                "recorded in the terms (ILO C95 Art. 8)",
             )
     paid = {
         "terms.transport.to_and_from_point_of_hire_paid_by": terms.transport.to_and_from_point_of_hire_paid_by,

@@ -2,13 +2,14 @@
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from fairpath.common.domain_codes import ContractParty, TerminationReason
 from fairpath.common.errors import Violation
 from fairpath.contracts.contracts.terms import ContractTerms, SignatureMethod
+from fairpath.contracts.values import plausible
 
 
 class ContractDraft(BaseModel):
@@ -55,13 +56,13 @@ class ArrivalVerificationIn(BaseModel):
 class CompletionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    completed_on: date
+    completed_on: Annotated[date, plausible()]
     good_standing: bool = True
 
 
 class TerminationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    terminated_on: date
+    terminated_on: Annotated[date, plausible()]
     reason: TerminationReason
     ended_by: ContractParty

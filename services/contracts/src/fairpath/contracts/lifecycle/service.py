@@ -282,7 +282,8 @@ async def change_terms(
             f"the contract is at version {contract.current_version}, not {change.expected_version}: "
             "reload it and apply the change again"
         )
-    before = terms_of(await current_version(session, contract), settings)
+    replaced = await current_version(session, contract)
+    before = terms_of(replaced, settings)
     try:
         terms = ContractTerms.model_validate(merge_patch(before.model_dump(mode="json"), change.terms))
     except ValidationError as exc:
@@ -328,7 +329,9 @@ async def change_terms(
     await _name_recruiters(session, contract)
     if was_issued:
         # The worker was given other terms: the new version goes back to draft and is issued afresh.
+        # The replaced version keeps its own record of having been issued.
         contract.status, contract.issued_version, contract.issued_at = ContractState.draft, None, None
+    replaced.superseded_at, replaced.superseded_by = now, contract.current_version
     await _add_version(session, settings, contract, terms, verdict, principal, now)
     old_content, new_content = before.model_dump(mode="json"), terms.model_dump(mode="json")
     await ledger.record_change(
@@ -432,6 +435,7 @@ async def issue_contract(
         )
     now = utcnow()
     contract.status, contract.issued_version, contract.issued_at = ContractState.issued, contract.current_version, now
+    version.issued_at = now
     contract.warnings = _warnings(verdict)
     languages = list(dict.fromkeys([terms.languages.worker_language, terms.languages.destination_language]))
     await _transition(
@@ -464,6 +468,16 @@ async def sign_contract(
         raise RuleViolations(
             [Violation(field="signed_at", rule="in_the_future", message="a signature is not dated ahead")]
         )
+    if contract.issued_at is not None and signed_at < contract.issued_at:
+        raise RuleViolations(
+            [
+                Violation(
+                    field="signed_at",
+                    rule="date_too_early",
+                    message=f"the worker signs the issued contract: not before it was issued ({contract.issued_at})",
+                )
+            ]
+        )
     if signed_at.date() >= contract.departure_date or now.date() >= contract.departure_date:
         raise DeparturePassed(f"the worker signs before departure ({contract.departure_date}); it is too late to sign")
     if signature.version != contract.current_version:
@@ -472,6 +486,7 @@ async def sign_contract(
     version = await current_version(session, contract)
     contract.status, contract.signed_version = ContractState.signed, contract.current_version
     contract.signed_at, contract.signature_method = signed_at, signature.method
+    version.signed_at, version.signature_method = signed_at, signature.method
     await _transition(
         session,
         ledger,

@@ -8,8 +8,13 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from fairpath.common.reference import CountryCode, CurrencyCode, IsicSection
+from fairpath.common.text import EARLIEST_PLAUSIBLE
+from fairpath.contracts.values import SINGLE_LINE, plausible
 
-Source = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+Source = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), SINGLE_LINE]
+# A law or a rate may date from long ago, and a wage order may take effect ahead; an exchange rate is observed.
+EffectiveFrom = Annotated[date, plausible(earliest=EARLIEST_PLAUSIBLE)]
+ObservedOn = Annotated[date, plausible(earliest=EARLIEST_PLAUSIBLE, not_future=True)]
 
 
 class PayPeriod(StrEnum):
@@ -47,7 +52,7 @@ class MinimumWageRow(BaseModel):
     currency: CurrencyCode
     period: PayPeriod
     source: Source
-    effective_from: date
+    effective_from: EffectiveFrom
 
     @field_validator("sector", mode="before")
     @classmethod
@@ -80,7 +85,7 @@ class WorkingTimeLimitRow(BaseModel):
     min_weekly_rest_days: int = Field(ge=0, le=7)
     min_annual_leave_days: int = Field(ge=0, le=366)
     source: Source
-    effective_from: date
+    effective_from: EffectiveFrom
 
 
 class ExchangeRateRow(BaseModel):
@@ -104,7 +109,7 @@ class ExchangeRateRow(BaseModel):
     quote_currency: CurrencyCode
     rate: Decimal = Field(gt=0, description="units of the quote currency for one unit of the base currency")
     source: Source
-    as_of: date
+    as_of: ObservedOn
 
     @model_validator(mode="after")
     def _two_currencies(self) -> "ExchangeRateRow":

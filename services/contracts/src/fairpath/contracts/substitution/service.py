@@ -5,7 +5,7 @@ currency changes, converting with an operator-recorded exchange rate; with no ra
 file a change of currency counts as less favourable (fail safe). New or larger
 deductions, longer hours, fewer rest or leave days, a different job, workplace, employer
 or duration, costs moved to the worker, documents moved out of the worker's hands and
-poorer food or housing are less favourable. No I/O here: the caller loads the rates.
+poorer food or housing (a charge for what was free, a higher charge) are less favourable. No I/O here: the caller loads the rates.
 """
 
 from collections import defaultdict
@@ -15,11 +15,10 @@ from typing import Any
 
 from fairpath.common.domain_codes import ChangeDirection
 from fairpath.contracts.contracts.pay import hourly_rate
-from fairpath.contracts.contracts.terms import ContractTerms, DocumentHolder, PaidBy, Provision
+from fairpath.contracts.contracts.terms import PROVISION_RANK, ContractTerms, DocumentHolder, PaidBy, Provision
 from fairpath.contracts.reference.service import ExchangeRates
 
 LESS, NEUTRAL, MORE = ChangeDirection.less_favourable, ChangeDirection.neutral, ChangeDirection.more_favourable
-_PROVISION_RANK = {Provision.not_provided: 0, Provision.cash_allowance: 1, Provision.provided_free: 2}
 _PAYER_RANK = {PaidBy.worker: 0, PaidBy.agency: 1, PaidBy.employer: 2}
 
 
@@ -141,12 +140,14 @@ def compare_terms(signed: ContractTerms, presented: ContractTerms, rates: Exchan
                 )
             )
 
-    _compare_provisions(signed, presented, add)
+    _compare_provisions(signed, presented, rates, add)
     claim(
         "terms.food_and_housing.food.provision",
         "terms.food_and_housing.food.cash_value",
+        "terms.food_and_housing.food.monthly_charge",
         "terms.food_and_housing.housing.provision",
         "terms.food_and_housing.housing.cash_value",
+        "terms.food_and_housing.housing.monthly_charge",
     )
     _compare_fees(signed, presented, add)
     claim("terms.fee_statement")
@@ -261,24 +262,30 @@ def _compare_deductions(signed: ContractTerms, presented: ContractTerms, rates: 
             add(TermDifference(path, MORE, before, after, f"a smaller deduction ({reason})"))
 
 
-def _compare_provisions(signed: ContractTerms, presented: ContractTerms, add) -> None:  # noqa: ANN001
+def _compare_provisions(signed: ContractTerms, presented: ContractTerms, rates: ExchangeRates, add) -> None:  # noqa: ANN001
     for name in ("food", "housing"):
         old, new = getattr(signed.food_and_housing, name), getattr(presented.food_and_housing, name)
         path = f"terms.food_and_housing.{name}"
         if old.provision != new.provision:
-            direction = _by_rank(_PROVISION_RANK[old.provision], _PROVISION_RANK[new.provision], True)
-            add(
-                TermDifference(
-                    f"{path}.provision",
-                    direction,
-                    old.provision.value,
-                    new.provision.value,
-                    f"{name}: {old.provision.value} signed, {new.provision.value} presented",
-                )
-            )
+            direction = _by_rank(PROVISION_RANK[old.provision], PROVISION_RANK[new.provision], True)
+            reason = f"{name}: {old.provision.value} signed, {new.provision.value} presented"
+            if new.provision == Provision.charged_to_worker:
+                reason += f" (a new deduction of {new.monthly_charge} a month the worker did not sign for)"
+            add(TermDifference(f"{path}.provision", direction, old.provision.value, new.provision.value, reason))
         elif old.cash_value != new.cash_value and old.provision == Provision.cash_allowance:
             direction = _by_rank(old.cash_value or 0, new.cash_value or 0, True)
             add(TermDifference(f"{path}.cash_value", direction, old.cash_value, new.cash_value, f"{name} allowance"))
+        elif old.monthly_charge != new.monthly_charge and old.provision == Provision.charged_to_worker:
+            before, after = old.monthly_charge or 0, new.monthly_charge or 0
+            # The charge is in the pay currency: compared in the signed one, fail safe without a rate.
+            conversion = rates.rate(presented.pay.currency, signed.pay.currency)
+            if conversion is None:
+                direction, why = LESS, f"{name} charged in another currency with no exchange rate on file (fail safe)"
+            else:
+                direction = _by_rank(Decimal(before), Decimal(after) * conversion, False)
+                why = f"{name} charged to the worker: {before} a month signed, {after} presented"
+            if direction != NEUTRAL:
+                add(TermDifference(f"{path}.monthly_charge", direction, before, after, why))
 
 
 def _compare_fees(signed: ContractTerms, presented: ContractTerms, add) -> None:  # noqa: ANN001
