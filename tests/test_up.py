@@ -1,13 +1,16 @@
-"""Faults under the real launcher: `./fairpath up` on free loopback ports with its own nats-server.
+"""The real `./fairpath up` on free loopback ports with its own nats-server, as a new user meets it,
+then under faults.
 
-A killed service comes back while the others keep answering; a killed nats-server comes back and
-what was written meanwhile is published; writes never wait on a hung broker; and a stop while the
-broker hangs answers no request with a 500. The tests share one stack and run in file order (the
-last one stops it)."""
+The README's first contract goes through as written; admin commands say what they found. A killed
+service comes back while the others keep answering; a killed nats-server comes back and what was
+written meanwhile is published; writes never wait on a hung broker; moving the clock through the API
+expires an approval; and a stop while the broker hangs answers no request with a 500. The tests
+share one stack and run in file order (the last one stops it)."""
 
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -139,6 +142,58 @@ def on_the_stream(nats_url: str, ids: list[str]) -> bool:
         return asyncio.run(count()) == [1] * len(ids)
     except Exception:  # noqa: BLE001 - the broker may still be on its way back
         return False
+
+
+def readme_body(name: str, **values: str) -> dict:
+    """A JSON body of the README's first-contract steps, its placeholders filled as the README says."""
+    text = (ROOT / "README.md").read_text()
+    found = re.search(rf"<!-- first-contract: {name} -->\n```json\n(.*?)\n```", text, re.DOTALL)
+    assert found, f"the README has no first-contract block {name!r}"
+    body = found.group(1)
+    for placeholder, value in values.items():
+        body = body.replace(placeholder, value)
+    return json.loads(body)
+
+
+def test_a_new_user_issues_a_first_contract_by_the_readme(launcher: Launcher) -> None:
+    printed = launcher.printed()
+    ids = re.search(r"agency business (\S+) \(approved\), employer business (\S+) \(approved\), worker (\S+) ", printed)
+    assert ids, printed
+    agency_id, employer_id, worker_id = ids.groups()
+    gateway = launcher.gateway
+
+    def as_user(user: str) -> httpx.Client:
+        return httpx.Client(base_url=gateway, headers=launcher.headers(user), timeout=30)
+
+    with as_user("admin") as admin, as_user("employer") as employer, as_user("agency") as agency:
+        wage = admin.put("/v1/reference/minimum-wages", json=readme_body("minimum-wage"))
+        assert wage.status_code == 200, wage.text
+        order = employer.post(
+            "/v1/job-orders", json=readme_body("job-order", EMPLOYER_ID=employer_id, AGENCY_ID=agency_id)
+        )
+        assert order.status_code == 201, order.text
+        departure = datetime.now().date() + timedelta(days=30)
+        contract = readme_body(
+            "contract", EMPLOYER_ID=employer_id, AGENCY_ID=agency_id, WORKER_ID=worker_id,
+            JOB_ORDER_ID=order.json()["id"], POSITION_ID=order.json()["positions"][0]["id"],
+            DEPARTURE_DATE=departure.isoformat(), START_DATE=(departure + timedelta(days=2)).isoformat(),
+        )  # fmt: skip
+        checked = poll_until(
+            lambda: (result := agency.post("/v1/contracts/check", json=contract).json()).get("passes") and result,
+            20, "the check to pass (contracts learning the worker's consent)", interval=0.3,
+        )  # fmt: skip
+        assert checked["passes"] is True
+        drafted = agency.post("/v1/contracts", json=contract)
+        assert drafted.status_code == 201, drafted.text
+        issued = agency.post(f"/v1/contracts/{drafted.json()['id']}/issue")
+        assert issued.status_code == 200, issued.text
+    with as_user("worker") as worker:
+        contract_id = drafted.json()["id"]
+        document = worker.get(f"/v1/contracts/{contract_id}/document", params={"format": "pdf", "lang": "ne"})
+        assert document.status_code == 200 and document.content.startswith(b"%PDF")
+        signed = worker.post(f"/v1/contracts/{contract_id}/sign", json={"version": 1, "method": "electronic"})
+        assert signed.status_code == 200, signed.text
+        assert signed.json()["status"] == "signed"
 
 
 def test_a_killed_service_is_back_and_serving_while_the_others_keep_answering(launcher: Launcher) -> None:
