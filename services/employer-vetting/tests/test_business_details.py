@@ -130,6 +130,43 @@ async def test_register_import_verifies_licences_reports_bad_lines_and_raises_fi
     ).status_code == 403
 
 
+async def test_a_register_record_whose_quoted_field_holds_a_line_break_loads_and_bad_records_keep_their_lines(
+    vetting, minter
+):
+    agency = minter.headers(make_principal(Role.agency))
+    biz = await register(vetting, agency, kind="recruitment_agency", country="LK")
+    number = "SLBFE-" + uuid.uuid4().hex[:6]
+    r = await vetting.post(
+        f"/v1/businesses/{biz['id']}/licences", json=licence(country="LK", number=number), headers=agency
+    )
+    assert r.status_code == 201, r.text
+    csv = (
+        "number,authority,holder_name,valid_from,valid_until\n"  # 1
+        f'{number},SLBFE,"Listed Agency\nColombo Branch",2025-01-01,2030-12-31\n'  # 2-3: one record
+        ",SLBFE,No Number,2025-01-01,2030-12-31\n"  # 4
+        'RL-5,SLBFE,"Bad\u0000Name",2025-01-01,2030-12-31\n'  # 5: a control character
+        "RL-6,SLBFE,Too Early,1850-01-01,2030-12-31\n"  # 6
+        "RL-7,SLBFE,Backwards,2025-01-01,2024-01-01\n"  # 7
+        f'"{number.lower()}","SLBFE\nagain",Repeated,2025-01-01,2030-12-31\n'  # 8-9: the same number again
+        "RL-10,SLBFE,Fine,2025-01-01,2030-12-31\n"  # 10
+    )
+    r = await vetting.post(
+        "/v1/licence-registers",
+        data={"country": "LK"},
+        files={"file": ("register.csv", csv.encode())},
+        headers=minter.headers(make_principal(Role.admin)),
+    )
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert (result["loaded"], result["rejected_total"]) == (2, 5)
+    rejected = {x["line"]: x["reason"] for x in result["rejected"]}
+    assert sorted(rejected) == [4, 5, 6, 7, 8]
+    assert "holder_name" in rejected[5] and "control characters" in rejected[5]
+    assert "valid_from" in rejected[6] and "valid_until" in rejected[7] and "twice" in rejected[8]
+    got = (await vetting.get(f"/v1/businesses/{biz['id']}/licences", headers=agency)).json()
+    assert got[0]["register_status"] == "verified"
+
+
 async def test_register_without_the_expected_columns_is_422(vetting, minter):
     r = await vetting.post(
         "/v1/licence-registers",

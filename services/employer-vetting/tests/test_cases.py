@@ -1,6 +1,7 @@
 """Vetting cases: four eyes, decisions, risk factors, expiry and missed deadlines as scheduled jobs."""
 
 import asyncio
+import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -8,10 +9,12 @@ import pytest
 from sqlalchemy import select, update
 
 from fairpath.common.auth import Role
+from fairpath.common.clock import CLOCK
 from fairpath.common.testing import make_principal
+from fairpath.common.timeutil import utcnow
 from fairpath.vetting.businesses.tables import Business
+from fairpath.vetting.cases.tables import VettingCase
 from fairpath.vetting.findings.service import findings_of
-from fairpath.vetting.licences.tables import Licence
 from fairpath.vetting.review import jobs
 from fairpath.vetting.screening.tables import Screening
 
@@ -249,10 +252,33 @@ async def test_a_decision_waits_until_every_potential_hit_is_resolved(vetting, m
     assert decided.status_code == 200
 
 
-async def test_a_licence_lapsing_during_an_approval_is_a_finding_once(vetting, vetting_app, minter):
+@contextlib.contextmanager
+def days_later(days: int):
+    """The one clock moved `days` ahead (time passes for every rule), then back."""
+    offset = CLOCK.offset
+    CLOCK.set_offset(offset + timedelta(days=days))
+    try:
+        yield
+    finally:
+        CLOCK.set_offset(offset)
+
+
+async def findings_and_cases(app, business_id):
+    async with app.state.database.session(read_only=True) as s:
+        kinds = [f.kind for f in await findings_of(s, uuid.UUID(business_id))]
+        opened = (
+            (await s.execute(select(VettingCase.status).where(VettingCase.business_id == uuid.UUID(business_id))))
+            .scalars()
+            .all()
+        )
+    return kinds, sorted(opened)
+
+
+async def test_a_licence_lapsing_during_an_approval_is_a_licence_expired_finding_once(vetting, vetting_app, minter):
     agency = minter.headers(make_principal(Role.agency))
     biz = await register(vetting, agency, kind="recruitment_agency", country="NP")
-    await vetting.post(
+    until = (utcnow() + timedelta(days=10)).date()
+    r = await vetting.post(
         f"/v1/businesses/{biz['id']}/licences",
         headers=agency,
         json={
@@ -260,24 +286,90 @@ async def test_a_licence_lapsing_during_an_approval_is_a_finding_once(vetting, v
             "authority": "DoFE",
             "country": "NP",
             "valid_from": "2025-01-01",
-            "valid_until": "2030-01-01",
+            "valid_until": until.isoformat(),
         },
     )
+    assert r.status_code == 201, r.text
     await approve(vetting, minter, biz["id"])
-    await jobs.find_lapsed_licences(vetting_app.state.database, vetting_app.state.ledger)
-    async with vetting_app.state.database.session(read_only=True) as s:
-        assert [f.kind for f in await findings_of(s, uuid.UUID(biz["id"]))] == []
+    database, ledger = vetting_app.state.database, vetting_app.state.ledger
+    await jobs.find_lapsed_licences(database, ledger)
+    assert await findings_and_cases(vetting_app, biz["id"]) == ([], ["decided"])
 
-    async with vetting_app.state.database.session() as s:  # time passes: the licence runs out
-        await s.execute(
-            update(Licence)
-            .where(Licence.business_id == uuid.UUID(biz["id"]))
-            .values(valid_until=datetime.now(UTC).date() - timedelta(days=1))
-        )
-    await jobs.find_lapsed_licences(vetting_app.state.database, vetting_app.state.ledger)
-    await jobs.find_lapsed_licences(vetting_app.state.database, vetting_app.state.ledger)
+    with days_later(30):  # the licence runs out during the approval
+        await jobs.find_lapsed_licences(database, ledger)
+        await jobs.find_lapsed_licences(database, ledger)
+    kinds, cases = await findings_and_cases(vetting_app, biz["id"])
+    assert kinds == ["licence_expired"] and cases == ["decided", "open"]
     async with vetting_app.state.database.session(read_only=True) as s:
-        assert [f.kind for f in await findings_of(s, uuid.UUID(biz["id"]))] == ["licence_expired"]
+        [finding] = await findings_of(s, uuid.UUID(biz["id"]))
+    assert finding.evidence["valid_until"] == until.isoformat() and "valid until" in finding.evidence["detail"]
+
+
+async def test_an_agency_approved_without_a_licence_is_not_reported_as_expired_by_the_scheduled_check(
+    vetting, vetting_app, minter
+):
+    """What the trial saw: an agency approved with no licence recorded; 20 s later the scheduler opened a
+    case for `licence_expired`. Its licence is missing, not expired, and the decision already weighed that
+    (a `licence_missing` finding at opening, the licence factor in the risk): nothing new to report."""
+    agency = minter.headers(make_principal(Role.agency))
+    biz = await register(vetting, agency, kind="recruitment_agency", country="NP")
+    await approve(vetting, minter, biz["id"])
+    assert (await findings_and_cases(vetting_app, biz["id"]))[0] == ["licence_missing"]  # at opening: true
+    database, ledger = vetting_app.state.database, vetting_app.state.ledger
+    await jobs.find_lapsed_licences(database, ledger)
+    with days_later(60):
+        await jobs.find_lapsed_licences(database, ledger)
+    assert await findings_and_cases(vetting_app, biz["id"]) == (["licence_missing"], ["decided"])
+    got = (await vetting.get(f"/v1/businesses/{biz['id']}", headers=agency)).json()
+    assert got["status"] == "approved" and got["review_open"] is False
+
+
+async def test_a_licence_already_expired_when_approved_is_no_new_finding(vetting, vetting_app, minter):
+    agency = minter.headers(make_principal(Role.agency))
+    biz = await register(vetting, agency, kind="recruitment_agency", country="NP")
+    r = await vetting.post(
+        f"/v1/businesses/{biz['id']}/licences",
+        headers=agency,
+        json={
+            "number": f"L-{uuid.uuid4().hex[:6]}",
+            "authority": "DoFE",
+            "country": "NP",
+            "valid_from": "2020-01-01",
+            "valid_until": "2024-12-31",
+        },
+    )
+    assert r.status_code == 201, r.text
+    await approve(vetting, minter, biz["id"])  # the officer approved it knowing (licence_expired at opening)
+    await jobs.find_lapsed_licences(vetting_app.state.database, vetting_app.state.ledger)
+    assert await findings_and_cases(vetting_app, biz["id"]) == (["licence_expired"], ["decided"])
+
+
+async def test_an_employer_needs_no_licence_and_is_never_flagged_for_one(vetting, vetting_app, minter):
+    employer = minter.headers(make_principal(Role.employer))
+    without = await register(vetting, employer)
+    lapsed = await register(vetting, employer)
+    r = await vetting.post(
+        f"/v1/businesses/{lapsed['id']}/licences",
+        headers=employer,
+        json={
+            "number": f"T-{uuid.uuid4().hex[:6]}",
+            "authority": "Department of Economic Development",
+            "country": "AE",
+            "valid_from": "2025-01-01",
+            "valid_until": (utcnow() + timedelta(days=5)).date().isoformat(),
+        },
+    )
+    assert r.status_code == 201, r.text
+    for biz in (without, lapsed):
+        await approve(vetting, minter, biz["id"])
+    with days_later(30):
+        await jobs.find_lapsed_licences(vetting_app.state.database, vetting_app.state.ledger)
+        for biz in (without, lapsed):
+            assert await findings_and_cases(vetting_app, biz["id"]) == ([], ["decided"])
+            case, _ = await open_case(vetting, minter, biz["id"])
+            view = (await vetting.get(f"/v1/vetting-cases/{case['id']}", headers=minter.headers(officer()))).json()
+            assert [f["points"] for f in view["risk"]["factors"] if f["factor"] == "licence"] in ([], [0])
+            assert (await findings_and_cases(vetting_app, biz["id"]))[0] == []
 
 
 async def test_opening_a_case_screens_the_business_at_the_configured_threshold(vetting, vetting_app, minter):

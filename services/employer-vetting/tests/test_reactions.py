@@ -168,6 +168,26 @@ async def test_a_worker_paid_fee_is_a_finding_and_an_illegitimate_one_suspends(
     await wait_until(lambda: findings_of(live_vetting, ordinary["id"], "worker_paid_fee"), message="fee finding")
     assert (await business(live_vetting, ordinary["id"])).status == "approved"
     assert await open_cases(live_vetting, ordinary["id"]) == 1  # review reopened
+    await assert_review_shown(live_vetting, live_client, minter, ordinary["id"], "approved", "worker_paid_fee")
+    await assert_review_shown(live_vetting, live_client, minter, bribed["id"], "suspended", "worker_paid_fee")
+
+
+async def assert_review_shown(app, client, minter, business_id, status, finding_kind):
+    """The business says that it is being reviewed, and why, to whoever may read it."""
+    async with app.state.database.session(read_only=True) as s:
+        [case_id] = (
+            await s.execute(
+                select(VettingCase.id).where(
+                    VettingCase.business_id == uuid.UUID(business_id), VettingCase.status == "open"
+                )
+            )
+        ).scalars()
+    headers = minter.headers(make_principal(Role.auditor))
+    got = (await client.get(f"/v1/businesses/{business_id}", headers=headers)).json()
+    assert (got["status"], got["review_open"], got["open_case_id"]) == (status, True, str(case_id))
+    findings = (await client.get(f"/v1/businesses/{business_id}/findings", headers=headers)).json()["items"]
+    assert finding_kind in [f["kind"] for f in findings]
+    assert {f["source"] for f in findings if f["kind"] == finding_kind} == {"registry"}
 
 
 def grievance(business_id, indicators):
@@ -192,6 +212,7 @@ async def test_a_severe_indicator_suspends_and_others_reopen_review(live_vetting
     await wait_until(lambda: findings_of(live_vetting, milder["id"], "substantiated_grievance"), message="finding")
     assert (await business(live_vetting, milder["id"])).status == "approved"
     assert await open_cases(live_vetting, milder["id"]) == 1
+    await assert_review_shown(live_vetting, live_client, minter, milder["id"], "approved", "substantiated_grievance")
 
 
 async def test_retaliation_is_a_finding_against_the_employer(live_vetting, live_client, publisher, minter):

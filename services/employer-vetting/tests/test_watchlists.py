@@ -11,6 +11,9 @@ from fairpath.common.testing import make_principal
 from fairpath.common.testing.nats import wait_until
 from fairpath.vetting.watchlists.service import BATCH_LINES
 
+from .helpers import register
+from .test_screening import word
+
 ADMIN = make_principal(Role.admin)
 OFFICER = make_principal(Role.compliance_officer)
 AUDITOR = make_principal(Role.auditor)
@@ -173,6 +176,43 @@ async def test_csv_upload_loads_aliases_and_reports_bad_records(client, minter):
     job = await upload(client, minter, watchlist["id"], body, headers={"content-type": "text/csv"})
     assert job["format"] == "csv" and (job["loaded"], job["rejected"]) == (2, 2)
     assert [r["line"] for r in job["rejections"]] == [3, 5]
+
+
+async def test_a_csv_record_whose_quoted_name_holds_a_line_break_loads_and_later_bad_records_keep_their_lines(
+    client, minter
+):
+    a, b = word(), word()
+    watchlist = await new_watchlist(client, minter, kind="blocklist")
+    body = (
+        "id,name,aliases,country,registration_number\r\n"  # 1
+        f'Q-1,"{a} {b}\r\nLogistics LLC",,AE,\r\n'  # 2-3: one record, a line break in its quoted name
+        "Q-2,Too,Many,Fields,Here,Really\r\n"  # 4: bad
+        f'Q-3,"{b} ""Quoted""\nacross\nthree lines Ltd",,AE,\n'  # 5-7: one record
+        "Q-4,,no name here,AE,\n"  # 8: bad
+        'Q-5,"never closed,AE,\n'  # 9: a quoted field open to the end of the file
+        "Q-6,Last Entity Ltd,,AE,\n"  # 10: swallowed by it
+    )
+    # Sent a few bytes at a time: a record is read across the pieces as across its lines.
+    data = body.encode()
+
+    async def pieces():
+        for i in range(0, len(data), 7):
+            yield data[i : i + 7]
+
+    job = await upload(client, minter, watchlist["id"], pieces(), headers={"content-type": "text/csv"})
+    assert job["status"] == "completed", job
+    assert (job["loaded"], job["rejected"]) == (2, 3)
+    rejected = {r["line"]: r["reason"] for r in job["rejections"]}
+    assert sorted(rejected) == [4, 8, 9]
+    assert "6 fields" in rejected[4] and "name is empty" in rejected[8] and "not closed" in rejected[9]
+    assert job["lines_read"] == 10
+
+    # The entity loaded with its whole name: a business of that name is screened against it.
+    officer = minter.headers(OFFICER)
+    biz = await register(client, officer, legal_name=f"{a} {b} Logistics LLC")
+    screened = await client.post(f"/v1/businesses/{biz['id']}/screenings", headers=officer)
+    assert screened.status_code == 201, screened.text
+    assert "Q-1" in [h["entity_id"] for h in screened.json()["hits"]]
 
 
 async def test_csv_without_a_name_column_fails_the_import_with_the_reason(client, minter):

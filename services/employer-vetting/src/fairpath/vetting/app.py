@@ -13,6 +13,7 @@ from fairpath.vetting.businesses.routes import router as businesses_router
 from fairpath.vetting.config import VettingSettings
 from fairpath.vetting.db import ledger_tables
 from fairpath.vetting.findings.consumers import findings_subscriptions
+from fairpath.vetting.findings.routes import router as findings_router
 from fairpath.vetting.licences.routes import router as licences_router
 from fairpath.vetting.review.jobs import Scheduler
 from fairpath.vetting.review.routes import router as cases_router
@@ -49,6 +50,7 @@ def create_app(settings: VettingSettings | None = None) -> FastAPI:
         description="Vets employers and recruitment agencies against the IRIS principles.",
         routers=[
             businesses_router,
+            findings_router,
             licences_router,
             assessments_router,
             cases_router,

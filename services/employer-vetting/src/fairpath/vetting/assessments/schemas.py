@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from fairpath.common.text import Prose, Text
+
 
 class Answer(StrEnum):
     compliant = "compliant"
@@ -17,9 +19,9 @@ class Answer(StrEnum):
 class AnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question_id: Annotated[str, StringConstraints(max_length=10)]
+    question_id: Annotated[Text, StringConstraints(max_length=10)]
     answer: Answer
-    evidence: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = Field(
+    evidence: Annotated[Prose, StringConstraints(strip_whitespace=True, max_length=2000)] | None = Field(
         default=None, description="what supports the answer: a policy, a document reference"
     )
 

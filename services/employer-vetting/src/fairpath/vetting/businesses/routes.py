@@ -17,6 +17,7 @@ from fairpath.vetting.businesses.schemas import (
     BusinessPublic,
     BusinessStatus,
     BusinessUpdate,
+    NameSearch,
     RecruiterLinkCreate,
     RecruiterLinkPublic,
 )
@@ -47,7 +48,10 @@ async def list_businesses(
     kind: BusinessKind | None = None,
     country: CountryCode | None = None,
     status: BusinessStatus | None = None,
-    name: str | None = None,
+    name: Annotated[NameSearch | None, Query(description="part of the legal name, any case")] = None,
+    review_open: Annotated[
+        bool | None, Query(description="true: only businesses with an open vetting case; false: only those without")
+    ] = None,
     cursor: CursorParam = None,
     limit: LimitParam = 50,
 ) -> Page[BusinessPublic]:
@@ -58,6 +62,7 @@ async def list_businesses(
         country=country,
         status=status,
         name=name,
+        review_open=review_open,
         after=decode_cursor(cursor),
         limit=limit + 1,
     )

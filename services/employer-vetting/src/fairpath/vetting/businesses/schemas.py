@@ -4,13 +4,22 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field, model_validator
 from pydantic_core import PydanticCustomError
 
 from fairpath.common.domain_codes import BusinessKind, BusinessStatus
 from fairpath.common.reference import CountryCode, IsicSection
+from fairpath.common.text import Prose, Text
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+# What callers type is NFC and free of control characters (fairpath.common.text); an address may run over lines.
+Name = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+RegistrationNumber = Annotated[
+    Text,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ./\-]*$"),
+]
+Address = Annotated[Prose, StringConstraints(strip_whitespace=True, max_length=500)]
+# A search for part of a name (`?name=`).
+NameSearch = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 
 
 class BusinessCreate(BaseModel):
@@ -32,15 +41,10 @@ class BusinessCreate(BaseModel):
     kind: BusinessKind
     legal_name: Name
     country: CountryCode
-    registration_number: Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ./\-]*$"
-        ),
-    ]
+    registration_number: RegistrationNumber
     other_names: list[Name] = Field(default_factory=list, max_length=20)
     sector: IsicSection | None = None
-    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    address: Address | None = None
     organization_id: uuid.UUID | None = Field(
         default=None, description="the organisation whose users act for this business (operator only)"
     )
@@ -54,7 +58,7 @@ class BusinessUpdate(BaseModel):
     legal_name: Name | None = None
     other_names: list[Name] | None = Field(default=None, max_length=20)
     sector: IsicSection | None = None
-    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    address: Address | None = None
     organization_id: uuid.UUID | None = None
 
     @model_validator(mode="after")
@@ -98,6 +102,16 @@ class BusinessPublic(BaseModel):
     condition_deadline: datetime | None = None
     organization_id: uuid.UUID | None
     owner_organization_id: uuid.UUID | None
+    open_case_id: uuid.UUID | None = Field(
+        default=None,
+        description="the vetting case open on the business, if any: a finding after a decision opens one, and an "
+        "approved business stays approved (it may still contract) while it is reviewed",
+    )
     created_at: datetime
     updated_at: datetime
     version: int
+
+    @computed_field(description="whether a vetting case is open on the business (`open_case_id` names it)")
+    @property
+    def review_open(self) -> bool:
+        return self.open_case_id is not None

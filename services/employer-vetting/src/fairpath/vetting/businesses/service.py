@@ -163,6 +163,7 @@ async def list_businesses(
     country: str | None = None,
     status: BusinessStatus | None = None,
     name: str | None = None,
+    review_open: bool | None = None,
     after: uuid.UUID | None = None,
     limit: int = 50,
 ) -> list[Business]:
@@ -183,6 +184,8 @@ async def list_businesses(
         query = query.where(Business.status == status)
     if name:
         query = query.where(Business.name_key.contains(name.casefold(), autoescape=True))
+    if review_open is not None:
+        query = query.where(Business.open_case_id.is_not(None) if review_open else Business.open_case_id.is_(None))
     if after:
         query = query.where(Business.id > after)
     return list((await session.execute(query)).scalars())
@@ -215,12 +218,23 @@ async def transition(
     action: str,
     approval_expires_at: datetime | None = None,
     condition_deadline: datetime | None = None,
+    review_case_id: uuid.UUID | None = None,
+    close_review: bool = False,
     **event_fields: Any,
 ) -> None:
-    """Move a business to a new status: one version, one audit entry, one event, one transaction."""
+    """Move a business to a new status: one version, one audit entry, one event, one transaction.
+
+    `review_case_id`: the case opened with this change; `close_review`: the change decides the open case."""
     business.status = status
     business.approval_expires_at = approval_expires_at
     business.condition_deadline = condition_deadline
+    review: dict[str, Any] = {}
+    if review_case_id is not None:
+        business.open_case_id = review_case_id
+        review = {"open_case_id": str(review_case_id)}
+    elif close_review and business.open_case_id is not None:
+        business.open_case_id = None
+        review = {"open_case_id": None}
     await ledger.record_change(
         session,
         business,
@@ -230,24 +244,43 @@ async def transition(
         changes={
             "status": status.value,
             **({"reason": str(event_fields["reason"])} if "reason" in event_fields else {}),
+            **review,
         },
         event=lambda: event(**business_state(business), **event_fields),
     )
 
 
-async def put_under_review(session: AsyncSession, ledger: Ledger, business: Business, *, actor: str) -> None:
-    """A case opened on a registered or expired business: under review, its last decision's dates kept."""
-    await transition(
+async def open_review(
+    session: AsyncSession, ledger: Ledger, business: Business, *, case_id: uuid.UUID, actor: str, under_review: bool
+) -> None:
+    """A vetting case opened on the business: `open_case_id` names it from now until the case is decided, so
+    whoever reads the business sees that it is being reviewed. An approved business stays approved (it may
+    still contract). `under_review`: a registered or expired business an officer opens a case on goes under
+    review, its last decision's dates kept. One version, one audit entry, one event."""
+    if under_review:
+        await transition(
+            session,
+            ledger,
+            business,
+            status=BusinessStatus.under_review,
+            event=BusinessUpdated,
+            actor=actor,
+            action="business.under_review",
+            approval_expires_at=business.approval_expires_at,
+            condition_deadline=business.condition_deadline,
+            review_case_id=case_id,
+            changed_fields=["open_case_id", "status"],
+        )
+        return
+    business.open_case_id = case_id
+    await ledger.record_change(
         session,
-        ledger,
         business,
-        status=BusinessStatus.under_review,
-        event=BusinessUpdated,
         actor=actor,
-        action="business.under_review",
-        approval_expires_at=business.approval_expires_at,
-        condition_deadline=business.condition_deadline,
-        changed_fields=["status"],
+        action="business.review_opened",
+        record_type="business",
+        changes={"open_case_id": str(case_id)},
+        event=lambda: BusinessUpdated(**business_state(business), changed_fields=["open_case_id"]),
     )
 
 
@@ -260,7 +293,9 @@ async def suspend(
     actor: str,
     case_id: uuid.UUID | None = None,
     finding_event_id: uuid.UUID | None = None,
+    opens_review: bool = False,
 ) -> None:
+    """Suspend the business; `opens_review`: `case_id` was opened with the suspension (one version for both)."""
     await transition(
         session,
         ledger,
@@ -269,6 +304,7 @@ async def suspend(
         event=BusinessSuspended,
         actor=actor,
         action="business.suspended",
+        review_case_id=case_id if opens_review else None,
         suspended_at=utcnow(),
         reason=reason,
         vetting_case_id=case_id,

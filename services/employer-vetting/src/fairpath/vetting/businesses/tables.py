@@ -35,6 +35,8 @@ class Business(VettingModel, table=True):
         default=None, sa_column=Column(UtcDateTime(), nullable=True, index=True)
     )
     organization_id: uuid.UUID | None = Field(default=None, index=True)
+    # The vetting case open on the business (None when none is): kept with every case opened and decided.
+    open_case_id: uuid.UUID | None = Field(default=None, index=True)
     owner_organization_id: uuid.UUID | None = Field(default=None, index=True)
     registered_by: uuid.UUID
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

@@ -8,6 +8,8 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
+from fairpath.common.text import Prose
+
 
 class CaseStatus(StrEnum):
     open = "open"
@@ -23,7 +25,7 @@ class Decision(StrEnum):
 class CaseOpen(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] = "initial vetting"
+    reason: Annotated[Prose, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] = "initial vetting"
 
 
 class DecisionCreate(BaseModel):
@@ -42,8 +44,8 @@ class DecisionCreate(BaseModel):
     )
 
     decision: Decision
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    conditions: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]] = Field(
+    reason: Annotated[Prose, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    conditions: list[Annotated[Prose, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]] = Field(
         default_factory=list, max_length=20
     )
     condition_deadline: AwareDatetime | None = None

@@ -1,9 +1,10 @@
 """The vetting case record: opening a case row, reopening review for a finding, finding and showing cases."""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.domain_codes import BusinessStatus
@@ -12,7 +13,7 @@ from fairpath.common.ids import uuid7
 from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.businesses.tables import Business
-from fairpath.vetting.cases.schemas import CasePublic, CaseStatus
+from fairpath.vetting.cases.schemas import CasePublic, CaseStatus, Decision
 from fairpath.vetting.cases.tables import VettingCase
 
 # Statuses after which a new finding reopens review (before a decision the open case already covers it).
@@ -93,6 +94,18 @@ async def reopen_for_finding(
         action="case.reopened",
         changes={"business_id": str(business.id), "finding_id": str(finding_id)},
     )
+
+
+async def approved_on(session: AsyncSession, business_id: uuid.UUID) -> datetime | None:
+    """When the business's last approval (conditional or not) was decided; None if it never was."""
+    return (
+        await session.execute(
+            select(func.max(VettingCase.decided_at)).where(
+                VettingCase.business_id == business_id,
+                VettingCase.decision.in_([Decision.approved, Decision.conditionally_approved]),
+            )
+        )
+    ).scalar_one_or_none()
 
 
 async def find_cases(

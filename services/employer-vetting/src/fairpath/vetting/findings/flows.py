@@ -36,11 +36,15 @@ async def report_finding(
 ) -> Finding | None:
     """Add a finding (once per source record), reopen review, and suspend when asked and approved.
 
+    Review reopened after a decision shows on the business (`open_case_id`) whether or not it is suspended:
+    an approved business that is not suspended stays approved while the case is open.
     Returns None when this source record already raised this finding, or the business is unknown."""
-    if await findings.already_recorded(session, business_id=business_id, kind=kind, source_ref=source_ref):
-        return None
+    # The business is locked first, so two reports of the same record (two replicas, a redelivery) queue
+    # here and the second finds the first's finding instead of breaking the unique constraint.
     business = await session.get(Business, business_id, with_for_update=True)
     if business is None:
+        return None
+    if await findings.already_recorded(session, business_id=business_id, kind=kind, source_ref=source_ref):
         return None
     finding = await findings.record_finding(
         session,
@@ -57,6 +61,7 @@ async def report_finding(
     case = await cases.reopen_for_finding(
         session, ledger, business=business, finding_id=finding.id, finding_kind=finding.kind, actor=actor
     )
+    opened = case is not None and business.open_case_id != case.id
     if suspend is not None and business.status in SUSPENDABLE:
         await businesses.suspend(
             session,
@@ -66,5 +71,8 @@ async def report_finding(
             actor=actor,
             case_id=case.id if case else None,
             finding_event_id=event_id,
+            opens_review=opened,
         )
+    elif opened:
+        await businesses.open_review(session, ledger, business, case_id=case.id, actor=actor, under_review=False)
     return finding

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from fairpath.common.domain_codes import Severity
 
@@ -39,10 +39,10 @@ class FindingPublic(BaseModel):
     id: uuid.UUID
     business_id: uuid.UUID
     kind: FindingKind
-    principle: str
+    principle: str = Field(description="the IRIS principle (A to G) the finding is under")
     severity: Severity
-    source: FindingSource
-    source_ref: str
-    evidence: dict
+    source: FindingSource = Field(description="the service whose records raised it")
+    source_ref: str = Field(description="the record that raised it: a case, a licence, a hit, a contract, a report")
+    evidence: dict = Field(description="ids, codes and amounts behind the finding; never personal data")
     status: FindingStatus
-    created_at: datetime
+    created_at: datetime = Field(description="when it was recorded")

@@ -6,12 +6,25 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fairpath.common.auth import READ_ALL_ROLES, Principal
 from fairpath.common.domain_codes import Severity
 from fairpath.common.ids import uuid7
 from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
-from fairpath.vetting.findings.schemas import FindingKind, FindingSource, FindingStatus
+from fairpath.vetting.findings.schemas import FindingKind, FindingPublic, FindingSource, FindingStatus
 from fairpath.vetting.findings.tables import Finding
+
+# What of a screening match's evidence the business itself sees: the kind of list, never the listed entity
+# (hits name listed entities, possibly people, which agencies and employers never see).
+_MATCH_EVIDENCE_FOR_THE_BUSINESS = ("watchlist_kind",)
+
+
+def present(finding: Finding, principal: Principal) -> FindingPublic:
+    public = FindingPublic.model_validate(finding)
+    if finding.kind == FindingKind.screening_match and principal.role not in READ_ALL_ROLES:
+        evidence = {k: v for k, v in finding.evidence.items() if k in _MATCH_EVIDENCE_FOR_THE_BUSINESS}
+        public = public.model_copy(update={"evidence": evidence})
+    return public
 
 
 async def already_recorded(
@@ -70,6 +83,26 @@ async def record_finding(
         },
     )
     return finding
+
+
+async def find_findings(
+    session: AsyncSession,
+    *,
+    business_id: uuid.UUID,
+    kind: FindingKind | None,
+    status: FindingStatus | None,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[Finding]:
+    """A business's findings in the order they were recorded (ids are time-ordered)."""
+    query = select(Finding).where(Finding.business_id == business_id).order_by(Finding.id).limit(limit)
+    if kind is not None:
+        query = query.where(Finding.kind == kind)
+    if status is not None:
+        query = query.where(Finding.status == status)
+    if after is not None:
+        query = query.where(Finding.id > after)
+    return list((await session.execute(query)).scalars())
 
 
 async def findings_of(session: AsyncSession, business_id: uuid.UUID) -> list[Finding]:

@@ -1,6 +1,7 @@
 """HTTP routes of the licences domain."""
 
 import uuid
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile, status
@@ -16,6 +17,7 @@ from fairpath.vetting.licences.service import DuplicateLicence
 router = APIRouter(tags=["licences"], responses=PROBLEM_RESPONSES)
 
 MAX_REGISTER_BYTES = 50 * 1024 * 1024
+CHUNK_BYTES = 64 * 1024
 
 
 @router.post(
@@ -60,9 +62,16 @@ async def import_licence_register(
     country: Annotated[str, Form(min_length=2, max_length=2)],
     file: Annotated[UploadFile, File(description="CSV: number, authority, holder_name, valid_from, valid_until")],
 ) -> RegisterImportResult:
-    content = await file.read(MAX_REGISTER_BYTES + 1)
-    if len(content) > MAX_REGISTER_BYTES:
-        raise RuleViolations([Violation(field="file", rule="max_size", message="a register is at most 50 MB")])
     return await service.import_register(
-        session=session, ledger=ledger, principal=principal, country=country, content=content
+        session=session, ledger=ledger, principal=principal, country=country, chunks=_chunks(file)
     )
+
+
+async def _chunks(file: UploadFile) -> AsyncIterator[bytes]:
+    """The uploaded register, a piece at a time, up to MAX_REGISTER_BYTES."""
+    read = 0
+    while chunk := await file.read(CHUNK_BYTES):
+        read += len(chunk)
+        if read > MAX_REGISTER_BYTES:
+            raise RuleViolations([Violation(field="file", rule="max_size", message="a register is at most 50 MB")])
+        yield chunk

@@ -5,10 +5,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from fairpath.common.reference import CountryCode
+from fairpath.common.text import PastDate, Text
 
 
 class RegisterStatus(StrEnum):
@@ -29,7 +30,8 @@ class LicenceState(StrEnum):
     valid = "valid"
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+LicenceNumber = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+LicenceText = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 
 
 class LicenceCreate(BaseModel):
@@ -48,17 +50,19 @@ class LicenceCreate(BaseModel):
         },
     )
 
-    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    authority: Text
+    number: LicenceNumber
+    authority: LicenceText
     country: CountryCode
-    valid_from: date
-    valid_until: date
+    valid_from: PastDate = Field(description="the day the licence was issued: not before 1900, not in the future")
+    valid_until: date = Field(description="the last day it is valid: after valid_from")
 
-    @model_validator(mode="after")
-    def _period(self) -> "LicenceCreate":
-        if self.valid_until < self.valid_from:
-            raise PydanticCustomError("valid_period", "valid_until is before valid_from")
-        return self
+    @field_validator("valid_until")
+    @classmethod
+    def _period(cls, valid_until: date, info: ValidationInfo) -> date:
+        valid_from = info.data.get("valid_from")
+        if valid_from is not None and valid_until <= valid_from:
+            raise PydanticCustomError("valid_period", "valid_until must be after valid_from")
+        return valid_until
 
 
 class LicencePublic(BaseModel):
@@ -76,13 +80,14 @@ class LicencePublic(BaseModel):
 
 
 class RejectedLine(BaseModel):
-    line: int
+    line: int = Field(description="the physical line the record starts on (a quoted field may span lines)")
     reason: str
 
 
 class RegisterImportResult(BaseModel):
     country: str
     loaded: int
-    rejected: list[RejectedLine]
+    rejected: list[RejectedLine] = Field(description="the first rejected records, with their lines and reasons")
+    rejected_total: int = Field(description="every rejected record")
     licences_verified: int
     licences_not_found: int

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import Principal
-from fairpath.common.domain_codes import BusinessKind, BusinessStatus, Severity
+from fairpath.common.domain_codes import BusinessStatus, Severity
 from fairpath.common.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
 from fairpath.common.events.catalogue import BusinessApproved, BusinessConditionallyApproved, BusinessRejected
 from fairpath.common.ledger import Ledger
@@ -22,7 +22,7 @@ from fairpath.vetting.cases.tables import VettingCase
 from fairpath.vetting.findings.flows import report_finding
 from fairpath.vetting.findings.schemas import FindingKind, FindingSource
 from fairpath.vetting.licences.schemas import LicenceState
-from fairpath.vetting.licences.service import licence_state
+from fairpath.vetting.licences.service import licence_required, licence_state
 from fairpath.vetting.review.schemas import CaseView
 from fairpath.vetting.risk import service as risk
 from fairpath.vetting.screening import service as screening
@@ -86,8 +86,14 @@ async def open_case(
         action="case.opened",
         changes={"business_id": str(business_id), "reason": reason},
     )
-    if business.status in (BusinessStatus.registered, BusinessStatus.expired):
-        await businesses.put_under_review(session, ledger, business, actor=principal.actor)
+    await businesses.open_review(
+        session,
+        ledger,
+        business,
+        case_id=case.id,
+        actor=principal.actor,
+        under_review=business.status in (BusinessStatus.registered, BusinessStatus.expired),
+    )
     await _licence_finding(session, ledger, business, case, principal.actor)
     await screening.screen_business(
         session,
@@ -103,8 +109,9 @@ async def open_case(
 async def _licence_finding(
     session: AsyncSession, ledger: Ledger, business: Business, case: VettingCase, actor: str
 ) -> None:
-    """An agency without a valid operating licence is a finding under IRIS A (employers need none here)."""
-    if business.kind != BusinessKind.recruitment_agency:
+    """An agency without a valid operating licence is a finding under IRIS A (employers need none here):
+    `licence_missing` when it recorded none, `licence_expired` when the latest has run out."""
+    if not licence_required(business):
         return
     state, evidence = await licence_state(session, business)
     if state in _LICENCE_FINDINGS:
@@ -187,6 +194,7 @@ async def decide(
     expires = _add_months(now, approval_months)
     decision_fields = {
         "actor": principal.actor,
+        "close_review": True,
         "vetting_case_id": case.id,
         "decided_at": now,
         "risk_band": assessment.band,

@@ -1,12 +1,12 @@
 """API models of the risk domain."""
 
-from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from fairpath.common.domain_codes import RiskBand
 from fairpath.common.reference import CountryCode, IsicSection
+from fairpath.common.text import PastDate, Text
 
 
 class RiskFactor(BaseModel):
@@ -29,8 +29,8 @@ class CountryRiskRow(BaseModel):
     country: CountryCode
     sector: IsicSection | None = None
     points: int = Field(ge=0, le=40)
-    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    as_of: date
+    source: Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    as_of: PastDate
 
 
 class CountryRiskTable(BaseModel):

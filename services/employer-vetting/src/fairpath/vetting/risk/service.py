@@ -13,7 +13,7 @@ from fairpath.vetting.businesses.tables import Business, RecruiterLink
 from fairpath.vetting.findings.schemas import FindingKind, FindingStatus
 from fairpath.vetting.findings.tables import Finding
 from fairpath.vetting.licences.schemas import LicenceState
-from fairpath.vetting.licences.service import licence_state
+from fairpath.vetting.licences.service import licence_required, licence_state
 from fairpath.vetting.risk.schemas import CountryRiskRow, CountryRiskTable, RiskAssessment, RiskFactor
 from fairpath.vetting.risk.tables import CountryRisk
 from fairpath.vetting.screening.service import confirmed_hits
@@ -64,8 +64,10 @@ async def assess(session: AsyncSession, business: Business) -> RiskAssessment:
     factors = [await country_risk_points(session, business.country, business.sector)]
 
     state, evidence = await licence_state(session, business)
-    if business.kind == BusinessKind.recruitment_agency or state != LicenceState.missing:
+    if licence_required(business):
         factors.append(RiskFactor(factor="licence", points=LICENCE_POINTS[state], evidence=evidence))
+    elif state != LicenceState.missing:  # shown, never scored: the business needs no licence
+        factors.append(RiskFactor(factor="licence", points=0, evidence=f"{evidence}; an employer needs no licence"))
 
     for hit in await confirmed_hits(session, business.id):
         factors.append(

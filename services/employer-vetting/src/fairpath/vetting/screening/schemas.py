@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from fairpath.common.domain_codes import WatchlistKind
+from fairpath.common.text import Prose
 
 
 class HitStatus(StrEnum):
@@ -40,7 +41,7 @@ class HitResolution(BaseModel):
     )
 
     decision: HitDecision
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+    reason: Annotated[Prose, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 
 
 class ScreeningHitPublic(BaseModel):

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from fairpath.common.domain_codes import WatchlistKind
+from fairpath.common.text import Text
 
 
 class ImportFormat(StrEnum):
@@ -41,9 +42,9 @@ class WatchlistCreate(BaseModel):
         },
     )
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    name: Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     kind: WatchlistKind
-    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    source: Annotated[Text, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
 
 
 class WatchlistPublic(BaseModel):

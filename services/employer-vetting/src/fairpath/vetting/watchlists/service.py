@@ -16,6 +16,7 @@ from fairpath.common.errors import Conflict, NotFound
 from fairpath.common.ids import uuid7
 from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
+from fairpath.vetting.uploads import MAX_LINE_BYTES, csv_records, physical_lines
 from fairpath.vetting.watchlists.entities import (
     CsvLayout,
     EntityRejected,
@@ -44,7 +45,6 @@ from fairpath.vetting.watchlists.tables import (
 from fairpath.vetting.watchlists.terms import record_terms
 
 BATCH_LINES = 1000
-MAX_LINE_BYTES = 1 << 20
 REJECTIONS_SHOWN = 1000
 
 _entries = WatchlistEntry.__table__
@@ -186,7 +186,7 @@ class _Batch:
     entities: list[tuple[int, ListedEntity, NameKeys]] = field(default_factory=list)
     rejections: list[tuple[int, str]] = field(default_factory=list)
     skipped: int = 0
-    lines: int = 0
+    last_line: int = 0  # the last physical line read
     number: int = 1
 
     def __len__(self) -> int:
@@ -231,27 +231,65 @@ async def start_import(
     return job
 
 
-async def _lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, bytes | None, int]]:
-    """Physical lines with their numbers (from 1) and the bytes read so far, chunk by chunk;
-    None for a line too long to hold."""
-    buffer = b""
-    number = read = 0
-    overlong = False
-    async for chunk in chunks:
-        read += len(chunk)
-        buffer += chunk
-        while True:
-            cut = buffer.find(b"\n")
-            if cut < 0:
-                break
-            line, buffer = buffer[:cut], buffer[cut + 1 :]
-            number += 1
-            yield number, (None if overlong else line), read
-            overlong = False
-        if len(buffer) > MAX_LINE_BYTES:  # keep reading to the line's end, but do not hold it
-            buffer, overlong = b"", True
-    if buffer or overlong:
-        yield number + 1, (None if overlong else buffer), read
+@dataclass(frozen=True)
+class _Item:
+    """What one line (or CSV record) of an upload is: an entity, a valid entity not screened, a rejection,
+    or nothing (a blank line, the CSV header)."""
+
+    line: int  # the physical line it starts on
+    last_line: int  # the physical line it ends on
+    bytes_read: int
+    entity: ListedEntity | None = None
+    skipped: bool = False
+    rejection: str | None = None
+
+
+async def _ftm_items(chunks: AsyncIterator[bytes]) -> AsyncIterator[_Item]:
+    """FollowTheMoney JSON lines: one entity a line."""
+    async for number, raw, read in physical_lines(chunks, MAX_LINE_BYTES):
+        if raw is None:
+            yield _Item(number, number, read, rejection=f"line longer than {MAX_LINE_BYTES} bytes")
+            continue
+        try:
+            text = raw.decode("utf-8").strip().lstrip("\ufeff")
+        except UnicodeDecodeError:
+            yield _Item(number, number, read, rejection="not UTF-8 text")
+            continue
+        if not text:
+            yield _Item(number, number, read)
+            continue
+        try:
+            entity = parse_ftm_line(text)
+        except EntityRejected as exc:
+            yield _Item(number, number, read, rejection=str(exc)[:300])
+            continue
+        yield _Item(number, number, read, entity=entity, skipped=entity is None)
+
+
+async def _csv_items(chunks: AsyncIterator[bytes]) -> AsyncIterator[_Item]:
+    """CSV (RFC 4180): a header naming the columns, then one entity a record; a quoted field may hold a line
+    break, so a record may span lines and is reported by the line it starts on."""
+    layout: CsvLayout | None = None
+    async for record in csv_records(chunks, MAX_LINE_BYTES):
+        last = record.line + record.lines - 1
+        if layout is None:
+            if record.fields is None:
+                raise _ImportFailed(f"line {record.line}: the header cannot be read: {record.error}")
+            try:
+                layout = CsvLayout(record.fields)
+            except EntityRejected as exc:
+                raise _ImportFailed(f"line {record.line}: {exc}") from None
+            yield _Item(record.line, last, record.bytes_read)
+            continue
+        if record.fields is None:
+            yield _Item(record.line, last, record.bytes_read, rejection=str(record.error)[:300])
+            continue
+        try:
+            entity = layout.parse(record.fields)
+        except EntityRejected as exc:
+            yield _Item(record.line, last, record.bytes_read, rejection=str(exc)[:300])
+            continue
+        yield _Item(record.line, last, record.bytes_read, entity=entity, skipped=entity is None)
 
 
 async def run_import(
@@ -268,39 +306,21 @@ async def run_import(
     # One batch is written while the next is parsed: the writes of a batch still follow the previous
     # batch's commit, so a repeated entity id is caught across batches as within one.
     writing: asyncio.Task | None = None
-    layout: CsvLayout | None = None
+    items = _csv_items(chunks) if job.format == ImportFormat.csv else _ftm_items(chunks)
     try:
-        async for number, raw, read in _lines(chunks):
-            batch.lines += 1
-            if raw is None:
-                batch.rejections.append((number, f"line longer than {MAX_LINE_BYTES} bytes"))
-                continue
-            try:
-                text = raw.decode("utf-8").strip().lstrip("\ufeff")
-            except UnicodeDecodeError:
-                batch.rejections.append((number, "not UTF-8 text"))
-                continue
-            if not text:
-                continue
-            try:
-                if job.format == ImportFormat.csv and layout is None:
-                    layout = CsvLayout(text)
-                    continue
-                entity = layout.parse(text) if layout is not None else parse_ftm_line(text)
-            except EntityRejected as exc:
-                if job.format == ImportFormat.csv and layout is None:
-                    raise _ImportFailed(f"line {number}: {exc}") from None
-                batch.rejections.append((number, str(exc)[:300]))
-                continue
-            if entity is None:
+        async for item in items:
+            batch.last_line, read = item.last_line, item.bytes_read
+            if item.rejection is not None:
+                batch.rejections.append((item.line, item.rejection))
+            elif item.entity is not None:
+                batch.entities.append((item.line, item.entity, entity_name_keys(item.entity)))
+            elif item.skipped:
                 batch.skipped += 1
-            else:
-                batch.entities.append((number, entity, entity_name_keys(entity)))
             if len(batch) >= BATCH_LINES:
                 if writing is not None:
                     await writing
                 writing = asyncio.create_task(_load_batch(database, job, batch, read))
-                batch = _Batch(number=batch.number + 1)
+                batch = _Batch(number=batch.number + 1, last_line=batch.last_line)
         if writing is not None:
             await writing
             writing = None
@@ -415,7 +435,7 @@ async def _load_batch(database: Database, job: WatchlistImport, batch: _Batch, b
                 [{"import_id": job.id, "line": line, "reason": reason} for line, reason in rejections],
             )
         job.bytes_read = bytes_read
-        job.lines_read += batch.lines
+        job.lines_read = max(job.lines_read, batch.last_line)
         job.loaded += len(new_rows) + len(changed_rows)
         job.unchanged += len(unchanged_ids)
         job.skipped += batch.skipped
