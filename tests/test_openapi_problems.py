@@ -26,7 +26,7 @@ def operations(document: dict):
 @pytest.mark.parametrize("spec", DOMAIN_SERVICES, ids=lambda spec: spec.name)
 def test_every_client_error_an_operation_documents_names_its_problem_types(spec, documents):
     unnamed = []
-    for name, _, operation in operations(spec, documents):
+    for name, _, operation in operations(documents[spec.name]):
         for status, response in operation["responses"].items():
             if not status.startswith("4"):
                 continue
