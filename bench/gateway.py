@@ -26,7 +26,7 @@ import httpx
 from fairpath.common.testing.nats import free_port
 from fairpath.deploy.demo import seed_demo_businesses
 from fairpath.deploy.processes import SERVICES, StackConfig, build_stack
-from fairpath.gateway.identity.demo import ensure_demo_identities
+from fairpath.gateway.accounts.demo import ensure_demo_identities
 
 ROOT = Path(__file__).resolve().parents[1]
 SIGN_IN_USER = "agency"  # a role with no second factor required
@@ -117,7 +117,7 @@ def main() -> None:
         supervisor = build_stack(config)
         supervisor.start()
         try:
-            demo = seed_demo_businesses(config.var_dir, config.gateway_url, credentials)
+            demo = seed_demo_businesses(config.gateway_url, credentials)
             print(f"stack ready in {supervisor.ready_after:.1f} s; gateway {config.gateway_url}\n")
             asyncio.run(measure(config.gateway_url, credentials, demo["recruitment_agency"], args))
         finally:

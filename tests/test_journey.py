@@ -17,7 +17,7 @@ import pytest
 
 from fairpath.deploy.demo import seed_demo_businesses, seed_demo_worker
 from fairpath.deploy.processes import build_stack
-from fairpath.gateway.identity.demo import ensure_demo_identities
+from fairpath.gateway.accounts.demo import ensure_demo_identities
 
 from .test_launcher import READY_TIMEOUT, poll_until, stack_config
 
@@ -44,8 +44,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Users, dic
     supervisor = build_stack(config)
     supervisor.start()
     try:
-        demo = seed_demo_businesses(config.var_dir, config.gateway_url, credentials)
-        demo["worker"] = seed_demo_worker(config.var_dir, config.gateway_url, credentials)
+        demo = seed_demo_businesses(config.gateway_url, credentials)
+        demo["worker"] = seed_demo_worker(config.gateway_url, credentials)
         yield Users(config.gateway_url, credentials), demo
     finally:
         supervisor.stop()

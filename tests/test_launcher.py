@@ -20,7 +20,7 @@ import pytest
 
 from fairpath.common.testing.nats import free_port
 from fairpath.deploy.processes import SERVICES, StackConfig, StackError, Supervisor, build_stack, gone, port_in_use
-from fairpath.gateway.identity.demo import DEMO_USERS, ensure_demo_identities
+from fairpath.gateway.accounts.demo import DEMO_USERS, ensure_demo_identities
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT = 50.0

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 import nats
+import pyotp
 import pytest
 
 from fairpath.common.testing.nats import free_port
@@ -246,6 +247,76 @@ def test_admin_commands_say_what_they_found_even_when_it_is_nothing(launcher: La
 
     assert admin_says("watchlists", "list").startswith("no watchlists yet")
     assert admin_says("clock", "show").startswith("now ") and "the system's clock" in admin_says("clock", "show")
+
+
+def admin_command(launcher: Launcher, *command: str) -> str:
+    """`./fairpath admin ...` as the operator types it, with the demo admin's printed API key."""
+    admin = ["--gateway", launcher.gateway, "--api-key", launcher.credentials["users"]["admin"]["api_key"]]
+    run = [str(ROOT / ".venv" / "bin" / "python"), "-m", "fairpath.deploy.cli", "admin"]
+    done = subprocess.run([*run, *command, *admin], capture_output=True, text=True, timeout=60, env=clean_env())
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_new_agency_and_its_first_user_come_from_the_admin_cli_and_sign_in_with_totp(launcher: Launcher) -> None:
+    """The operator signs in with the printed credentials, makes a second agency and its first user with
+    `./fairpath admin`; the user activates with the one-time code, sets up TOTP and signs in with both."""
+    gateway, admin = launcher.gateway, launcher.credentials["users"]["admin"]
+    assert admin["password"] in launcher.printed()
+    signed_in = httpx.post(
+        f"{gateway}/v1/auth/token", timeout=30,
+        data={"username": "admin", "password": admin["password"], "totp": pyotp.TOTP(admin["totp_secret"]).now()},
+    )  # fmt: skip
+    assert signed_in.status_code == 200, signed_in.text
+
+    name, username = f"Second Agency {uuid.uuid4().hex[:6]}", f"amina.{uuid.uuid4().hex[:6]}"
+    created = admin_command(launcher, "organizations", "create", name, "--kind", "recruitment_agency")
+    org_id = re.search(r"created organisation (\S+) \(recruitment_agency: ", created).group(1)
+    assert org_id in admin_command(launcher, "organizations", "list", "--kind", "recruitment_agency")
+    assert admin_command(launcher, "keys", "list", org_id).startswith("no API keys in this organisation yet")
+    user_out = admin_command(launcher, "users", "create", username, "--organization", org_id)
+    assert f"created user {username} (agency, " in user_out
+    code = re.search(r"one-time code\s+(\S+)", user_out).group(1)
+
+    password = "a passphrase only Amina knows"
+    with httpx.Client(base_url=gateway, timeout=30) as client:
+        activated = client.post("/v1/auth/activate", json={"username": username, "code": code, "password": password})
+        assert activated.status_code == 204, activated.text
+        tokens = client.post("/v1/auth/token", data={"username": username, "password": password}).json()
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        secret = client.post("/v1/me/totp", headers=headers).json()["secret"]
+        confirmed = client.post("/v1/me/totp/confirm", json={"code": pyotp.TOTP(secret).now()}, headers=headers)
+        assert confirmed.status_code == 200 and len(confirmed.json()["recovery_codes"]) == 10
+
+        without = client.post("/v1/auth/token", data={"username": username, "password": password})
+        assert without.status_code == 401 and without.json()["type"] == "urn:fairpath:problem:second_factor_required"
+        totp = pyotp.TOTP(secret).at(time.time() + 30)  # the next step's code: the current one was just used
+        with_totp = client.post("/v1/auth/token", data={"username": username, "password": password, "totp": totp})
+        assert with_totp.status_code == 200, with_totp.text
+        me = client.get("/v1/me", headers={"Authorization": f"Bearer {with_totp.json()['access_token']}"}).json()
+    assert (me["username"], me["role"], me["organization"]["name"]) == (username, "agency", name)
+    assert (me["authenticated_by"], me["totp_enabled"]) == ("password", True)
+    listed = admin_command(launcher, "users", "list", org_id)
+    assert username in listed and "active" in listed and "totp" in listed
+
+
+def test_a_second_employer_with_its_business_and_first_user_is_one_command_away(launcher: Launcher) -> None:
+    suffix = uuid.uuid4().hex[:6]
+    out = admin_command(
+        launcher, "organizations", "create", f"Second Employer {suffix} LLC", "--kind", "employer",
+        "--user", f"employer.{suffix}", "--country", "AE", "--registration-number", f"EMP2-{suffix}",
+    )  # fmt: skip
+    org_id = re.search(r"created organisation (\S+) ", out).group(1)
+    business_id = re.search(r"registered its business (\S+) for vetting", out).group(1)
+    assert f"created user employer.{suffix} (employer, " in out and re.search(r"one-time code\s+\S+", out)
+
+    def linked() -> bool:
+        org = httpx.get(
+            f"{launcher.gateway}/v1/admin/organizations/{org_id}", headers=launcher.headers("admin"), timeout=10
+        ).json()
+        return org["business_id"] == business_id
+
+    poll_until(linked, 20, "the gateway to link the organisation to the business vetting announced", interval=0.3)
 
 
 def test_moving_the_clock_through_the_api_expires_an_approval_in_every_service(launcher: Launcher) -> None:

@@ -13,9 +13,12 @@ from fastapi.responses import JSONResponse
 
 from fairpath.common.config import CommonSettings
 from fairpath.common.testing.nats import free_port
+from fairpath.gateway.accounts.demo import ensure_demo_accounts
 from fairpath.gateway.app import create_app
 from fairpath.gateway.config import GatewaySettings
-from fairpath.gateway.identity.demo import ensure_demo_identities
+
+# Argon2id as cheap as it goes: the tests hash a great many passwords; one test checks the real parameters.
+CHEAP_HASHING = {"password_hash_time_cost": 1, "password_hash_memory_kib": 1024, "password_hash_parallelism": 1}
 
 
 def echo_app() -> FastAPI:
@@ -58,22 +61,25 @@ async def echo_upstream() -> AsyncIterator[str]:
     await task
 
 
-@pytest.fixture(scope="session")
-def demo_credentials(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    var = tmp_path_factory.mktemp("gateway-var")
-    return var, ensure_demo_identities(var, "http://gateway")
+def gateway_settings(common: CommonSettings, keypair, database_url: str, **overrides) -> GatewaySettings:
+    values = {
+        "database_url": database_url,
+        "common": common,
+        "principal_signing_key": keypair.private_pem,
+        "token_secret": "test-token-secret-of-at-least-32-bytes",
+        "totp_key": "test-totp-key-of-at-least-32-bytes-long",
+        **CHEAP_HASHING,
+    }
+    return GatewaySettings(**(values | overrides))
 
 
 @pytest.fixture(scope="session")
-async def gateway_app(echo_upstream: str, demo_credentials, common_settings: CommonSettings, keypair, tmp_path_factory):
-    var, _ = demo_credentials
+async def gateway_app(echo_upstream: str, common_settings: CommonSettings, keypair, database_url):
     closed_port = free_port()
-    settings = GatewaySettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('gw-db')}/gateway.db",
-        common=common_settings,
-        principal_signing_key=keypair.private_pem,
-        token_secret="test-token-secret-of-at-least-32-bytes",
-        identities_file=var / "gateway-identities.json",
+    settings = gateway_settings(
+        common_settings,
+        keypair,
+        await database_url("gateway"),
         vetting_urls=f"http://127.0.0.1:{closed_port},{echo_upstream}",
         contracts_urls=f"http://127.0.0.1:{closed_port}",
         registry_urls=echo_upstream,
@@ -82,6 +88,21 @@ async def gateway_app(echo_upstream: str, demo_credentials, common_settings: Com
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield app
+
+
+@pytest.fixture(scope="session")
+async def demo_credentials(gateway_app: FastAPI, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The demo accounts, made in the test gateway's database as `./fairpath up` makes them."""
+    var = tmp_path_factory.mktemp("gateway-var")
+    state = gateway_app.state
+    credentials = await ensure_demo_accounts(
+        database=state.database,
+        ledger=state.ledger,
+        accounts=state.accounts,
+        credentials_path=var / "demo-credentials.json",
+        gateway_url="http://gateway",
+    )
+    return var, credentials
 
 
 @pytest.fixture(scope="session")

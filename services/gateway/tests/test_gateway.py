@@ -1,7 +1,5 @@
 """The gateway: authentication, the principal it forwards, routing, and upstream failures."""
 
-import json
-import os
 import uuid
 
 import pytest
@@ -10,10 +8,8 @@ from fairpath.common.auth import PrincipalVerifier, Role
 from fairpath.common.events.catalogue import BusinessRegistered, BusinessUpdated
 from fairpath.common.events.envelope import new_event
 from fairpath.common.testing.nats import wait_until
-from fairpath.gateway.identity.demo import ensure_demo_identities
-from fairpath.gateway.identity.store import IdentityFileWatcher
-from fairpath.gateway.organizations.consumers import on_business_state
-from fairpath.gateway.organizations.tables import LinkedBusiness
+from fairpath.gateway.accounts.consumers import on_business_state
+from fairpath.gateway.accounts.tables import LinkedBusiness
 
 
 def key(demo_credentials, user):
@@ -167,9 +163,8 @@ async def test_admin_lists_and_replays_dead_letters(gateway, gateway_app, demo_c
 async def test_an_organisation_acts_for_the_business_vetting_links_it_to(
     gateway, gateway_app, demo_credentials, keypair
 ):
-    var, credentials = demo_credentials
-    identities = json.loads((var / "gateway-identities.json").read_text())
-    agency_org = next(o["id"] for o in identities["organizations"] if o["kind"] == "recruitment_agency")
+    me = (await gateway.get("/v1/me", headers=key(demo_credentials, "agency"))).json()
+    agency_org = me["organization"]["id"]
 
     def principal_seen(response):
         return PrincipalVerifier(keypair.public_pem).verify(response.json()["headers"]["x-fairpath-principal"])
@@ -204,7 +199,6 @@ async def test_an_organisation_acts_for_the_business_vetting_links_it_to(
         await js.publish(event.nats_subject, event.to_json(), headers={"Nats-Msg-Id": event.id})
 
     async def linked():
-        gateway_app.state.business_links._cache.clear()
         r = await gateway.get("/v1/workers", headers=key(demo_credentials, "agency"))
         return principal_seen(r).business_id == business_id
 
@@ -235,24 +229,6 @@ async def test_a_late_business_event_never_overwrites_a_newer_link(gateway_app):
     async with database.session(read_only=True) as session:
         link = await session.get(LinkedBusiness, business_id)
     assert (link.version, link.organization_id) == (3, second_org)
-
-
-def test_the_identities_file_is_reloaded_when_it_changes_and_a_broken_one_is_ignored(tmp_path):
-    credentials = ensure_demo_identities(tmp_path, "http://gateway")
-    path = tmp_path / "gateway-identities.json"
-    watcher = IdentityFileWatcher(path, check_every=0)
-    key = credentials["users"]["agency"]["api_key"]
-    assert watcher.current().by_api_key(key).role == Role.agency
-
-    data = json.loads(path.read_text())
-    data["api_keys"] = [k for k in data["api_keys"] if k["name"] != "demo agency"]  # the key is revoked
-    path.write_text(json.dumps(data))
-    os.utime(path, (1, 1))
-    assert watcher.current().by_api_key(key) is None
-
-    path.write_text("{not json")
-    os.utime(path, (2, 2))
-    assert watcher.current().by_api_key(credentials["users"]["admin"]["api_key"]).role == Role.admin
 
 
 async def test_the_gateways_own_audit_chain_is_read_with_a_gateway_credential(gateway, demo_credentials):

@@ -37,8 +37,14 @@ def test_services_paths_join_the_gateways_and_clashing_schemas_stay_apart():
     assert {schemas[r.rsplit("/", 1)[-1]]["title"] for r in refs} == {"businesses", "workers"}
 
 
-def test_every_operation_but_the_token_names_its_authentication():
-    doc = merge(spec({"/v1/auth/token": {"post": {}}}, {}), {"vetting": spec({"/v1/businesses": {"post": {}}}, {})})
+def test_every_operation_but_signing_in_names_its_authentication():
+    own = {"/v1/auth/token": {"post": {}}, "/v1/auth/refresh": {"post": {}}, "/v1/auth/activate": {"post": {}}}
+    doc = merge(spec(own | {"/v1/me": {"get": {}}}, {}), {"vetting": spec({"/v1/businesses": {"post": {}}}, {})})
     assert doc["components"]["securitySchemes"]["ApiKey"]["name"] == "X-API-Key"
-    assert doc["paths"]["/v1/businesses"]["post"]["security"] == [{"ApiKey": []}, {"Password": []}]
-    assert "security" not in doc["paths"]["/v1/auth/token"]["post"]
+    assert doc["paths"]["/v1/businesses"]["post"]["security"] == [
+        {"ApiKey": []},
+        {"Password": []},
+        {"SingleSignOn": []},
+    ]
+    assert all("security" not in doc["paths"][path]["post"] for path in own)
+    assert doc["paths"]["/v1/me"]["get"]["security"]

@@ -35,7 +35,7 @@ from fairpath.deploy.processes import (
     busy_ports,
     tcp_ready,
 )
-from fairpath.gateway.identity.demo import ensure_demo_identities
+from fairpath.gateway.accounts.demo import ensure_demo_identities
 
 POSTGRES_ENV = "FAIRPATH_TEST_POSTGRES_URL"
 LOCAL_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -91,6 +91,10 @@ def _print_banner(config: StackConfig, credentials: dict | None, ready_after: fl
         ]
         for user in users.values():
             out.append(f"  {user['username']:<22} {user['password']:<18} {user['api_key']}")
+        out.append(
+            "  (the admin and the compliance officers sign in with a TOTP code too: their secret is the "
+            "file's totp_secret; API keys need none)"
+        )
         agency = users.get("agency")
         if agency:
             body = (
@@ -176,8 +180,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     try:
         write_state()
         if credentials is not None:
-            demo = seed_demo_businesses(config.var_dir, config.gateway_url, credentials)
-            worker = seed_demo_worker(config.var_dir, config.gateway_url, credentials)
+            demo = seed_demo_businesses(config.gateway_url, credentials)
+            worker = seed_demo_worker(config.gateway_url, credentials)
             vetted = vet_demo_businesses(config.gateway_url, credentials, demo)
             print(
                 f"Demo records: agency business {demo['recruitment_agency']} ({vetted['recruitment_agency']}), "

@@ -2,18 +2,19 @@
 registered through the gateway as the admin and linked to their organisations, then vetted and
 approved the way any business is (the agency with a valid operating licence; a case opened by one
 compliance officer and decided by the other), and a demo worker registered by the agency, whose
-login then opens that record. Everything is fictional; running it again finds the records already
-there."""
+login the admin then links to that record through the admin API. Everything is fictional; running it
+again finds the records already there."""
 
-import json
+import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from fairpath.common.auth import Role
 from fairpath.common.timeutil import utcnow
+
+# How long the gateway may take to learn of the demo worker from the registry's event.
+WORKER_KNOWN_TIMEOUT = 30.0
 
 DEMO_BUSINESSES = {
     "recruitment_agency": {
@@ -46,36 +47,55 @@ DEMO_WORKER = {
 }
 
 
-def seed_demo_worker(var_dir: Path, gateway_url: str, credentials: dict[str, Any]) -> str:
-    """Register the demo worker as the agency, and point the worker login at the record."""
-    headers = {"X-API-Key": credentials["users"]["agency"]["api_key"]}
-    with httpx.Client(base_url=gateway_url, headers=headers, timeout=15) as client:
-        response = client.post("/v1/workers", json=DEMO_WORKER)
+def _client(gateway_url: str, credentials: dict[str, Any], user: str, timeout: float = 15) -> httpx.Client:
+    return httpx.Client(
+        base_url=gateway_url, timeout=timeout, headers={"X-API-Key": credentials["users"][user]["api_key"]}
+    )
+
+
+def _me(gateway_url: str, credentials: dict[str, Any], user: str) -> dict[str, Any]:
+    with _client(gateway_url, credentials, user) as client:
+        response = client.get("/v1/me")
+    if response.status_code != 200:
+        raise RuntimeError(f"the demo {user} cannot sign in: HTTP {response.status_code} {response.text[:200]}")
+    return response.json()
+
+
+def seed_demo_worker(gateway_url: str, credentials: dict[str, Any]) -> str:
+    """Register the demo worker as the agency, and link the worker's login to the record (as the admin)."""
+    with _client(gateway_url, credentials, "agency") as agency:
+        response = agency.post("/v1/workers", json=DEMO_WORKER)
     if response.status_code == 201:
         worker_id = response.json()["id"]
     elif response.status_code == 409 and "existing_id" in response.json():
         worker_id = response.json()["existing_id"]
     else:
         raise RuntimeError(f"could not register the demo worker: HTTP {response.status_code} {response.text[:200]}")
-    path = var_dir / "gateway-identities.json"
-    identities = json.loads(path.read_text())
-    for user in identities["users"]:
-        if user["role"] == Role.worker and user.get("worker_id") != worker_id:
-            user["worker_id"] = worker_id
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(identities, indent=2))
-            tmp.chmod(0o600)
-            tmp.replace(path)  # the gateway notices the change and reloads
-    return worker_id
+    login = _me(gateway_url, credentials, "worker")
+    if login["worker_id"] == worker_id:
+        return worker_id
+    deadline = time.monotonic() + WORKER_KNOWN_TIMEOUT
+    with _client(gateway_url, credentials, "admin") as admin:
+        while True:
+            # 422 until the registry's event has told the gateway that the worker exists.
+            linked = admin.patch(f"/v1/admin/users/{login['user_id']}", json={"worker_id": worker_id})
+            if linked.status_code == 200:
+                return worker_id
+            if linked.status_code != 422 or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"could not link the demo worker's login: HTTP {linked.status_code} {linked.text[:200]}"
+                )
+            time.sleep(0.2)
 
 
-def seed_demo_businesses(var_dir: Path, gateway_url: str, credentials: dict[str, Any]) -> dict[str, str]:
+def seed_demo_businesses(gateway_url: str, credentials: dict[str, Any]) -> dict[str, str]:
     """Return {kind: business id} for the demo agency and employer."""
-    identities = json.loads((var_dir / "gateway-identities.json").read_text())
-    organization_of = {org["kind"]: org["id"] for org in identities["organizations"]}
-    headers = {"X-API-Key": credentials["users"]["admin"]["api_key"]}
+    organization_of = {
+        kind: _me(gateway_url, credentials, user)["organization"]["id"]
+        for kind, user in (("recruitment_agency", "agency"), ("employer", "employer"))
+    }
     seeded: dict[str, str] = {}
-    with httpx.Client(base_url=gateway_url, headers=headers, timeout=15) as client:
+    with _client(gateway_url, credentials, "admin") as client:
         for kind, body in DEMO_BUSINESSES.items():
             response = client.post(
                 "/v1/businesses", json={"kind": kind, **body, "organization_id": organization_of[kind]}
@@ -102,9 +122,7 @@ def vet_demo_businesses(gateway_url: str, credentials: dict[str, Any], demo: dic
     waiting for an officer, say) keeps its status, which `up` prints."""
 
     def client(user: str) -> httpx.Client:
-        return httpx.Client(
-            base_url=gateway_url, timeout=30, headers={"X-API-Key": credentials["users"][user]["api_key"]}
-        )
+        return _client(gateway_url, credentials, user, timeout=30)
 
     statuses: dict[str, str] = {}
     with client("agency") as agency, client("compliance_officer") as opener, client("compliance_officer_2") as decider:

@@ -1,7 +1,7 @@
 """Settings of the gateway (prefix FAIRPATH_GATEWAY_)."""
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, create_model, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -21,6 +21,10 @@ def upstream_urls_env(service: ServiceSpec) -> str:
     return f"{GATEWAY.settings_prefix}{upstream_urls_field(service).upper()}"
 
 
+_MIN_SECRET_BYTES = 32
+# OWASP's floor for Argon2id (19 MiB, t=2, p=1); the default is RFC 9106's second recommendation (64 MiB, t=3, p=4).
+_OWASP_MIN_MEMORY_KIB = 19456
+
 # One setting per domain service in fairpath.common.services, each the comma-separated base URLs of
 # its replicas, by default the service on this machine at its own port. Built from the list so that a
 # service added there is routed to without another line here.
@@ -39,11 +43,25 @@ class GatewaySettings(_UpstreamSettings):
     # Ed25519 private key (PEM) that signs the principal forwarded to services.
     principal_signing_key: str = ""
     principal_ttl_seconds: int = Field(default=60, ge=5, le=900)
-    # HS256 secret for the access tokens people get from POST /v1/auth/token.
+
+    # People's access tokens (`POST /v1/auth/token`): short-lived JWTs signed with this secret, then renewed with
+    # a refresh token that rotates on every use and dies with its session.
     token_secret: str = ""
-    access_token_ttl_seconds: int = Field(default=3600, ge=60, le=86400)
-    # Organisations, users and API keys the gateway accepts until accounts live in its database.
-    identities_file: Path | None = None
+    token_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    token_issuer: str = Field(default="fairpath-gateway", min_length=1, max_length=200)
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+    refresh_token_ttl_seconds: int = Field(default=14 * 86400, ge=3600, le=90 * 86400)
+    # A one-time activation or reset code is good for this long.
+    activation_code_ttl_seconds: int = Field(default=7 * 86400, ge=600, le=30 * 86400)
+    # AES-256-GCM key (any text of at least 32 bytes; a key is derived from it) that seals TOTP secrets at rest.
+    totp_key: str = ""
+
+    # Argon2id parameters for new password hashes; a hash made with other ones is redone at the next sign-in.
+    password_hash_time_cost: int = Field(default=3, ge=1, le=20)
+    password_hash_memory_kib: int = Field(default=65536, ge=1024, le=1048576)
+    password_hash_parallelism: int = Field(default=4, ge=1, le=16)
+    # How many hashes run at once (in worker threads, so the event loop keeps answering); default: cores - 1.
+    password_hash_concurrency: int | None = Field(default=None, ge=1, le=64)
 
     upstream_connect_timeout: float = 3.0
     # Long enough for a watchlist import, which answers when the whole list is loaded.
@@ -56,13 +74,26 @@ class GatewaySettings(_UpstreamSettings):
             if not common.is_development:
                 raise InsecureSettingsError("FAIRPATH_GATEWAY_PRINCIPAL_SIGNING_KEY must be set outside development")
             self.principal_signing_key = secrets.principal_keypair(common.var_dir).private_pem
-        if not self.token_secret:
-            if not common.is_development:
-                raise InsecureSettingsError("FAIRPATH_GATEWAY_TOKEN_SECRET must be set outside development")
-            self.token_secret = secrets.random_secret(common.var_dir, "gateway-token-secret")
-        if self.identities_file is None:
-            self.identities_file = common.var_dir / "gateway-identities.json"
+        for name, file in (("token_secret", "gateway-token-secret"), ("totp_key", "gateway-totp-key")):
+            value = getattr(self, name)
+            if not value:
+                if not common.is_development:
+                    raise InsecureSettingsError(f"FAIRPATH_GATEWAY_{name.upper()} must be set outside development")
+                setattr(self, name, secrets.random_secret(common.var_dir, file))
+            elif len(value.encode()) < _MIN_SECRET_BYTES and not common.is_development:
+                raise InsecureSettingsError(
+                    f"FAIRPATH_GATEWAY_{name.upper()} must be at least {_MIN_SECRET_BYTES} bytes outside development"
+                )
+        if common.is_production and self.password_hash_memory_kib < _OWASP_MIN_MEMORY_KIB:
+            raise InsecureSettingsError(
+                f"FAIRPATH_GATEWAY_PASSWORD_HASH_MEMORY_KIB must be at least {_OWASP_MIN_MEMORY_KIB} in production"
+            )
         return self
+
+    @property
+    def identities_file(self) -> Path:
+        """The JSON identities file of earlier versions: imported once at start if it is there."""
+        return self.common.var_dir / "gateway-identities.json"
 
     def upstreams(self) -> dict[str, list[str]]:
         """Each domain service's replicas, by service name."""

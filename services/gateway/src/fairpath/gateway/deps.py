@@ -1,7 +1,7 @@
 """The gateway's request dependencies: its settings, the declared session kinds, its ledger and the broker.
 
 Who the caller is comes from `fairpath.common.auth` (`CurrentPrincipal`, `roles(...)`): the app points
-`current_principal` at the gateway's own authentication (`identity.service.authenticate`).
+`current_principal` at the gateway's own authentication (`accounts.authentication.authenticate`).
 """
 
 from typing import Annotated

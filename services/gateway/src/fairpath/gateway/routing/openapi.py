@@ -17,11 +17,19 @@ SECURITY_SCHEMES = {
     "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "an API key, for agency software"},
     "Password": {
         "type": "oauth2",
-        "flows": {"password": {"tokenUrl": "/v1/auth/token", "scopes": {}}},
-        "description": "a person's username and password, exchanged for a bearer token",
+        "flows": {"password": {"tokenUrl": "/v1/auth/token", "refreshUrl": "/v1/auth/refresh", "scopes": {}}},
+        "description": "a person's username and password (and a TOTP code), exchanged for a short bearer token "
+        "and a refresh token",
+    },
+    "SingleSignOn": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "a token of the organisation's OpenID Connect issuer, for a user linked to its subject",
     },
 }
-_OPEN = ("/healthz", "/readyz", "/metrics", "/v1/auth/token")
+# Public: no credentials asked (signing in, renewing, activating with a one-time code; health).
+_OPEN = ("/healthz", "/readyz", "/metrics", "/v1/auth/token", "/v1/auth/refresh", "/v1/auth/activate")
 
 
 def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
@@ -59,7 +67,7 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str,
         if not path.startswith(_OPEN):
             for operation in item.values():
                 if isinstance(operation, dict):
-                    operation["security"] = [{"ApiKey": []}, {"Password": []}]
+                    operation["security"] = [{"ApiKey": []}, {"Password": []}, {"SingleSignOn": []}]
     return doc
 
 
