@@ -1,18 +1,21 @@
 """Contract documents: bilingual HTML and PDF in each shipped language, fonts embedded, no missing glyph,
 figures, names and dates extractable; a draft translation says so; without fonts the PDF is a 503."""
 
+import hashlib
 import io
 import uuid
 
+import pypdfium2
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
 from fairpath.common.auth import Role
 from fairpath.common.testing import make_principal
 from fairpath.contracts.config import FONTS_DIR
 from fairpath.contracts.contracts.tables import ContractState
 from fairpath.contracts.documents.catalogues import available_languages, catalogue
-from fairpath.contracts.documents.render import FONT_FILES, uncovered_characters
+from fairpath.contracts.documents.pdf import FONT_FILES, uncovered_characters
 
 from .conftest import World
 
@@ -21,15 +24,47 @@ SCRIPT_FONT = {"ar": "NotoSansArabic", "ne": "NotoSansDevanagari", "bn": "NotoSa
 
 
 def embedded_fonts(pdf: PdfReader) -> dict[str, bytes]:
-    """Each embedded font program by its base name (subset prefix dropped)."""
+    """Each embedded font program by its family's PostScript name (subset prefix and style dropped)."""
     fonts = {}
     for page in pdf.pages:
         for ref in page["/Resources"]["/Font"].values():
             font = ref.get_object()
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
             assert "/FontFile2" in descriptor, f"{font['/BaseFont']} is not embedded"
-            fonts[str(font["/BaseFont"]).split("+", 1)[-1]] = descriptor["/FontFile2"].get_data()
+            name = str(font["/BaseFont"]).split("+", 1)[-1].removesuffix("-Regular")
+            fonts[name] = descriptor["/FontFile2"].get_data()
     return fonts
+
+
+def viewer_text(body: bytes) -> str:
+    """The text as a PDF viewer extracts it (PDFium, as in Chrome: it reads the ActualText that Typst gives
+    Devanagari and Bengali clusters, which pypdf ignores), whitespace collapsed."""
+    document = pypdfium2.PdfDocument(body)
+    try:
+        return " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
+    finally:
+        document.close()
+
+
+def notdef_glyphs_drawn(body: bytes) -> int:
+    """How many .notdef glyphs (glyph 0, the box of a missing character) the pages draw."""
+    pdf = PdfReader(io.BytesIO(body))
+    drawn = 0
+    for page in pdf.pages:
+        fonts = {name: ref.get_object() for name, ref in page["/Resources"]["/Font"].items()}
+        font = None
+        for operands, operator in ContentStream(page.get_contents(), pdf).operations:
+            if operator == b"Tf":
+                font = fonts[operands[0]]
+                assert font["/Encoding"] == "/Identity-H"  # two bytes a glyph, the glyph's own id
+                descendant = font["/DescendantFonts"][0].get_object()
+                assert descendant.get("/CIDToGIDMap", "/Identity") == "/Identity"
+            elif operator in (b"Tj", b"TJ"):
+                for item in operands[0] if operator == b"TJ" else operands:
+                    if isinstance(item, str | bytes):  # pypdf reads some strings as text: take their bytes
+                        glyphs = getattr(item, "original_bytes", item)
+                        drawn += sum(glyphs[i : i + 2] == b"\0\0" for i in range(0, len(glyphs), 2))
+    return drawn
 
 
 def test_six_languages_are_shipped_and_only_english_is_reviewed():
@@ -81,11 +116,13 @@ async def test_the_pdf_in_each_language_embeds_fonts_covering_it_and_its_figures
     assert "NotoSansArabic" in fonts  # the destination's column (Qatar: Arabic)
     text = "\n".join(page.extract_text() for page in pdf.pages)
     departure = contract["terms"]["period"]["departure_date"]
-    # fpdf2 silently leaves out a character its fonts lack; every character the document prints comes back
-    # out of the PDF (through the embedded fonts' ToUnicode maps), so none was left out or drawn as .notdef.
+    # Every character the document prints comes back out of the PDF as a viewer reads it (the embedded
+    # fonts' ToUnicode maps, and ActualText where a cluster's glyphs do not map one to one), so none was
+    # left out; no glyph drawn is .notdef.
     cat = catalogue(language)
     printed = "".join(cat(key) for key in ("title", "parties", "pay", "basic_pay", "free_to_leave", "custody_text"))
-    assert {ch for ch in printed if not ch.isspace()} - set(text) == set()
+    assert {ch for ch in printed if not ch.isspace()} - set(viewer_text(r.content)) == set()
+    assert notdef_glyphs_drawn(r.content) == 0
     for figure in (
         "1,800.00 QAR",
         departure,
@@ -307,3 +344,83 @@ def test_every_status_has_a_word_of_its_own_in_every_language(language):
         assert f"status_{state.value}" in cat.messages
     if language != "en":
         assert cat("status_issued") != "issued" and cat("status_draft") != "draft"
+
+
+def squeeze(text: str) -> str:
+    """Text without its spaces: a viewer infers spaces from where words are drawn, and PDFium misses some
+    after a Devanagari cluster it reads from ActualText."""
+    return "".join(text.split())
+
+
+async def test_the_pdf_marks_drafts_and_says_which_version_replaced_this_one_in_the_workers_words(world):
+    p = await world.parties()
+    issued = await p.issued()
+    await world.client.patch(
+        f"/v1/contracts/{issued['id']}",
+        json={"terms": {"leave": {"sick_leave_days": 20}}},
+        headers=world.headers(p.agency_user),
+    )
+    cat = catalogue("ne")
+
+    async def pdf_text(version: int) -> str:
+        r = await world.client.get(
+            f"/v1/contracts/{issued['id']}/document",
+            params={"format": "pdf", "lang": "ne", "version": version},
+            headers=world.headers(p.agency_user),
+        )
+        assert r.status_code == 200, r.text
+        return squeeze(viewer_text(r.content))
+
+    replaced, draft = await pdf_text(1), await pdf_text(2)
+    draft_translation = squeeze(cat("draft_translation", prevailing="X").split(":")[0])
+    assert draft_translation in replaced and draft_translation in draft  # Nepali is not reviewed yet
+    assert squeeze(cat("status_line", status=cat("status_superseded", version=2))) in replaced
+    assert squeeze(cat("draft_contract")) not in replaced  # it did reach the worker
+    assert squeeze(f"{cat('issued_on')}: {issued['issued_at'][:10]}") in replaced
+    assert squeeze(cat("draft_contract")) in draft
+    assert squeeze(cat("status_line", status=cat("status_draft"))) in draft
+    assert squeeze(cat("version_line", version=2, hash="")) in draft
+
+
+async def test_what_the_parties_wrote_is_printed_as_text_never_read_as_typst_markup(world):
+    p = await world.parties()
+    terms = p.terms()
+    written = '#panic("x") $x^2$ *b* _i_ `r` <l> @ref [c] \\ // not a comment /* nor this */ = no heading'
+    terms["job"]["description"] = written
+    terms["parties"]["worker"]["full_name"] = "Sita #set text(size: 1pt) Tamang"
+    created = await p.contract(terms)
+    r = await world.client.get(
+        f"/v1/contracts/{created['id']}/document",
+        params={"format": "pdf", "lang": "en"},
+        headers=world.headers(p.agency_user),
+    )
+    assert r.status_code == 200, r.text
+    text = viewer_text(r.content)
+    assert written in text and "Sita #set text(size: 1pt) Tamang" in text
+
+
+async def test_a_long_run_without_spaces_wraps_inside_the_page(world):
+    """Typst breaks lines between words only: a run with no break opportunity (a hash, a reference) longer
+    than the column is set in pieces the line may break between."""
+    p = await world.parties()
+    terms = p.terms()
+    run = hashlib.sha256(b"a reference").hexdigest() * 4
+    terms["job"]["description"] = run
+    created = await p.contract(terms)
+    r = await world.client.get(
+        f"/v1/contracts/{created['id']}/document",
+        params={"format": "pdf", "lang": "ne"},
+        headers=world.headers(p.agency_user),
+    )
+    assert r.status_code == 200, r.text
+    document = pypdfium2.PdfDocument(r.content)
+    try:
+        for page in document:
+            width = page.get_width()
+            textpage = page.get_textpage()
+            for i in range(textpage.count_chars()):
+                left, _, right, _ = textpage.get_charbox(i)
+                assert 0 <= left and right <= width, (i, left, right, width)
+    finally:
+        document.close()
+    assert run in squeeze(viewer_text(r.content))

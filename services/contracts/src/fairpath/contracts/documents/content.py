@@ -55,7 +55,7 @@ def _name(cat: Catalogue, text: str) -> str:
         "\u0590" <= ch <= "\u08ff" or "\ufb1d" <= ch <= "\ufefc" for ch in text
     ):
         return text
-    # The PDF renderer's bidi does not resolve first-strong isolates: decide the direction here.
+    # Decided here rather than left to a first-strong isolate, so the HTML and the PDF read the same.
     return f"{LRI}{text}{PDI}"
 
 

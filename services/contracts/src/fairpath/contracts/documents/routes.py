@@ -10,7 +10,7 @@ from fairpath.common.errors import PROBLEM_RESPONSES, NotFound, problems
 from fairpath.contracts.deps import ReadSessionDep, SettingsDep
 from fairpath.contracts.documents import service
 from fairpath.contracts.documents.auth import DocumentReader
-from fairpath.contracts.documents.render import FontsUnavailable
+from fairpath.contracts.documents.pdf import FontsUnavailable
 
 router = APIRouter(prefix="/v1/contracts", tags=["documents"], responses=PROBLEM_RESPONSES)
 

@@ -14,7 +14,8 @@ from fairpath.contracts.config import ContractsSettings
 from fairpath.contracts.contracts.service import get_contract, terms_of
 from fairpath.contracts.contracts.tables import ContractVersion
 from fairpath.contracts.documents.content import DocumentFacts
-from fairpath.contracts.documents.render import document_languages, render_html, render_pdf
+from fairpath.contracts.documents.pdf import render_pdf
+from fairpath.contracts.documents.render import document_languages, render_html
 
 
 @dataclass(frozen=True)
