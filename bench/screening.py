@@ -344,8 +344,9 @@ async def load_import(database: Database, ledger: Ledger, data: bytes) -> tuple[
         mode=ImportMode.replace,
         bytes_total=len(data),
     )
-    job = await screening_flows.load_watchlist(
-        database, ledger, job=job, principal=admin, chunks=chunks_of(data), threshold=THRESHOLD
+    job = await screening_flows.load_watchlist(database, ledger, job=job, principal=admin, chunks=chunks_of(data))
+    await screening_flows.rescreen_after_import(
+        database, ledger, import_id=job.id, actor=admin.actor, threshold=THRESHOLD
     )
     return time.perf_counter() - start, {"loaded": job.loaded, "rejected": job.rejected, "status": job.status}
 

@@ -13,7 +13,10 @@ from fairpath.vetting.config import VettingSettings
 
 @pytest.fixture(scope="session")
 async def vetting_app(database_url, common_settings: CommonSettings) -> AsyncIterator[FastAPI]:
-    settings = VettingSettings(database_url=await database_url("vetting"), common=common_settings, events_enabled=False)
+    # The warm-up (7 to 31 s) is the app's start; the screening tests pay logic-v2's first load once, in a thread.
+    settings = VettingSettings(
+        database_url=await database_url("vetting"), common=common_settings, events_enabled=False, warm_matching=False
+    )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield app

@@ -18,7 +18,7 @@ from fairpath.vetting.findings.service import findings_of
 from fairpath.vetting.review import jobs
 from fairpath.vetting.screening.tables import Screening
 
-from .helpers import ids_on_every_page, register
+from .helpers import ids_on_every_page, register, rescreened
 
 OPERATOR_ORG = uuid.uuid4()
 
@@ -225,6 +225,7 @@ async def test_a_decision_waits_until_every_potential_hit_is_resolved(vetting, m
         f"/v1/watchlists/{watchlist['id']}/imports", content=csv.encode(), headers={**admin, "content-type": "text/csv"}
     )
     assert loaded.status_code == 201, loaded.text
+    await rescreened(vetting, admin, loaded.json())
     biz = await register(
         vetting, minter.headers(make_principal(Role.agency)), kind="recruitment_agency", country="NP", legal_name=name
     )

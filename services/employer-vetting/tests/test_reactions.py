@@ -32,7 +32,9 @@ from .test_cases import approve
 @pytest.fixture(scope="module")
 async def live_vetting(database_url, common_settings):
     """Vetting with its consumers and relay running."""
-    app = create_app(VettingSettings(database_url=await database_url("vetting_live"), common=common_settings))
+    app = create_app(
+        VettingSettings(database_url=await database_url("vetting_live"), common=common_settings, warm_matching=False)
+    )
     async with app.router.lifespan_context(app):
         yield app
 

@@ -1,8 +1,12 @@
 """Screening: name variants found by logic-v2 through candidate retrieval, the threshold, hits resolved by
 compliance officers, dismissed hits not raised again unless the entry changes, re-screening on a list change
-against the changed entries only, the unresolved count a decision waits for, and access per role."""
+against the changed entries only (in the background, taken up again when cut short), the unresolved count a
+decision waits for, access per role; and screening that never blocks: matching warmed before the service is
+ready, run in worker processes off the event loop."""
 
+import asyncio
 import json
+import multiprocessing
 import secrets
 import uuid
 from datetime import timedelta
@@ -12,13 +16,18 @@ from sqlalchemy import select, update
 
 from fairpath.common.auth import Role
 from fairpath.common.testing import make_principal
+from fairpath.common.testing.nats import wait_until
 from fairpath.common.timeutil import utcnow
+from fairpath.vetting.app import create_app
 from fairpath.vetting.businesses.tables import Business
+from fairpath.vetting.config import VettingSettings
 from fairpath.vetting.findings.service import findings_of
+from fairpath.vetting.screening import flows, matching
 from fairpath.vetting.screening.service import confirmed_hits, rescreen_approved, screen_business, unresolved_hit_count
 from fairpath.vetting.screening.tables import Screening, ScreeningHit
+from fairpath.vetting.watchlists.tables import WatchlistImport
 
-from .helpers import ids_on_every_page, register
+from .helpers import ids_on_every_page, register, rescreened
 
 ADMIN = make_principal(Role.admin)
 OFFICER = make_principal(Role.compliance_officer)
@@ -64,7 +73,7 @@ async def load(client, minter, watchlist_id: str, *lines: str, mode: str = "repl
         headers=minter.headers(ADMIN),
     )
     assert r.status_code == 201 and r.json()["status"] == "completed", r.text
-    return r.json()
+    return await rescreened(client, minter.headers(ADMIN), r.json())
 
 
 async def business(client, minter, legal_name: str, **fields) -> dict:
@@ -386,10 +395,10 @@ async def test_approved_businesses_not_screened_lately_are_rescreened(client, mi
             .values(status="approved")
         )
     await screen(client, minter, fresh["id"])
-    async with vetting_app.state.database.session() as session:
-        await rescreen_approved(session, vetting_app.state.ledger, older_than=utcnow() - timedelta(days=30))
-    async with vetting_app.state.database.session() as session:
-        assert await rescreen_approved(session, vetting_app.state.ledger, older_than=utcnow() - timedelta(days=30)) == 0
+    database, ledger = vetting_app.state.database, vetting_app.state.ledger
+    await rescreen_approved(database, ledger, older_than=utcnow() - timedelta(days=30))
+    assert await rescreen_approved(database, ledger, older_than=utcnow() - timedelta(days=30)) == 0
+    async with database.session(read_only=True) as session:
         rows = (
             await session.execute(
                 select(Screening.business_id, Screening.trigger).where(
@@ -467,3 +476,107 @@ async def test_admins_and_auditors_read_hits_but_only_compliance_officers_screen
     )
     assert (await client.post(f"/v1/businesses/{target['id']}/screenings", headers=headers)).status_code == 403
     assert (await resolve(client, minter, hit["id"], "dismissed", officer=make_principal(role))).status_code == 403
+
+
+async def test_a_screening_is_matched_in_a_worker_process_while_the_service_answers(client, minter, vetting_app):
+    a, b = word(), word()
+    await watchlist_with(client, minter, ftm(f"loop-{a}", f"{a} {b} Textiles"))
+    target = await business(client, minter, f"{a} {b} Textiles LLC")
+    pool = vetting_app.state.matching
+    with multiprocessing.get_context("spawn").Manager() as manager:
+        release = manager.Event()
+        # The pool's one worker kept busy: the screening's matching has to wait for it.
+        holding = asyncio.create_task(pool.run(release.wait, 60))
+        screening = asyncio.create_task(screen(client, minter, target["id"]))
+        try:
+            await wait_until(lambda: pool.in_flight >= 2, timeout=60, message="the screening waiting for a worker")
+            # Meanwhile the service answers, and a write goes through: the waiting holds no write lock.
+            assert (await client.get("/healthz")).status_code == 200
+            await business(client, minter, f"{word()} {word()} Foods")
+            assert not screening.done()
+        finally:
+            release.set()
+        assert await holding
+        assert [h["entity_id"] for h in (await screening)["hits"]] == [f"loop-{a}"]
+
+
+async def test_an_import_answers_once_the_list_is_loaded_and_rescreens_in_the_background(client, minter, monkeypatch):
+    a, b = word(), word()
+    target = await business(client, minter, f"{a} {b} Garments LLC")
+    gate = asyncio.Event()
+    rescreen = flows.rescreen_after_list_change
+
+    async def gated(*args, **kwargs):
+        await gate.wait()
+        return await rescreen(*args, **kwargs)
+
+    monkeypatch.setattr(flows, "rescreen_after_list_change", gated)
+    r = await client.post(
+        "/v1/watchlists",
+        json={"name": f"list {uuid.uuid4().hex[:8]}", "kind": "sanctions"},
+        headers=minter.headers(ADMIN),
+    )
+    try:
+        loaded = await asyncio.wait_for(
+            client.post(
+                f"/v1/watchlists/{r.json()['id']}/imports",
+                content=ftm(f"bg-{a}", f"{a} {b} Garments") + "\n",
+                headers=minter.headers(ADMIN),
+            ),
+            timeout=30,
+        )
+        assert loaded.status_code == 201, loaded.text
+        job = loaded.json()
+        assert (job["status"], job["loaded"], job["new_hits"]) == ("completed", 1, 0)
+        assert job["rescreening"] in ("pending", "running")
+        # Requests meanwhile are answered; the business has no hit yet.
+        assert await hits(client, minter, target["id"]) == []
+    finally:
+        gate.set()
+    done = await rescreened(client, minter.headers(ADMIN), job)
+    assert done["rescreening"] == "completed" and done["rescreened_businesses"] >= 1 and done["new_hits"] >= 1
+    assert [h["entity_id"] for h in await hits(client, minter, target["id"])] == [f"bg-{a}"]
+
+
+async def test_a_rescreening_cut_short_is_taken_up_again_where_it_stopped(client, minter, vetting_app):
+    x1, x2, y1, y2 = word(), word(), word(), word()
+    biz_x = await business(client, minter, f"{x1} {x2} Agro LLC")
+    _, job = await watchlist_with(
+        client, minter, ftm(f"cut-{x1}", f"{x1} {x2} Agro"), ftm(f"cut-{y1}", f"{y1} {y2} Agro")
+    )
+    assert job["rescreening"] == "completed" and job["new_hits"] >= 1
+    # A business the re-screening had not reached, and the job as a process that stopped mid-way leaves it.
+    biz_y = await business(client, minter, f"{y1} {y2} Agro LLC")
+    database, ledger = vetting_app.state.database, vetting_app.state.ledger
+    import_id = uuid.UUID(job["id"])
+    async with database.session() as session:
+        await session.execute(
+            update(WatchlistImport)
+            .where(WatchlistImport.id == import_id)
+            .values(rescreening="running", updated_at=utcnow() - timedelta(hours=1))
+        )
+    assert await flows.resume_stalled_rescreenings(database, ledger, threshold=0.7) == 1
+    assert await flows.resume_stalled_rescreenings(database, ledger, threshold=0.7) == 0
+    async with database.session(read_only=True) as session:
+        screened = (await session.execute(select(Screening.business_id).where(Screening.import_id == import_id))).all()
+    # Y screened now; X, screened before the stop, not again.
+    mine = sorted(str(b) for (b,) in screened if str(b) in (biz_x["id"], biz_y["id"]))
+    assert mine == sorted([biz_x["id"], biz_y["id"]])
+    assert [h["entity_id"] for h in await hits(client, minter, biz_y["id"])] == [f"cut-{y1}"]
+    after = (await client.get(f"/v1/imports/{job['id']}", headers=minter.headers(ADMIN))).json()
+    assert after["rescreening"] == "completed" and after["new_hits"] == job["new_hits"] + 1
+    assert after["rescreened_businesses"] == job["rescreened_businesses"] + 1
+
+
+async def test_matching_workers_are_warm_when_the_service_is_ready_unless_told_not_to(database_url, common_settings):
+    for warm in (True, False):
+        settings = VettingSettings(
+            database_url=await database_url(f"vetting_warm_{warm}"),
+            common=common_settings,
+            events_enabled=False,
+            warm_matching=warm,
+        )
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            # Startup is over: the service would now answer /readyz.
+            assert await app.state.matching.run(matching.is_warm) is warm

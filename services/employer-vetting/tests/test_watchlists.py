@@ -1,7 +1,10 @@
 """Watchlists and their imports: who may keep and read lists, streamed FollowTheMoney and CSV uploads,
-bad lines reported by number while the rest load, progress while an upload streams, replacing a list."""
+bad lines reported by number while the rest load, progress while an upload streams, replacing a list, and
+the lines parsed and loaded in a worker process while the service answers."""
 
+import asyncio
 import json
+import multiprocessing
 import uuid
 
 import pytest
@@ -11,7 +14,7 @@ from fairpath.common.testing import make_principal
 from fairpath.common.testing.nats import wait_until
 from fairpath.vetting.watchlists.service import BATCH_LINES
 
-from .helpers import register
+from .helpers import register, rescreened
 from .test_screening import word
 
 ADMIN = make_principal(Role.admin)
@@ -57,7 +60,7 @@ async def upload(
         headers={**minter.headers(ADMIN), **(headers or {})},
     )
     assert r.status_code == 201, r.text
-    return r.json()
+    return await rescreened(client, minter.headers(ADMIN), r.json())
 
 
 async def test_admin_creates_a_watchlist_and_a_second_with_the_same_name_is_409(client, minter):
@@ -282,3 +285,32 @@ async def test_an_import_is_audited(client, minter):
     job = await upload(client, minter, watchlist["id"], ftm("a-1", "Audited Entity"))
     r = await client.get("/v1/audit/vetting/records", params={"record_id": job["id"]}, headers=minter.headers(AUDITOR))
     assert [e["action"] for e in r.json()["items"]] == ["watchlist.import_started", "watchlist.imported"]
+
+
+async def test_an_import_is_parsed_and_loaded_in_a_worker_process_while_the_service_answers(
+    client, minter, vetting_app
+):
+    watchlist = await new_watchlist(client, minter)
+    lines = "".join(ftm(f"apart-{i}", f"{word()} {word()} Holdings") + "\n" for i in range(3))
+    pool = vetting_app.state.matching
+    with multiprocessing.get_context("spawn").Manager() as manager:
+        release = manager.Event()
+        # The pool's one worker kept busy: the import's batch has to wait for it.
+        holding = asyncio.create_task(pool.run(release.wait, 60))
+        loading = asyncio.create_task(
+            client.post(f"/v1/watchlists/{watchlist['id']}/imports", content=lines, headers=minter.headers(ADMIN))
+        )
+        try:
+            await wait_until(lambda: pool.in_flight >= 2, timeout=60, message="the import's batch waiting for a worker")
+            assert (await client.get("/healthz")).status_code == 200
+            jobs = await client.get(f"/v1/watchlists/{watchlist['id']}/imports", headers=minter.headers(ADMIN))
+            [job] = jobs.json()["items"]
+            assert (job["status"], job["loaded"]) == ("running", 0)
+            assert not loading.done()
+        finally:
+            release.set()
+        assert await holding
+        loaded = await loading
+    assert loaded.status_code == 201, loaded.text
+    assert (loaded.json()["status"], loaded.json()["loaded"]) == ("completed", 3)
+    await rescreened(client, minter.headers(ADMIN), loaded.json())

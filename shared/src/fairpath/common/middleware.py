@@ -24,6 +24,9 @@ LATENCY = Histogram(
 )
 
 REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_ID_KEY = REQUEST_ID_HEADER.encode()
+# Probes and scrapes: neither counted nor logged.
+_UNCOUNTED = ("/healthz", "/readyz", "/metrics")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -51,16 +54,32 @@ async def _send_shutting_down(send: Send, service: str) -> None:
 
 
 class RequestContextMiddleware:
+    """One pure ASGI middleware for all of it (no per-request task or body buffering, as Starlette's
+    BaseHTTPMiddleware would add); the metrics' labelled series are looked up once per route and status,
+    and the access line is built only when its level is on."""
+
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
         self.service = service
+        self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    def _observe(self, method: str, route: str, status: int, elapsed: float) -> None:
+        series = self._series.get((method, route, status))
+        if series is None:
+            series = (
+                REQUESTS.labels(self.service, method, route, str(status)),
+                LATENCY.labels(self.service, method, route),
+            )
+            self._series[(method, route, status)] = series
+        series[0].inc()
+        series[1].observe(elapsed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
-        rid = incoming if _VALID_ID.match(incoming) else str(uuid.uuid4())
+        incoming = next((value for name, value in scope["headers"] if name == _REQUEST_ID_KEY), b"").decode("latin-1")
+        rid = incoming if incoming and _VALID_ID.match(incoming) else str(uuid.uuid4())
         token = correlation_id.set(rid)
         start = time.perf_counter()
         status = 500
@@ -91,17 +110,17 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - start
             route = _route_of(scope)
             path = scope.get("path", "")
-            if not path.startswith(("/healthz", "/readyz", "/metrics")):
-                REQUESTS.labels(self.service, scope["method"], route, str(status)).inc()
-                LATENCY.labels(self.service, scope["method"], route).observe(elapsed)
-                # The route template, not the raw path: ids in paths are fine, but query strings may carry names.
-                log.info(
-                    "request",
-                    extra={
-                        "method": scope["method"],
-                        "path": route if route != "unmatched" else path,
-                        "status": status,
-                        "duration_ms": round(elapsed * 1000, 2),
-                    },
-                )
+            if not path.startswith(_UNCOUNTED):
+                self._observe(scope["method"], route, status, elapsed)
+                if log.isEnabledFor(logging.INFO):
+                    # The route template, not the raw path: ids in paths are fine, but query strings may carry names.
+                    log.info(
+                        "request",
+                        extra={
+                            "method": scope["method"],
+                            "path": route if route != "unmatched" else path,
+                            "status": status,
+                            "duration_ms": round(elapsed * 1000, 2),
+                        },
+                    )
             correlation_id.reset(token)

@@ -1,5 +1,7 @@
 """The vetting service's app factory (`uvicorn --factory fairpath.vetting.app:create_app`)."""
 
+import logging
+import time
 from contextlib import AsyncExitStack
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +13,7 @@ from fairpath.vetting import all_tables  # noqa: F401 - every table registered b
 from fairpath.vetting.assessments.routes import router as assessments_router
 from fairpath.vetting.businesses.routes import router as businesses_router
 from fairpath.vetting.config import VettingSettings
+from fairpath.vetting.cpu import worker_pool
 from fairpath.vetting.db import ledger_tables
 from fairpath.vetting.findings.consumers import findings_subscriptions
 from fairpath.vetting.findings.routes import router as findings_router
@@ -18,11 +21,42 @@ from fairpath.vetting.licences.routes import router as licences_router
 from fairpath.vetting.review.jobs import Scheduler
 from fairpath.vetting.review.routes import router as cases_router
 from fairpath.vetting.risk.routes import router as risk_router
+from fairpath.vetting.screening.flows import BackgroundRescreening
+from fairpath.vetting.screening.matching import warm_keys, warm_up
 from fairpath.vetting.screening.routes import router as screening_router
 from fairpath.vetting.screening.routes import watchlist_imports_router
 from fairpath.vetting.watchlists.routes import router as watchlists_router
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+
+log = logging.getLogger("fairpath.vetting")
+
+
+async def _start_matching(app: FastAPI, stack: AsyncExitStack) -> None:
+    """The worker processes that score screenings, warmed before the service reports ready (unless the
+    settings say not to); and the background re-screenings."""
+    settings: VettingSettings = app.state.settings
+    warm = settings.warm_matching
+    app.state.matching = stack.enter_context(
+        worker_pool(
+            settings.matching_processes,
+            initializer=warm_up if warm else None,
+            initargs=(settings.database_url,) if warm else (),
+        )
+    )
+    if warm:
+        started = time.perf_counter()
+        warm_keys()  # what this process computes itself: the retrieval keys
+        await app.state.matching.start()
+        log.info("matching warmed up", extra={"duration_ms": round((time.perf_counter() - started) * 1000)})
+    relay = getattr(app.state, "relay", None)
+    app.state.rescreening = BackgroundRescreening(
+        app.state.database,
+        app.state.ledger,
+        threshold=settings.screening_threshold,
+        on_change=relay.wake if relay else None,
+    )
+    stack.push_async_callback(app.state.rescreening.stop)
 
 
 async def _start_scheduler(app: FastAPI, stack: AsyncExitStack) -> None:
@@ -62,5 +96,5 @@ def create_app(settings: VettingSettings | None = None) -> FastAPI:
         tables=ledger_tables,
         migrations=MIGRATIONS,
         subscriptions=findings_subscriptions(frozenset(settings.severe_indicators)),
-        on_startup=[_start_scheduler],
+        on_startup=[_start_matching, _start_scheduler],
     )

@@ -28,3 +28,9 @@ class VettingSettings(ServiceSettings):
         ]
     )
     screening_threshold: float = Field(default=0.70, gt=0, le=1)
+    # Load logic-v2's name data (7 to 31 s) at start, before the service reports ready, so that the first
+    # screening costs what the hundredth does. Test suites that never screen turn it off to start faster.
+    warm_matching: bool = True
+    # Worker processes that score screenings (and parse imports) beside the event loop, which keeps
+    # answering meanwhile; each holds logic-v2's name data (about 400 MB).
+    matching_processes: int = Field(default=1, ge=1, le=32)

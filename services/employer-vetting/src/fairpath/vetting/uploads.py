@@ -36,14 +36,17 @@ async def physical_lines(
     async for chunk in chunks:
         read += len(chunk)
         buffer += chunk
+        # Lines are cut at offsets: slicing what is left after each line would copy the chunk once a line.
+        start = 0
         while True:
-            cut = buffer.find(b"\n")
+            cut = buffer.find(b"\n", start)
             if cut < 0:
                 break
-            line, buffer = buffer[:cut], buffer[cut + 1 :]
             number += 1
-            yield number, (None if overlong else line), read
+            yield number, (None if overlong else buffer[start:cut]), read
             overlong = False
+            start = cut + 1
+        buffer = buffer[start:]
         if len(buffer) > max_line_bytes:
             buffer, overlong = b"", True
     if buffer or overlong:

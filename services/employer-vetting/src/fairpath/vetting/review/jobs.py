@@ -1,5 +1,6 @@
 """Scheduled jobs: approvals expire, missed condition deadlines suspend, a licence lapsing during an approval
-becomes a finding, approved businesses are re-screened. Safe with several replicas: rows are claimed with
+becomes a finding, approved businesses are re-screened, a re-screening after an import that a stopped
+process cut short is taken up again. Safe with several replicas: rows are claimed with
 FOR UPDATE SKIP LOCKED on PostgreSQL (SQLite's write lock serialises), and each change
 re-checks the state it acts on."""
 
@@ -25,6 +26,7 @@ from fairpath.vetting.findings.schemas import FindingKind, FindingSource
 from fairpath.vetting.licences.schemas import LicenceState, RegisterStatus
 from fairpath.vetting.licences.service import licence_required, licences_of
 from fairpath.vetting.licences.tables import Licence
+from fairpath.vetting.screening.flows import resume_stalled_rescreenings
 from fairpath.vetting.screening.service import rescreen_approved
 
 log = logging.getLogger("fairpath.vetting.jobs")
@@ -164,8 +166,7 @@ async def _report_lapse(session: AsyncSession, ledger: Ledger, business: Busines
 
 
 async def rescreen(database: Database, ledger: Ledger, every: timedelta, threshold: float) -> int:
-    async with database.session() as session:
-        return await rescreen_approved(session, ledger, older_than=utcnow() - every, threshold=threshold)
+    return await rescreen_approved(database, ledger, older_than=utcnow() - every, threshold=threshold)
 
 
 async def run_jobs_once(
@@ -176,6 +177,7 @@ async def run_jobs_once(
         "suspended": await suspend_missed_deadlines(database, ledger),
         "licence_findings": await find_lapsed_licences(database, ledger),
         "rescreened": await rescreen(database, ledger, rescreen_every, threshold),
+        "rescreenings_resumed": await resume_stalled_rescreenings(database, ledger, threshold=threshold),
     }
 
 

@@ -6,20 +6,29 @@ with one word left out) and its registration number. It keeps the entries with i
 number, the entries sharing a skeleton, the entries that hold every token of one of its names (exactly
 or spelt alike), and the entries sharing the most distinctive keys (a key is worth less the more entries
 hold it). A screening scores a hundred or so entries, never the whole list.
+
+`match_party` runs it all in the vetting service's worker processes (fairpath.vetting.cpu): the retrieval,
+with a connection of the worker's own, and the scoring, so the service's event loop answers other requests
+meanwhile (`find_matches` reads in the caller's transaction and scores in a worker). `warm_up` loads what
+logic-v2 and rigour load on first use (7 to 31 s), so that the service does it before it reports ready
+instead of inside its first screening.
 """
 
+import functools
 import hashlib
 import math
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from followthemoney import EntityProxy, model
 from nomenklatura.matching import LogicV2
 from sqlalchemy import Float, Integer, String, column, func, select, values
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fairpath.common.db import Database
 from fairpath.common.domain_codes import WatchlistKind
+from fairpath.vetting.cpu import off_loop, run_apart
 from fairpath.vetting.watchlists.entities import NameKeys, matching_proxy, name_keys, token_key
 from fairpath.vetting.watchlists.tables import Watchlist, WatchlistEntry, WatchlistNameKey
 from fairpath.vetting.watchlists.terms import similar_terms
@@ -81,7 +90,24 @@ class Candidate:
     content_hash: str
     watchlist_id: uuid.UUID
     watchlist_kind: WatchlistKind
-    entity: EntityProxy
+    schema_name: str
+    properties: dict[str, list[str]]
+
+    @functools.cached_property
+    def entity(self) -> EntityProxy:
+        return matching_proxy(str(self.entry_id), self.content_hash, self.schema_name, self.properties)
+
+
+class CandidateRow(NamedTuple):
+    """A listed entry as it is scored: plain values, so it travels to a worker process as it is."""
+
+    id: uuid.UUID
+    entity_id: str
+    content_hash: str
+    schema_name: str
+    properties: dict[str, list[str]]
+    watchlist_id: uuid.UUID
+    kind: WatchlistKind
 
 
 @dataclass(frozen=True)
@@ -192,7 +218,8 @@ async def candidate_entry_ids(
     ]
 
 
-async def load_candidates(session: AsyncSession, entry_ids: list[uuid.UUID]) -> list[Candidate]:
+async def candidate_rows(session: AsyncSession, entry_ids: list[uuid.UUID]) -> list[CandidateRow]:
+    """The listed entries to score, as plain rows: they become entities where they are scored."""
     if not entry_ids:
         return []
     rows = (
@@ -210,7 +237,11 @@ async def load_candidates(session: AsyncSession, entry_ids: list[uuid.UUID]) -> 
             .where(WatchlistEntry.id.in_(entry_ids), WatchlistEntry.removed_at.is_(None))
         )
     ).all()
-    return [candidate_of(row) for row in rows]
+    return [CandidateRow(*row) for row in rows]
+
+
+async def load_candidates(session: AsyncSession, entry_ids: list[uuid.UUID]) -> list[Candidate]:
+    return [candidate_of(row) for row in await candidate_rows(session, entry_ids)]
 
 
 def candidate_of(row: Any) -> Candidate:
@@ -220,7 +251,8 @@ def candidate_of(row: Any) -> Candidate:
         content_hash=row.content_hash,
         watchlist_id=row.watchlist_id,
         watchlist_kind=row.kind,
-        entity=matching_proxy(str(row.id), row.content_hash, row.schema_name, row.properties),
+        schema_name=row.schema_name,
+        properties=row.properties,
     )
 
 
@@ -252,6 +284,18 @@ def score(party: EntityProxy, candidates: list[Candidate], threshold: float) -> 
     return sorted(matches, key=lambda m: -m.score)
 
 
+def score_rows(party: ScreenedParty, rows: list[CandidateRow], threshold: float) -> list[tuple[int, float, dict]]:
+    """logic-v2 on each candidate row (what runs in a worker process): (row index, score, explanation) of
+    each match at or above the threshold."""
+    entity = party.entity()
+    found = []
+    for i, row in enumerate(rows):
+        result = ALGORITHM.compare(entity, candidate_of(row).entity, _CONFIG)
+        if result.score >= threshold:
+            found.append((i, round(min(result.score, 1.0), 4), explain(result)))
+    return found
+
+
 async def find_matches(
     session: AsyncSession,
     party: ScreenedParty,
@@ -260,7 +304,116 @@ async def find_matches(
     changed_by_import: uuid.UUID | None = None,
     limit: int = CANDIDATE_LIMIT,
 ) -> tuple[list[Match], int]:
-    """The matches of a party, and how many candidates were scored to find them."""
+    """The matches of a party, best first, and how many candidates were scored to find them, read in the
+    caller's session (its transaction); the scoring runs off the event loop. `match_party` does it all off the
+    loop, with a read transaction of its own."""
     entry_ids = await candidate_entry_ids(session, party.keys(), limit=limit, changed_by_import=changed_by_import)
-    candidates = await load_candidates(session, entry_ids)
-    return score(party.entity(), candidates, threshold), len(candidates)
+    rows = await candidate_rows(session, entry_ids)
+    if not rows:
+        return [], 0
+    scored = await off_loop(score_rows, party, rows, threshold)
+    return _matches([(rows[i], score, why) for i, score, why in scored]), len(rows)
+
+
+def _matches(found: list[tuple[CandidateRow, float, dict]]) -> list[Match]:
+    matches = [Match(candidate=candidate_of(row), score=score, explanation=why) for row, score, why in found]
+    return sorted(matches, key=lambda m: -m.score)
+
+
+async def match_party(
+    database: Database,
+    party: ScreenedParty,
+    *,
+    threshold: float,
+    changed_by_import: uuid.UUID | None = None,
+    limit: int = CANDIDATE_LIMIT,
+) -> tuple[list[Match], int]:
+    """As `find_matches`, all of it in a worker process (fairpath.vetting.cpu): the candidates' retrieval,
+    read there with a connection and a read transaction of its own, and their scoring. The service's event
+    loop only waits for the answer."""
+    found, scored = await off_loop(match_apart, database.url, party, threshold, changed_by_import, limit)
+    return _matches(found), scored
+
+
+def match_apart(
+    database_url: str,
+    party: ScreenedParty,
+    threshold: float,
+    changed_by_import: uuid.UUID | None,
+    limit: int,
+) -> tuple[list[tuple[CandidateRow, float, dict]], int]:
+    """The whole matching of a party in this process or thread (what `match_party` runs in a worker)."""
+
+    async def work(database: Database) -> tuple[list[tuple[CandidateRow, float, dict]], int]:
+        keys = party.keys()
+        async with database.session(read_only=True) as session:
+            entry_ids = await candidate_entry_ids(session, keys, limit=limit, changed_by_import=changed_by_import)
+            rows = await candidate_rows(session, entry_ids)
+        return [(rows[i], score, why) for i, score, why in score_rows(party, rows, threshold)], len(rows)
+
+    return run_apart(database_url, work)
+
+
+def _listed_party(database_url: str) -> ScreenedParty | None:
+    """A party named as an entry on the lists (None while they are empty)."""
+
+    async def work(database: Database) -> str | None:
+        async with database.session(read_only=True) as session:
+            return (
+                await session.execute(
+                    select(WatchlistEntry.caption).where(WatchlistEntry.removed_at.is_(None)).limit(1)
+                )
+            ).scalar()
+
+    name = run_apart(database_url, work)
+    return ScreenedParty("warm-up-listed", [name], None, None) if name else None
+
+
+# Names spelt like no listed name, of every kind a screening compares: a legal entity (the business)
+# against a person, a company and an organisation.
+_WARM_UP_PARTY = ScreenedParty(
+    party_id="warm-up",
+    names=["Qzvorak Trelmund Trading LLC", "Qzvorak Trelmund"],
+    country="ae",
+    registration_number="WU-1",
+)
+_WARM_UP_LISTED = (
+    ("Person", {"name": ["Qzvorak Trelmundov"], "alias": ["Trelmund Qzvorak"], "country": ["ru"]}),
+    ("Company", {"name": ["Qzvorakk Trelmund Trading L.L.C."], "registrationNumber": ["WU-1"], "country": ["ae"]}),
+    ("Organization", {"name": ["Trelmund Qzvorak Foundation"]}),
+    ("LegalEntity", {"name": ["Qzvorak Trelmund Est."]}),
+)
+
+
+_warm = False
+
+
+def warm_keys() -> None:
+    """Load what the retrieval keys' name analysis loads on first use (legal forms, phonetics: a tenth of a
+    second): the service's own process computes them, for a screening and for an import."""
+    _WARM_UP_PARTY.keys()
+    for schema, properties in _WARM_UP_LISTED:
+        names = [n for prop in ("name", "alias") for n in properties.get(prop, [])]
+        name_keys(schema, names, properties.get("registrationNumber", []))
+
+
+def warm_up(database_url: str | None = None) -> None:
+    """Load what logic-v2 and rigour load on their first comparison (the person-name data above all: 7 to
+    31 s), so that the first screening costs what the hundredth does: a worker process's initializer.
+    With the service's database, a first matching against its lists too (the driver, the statements)."""
+    warm_keys()
+    party = _WARM_UP_PARTY.entity()
+    for i, (schema, properties) in enumerate(_WARM_UP_LISTED):
+        ALGORITHM.compare(party, matching_proxy(f"warm-up-{i}", "0", schema, properties), _CONFIG)
+    if database_url is not None:
+        # A listed name finds candidates: every statement of a screening runs once against the database.
+        for warm_party in (_WARM_UP_PARTY, _listed_party(database_url)):
+            if warm_party is not None:
+                match_apart(database_url, warm_party, 1.0, None, CANDIDATE_LIMIT)
+    global _warm
+    _warm = True
+
+
+def is_warm() -> bool:
+    """Whether this process went through `warm_up`."""
+    return _warm

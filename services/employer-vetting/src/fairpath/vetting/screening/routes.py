@@ -4,8 +4,9 @@ Loading a watchlist is here too: the upload re-screens businesses against the en
 is screening's to do (watchlists only load)."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from fairpath.common.domain_codes import WatchlistKind
 from fairpath.common.errors import PROBLEM_RESPONSES, NotFound, RuleViolations, Violation, problems
@@ -25,6 +26,14 @@ router = APIRouter(tags=["screening"], responses=PROBLEM_RESPONSES)
 watchlist_imports_router = APIRouter(tags=["watchlists"], responses=PROBLEM_RESPONSES)
 
 
+def _rescreening(request: Request) -> flows.BackgroundRescreening:
+    return request.app.state.rescreening
+
+
+# Where an import's route hands its re-screening, to run in the background after the answer.
+RescreeningDep = Annotated[flows.BackgroundRescreening, Depends(_rescreening)]
+
+
 @router.post(
     "/v1/businesses/{business_id}/screenings",
     status_code=status.HTTP_201_CREATED,
@@ -35,11 +44,14 @@ watchlist_imports_router = APIRouter(tags=["watchlists"], responses=PROBLEM_RESP
 async def screen_business(
     business_id: uuid.UUID,
     settings: SettingsDep,
+    database: DatabaseDep,
     session: WriteSessionDep,
     ledger: LedgerDep,
     principal: HitScreener,
 ) -> ScreeningPublic:
+    # Matched in a read transaction of its own (database), recorded in the request's write session.
     screening, hits = await service.screen_business_by_id(
+        database=database,
         session=session,
         ledger=ledger,
         principal=principal,
@@ -142,7 +154,8 @@ _UPLOAD = {
     description="The upload is read as it arrives and loaded in batches; `GET /v1/imports/{id}` shows the "
     "progress meanwhile. Bad lines are reported with their numbers and reasons; the rest still load. "
     "`mode=replace` (the default) treats the upload as the whole list and removes entries it lacks. "
-    "Businesses are then re-screened against the entries that changed.",
+    "The answer comes once the list is loaded; businesses are then re-screened against the entries that "
+    "changed, in the background: `rescreening` says how far (`GET /v1/imports/{id}`).",
     responses=problems(NotFound),
 )
 async def import_watchlist(
@@ -150,7 +163,7 @@ async def import_watchlist(
     request: Request,
     database: DatabaseDep,
     ledger: LedgerDep,
-    settings: SettingsDep,
+    rescreening: RescreeningDep,
     principal: WatchlistKeeper,
     upload_format: ImportFormat | None = Query(
         default=None, alias="format", description="default: csv for text/csv, else ftm"
@@ -173,16 +186,7 @@ async def import_watchlist(
         mode=mode,
         bytes_total=int(length) if length else None,
     )
-    job = await flows.load_watchlist(
-        database,
-        ledger,
-        job=job,
-        principal=principal,
-        chunks=request.stream(),
-        threshold=settings.screening_threshold,
-    )
-    relay = getattr(request.app.state, "relay", None)
-    if relay is not None and job.new_hits:
-        relay.wake()
+    job = await flows.load_watchlist(database, ledger, job=job, principal=principal, chunks=request.stream())
+    rescreening.start(job, principal.actor)
     async with database.session(read_only=True) as session:
         return await watchlists.present_import(session, await watchlists.get_import(session, job.id))

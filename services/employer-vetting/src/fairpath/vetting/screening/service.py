@@ -3,6 +3,7 @@ potential until a compliance officer confirms or dismisses it; a dismissed entry
 the business until the entry changes; a list change re-screens businesses against the changed entries only."""
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -19,7 +20,7 @@ from fairpath.common.timeutil import utcnow
 from fairpath.vetting.businesses.tables import Business
 from fairpath.vetting.findings.flows import report_finding
 from fairpath.vetting.findings.schemas import FindingKind, FindingSource
-from fairpath.vetting.screening.matching import Match, ScreenedParty, find_matches
+from fairpath.vetting.screening.matching import Match, ScreenedParty, find_matches, match_party
 from fairpath.vetting.screening.schemas import (
     HitDecision,
     HitResolution,
@@ -94,40 +95,64 @@ async def screen_business(
     trigger: ScreeningTrigger = ScreeningTrigger.manual,
     import_id: uuid.UUID | None = None,
 ) -> list[ScreeningHit]:
-    """Screen one business against every list (or the entries `import_id` changed); returns the new hits.
+    """Screen one business against every list (or the entries `import_id` changed) within the caller's
+    transaction; returns the new hits.
 
     Each new hit is audited and announced with `vetting.screening.matched` through the outbox."""
-    _, hits = await _screen(
-        session, ledger, business=business, actor=actor, threshold=threshold, trigger=trigger, import_id=import_id
+    matches, scored = await find_matches(session, party_of(business), threshold=threshold, changed_by_import=import_id)
+    _, hits = await _record(
+        session,
+        ledger,
+        business_id=business.id,
+        matches=matches,
+        scored=scored,
+        actor=actor,
+        threshold=threshold,
+        trigger=trigger,
+        import_id=import_id,
     )
     return hits
 
 
-async def _screen(
+async def _match_business(
+    database: Database, business: Business, *, threshold: float, import_id: uuid.UUID | None = None
+) -> tuple[list[Match], int]:
+    """Find a business's matches off the event loop, in a read transaction of their own: on SQLite a write
+    transaction holds the database's one write lock, which the matching (a tenth of a second or more) has
+    no need of."""
+    return await match_party(database, party_of(business), threshold=threshold, changed_by_import=import_id)
+
+
+async def _record(
     session: AsyncSession,
     ledger: Ledger,
     *,
-    business: Business,
+    business_id: uuid.UUID,
+    matches: list[Match],
+    scored: int,
     actor: str,
     threshold: float,
     trigger: ScreeningTrigger,
     import_id: uuid.UUID | None,
 ) -> tuple[Screening | None, list[ScreeningHit]]:
-    matches, scored = await find_matches(session, party_of(business), threshold=threshold, changed_by_import=import_id)
+    """The screening and the hits it raises, from the matches found. The business's row is locked first, so
+    that two screenings of one business (an officer's and a background one) record one after the other and
+    never raise the same hit twice."""
     if import_id is not None and scored == 0:
         # No changed entry resembles this business: nothing was screened, so nothing is recorded.
         return None, []
+    await session.execute(select(Business.id).where(Business.id == business_id).with_for_update())
     screening_id = uuid7()
     now = utcnow()
     hits: list[ScreeningHit] = []
     for match in matches:
-        if not await _should_raise(session, business.id, match):
+        if not await _should_raise(session, business_id, match):
             continue
         candidate = match.candidate
         hits.append(
             ScreeningHit(
                 id=uuid7(),
-                business_id=business.id,
+                business_id=business_id,
                 screening_id=screening_id,
                 watchlist_id=candidate.watchlist_id,
                 watchlist_kind=candidate.watchlist_kind,
@@ -142,7 +167,7 @@ async def _screen(
         )
     screening = Screening(
         id=screening_id,
-        business_id=business.id,
+        business_id=business_id,
         trigger=trigger,
         import_id=import_id,
         threshold=threshold,
@@ -160,7 +185,7 @@ async def _screen(
         record_type="screening",
         record_id=screening.id,
         changes={
-            "business_id": str(business.id),
+            "business_id": str(business_id),
             "trigger": trigger.value,
             "hits_raised": len(hits),
             "candidates_scored": scored,
@@ -173,7 +198,7 @@ async def _screen(
             actor=actor,
             action="screening_hit.raised",
             record_type="screening_hit",
-            changes={"business_id": str(business.id), "entity_id": hit.entity_id, "score": hit.score},
+            changes={"business_id": str(business_id), "entity_id": hit.entity_id, "score": hit.score},
             event=lambda: _matched(hit, now),
         )
     return screening, hits
@@ -195,19 +220,26 @@ def _matched(hit: ScreeningHit, matched_at: datetime) -> ScreeningMatched:
 
 async def screen_business_by_id(
     *,
+    database: Database,
     session: AsyncSession,
     ledger: Ledger,
     principal: Principal,
     business_id: uuid.UUID,
     threshold: float,
 ) -> tuple[Screening, list[ScreeningHit]]:
-    business = await session.get(Business, business_id)
+    """A compliance officer's screening: matched off the event loop in a read transaction of its own,
+    recorded in the request's."""
+    async with database.session(read_only=True) as reading:
+        business = await reading.get(Business, business_id)
     if business is None:
         raise NotFound("business", business_id)
-    screening, hits = await _screen(
+    matches, scored = await match_party(database, party_of(business), threshold=threshold)
+    screening, hits = await _record(
         session,
         ledger,
-        business=business,
+        business_id=business_id,
+        matches=matches,
+        scored=scored,
         actor=principal.actor,
         threshold=threshold,
         trigger=ScreeningTrigger.manual,
@@ -337,7 +369,7 @@ async def resolve_hit(
 
 
 async def rescreen_approved(
-    session: AsyncSession,
+    database: Database,
     ledger: Ledger,
     *,
     older_than: datetime,
@@ -345,35 +377,64 @@ async def rescreen_approved(
     limit: int = 500,
 ) -> int:
     """The scheduled re-screening: approved and conditionally approved businesses last screened before
-    `older_than` (or never). Returns how many were screened."""
+    `older_than` (or never). Each business is matched in a read transaction, then recorded in a short
+    write transaction that locks it and checks it is still due (another replica may have screened it).
+    Returns how many were screened."""
     last = (
         select(Screening.business_id, func.max(Screening.screened_at).label("last_at"))
         .group_by(Screening.business_id)
         .subquery()
     )
-    due = (
-        (
-            await session.execute(
-                select(Business)
-                .outerjoin(last, last.c.business_id == Business.id)
-                .where(Business.status.in_(_APPROVED), or_(last.c.last_at.is_(None), last.c.last_at < older_than))
-                .order_by(Business.id)
-                .limit(limit)
+    async with database.session(read_only=True) as reading:
+        due = (
+            (
+                await reading.execute(
+                    select(Business)
+                    .outerjoin(last, last.c.business_id == Business.id)
+                    .where(Business.status.in_(_APPROVED), or_(last.c.last_at.is_(None), last.c.last_at < older_than))
+                    .order_by(Business.id)
+                    .limit(limit)
+                )
             )
+            .scalars()
+            .all()
         )
-        .scalars()
-        .all()
-    )
+    screened = 0
     for business in due:
-        await screen_business(
-            session,
-            ledger,
-            business=business,
-            actor=SYSTEM_ACTOR,
-            threshold=threshold,
-            trigger=ScreeningTrigger.scheduled,
-        )
-    return len(due)
+        matches, scored = await _match_business(database, business, threshold=threshold)
+        async with database.session() as session:
+            await session.get(Business, business.id, with_for_update=True)
+            since = await session.execute(
+                select(Screening.id).where(Screening.business_id == business.id, Screening.screened_at >= older_than)
+            )
+            if since.first() is not None:
+                continue
+            await _record(
+                session,
+                ledger,
+                business_id=business.id,
+                matches=matches,
+                scored=scored,
+                actor=SYSTEM_ACTOR,
+                threshold=threshold,
+                trigger=ScreeningTrigger.scheduled,
+                import_id=None,
+            )
+            screened += 1
+    return screened
+
+
+async def rescreening_counts(database: Database, import_id: uuid.UUID) -> tuple[int, int]:
+    """(businesses screened against an import's changes, hits raised) as recorded so far."""
+    async with database.session(read_only=True) as session:
+        businesses, hits = (
+            await session.execute(
+                select(func.count(), func.coalesce(func.sum(Screening.hits_raised), 0)).where(
+                    Screening.import_id == import_id
+                )
+            )
+        ).one()
+    return businesses, hits
 
 
 async def rescreen_after_list_change(
@@ -384,34 +445,47 @@ async def rescreen_after_list_change(
     actor: str,
     threshold: float = DEFAULT_THRESHOLD,
     page: int = 100,
+    on_page: Callable[[int, int], Awaitable[None]] | None = None,
 ) -> tuple[int, int]:
-    """Screen businesses against the entries one import changed, and only those; a page of businesses
-    per transaction. Returns (businesses that resembled a changed entry and were screened, hits raised)."""
+    """Screen businesses against the entries one import changed, and only those: each business matched in a
+    read transaction and recorded in a write transaction of its own, so requests meanwhile wait for neither.
+    A business already screened against this import is skipped (a re-screening cut short and taken up again
+    goes on where it stopped). Returns (businesses that resembled a changed entry and were screened, hits
+    raised) by this call; `on_page` gets the same after each page of businesses."""
+    already = select(Screening.id).where(Screening.business_id == Business.id, Screening.import_id == import_id)
     screened = raised = 0
     after: uuid.UUID | None = None
     while True:
-        async with database.session() as session:
-            query = (
-                select(Business)
-                .where(Business.status.not_in(_NOT_RESCREENED_ON_CHANGE))
-                .order_by(Business.id)
-                .limit(page)
-            )
-            if after is not None:
-                query = query.where(Business.id > after)
-            businesses = (await session.execute(query)).scalars().all()
-            for business in businesses:
-                screening, hits = await _screen(
+        query = (
+            select(Business)
+            .where(Business.status.not_in(_NOT_RESCREENED_ON_CHANGE), ~already.exists())
+            .order_by(Business.id)
+            .limit(page)
+        )
+        if after is not None:
+            query = query.where(Business.id > after)
+        async with database.session(read_only=True) as reading:
+            businesses = (await reading.execute(query)).scalars().all()
+        for business in businesses:
+            matches, scored = await _match_business(database, business, threshold=threshold, import_id=import_id)
+            if scored == 0:
+                continue  # no changed entry resembles it: nothing to record
+            async with database.session() as session:
+                _, hits = await _record(
                     session,
                     ledger,
-                    business=business,
+                    business_id=business.id,
+                    matches=matches,
+                    scored=scored,
                     actor=actor,
                     threshold=threshold,
                     trigger=ScreeningTrigger.list_change,
                     import_id=import_id,
                 )
-                screened += screening is not None
-                raised += len(hits)
+            screened += 1
+            raised += len(hits)
+        if on_page is not None:
+            await on_page(screened, raised)
         if len(businesses) < page:
             return screened, raised
         after = businesses[-1].id

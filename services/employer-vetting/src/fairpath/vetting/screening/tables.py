@@ -21,7 +21,7 @@ class Screening(VettingModel, table=True):
     id: uuid.UUID = Field(primary_key=True)
     business_id: uuid.UUID = Field(foreign_key="business.id")
     trigger: ScreeningTrigger = Field(sa_type=EnumString(ScreeningTrigger, 20))
-    import_id: uuid.UUID | None = Field(default=None, foreign_key="watchlist_import.id")
+    import_id: uuid.UUID | None = Field(default=None, foreign_key="watchlist_import.id", index=True)
     threshold: float
     candidates_scored: int
     hits_raised: int

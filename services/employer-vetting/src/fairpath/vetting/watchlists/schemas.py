@@ -27,6 +27,16 @@ class ImportStatus(StrEnum):
     failed = "failed"
 
 
+class RescreeningStatus(StrEnum):
+    """Re-screening businesses against what an import changed: after the load, in the background."""
+
+    not_needed = "not_needed"  # the import changed no entry (or failed)
+    pending = "pending"  # the list changed; businesses wait to be re-screened
+    running = "running"
+    completed = "completed"
+    failed = "failed"
+
+
 class WatchlistCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -84,8 +94,12 @@ class WatchlistImportPublic(BaseModel):
     removed: int
     rejections: list[ImportRejection] = Field(description="the first rejected lines, with their numbers and reasons")
     rejections_truncated: bool
-    rescreened_businesses: int
-    new_hits: int
+    rescreening: RescreeningStatus = Field(
+        description="re-screening businesses against the entries the import changed: it runs in the background "
+        "once the list is loaded (`pending`, `running`), then `completed`; `not_needed` when nothing changed"
+    )
+    rescreened_businesses: int = Field(description="businesses re-screened so far (those resembling a changed entry)")
+    new_hits: int = Field(description="potential hits the re-screening raised so far")
     error: str | None
     started_at: datetime
     finished_at: datetime | None

@@ -1,13 +1,15 @@
 """Creating watchlists and loading them: a streamed upload becomes an import job that commits batch by
 batch, so its progress is visible while it runs, memory stays flat, and a bad line costs only itself.
-Re-screening businesses against what an import changed is the screening domain's (screening/flows.py)."""
+Re-screening businesses against what an import changed is the screening domain's (screening/flows.py);
+the job only keeps its state (`rescreening`) and counts."""
 
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import Principal
@@ -16,6 +18,7 @@ from fairpath.common.errors import Conflict, NotFound
 from fairpath.common.ids import uuid7
 from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
+from fairpath.vetting.cpu import off_loop, run_apart
 from fairpath.vetting.uploads import MAX_LINE_BYTES, csv_records, physical_lines
 from fairpath.vetting.watchlists.entities import (
     CsvLayout,
@@ -30,6 +33,7 @@ from fairpath.vetting.watchlists.schemas import (
     ImportMode,
     ImportRejection,
     ImportStatus,
+    RescreeningStatus,
     WatchlistCreate,
     WatchlistImportPublic,
     WatchlistPublic,
@@ -233,14 +237,14 @@ async def start_import(
 
 @dataclass(frozen=True)
 class _Item:
-    """What one line (or CSV record) of an upload is: an entity, a valid entity not screened, a rejection,
-    or nothing (a blank line, the CSV header)."""
+    """What one line (or CSV record) of an upload is, as read: the text (or the fields) of an entity to
+    parse, a rejection, or nothing (a blank line, the CSV header). A batch of them is parsed and loaded in
+    one of the service's worker processes (`load_batch_apart`), off the event loop."""
 
     line: int  # the physical line it starts on
     last_line: int  # the physical line it ends on
     bytes_read: int
-    entity: ListedEntity | None = None
-    skipped: bool = False
+    raw: str | list[str] | None = None  # a JSON line, or a CSV record's fields
     rejection: str | None = None
 
 
@@ -255,28 +259,19 @@ async def _ftm_items(chunks: AsyncIterator[bytes]) -> AsyncIterator[_Item]:
         except UnicodeDecodeError:
             yield _Item(number, number, read, rejection="not UTF-8 text")
             continue
-        if not text:
-            yield _Item(number, number, read)
-            continue
-        try:
-            entity = parse_ftm_line(text)
-        except EntityRejected as exc:
-            yield _Item(number, number, read, rejection=str(exc)[:300])
-            continue
-        yield _Item(number, number, read, entity=entity, skipped=entity is None)
+        yield _Item(number, number, read, raw=text or None)
 
 
-async def _csv_items(chunks: AsyncIterator[bytes]) -> AsyncIterator[_Item]:
-    """CSV (RFC 4180): a header naming the columns, then one entity a record; a quoted field may hold a line
-    break, so a record may span lines and is reported by the line it starts on."""
-    layout: CsvLayout | None = None
+async def _csv_items(chunks: AsyncIterator[bytes], layout: list[CsvLayout]) -> AsyncIterator[_Item]:
+    """CSV (RFC 4180): a header naming the columns (read into `layout`), then one entity a record; a quoted
+    field may hold a line break, so a record may span lines and is reported by the line it starts on."""
     async for record in csv_records(chunks, MAX_LINE_BYTES):
         last = record.line + record.lines - 1
-        if layout is None:
+        if not layout:
             if record.fields is None:
                 raise _ImportFailed(f"line {record.line}: the header cannot be read: {record.error}")
             try:
-                layout = CsvLayout(record.fields)
+                layout.append(CsvLayout(record.fields))
             except EntityRejected as exc:
                 raise _ImportFailed(f"line {record.line}: {exc}") from None
             yield _Item(record.line, last, record.bytes_read)
@@ -284,12 +279,70 @@ async def _csv_items(chunks: AsyncIterator[bytes]) -> AsyncIterator[_Item]:
         if record.fields is None:
             yield _Item(record.line, last, record.bytes_read, rejection=str(record.error)[:300])
             continue
+        yield _Item(record.line, last, record.bytes_read, raw=record.fields)
+
+
+ParsedLine = tuple[int, ListedEntity | None, NameKeys | None, str | None]
+
+
+def parse_entities(layout: CsvLayout | None, raws: list[tuple[int, str | list[str]]]) -> list[ParsedLine]:
+    """Lines (JSON, or CSV fields read by `layout`) made entities with their retrieval keys: for each,
+    (line, entity or None for a schema not screened, keys, None) or (line, None, None, why it is refused).
+    What a worker process runs for a batch."""
+    parsed: list[ParsedLine] = []
+    for line, raw in raws:
         try:
-            entity = layout.parse(record.fields)
+            entity = parse_ftm_line(raw) if layout is None else layout.parse(raw)
         except EntityRejected as exc:
-            yield _Item(record.line, last, record.bytes_read, rejection=str(exc)[:300])
+            parsed.append((line, None, None, str(exc)[:300]))
             continue
-        yield _Item(record.line, last, record.bytes_read, entity=entity, skipped=entity is None)
+        parsed.append((line, entity, entity_name_keys(entity) if entity is not None else None, None))
+    return parsed
+
+
+def load_batch_apart(
+    database_url: str,
+    job: dict,
+    layout: CsvLayout | None,
+    raws: list[tuple[int, str | list[str]]],
+    batch: "_Batch",
+    bytes_read: int,
+) -> dict:
+    """A batch's lines parsed and loaded, in a worker process (fairpath.vetting.cpu) with a connection of its
+    own: what `run_import` hands over batch by batch, so that neither the parsing nor the writing holds the
+    service's event loop. `job` holds the import's id, list and counts so far; returns the counts after."""
+    for line, entity, keys, rejection in parse_entities(layout, raws):
+        if rejection is not None:
+            batch.rejections.append((line, rejection))
+        elif entity is None:
+            batch.skipped += 1
+        else:
+            batch.entities.append((line, entity, keys))
+    state = WatchlistImport(**job)
+
+    async def work(database: Database) -> dict:
+        await _load_batch(database, state, batch, bytes_read)
+        return {count: getattr(state, count) for count in _COUNTS}
+
+    return run_apart(database_url, work)
+
+
+# What a batch adds to the job.
+_COUNTS = ("bytes_read", "lines_read", "loaded", "unchanged", "skipped", "rejected")
+
+
+async def _load_apart(
+    database: Database,
+    job: WatchlistImport,
+    layout: CsvLayout | None,
+    raws: list[tuple[int, str | list[str]]],
+    batch: "_Batch",
+    bytes_read: int,
+) -> None:
+    fields = {"id": job.id, "watchlist_id": job.watchlist_id, **{count: getattr(job, count) for count in _COUNTS}}
+    counts = await off_loop(load_batch_apart, database.url, fields, layout, raws, batch, bytes_read)
+    for count, value in counts.items():
+        setattr(job, count, value)
 
 
 async def run_import(
@@ -303,28 +356,29 @@ async def run_import(
     """Load the upload into the list; every batch commits with the job's progress."""
     batch = _Batch()
     read = 0
-    # One batch is written while the next is parsed: the writes of a batch still follow the previous
-    # batch's commit, so a repeated entity id is caught across batches as within one.
+    # One batch is written while the next is read and parsed: the writes of a batch still follow the
+    # previous batch's commit, so a repeated entity id is caught across batches as within one.
     writing: asyncio.Task | None = None
-    items = _csv_items(chunks) if job.format == ImportFormat.csv else _ftm_items(chunks)
+    layout: list[CsvLayout] = []
+    items = _csv_items(chunks, layout) if job.format == ImportFormat.csv else _ftm_items(chunks)
+    raws: list[tuple[int, str | list[str]]] = []  # the batch's lines still to parse
     try:
         async for item in items:
             batch.last_line, read = item.last_line, item.bytes_read
             if item.rejection is not None:
                 batch.rejections.append((item.line, item.rejection))
-            elif item.entity is not None:
-                batch.entities.append((item.line, item.entity, entity_name_keys(item.entity)))
-            elif item.skipped:
-                batch.skipped += 1
-            if len(batch) >= BATCH_LINES:
+            elif item.raw is not None:
+                raws.append((item.line, item.raw))
+            if len(batch) + len(raws) >= BATCH_LINES:
                 if writing is not None:
                     await writing
-                writing = asyncio.create_task(_load_batch(database, job, batch, read))
-                batch = _Batch(number=batch.number + 1, last_line=batch.last_line)
+                csv_layout = layout[0] if layout else None
+                writing = asyncio.create_task(_load_apart(database, job, csv_layout, raws, batch, read))
+                batch, raws = _Batch(number=batch.number + 1, last_line=batch.last_line), []
         if writing is not None:
             await writing
             writing = None
-        await _load_batch(database, job, batch, read)
+        await _load_apart(database, job, layout[0] if layout else None, raws, batch, read)
         await _finish(database, ledger, job, principal)
         await _refresh_statistics(database)
     except _ImportFailed as exc:
@@ -344,15 +398,54 @@ def changed_the_list(job: WatchlistImport) -> bool:
     return job.status == ImportStatus.completed and job.loaded + job.removed > 0
 
 
-async def record_rescreening(database: Database, job: WatchlistImport, *, businesses: int, hits: int) -> None:
-    """What re-screening against the import's changes found, kept on the job."""
+async def claim_rescreening(database: Database, import_id: uuid.UUID, *, stale_before: datetime | None = None) -> bool:
+    """Take the re-screening of an import: a pending one, or (with `stale_before`) one left running by a
+    process that stopped (no progress since). True when this caller got it: one runner per import, however
+    many replicas look."""
+    job = WatchlistImport.__table__.c
+    waiting = job.rescreening == RescreeningStatus.pending
+    if stale_before is not None:
+        waiting = or_(
+            job.rescreening == RescreeningStatus.running,
+            job.rescreening == RescreeningStatus.pending,
+        ) & (job.updated_at < stale_before)
+    async with database.session() as session:
+        claimed = await session.execute(
+            update(WatchlistImport.__table__)
+            .where(job.id == import_id, waiting)
+            .values(rescreening=RescreeningStatus.running, updated_at=utcnow())
+        )
+        return claimed.rowcount == 1
+
+
+async def stalled_rescreenings(database: Database, *, stale_before: datetime) -> list[uuid.UUID]:
+    """Imports whose re-screening waits or was cut short (no progress since `stale_before`), oldest first."""
+    async with database.session(read_only=True) as session:
+        return list(
+            (
+                await session.execute(
+                    select(WatchlistImport.id)
+                    .where(
+                        WatchlistImport.rescreening.in_((RescreeningStatus.pending, RescreeningStatus.running)),
+                        WatchlistImport.updated_at < stale_before,
+                    )
+                    .order_by(WatchlistImport.id)
+                )
+            ).scalars()
+        )
+
+
+async def record_rescreening(
+    database: Database, import_id: uuid.UUID, *, businesses: int, hits: int, status: RescreeningStatus
+) -> None:
+    """How far re-screening against the import's changes got, and what it found, kept on the job (each page
+    of businesses refreshes it, which also tells that the re-screening is alive)."""
     async with database.session() as session:
         await session.execute(
             update(WatchlistImport)
-            .where(WatchlistImport.id == job.id)
-            .values(rescreened_businesses=businesses, new_hits=hits, updated_at=utcnow())
+            .where(WatchlistImport.id == import_id)
+            .values(rescreened_businesses=businesses, new_hits=hits, rescreening=status, updated_at=utcnow())
         )
-    job.rescreened_businesses, job.new_hits = businesses, hits
 
 
 async def _load_batch(database: Database, job: WatchlistImport, batch: _Batch, bytes_read: int) -> None:
@@ -497,10 +590,13 @@ async def _finish(database: Database, ledger: Ledger, job: WatchlistImport, prin
                 )
             removed = len(gone_ids)
         job.removed, job.status, job.finished_at, job.updated_at = removed, ImportStatus.completed, now, now
+        # Businesses are to be re-screened against what changed: the job says so in the same transaction,
+        # so a process that stops now leaves it pending (the scheduled jobs take it up), never forgotten.
+        job.rescreening = RescreeningStatus.pending if changed_the_list(job) else RescreeningStatus.not_needed
         await session.execute(
             update(WatchlistImport)
             .where(WatchlistImport.id == job.id)
-            .values(removed=removed, status=job.status, finished_at=now, updated_at=now)
+            .values(removed=removed, status=job.status, finished_at=now, updated_at=now, rescreening=job.rescreening)
         )
         await ledger.append(
             session,

@@ -9,7 +9,7 @@ from sqlmodel import Field
 from fairpath.common.db import EnumString, UtcDateTime
 from fairpath.common.domain_codes import WatchlistKind
 from fairpath.vetting.db import VettingModel
-from fairpath.vetting.watchlists.schemas import ImportFormat, ImportMode, ImportStatus
+from fairpath.vetting.watchlists.schemas import ImportFormat, ImportMode, ImportStatus, RescreeningStatus
 
 
 class Watchlist(VettingModel, table=True):
@@ -89,6 +89,9 @@ class WatchlistImport(VettingModel, table=True):
     skipped: int = 0  # valid entities of a schema that is not screened (vessels, sanctions programmes, ...)
     rejected: int = 0
     removed: int = 0
+    rescreening: RescreeningStatus = Field(
+        default=RescreeningStatus.not_needed, sa_type=EnumString(RescreeningStatus, 20)
+    )
     rescreened_businesses: int = 0
     new_hits: int = 0
     error: str | None = Field(default=None, max_length=500)
