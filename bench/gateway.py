@@ -1,6 +1,7 @@
-"""Benchmark: the gateway while people sign in.
+"""Benchmark: the gateway while people sign in, and what the gateway adds to a request.
 
     ./fairpath bench gateway [--logins N] [--concurrency C] [--probes N]
+                             [--connections C] [--seconds S] [--rounds R]
 
 Starts the whole stack as `./fairpath up` does (its own nats-server, SQLite under a temporary
 var dir, free loopback ports) with the demo users, then measures in one run:
@@ -9,20 +10,34 @@ var dir, free loopback ports) with the demo users, then measures in one run:
   once: a password hash that runs on the event loop stalls every other request;
 - sign-in latency (p50, p99) beside a GET of one record through the gateway with an API key.
 
-Prints each figure and the ratios to the baseline measured in the same run (the machine is
-noisy: absolute times mean little). The issue aims at `/healthz` p99 under 50 ms during 16
-concurrent sign-ins.
+- the gateway's cost: an authenticated GET of one record through the gateway (an API key, checked
+  and rate limited, the request forwarded) beside the same request straight to the service (with
+  the principal token the gateway would forward, signed with the gateway's key from the stack's
+  var dir): the throughput ratio with C connections (wrk when installed, `apt-get install wrk`,
+  else an asyncio load generator; R alternating rounds of S seconds, medians), and the latency the
+  gateway adds at p50 and p99, one request at a time.
+
+The stack runs with the gateway's rate limits raised far out of the way (they are still counted on
+every request). Prints each figure and the ratios to the baseline measured in the same run (the
+machine is noisy: absolute times mean little). The issue aims at `/healthz` p99 under 50 ms during
+16 concurrent sign-ins, and at a throughput through the gateway of at least 0.8 of the service's.
 """
 
 import argparse
 import asyncio
+import re
+import shutil
 import statistics
+import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
+from cryptography.hazmat.primitives import serialization
 
+from fairpath.common import secrets
+from fairpath.common.auth import PRINCIPAL_HEADER, Principal, sign_principal
 from fairpath.common.testing.nats import free_port
 from fairpath.deploy.demo import seed_demo_businesses
 from fairpath.deploy.processes import SERVICES, StackConfig, build_stack
@@ -30,6 +45,14 @@ from fairpath.gateway.accounts.demo import ensure_demo_identities
 
 ROOT = Path(__file__).resolve().parents[1]
 SIGN_IN_USER = "agency"  # a role with no second factor required
+# The gateway's limits, out of the benchmark's way (they are still counted on every request).
+RAISED_LIMITS = {
+    "FAIRPATH_GATEWAY_RATE_LIMIT_PER_ADDRESS": "100000000/minute",
+    "FAIRPATH_GATEWAY_RATE_LIMIT_PER_API_KEY": "100000000/minute",
+    "FAIRPATH_GATEWAY_RATE_LIMIT_PER_USER": "100000000/minute",
+    "FAIRPATH_GATEWAY_SIGN_IN_FAILURES_PER_ACCOUNT": "100000000/minute",
+    "FAIRPATH_GATEWAY_SIGN_IN_FAILURES_PER_ADDRESS": "100000000/minute",
+}
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -102,16 +125,132 @@ async def measure(gateway: str, credentials: dict, business_id: str, args: argpa
     print(f"sign-in p99 / GET one record p99:     {percentile(sign_ins, 0.99) / percentile(get_one, 0.99):6.1f}x")
 
 
+# ---------------------------------------------------------------------------------------------
+# What the gateway adds: the same GET through the gateway and straight to the service
+# ---------------------------------------------------------------------------------------------
+
+_WRK_SCRIPT = """
+wrk.method = "GET"
+%s
+"""
+
+
+def wrk_run(url: str, headers: dict[str, str], connections: int, seconds: float, tmp: Path) -> float:
+    script = tmp / "gateway-bench.lua"
+    script.write_text(_WRK_SCRIPT % "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()))
+    threads = max(1, min(connections, 2))
+    out = subprocess.run(  # noqa: S603 - wrk from the system, our arguments
+        [shutil.which("wrk"), f"-t{threads}", f"-c{connections}", f"-d{seconds:.0f}s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{url}: {errors.group(1)} failed responses\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+async def asyncio_run(url: str, headers: dict[str, str], connections: int, seconds: float) -> float:
+    """Without wrk: `connections` keep-alive clients in one loop for `seconds`; requests/s."""
+    done = 0
+    until = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(headers=headers, timeout=30, limits=limits) as client:
+
+        async def one() -> None:
+            nonlocal done
+            while time.perf_counter() < until:
+                r = await client.get(url)
+                if r.status_code != 200:
+                    raise RuntimeError(f"{url}: HTTP {r.status_code} {r.text[:200]}")
+                done += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(connections)))
+        return done / (time.perf_counter() - started)
+
+
+def throughput(url: str, headers: dict[str, str], args: argparse.Namespace, tmp: Path) -> float:
+    if shutil.which("wrk"):
+        return wrk_run(url, headers, args.connections, args.seconds, tmp)
+    return asyncio.run(asyncio_run(url, headers, args.connections, args.seconds))
+
+
+def principal_headers(config: StackConfig, gateway: str, api_key: str) -> dict[str, str]:
+    """What the gateway forwards for this key: its principal, signed with the gateway's own key."""
+    me = httpx.get(f"{gateway}/v1/me", headers={"X-API-Key": api_key}, timeout=30).json()
+    principal = Principal(
+        user_id=me["user_id"],
+        role=me["role"],
+        organization_id=(me["organization"] or {}).get("id"),
+        business_id=me["business_id"],
+        worker_id=me["worker_id"],
+    )
+    private_key = serialization.load_pem_private_key(
+        secrets.principal_keypair(config.var_dir).private_pem.encode(), password=None
+    )
+    return {PRINCIPAL_HEADER: sign_principal(principal, private_key, ttl_seconds=3600)}
+
+
+async def latencies(gateway_url: str, direct_url: str, gateway_headers: dict, direct_headers: dict, probes: int):
+    """One request at a time, alternating between the two ways: (through the gateway, straight)."""
+    through, straight = [], []
+    async with httpx.AsyncClient(timeout=30) as client:
+        for _ in range(20):  # warm up both connections
+            await timed(client, "GET", gateway_url, headers=gateway_headers)
+            await timed(client, "GET", direct_url, headers=direct_headers)
+        for _ in range(probes):
+            through.append(await timed(client, "GET", gateway_url, headers=gateway_headers))
+            straight.append(await timed(client, "GET", direct_url, headers=direct_headers))
+    return through, straight
+
+
+def measure_gateway_cost(config: StackConfig, credentials: dict, business_id: str, args: argparse.Namespace) -> None:
+    api_key = credentials["users"][SIGN_IN_USER]["api_key"]
+    path = f"/v1/businesses/{business_id}"
+    gateway_url, direct_url = config.gateway_url + path, config.url("vetting") + path
+    gateway_headers = {"X-API-Key": api_key}
+    direct_headers = principal_headers(config, config.gateway_url, api_key)
+
+    through, straight = asyncio.run(latencies(gateway_url, direct_url, gateway_headers, direct_headers, args.probes))
+    tool = "wrk" if shutil.which("wrk") else "asyncio load generator"
+    rates: dict[str, list[float]] = {"gateway": [], "direct": []}
+    with tempfile.TemporaryDirectory(prefix="fairpath-bench-wrk-") as tmp:
+        for _ in range(args.rounds):
+            rates["gateway"].append(throughput(gateway_url, gateway_headers, args, Path(tmp)))
+            rates["direct"].append(throughput(direct_url, direct_headers, args, Path(tmp)))
+    gateway_rate, direct_rate = statistics.median(rates["gateway"]), statistics.median(rates["direct"])
+
+    print(f"\nGET one business, {args.connections} connections ({tool}, {args.rounds} x {args.seconds:.0f} s, medians)")
+    print(f"  through the gateway (API key)      {gateway_rate:8.0f} requests/s")
+    print(f"  straight to vetting (principal)    {direct_rate:8.0f} requests/s")
+    print(f"  throughput ratio gateway / direct  {gateway_rate / direct_rate:8.2f}  (the aim is at least 0.8)")
+    print(f"\nGET one business, one request at a time ({args.probes} each, alternating)")
+    print(f"  through the gateway                {summary(through)}")
+    print(f"  straight to vetting                {summary(straight)}")
+    added_p50 = percentile(through, 0.5) - percentile(straight, 0.5)
+    added_p99 = percentile(through, 0.99) - percentile(straight, 0.99)
+    print(f"  added by the gateway               p50 {added_p50 * 1000:7.1f} ms   p99 {added_p99 * 1000:7.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--logins", type=int, default=160, help="sign-ins in all (default 160)")
     parser.add_argument("--concurrency", type=int, default=16, help="sign-ins at once (default 16)")
     parser.add_argument("--probes", type=int, default=300, help="requests per latency sample (default 300)")
+    parser.add_argument("--connections", type=int, default=16, help="connections for the throughput (default 16)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="seconds per throughput round (default 5)")
+    parser.add_argument("--rounds", type=int, default=3, help="throughput rounds each way (default 3)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="fairpath-bench-gateway-") as tmp:
         config = StackConfig(
-            var_dir=Path(tmp) / "var", ports={name: free_port() for name in SERVICES}, nats_port=free_port(), cwd=ROOT
+            var_dir=Path(tmp) / "var",
+            ports={name: free_port() for name in SERVICES},
+            nats_port=free_port(),
+            cwd=ROOT,
+            extra_env=RAISED_LIMITS,
         )
         credentials = ensure_demo_identities(config.var_dir, config.gateway_url)
         supervisor = build_stack(config)
@@ -120,6 +259,7 @@ def main() -> None:
             demo = seed_demo_businesses(config.gateway_url, credentials)
             print(f"stack ready in {supervisor.ready_after:.1f} s; gateway {config.gateway_url}\n")
             asyncio.run(measure(config.gateway_url, credentials, demo["recruitment_agency"], args))
+            measure_gateway_cost(config, credentials, demo["recruitment_agency"], args)
         finally:
             supervisor.stop()
 

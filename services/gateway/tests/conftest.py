@@ -19,6 +19,15 @@ from fairpath.gateway.config import GatewaySettings
 
 # Argon2id as cheap as it goes: the tests hash a great many passwords; one test checks the real parameters.
 CHEAP_HASHING = {"password_hash_time_cost": 1, "password_hash_memory_kib": 1024, "password_hash_parallelism": 1}
+# The whole suite signs in and calls from one address with a few keys: the limits out of its way (the
+# protection tests run a gateway of their own with small ones).
+RAISED_LIMITS = {
+    "rate_limit_per_address": "100000/minute",
+    "rate_limit_per_api_key": "100000/minute",
+    "rate_limit_per_user": "100000/minute",
+    "sign_in_failures_per_account": "100000/minute",
+    "sign_in_failures_per_address": "100000/minute",
+}
 
 
 def echo_app() -> FastAPI:
@@ -32,8 +41,10 @@ def echo_app() -> FastAPI:
         response = JSONResponse(
             {
                 "path": request.url.path,
+                "raw_path": request.scope["raw_path"].decode("latin-1"),
                 "query": request.url.query,
                 "headers": dict(request.headers),
+                "header_list": request.headers.items(),
                 "body": body.decode(),
             }
         )
@@ -69,6 +80,7 @@ def gateway_settings(common: CommonSettings, keypair, database_url: str, **overr
         "token_secret": "test-token-secret-of-at-least-32-bytes",
         "totp_key": "test-totp-key-of-at-least-32-bytes-long",
         **CHEAP_HASHING,
+        **RAISED_LIMITS,
     }
     return GatewaySettings(**(values | overrides))
 

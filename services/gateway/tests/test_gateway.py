@@ -236,3 +236,13 @@ async def test_the_gateways_own_audit_chain_is_read_with_a_gateway_credential(ga
     assert r.status_code == 200 and r.json()["valid"] is True
     assert (await gateway.get("/v1/audit/gateway/verify", headers=key(demo_credentials, "agency"))).status_code == 403
     assert (await gateway.get("/v1/audit/gateway/verify")).status_code == 401
+
+
+async def test_large_and_small_answers_come_back_whole_with_their_headers(gateway, demo_credentials):
+    headers = {**key(demo_credentials, "worker"), "content-type": "application/json"}
+    for size in (10, 300_000):  # one read whole and sent on, one streamed through
+        body = b'{"notes": "' + b"n" * size + b'"}'
+        r = await gateway.post("/v1/grievances/x", content=body, headers=headers)
+        assert r.status_code == 200 and r.json()["body"] == body.decode()
+        assert int(r.headers["content-length"]) == len(r.content)
+        assert r.headers["content-type"] == "application/json"

@@ -2,10 +2,13 @@
 
 from contextlib import AsyncExitStack
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.middleware import Middleware
 
 from fairpath.common.app import create_service_app
 from fairpath.common.auth import PrincipalSigner, current_principal
+from fairpath.common.errors import problem_response
 from fairpath.gateway import all_tables  # noqa: F401 - every table registered before migrations run
 from fairpath.gateway.accounts.authentication import ApiKeyUse, authenticate
 from fairpath.gateway.accounts.consumers import known_worker_subscription, linked_business_subscription
@@ -16,7 +19,11 @@ from fairpath.gateway.config import GatewaySettings
 from fairpath.gateway.db import MIGRATIONS, ledger_tables
 from fairpath.gateway.operations.routes import clock_router
 from fairpath.gateway.operations.routes import router as operations_router
-from fairpath.gateway.routing import openapi
+from fairpath.gateway.protection.addresses import TrustedProxies
+from fairpath.gateway.protection.limits import RateLimits, SignInFailures, Throttled
+from fairpath.gateway.protection.middleware import ProtectionMiddleware
+from fairpath.gateway.routing import docs, openapi
+from fairpath.gateway.routing.routes import STREAMED_IMPORTS
 from fairpath.gateway.routing.routes import router as forward_router
 from fairpath.gateway.routing.upstreams import Upstreams
 
@@ -54,8 +61,9 @@ def _upstream_check(upstreams: Upstreams, service: str):  # noqa: ANN202
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    app_settings = settings or GatewaySettings()
     app = create_service_app(
-        settings=settings or GatewaySettings(),
+        settings=app_settings,
         title="Fairpath",
         description=(
             "Ethical recruitment due diligence for migrant workers. Authenticate with `X-API-Key` "
@@ -72,5 +80,40 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     # The gateway's own routes (its audit chain, its operations, the forwarding) take the caller the gateway
     # authenticates, not a forwarded principal: `CurrentPrincipal` and `roles(...)` resolve to it.
     app.dependency_overrides[current_principal] = authenticate
+    _protect(app, app_settings)
     openapi.install(app)
+    docs.install(app)
     return app
+
+
+def _protect(app: FastAPI, settings: GatewaySettings) -> None:
+    """Rate limits, the failed sign-in throttle, the body limit and the refusal of malformed requests, in a
+    middleware inside the request context one (so its answers carry the request id and are logged)."""
+    rate_limits = RateLimits.create(
+        storage_url=settings.rate_limit_storage_url,
+        strategy=settings.rate_limit_strategy,
+        per_address=settings.rate_limit_per_address,
+        per_api_key=settings.rate_limit_per_api_key,
+        per_user=settings.rate_limit_per_user,
+    )
+    app.state.rate_limits = rate_limits
+    app.state.sign_in_failures = SignInFailures(
+        storage_url=settings.rate_limit_storage_url,
+        per_account=settings.sign_in_failures_per_account,
+        per_address=settings.sign_in_failures_per_address,
+    )
+    app.user_middleware.append(
+        Middleware(
+            ProtectionMiddleware,
+            proxies=TrustedProxies(settings.trusted_proxy_networks()),
+            rate_limits=rate_limits,
+            max_body_bytes=settings.max_body_bytes,
+            max_import_body_bytes=settings.max_import_body_bytes,
+            import_paths=STREAMED_IMPORTS,
+        )
+    )
+    app.add_exception_handler(Throttled, _throttled)
+
+
+async def _throttled(_: Request, exc: Throttled) -> JSONResponse:
+    return problem_response(exc.problem(), {"Retry-After": str(exc.retry_after)})

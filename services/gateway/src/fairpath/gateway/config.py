@@ -1,9 +1,11 @@
 """Settings of the gateway (prefix FAIRPATH_GATEWAY_)."""
 
+import ipaddress
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, create_model, model_validator
+from limits import parse_many
+from pydantic import Field, create_model, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from fairpath.common import secrets
@@ -67,6 +69,48 @@ class GatewaySettings(_UpstreamSettings):
     # Long enough for a watchlist import, which answers when the whole list is loaded.
     upstream_read_timeout: float = 300.0
 
+    # Requests allowed per client address, per API key and per user, in the `limits` package's notation
+    # ("20/second;600/minute": every window counts); past one, 429 with Retry-After. Raised for benchmarks.
+    rate_limit_per_address: str = "50/second;3000/minute"
+    rate_limit_per_api_key: str = "20/second;600/minute"
+    rate_limit_per_user: str = "20/second;600/minute"
+    rate_limit_strategy: Literal["sliding-window-counter", "fixed-window", "moving-window"] = "sliding-window-counter"
+    # Where the counters live: memory:// (this process), or a store every replica of the gateway shares
+    # (redis://host:6379/0, memcached://host:11211, ...; its client library must be installed).
+    rate_limit_storage_url: str = "memory://"
+    # Failed sign-ins (a wrong password or second factor, an unknown username, a wrong activation code) allowed
+    # per account and per client address; past that, signing in is refused, the right password too, until
+    # the oldest failure leaves the window.
+    sign_in_failures_per_account: str = "10/15 minutes"
+    sign_in_failures_per_address: str = "30/15 minutes"
+    # Proxies (addresses or networks, comma-separated) in front of the gateway whose X-Forwarded-For is believed:
+    # the client is the first hop, from the right, that is not one of them. Empty: the connection's peer.
+    trusted_proxies: str = ""
+    # The largest request body (bytes): 413 beyond it, before it is read (Content-Length) or as soon as the
+    # streamed body passes it. The streamed imports (watchlists, licence registers) have their own.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_import_body_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+
+    @field_validator(
+        "rate_limit_per_address",
+        "rate_limit_per_api_key",
+        "rate_limit_per_user",
+        "sign_in_failures_per_account",
+        "sign_in_failures_per_address",
+    )
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        parse_many(value)  # a ValueError names the string that does not parse
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for entry in value.split(","):
+            if entry.strip():
+                ipaddress.ip_network(entry.strip(), strict=False)
+        return value
+
     @model_validator(mode="after")
     def _gateway_secrets(self) -> "GatewaySettings":
         common = self.common
@@ -94,6 +138,9 @@ class GatewaySettings(_UpstreamSettings):
     def identities_file(self) -> Path:
         """The JSON identities file of earlier versions: imported once at start if it is there."""
         return self.common.var_dir / "gateway-identities.json"
+
+    def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [ipaddress.ip_network(e.strip(), strict=False) for e in self.trusted_proxies.split(",") if e.strip()]
 
     def upstreams(self) -> dict[str, list[str]]:
         """Each domain service's replicas, by service name."""

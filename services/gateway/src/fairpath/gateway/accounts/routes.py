@@ -59,6 +59,8 @@ from fairpath.gateway.accounts.signin import (
 )
 from fairpath.gateway.accounts.tables import User
 from fairpath.gateway.deps import LedgerDep, ReadSessionDep, WriteSessionDep
+from fairpath.gateway.protection.deps import ClientAddress, SignInFailuresDep
+from fairpath.gateway.protection.limits import TooManyFailedSignIns
 
 auth_router = APIRouter(prefix="/v1/auth", tags=["identity"], responses=PROBLEM_RESPONSES)
 me_router = APIRouter(prefix="/v1/me", tags=["identity"], responses=PROBLEM_RESPONSES)
@@ -66,6 +68,10 @@ admin_router = APIRouter(prefix="/v1/admin", tags=["accounts"], responses=PROBLE
 
 Secret = Annotated[str, Form(min_length=1, max_length=256)]
 OptionalCode = Annotated[str | None, Form(max_length=64)]
+
+
+def _form_example(example: dict[str, str]) -> dict:
+    return {"requestBody": {"content": {"application/x-www-form-urlencoded": {"example": example}}}}
 
 
 # --- /v1/auth --------------------------------------------------------------------------------
@@ -79,11 +85,14 @@ OptionalCode = Annotated[str | None, Form(max_length=64)]
     "digits from the app) or one of its `recovery_code`s; without it the answer is a 401 "
     "`second_factor_required`. An admin or compliance officer without TOTP gets a session that may only set it "
     "up. The access token is short; `POST /v1/auth/refresh` renews it.",
-    responses=problems(BadCredentials, SecondFactorRequired, SecondFactorRefused, public=True),
+    responses=problems(BadCredentials, SecondFactorRequired, SecondFactorRefused, TooManyFailedSignIns, public=True),
+    openapi_extra=_form_example({"grant_type": "password", "username": "amina.k", "password": "a long passphrase"}),
 )
 async def issue_token(
     ledger: LedgerDep,
     accounts: AccountsDep,
+    failures: SignInFailuresDep,
+    address: ClientAddress,
     username: Annotated[str, Form(min_length=1, max_length=200)],
     password: Secret,
     grant_type: Annotated[str | None, Form(max_length=50)] = None,
@@ -96,6 +105,8 @@ async def issue_token(
         database=ledger.database,
         ledger=ledger,
         accounts=accounts,
+        failures=failures,
+        address=address,
         username=username,
         password=password,
         totp_code=totp,
@@ -110,6 +121,9 @@ async def issue_token(
     description="Refresh tokens rotate: each is good once. One presented a second time was copied, so its whole "
     "session ends and every token of it stops working.",
     responses=problems(RefreshRefused, public=True),
+    openapi_extra=_form_example(
+        {"grant_type": "refresh_token", "refresh_token": "fpr_3q2Yc9tVx0KfR7mZ1bWnLhE8sJdPaUo4iGkTyXcN5vB"}
+    ),
 )
 async def refresh_token(
     ledger: LedgerDep,
@@ -128,10 +142,14 @@ async def refresh_token(
     summary="Set your own password with the one-time code an admin or compliance officer gave you",
     description="For a new account and after a reset alike. The code is good once, until it expires; every "
     "session of the account ends. Then sign in at `POST /v1/auth/token`.",
-    responses=problems(ActivationRefused, RuleViolations, public=True),
+    responses=problems(ActivationRefused, RuleViolations, TooManyFailedSignIns, public=True),
 )
-async def activate(ledger: LedgerDep, accounts: AccountsDep, body: Activation) -> Response:
-    await signin.activate(database=ledger.database, ledger=ledger, accounts=accounts, data=body)
+async def activate(
+    ledger: LedgerDep, accounts: AccountsDep, failures: SignInFailuresDep, address: ClientAddress, body: Activation
+) -> Response:
+    await signin.activate(
+        database=ledger.database, ledger=ledger, accounts=accounts, failures=failures, address=address, data=body
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

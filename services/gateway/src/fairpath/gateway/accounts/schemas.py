@@ -184,7 +184,7 @@ class UserCreated(UserPublic):
 
 
 class ActivationCodeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"remove_totp": True}]})
 
     remove_totp: bool = Field(
         default=False, description="also remove the second factor (a lost phone): the person sets it up again"
@@ -249,7 +249,12 @@ class Activation(BaseModel):
 
 
 class PasswordChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"current_password": "the old passphrase", "new_password": "a new and longer passphrase"}]
+        },
+    )
 
     current_password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
     new_password: NewPassword

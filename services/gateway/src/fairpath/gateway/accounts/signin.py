@@ -36,9 +36,11 @@ from fairpath.gateway.accounts.service import (
     SECOND_FACTOR_ROLES,
     end_sessions,
     find_user,
+    username_key,
     violation,
 )
 from fairpath.gateway.accounts.tables import RecoveryCode, RefreshToken, User, UserSession
+from fairpath.gateway.protection.limits import SignInFailures
 
 RECOVERY_PURPOSE = "recovery"
 RECOVERY_CODES = 10
@@ -154,12 +156,44 @@ async def sign_in(
     database: Database,
     ledger: Ledger,
     accounts: Accounts,
+    failures: SignInFailures,
+    address: str,
     username: str,
     password: str,
     totp_code: str | None,
     recovery_code: str | None,
 ) -> TokenPair:
-    """A session for a username and password, and a TOTP (or recovery) code when the user set one up."""
+    """A session for a username and password, and a TOTP (or recovery) code when the user set one up. Too many
+    failures for the account or from the address refuse every attempt for a while, the right password too."""
+    account = username_key(username)
+    await failures.attempt(account, address)
+    try:
+        pair = await _sign_in(
+            database=database,
+            ledger=ledger,
+            accounts=accounts,
+            username=username,
+            password=password,
+            totp_code=totp_code,
+            recovery_code=recovery_code,
+        )
+    except (BadCredentials, SecondFactorRefused):
+        await failures.failed(address)
+        raise
+    await failures.succeeded(account)
+    return pair
+
+
+async def _sign_in(
+    *,
+    database: Database,
+    ledger: Ledger,
+    accounts: Accounts,
+    username: str,
+    password: str,
+    totp_code: str | None,
+    recovery_code: str | None,
+) -> TokenPair:
     async with database.session(read_only=True) as reads:
         found = await find_user(reads, username)
     stored = found.password_hash if found is not None else None
@@ -281,10 +315,23 @@ def _check_password_policy(username: str, password: str, field: str) -> None:
         raise violation(field, "password_contains_username", "the password must not contain the username")
 
 
-async def activate(*, database: Database, ledger: Ledger, accounts: Accounts, data: Activation) -> None:
+async def activate(
+    *, database: Database, ledger: Ledger, accounts: Accounts, failures: SignInFailures, address: str, data: Activation
+) -> None:
     """The person sets their own password with the one-time code an admin or compliance officer handed them.
-    The code is good once; every session the user had ends."""
+    The code is good once; every session the user had ends. A wrong code counts as a failed sign-in."""
     _check_password_policy(data.username, data.password, "password")
+    account = username_key(data.username)
+    await failures.attempt(account, address)
+    try:
+        await _activate(database=database, ledger=ledger, accounts=accounts, data=data)
+    except ActivationRefused:
+        await failures.failed(address)
+        raise
+    await failures.succeeded(account)
+
+
+async def _activate(*, database: Database, ledger: Ledger, accounts: Accounts, data: Activation) -> None:
     async with database.session(read_only=True) as reads:
         found = await find_user(reads, data.username)
     if not _code_valid(accounts, found, data.code):

@@ -4,7 +4,7 @@ service sees, outside production (admins only)."""
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from fairpath.common.errors import PROBLEM_RESPONSES, ServiceUnavailable, problems
 from fairpath.common.events import dlq
@@ -27,6 +27,8 @@ class DeadLetterView(BaseModel):
 
 
 class ReplayRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"consumer": "registry-placements", "limit": 100}]})
+
     consumer: str | None = Field(default=None, max_length=100, description="only this consumer's dead letters")
     limit: int = Field(default=1000, ge=1, le=10000)
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import Principal
@@ -25,6 +25,8 @@ class ClockView(BaseModel):
 
 
 class ClockChange(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"now": "2027-12-01T09:00:00Z"}, {"now": None}]})
+
     now: datetime | None = Field(
         description="the time every service should see from now on (the clock runs on from it); "
         "null puts the system's clock back",

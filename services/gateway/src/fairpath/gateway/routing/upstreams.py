@@ -1,20 +1,39 @@
-"""Forwarding to services: one httpx client per process, streamed bodies, explicit timeouts,
-round-robin over each service's replicas, and no cookie kept between callers."""
+"""Forwarding to services: one aiohttp session per process, streamed bodies, explicit timeouts,
+round-robin over each service's replicas, and no cookie kept between callers.
+
+The path and query go on byte for byte as the client sent them (percent-encoding kept), so the service reads
+the very path the gateway routed by. The client's own forwarding headers stay behind: the service gets
+`X-Forwarded-For` with the client's address as the gateway established it. What the gateway's server writes
+itself (`date`, `server`) and hop-by-hop headers are not copied from the service's answer, so each appears once.
+
+aiohttp, not httpx, carries the requests: for a forwarded GET httpx spent about 2.5 ms of CPU in its connection
+pool alone (measured here), more than the service spends answering; aiohttp about 0.2 ms. A small answer (a
+known length up to 64 KiB) is read whole and sent on in one piece; a larger one, or one of unknown length,
+streams through.
+"""
 
 import itertools
 import logging
-from http.cookiejar import CookieJar, DefaultCookiePolicy
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
 
-import httpx
+import aiohttp
 from starlette.background import BackgroundTask
-from starlette.requests import Request
-from starlette.responses import StreamingResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response, StreamingResponse
+from yarl import URL
 
 from fairpath.common.auth import PRINCIPAL_HEADER
 from fairpath.common.errors import DomainError
 from fairpath.common.logging import correlation_id
 
 log = logging.getLogger("fairpath.gateway.upstreams")
+# httpx and httpcore (the single sign-on keys are fetched with httpx) log every request's URL, query string
+# included, at INFO: a search's query can carry a person's name, so they log warnings only.
+for _noisy in ("httpx", "httpcore"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
 
 _HOP_BY_HOP = {
     "connection",
@@ -26,7 +45,8 @@ _HOP_BY_HOP = {
     "transfer-encoding",
     "upgrade",
 }
-# Credentials end at the gateway; a principal header from outside is never trusted.
+# Credentials end at the gateway; a principal header from outside is never trusted, nor are the client's claims
+# about where the request came from.
 _NOT_FORWARDED = _HOP_BY_HOP | {
     "host",
     "authorization",
@@ -34,14 +54,57 @@ _NOT_FORWARDED = _HOP_BY_HOP | {
     "cookie",
     PRINCIPAL_HEADER.lower(),
     "x-request-id",
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "x-forwarded-port",
+    "x-real-ip",
 }
-_NOT_RETURNED = _HOP_BY_HOP | {"set-cookie"}
+# The gateway's own server writes `date` and `server`.
+_NOT_RETURNED = _HOP_BY_HOP | {"set-cookie", "date", "server"}
 _BODILESS = {"GET", "HEAD", "DELETE", "OPTIONS"}
+# An answer of a known length up to this is read whole and sent on in one piece.
+_BUFFERED_BYTES = 64 * 1024
+
+
+def _connection_tokens(headers: Iterable[tuple[str, str]]) -> set[str]:
+    """Headers the `Connection` header names are hop-by-hop too (RFC 9110 7.6.1)."""
+    return {
+        token.strip().lower() for name, value in headers if name.lower() == "connection" for token in value.split(",")
+    }
+
+
+def _target(request: Request) -> str:
+    """The path and query exactly as the client sent them: percent-encoded, never decoded and re-encoded."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if raw else quote(request.url.path)
+    query = request.scope.get("query_string", b"")
+    return f"{path}?{query.decode('latin-1')}" if query else path
+
+
+def _cause(exc: BaseException) -> BaseException | None:
+    """What made aiohttp give up sending the body (it reports a failing body as a connection error)."""
+    seen = exc.__cause__ or exc.__context__
+    while seen is not None and not isinstance(seen, (StarletteHTTPException, ClientDisconnect)):
+        seen = seen.__cause__ or seen.__context__
+    return seen
 
 
 class BadGateway(DomainError):
     status, name, title = 502, "upstream_unavailable", "Service unavailable"
     description = "no replica of the service that owns the path answered; try again"
+
+
+class InvalidTarget(DomainError):
+    status, name, title = 400, "invalid_target", "Invalid request target"
+    description = "the path or query has characters a URL cannot carry on"
+
+
+class ClientLeft(DomainError):
+    """Never seen by a client (it has gone): answered so that the leaving is not logged as an error."""
+
+    status, name, title = 400, "client_left", "Client left"
 
 
 class GatewayTimeout(DomainError):
@@ -50,19 +113,24 @@ class GatewayTimeout(DomainError):
 
 
 class Upstreams:
+    """Made in the running event loop (the app's start-up)."""
+
     def __init__(self, urls: dict[str, list[str]], *, connect_timeout: float, read_timeout: float) -> None:
         self.urls = urls
         self._rotation = {name: itertools.cycle(range(len(u))) for name, u in urls.items() if u}
-        refuse_all = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-        self.client = httpx.AsyncClient(
-            timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout),
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
-            follow_redirects=False,
-            cookies=httpx.Cookies(refuse_all),
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=200, limit_per_host=0, keepalive_timeout=30),
+            timeout=aiohttp.ClientTimeout(
+                total=None, connect=connect_timeout, sock_connect=connect_timeout, sock_read=read_timeout
+            ),
+            cookie_jar=aiohttp.DummyCookieJar(),
+            auto_decompress=False,  # the bytes go on as they came, with their content-encoding
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),  # the client's own, if it sent them
+            trust_env=False,
         )
 
     async def close(self) -> None:
-        await self.client.aclose()
+        await self.session.close()
 
     def _replicas(self, service: str) -> list[str]:
         urls = self.urls.get(service) or []
@@ -71,49 +139,100 @@ class Upstreams:
         start = next(self._rotation[service])
         return urls[start:] + urls[:start]
 
-    async def forward(self, service: str, request: Request, principal_token: str) -> StreamingResponse:
-        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in _NOT_FORWARDED]
+    async def forward(self, service: str, request: Request, principal_token: str, client: str) -> Response:
+        incoming = request.headers.items()
+        dropped = _NOT_FORWARDED | _connection_tokens(incoming)
+        bodiless = request.method in _BODILESS
+        headers = [
+            (k, v)
+            for k, v in incoming
+            if k not in dropped and not (bodiless and k in ("content-length", "content-type"))
+        ]
         headers.append((PRINCIPAL_HEADER, principal_token))
         headers.append(("x-request-id", correlation_id.get() or ""))
-        if request.client:
-            headers.append(("x-forwarded-for", request.client.host))
+        headers.append(("x-forwarded-for", client))
+        target = _target(request)
         replicas = self._replicas(service)
         # Without a body a request can go to the next replica when one refuses the connection.
-        attempts = replicas if request.method in _BODILESS else replicas[:1]
+        attempts = replicas if bodiless else replicas[:1]
         last_error: Exception | None = None
         for base in attempts:
-            upstream = self.client.build_request(
-                request.method,
-                base + request.url.path,
-                params=request.url.query or None,
-                headers=headers,
-                content=None if request.method in _BODILESS else request.stream(),
-            )
             try:
-                response = await self.client.send(upstream, stream=True)
-            except httpx.TimeoutException as exc:
+                url = URL(base + target, encoded=True)
+            except ValueError:
+                raise InvalidTarget("the path or query cannot be sent on") from None
+            try:
+                upstream = await self.session.request(
+                    request.method,
+                    url,
+                    headers=headers,
+                    data=None if bodiless else request.stream(),
+                    allow_redirects=False,
+                )
+            except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors
                 log.warning("upstream timed out", extra={"service": service, "url": base, "error": type(exc).__name__})
                 raise GatewayTimeout(f"the {service} service did not answer in time") from None
-            except httpx.TransportError as exc:
+            except aiohttp.ClientConnectorError as exc:
                 log.warning("upstream unreachable", extra={"url": base, "error": type(exc).__name__})
                 last_error = exc
                 continue
-            return StreamingResponse(
-                response.aiter_raw(),
-                status_code=response.status_code,
-                headers={k: v for k, v in response.headers.items() if k.lower() not in _NOT_RETURNED},
-                background=BackgroundTask(response.aclose),
-            )
+            except (aiohttp.ClientError, ValueError) as exc:
+                cause = _cause(exc)
+                if isinstance(cause, StarletteHTTPException):
+                    raise cause from None  # the body passed the gateway's limit while it was sent on
+                if isinstance(cause, ClientDisconnect):
+                    # The client left in the middle of its upload: nobody to answer, nothing gone wrong here.
+                    log.info("client left during its upload", extra={"service": service})
+                    raise ClientLeft("the client closed the connection before its request was whole") from None
+                if isinstance(exc, ValueError):  # aiohttp.InvalidURL among them
+                    raise InvalidTarget("the path or query cannot be sent on") from None
+                log.warning("upstream failed", extra={"url": base, "error": type(exc).__name__})
+                last_error = exc
+                if not bodiless:
+                    break
+                continue
+            return await self._answer(upstream)
         raise BadGateway(
             f"the {service} service is unavailable ({type(last_error).__name__ if last_error else 'no replicas'})"
         )
 
+    async def _answer(self, upstream: aiohttp.ClientResponse) -> Response:
+        returned = _NOT_RETURNED | _connection_tokens(
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in upstream.raw_headers
+        )
+        raw_headers = [(k.lower(), v) for k, v in upstream.raw_headers if k.lower().decode("latin-1") not in returned]
+        length = upstream.content_length
+        if length is not None and length <= _BUFFERED_BYTES:
+            try:
+                body = await upstream.read()
+            except TimeoutError:
+                raise GatewayTimeout("the service did not finish its answer in time") from None
+            except aiohttp.ClientError as exc:
+                log.warning("upstream answer cut short", extra={"error": type(exc).__name__})
+                raise BadGateway("the service's answer was cut short") from None
+            finally:
+                upstream.release()
+            answer: Response = Response(body, status_code=upstream.status)
+        else:
+            answer = StreamingResponse(
+                upstream.content.iter_any(), status_code=upstream.status, background=BackgroundTask(upstream.release)
+            )
+        answer.raw_headers = raw_headers
+        return answer
+
+    async def get_json(self, url: str, timeout: float) -> Any | None:
+        """A document from a service (its OpenAPI), or None when it does not answer it."""
+        async with self.session.get(url, timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+            if response.status != 200:
+                return None
+            return await response.json(content_type=None)
+
     async def ready(self, service: str) -> bool:
         for base in self.urls.get(service) or []:
             try:
-                r = await self.client.get(base + "/readyz", timeout=1.5)
-                if r.status_code == 200:
-                    return True
-            except httpx.HTTPError:
+                async with self.session.get(base + "/readyz", timeout=aiohttp.ClientTimeout(total=1.5)) as r:
+                    if r.status == 200:
+                        return True
+            except (aiohttp.ClientError, TimeoutError):
                 continue
         return False
