@@ -148,12 +148,7 @@ def worker_body(rng: random.Random, i: int) -> dict:
         ],
         "education": rng.choice(["primary", "lower_secondary", "upper_secondary", "post_secondary_vocational"]),
         "origin_region": "Bench Region",
-        "consents": [{"purpose": "registration", "method": "written_signature", "language": langs[0]}]
-        + (
-            [{"purpose": "data_sharing_with_employer", "method": "written_signature", "language": langs[0]}]
-            if rng.random() < 0.6
-            else []
-        ),
+        "consents": [{"purpose": "registration", "method": "written_signature", "language": langs[0]}],
     }
 
 
@@ -180,7 +175,6 @@ def rows_of(cipher: FieldCipher, body: dict, organization_id: uuid.UUID, actor: 
         "origin_region": body["origin_region"],
         "education": body["education"],
         "consents": consents,
-        "shares_with_employers": "data_sharing_with_employer" in consents,
         "currently_placed": False,
         "rehire_eligible": False,
         "pseudonym": None,
