@@ -19,6 +19,7 @@ from fairpath.common.events.catalogue import (
     BusinessRegistered,
     BusinessRejected,
     BusinessSuspended,
+    BusinessUpdated,
     WorkerRegistered,
 )
 from fairpath.common.events.envelope import new_event
@@ -59,6 +60,9 @@ class World:
         self.admin = make_principal(Role.admin)
         self.officer = make_principal(Role.compliance_officer)
         self.auditor = make_principal(Role.auditor)
+        # As vetting does, every state of an employer carries its recruiters, and of a worker their agency.
+        self.recruiters: dict[uuid.UUID, list[uuid.UUID]] = {}
+        self.agency_of: dict[uuid.UUID, uuid.UUID | None] = {}
 
     def headers(self, principal) -> dict[str, str]:
         return self.minter.headers(principal)
@@ -78,6 +82,9 @@ class World:
     ) -> uuid.UUID:
         business_id = business_id or uuid7()
         now = utcnow()
+        recruiters = extra.pop("recruiter_ids", None)
+        if recruiters is not None:
+            self.recruiters[business_id] = list(recruiters)
         common = {
             "version": version,
             "business_id": business_id,
@@ -86,6 +93,7 @@ class World:
             "legal_name": "Gulf Horizon Construction LLC" if kind == "employer" else "Himalayan Manpower Pvt Ltd",
             "sector": "F",
             "status": status,
+            "recruiter_ids": self.recruiters.get(business_id, []),
         }
         if status == "approved":
             payload = BusinessApproved(
@@ -110,6 +118,8 @@ class World:
             payload = BusinessRejected(**common, vetting_case_id=uuid7(), decided_at=now, risk_band="high")
         elif status == "suspended":
             payload = BusinessSuspended(**common, suspended_at=now, reason="compliance_decision")
+        elif status == "under_review":
+            payload = BusinessUpdated(**common, changed_fields=["status"])
         else:
             payload = BusinessRegistered(**common)
         await self.apply(on_business_state, payload)
@@ -125,13 +135,26 @@ class World:
         ),
         version: int = 1,
         worker_id: uuid.UUID | None = None,
+        agency_id: uuid.UUID | None = None,
     ) -> uuid.UUID:
+        """A worker registered by `agency_id` (a later state of the worker keeps the agency given first)."""
         worker_id = worker_id or uuid7()
+        agency_id = self.agency_of.setdefault(worker_id, agency_id)
         await self.apply(
             on_worker_state,
-            WorkerRegistered(version=version, worker_id=worker_id, consents=list(consents), languages=list(languages)),
+            WorkerRegistered(
+                version=version,
+                worker_id=worker_id,
+                consents=list(consents),
+                languages=list(languages),
+                agency_id=agency_id,
+            ),
         )
         return worker_id
+
+    async def linked(self, employer_id: uuid.UUID, *agency_ids: uuid.UUID, version: int) -> None:
+        """Vetting names the agencies the employer's recruiters: a newer state of the (approved) employer."""
+        await self.business("employer", version=version, business_id=employer_id, recruiter_ids=agency_ids)
 
     def job_order_body(self, employer_id: uuid.UUID, agency_id: uuid.UUID, **offered: Any) -> dict:
         return {
@@ -174,8 +197,10 @@ class World:
         return r.json()
 
     async def parties(self, **offered: Any) -> "Parties":
-        employer, agency = await self.business("employer"), await self.business("recruitment_agency")
-        worker = await self.worker()
+        """An employer, the agency it is linked to as its recruiter, a worker that agency registered, a job order."""
+        agency = await self.business("recruitment_agency")
+        employer = await self.business("employer", recruiter_ids=[agency])
+        worker = await self.worker(agency_id=agency)
         order = await self.job_order(employer, agency, **offered)
         return Parties(self, employer, agency, worker, order)
 

@@ -70,7 +70,7 @@ async def projected(app: FastAPI, model, key, version: int):
         return row if row is not None and row.version >= version else None
 
 
-def approved(business_id: uuid.UUID, kind: str, version: int) -> BusinessApproved:
+def approved(business_id: uuid.UUID, kind: str, version: int, recruiter_ids=()) -> BusinessApproved:
     now = utcnow()
     return BusinessApproved(
         version=version,
@@ -84,17 +84,22 @@ def approved(business_id: uuid.UUID, kind: str, version: int) -> BusinessApprove
         decided_at=now,
         approval_expires_at=now + timedelta(days=365),
         risk_band="low",
+        recruiter_ids=list(recruiter_ids),
     )
 
 
 async def parties_over_nats(live: World, broker: Broker) -> Parties:
     employer, agency, worker = uuid7(), uuid7(), uuid7()
-    await publish(broker, approved(employer, "employer", 2), employer)
+    await publish(broker, approved(employer, "employer", 2, recruiter_ids=[agency]), employer)
     await publish(broker, approved(agency, "recruitment_agency", 2), agency)
     await publish(
         broker,
         WorkerRegistered(
-            version=1, worker_id=worker, consents=["registration", "employment_contract"], languages=["ne", "en"]
+            version=1,
+            worker_id=worker,
+            consents=["registration", "employment_contract"],
+            languages=["ne", "en"],
+            agency_id=agency,
         ),
         worker,
     )
@@ -120,6 +125,7 @@ async def test_a_suspension_arriving_over_nats_blocks_issuing(live, broker):
             status="suspended",
             suspended_at=now,
             reason="contract_substitution",
+            recruiter_ids=[p.agency],
         ),
         p.employer,
     )
@@ -159,6 +165,7 @@ async def test_a_consent_withdrawn_over_nats_blocks_drafting(live, broker):
             worker_id=p.worker,
             consents=["registration"],
             languages=["ne", "en"],
+            agency_id=p.agency,
             purpose="employment_contract",
             granted=False,
             changed_at=utcnow(),

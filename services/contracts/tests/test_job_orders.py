@@ -75,7 +75,8 @@ async def test_contracts_stay_within_the_number_of_workers(world):
 
 
 async def test_an_employer_records_job_orders_only_for_itself(world):
-    employer, agency = await world.business("employer"), await world.business("recruitment_agency")
+    agency = await world.business("recruitment_agency")
+    employer = await world.business("employer", recruiter_ids=[agency])
     other = make_principal(Role.employer, business_id=uuid.uuid4())
     r = await world.client.post(
         "/v1/job-orders", json=world.job_order_body(employer, agency), headers=world.headers(other)

@@ -235,6 +235,7 @@ async def test_a_conditional_approval_counts_until_its_deadline(world):
 async def test_every_recruiter_in_the_chain_must_be_vetted_and_under_agreement(world):
     p = await world.parties()
     sub_agent = await world.business("recruitment_agency", "registered")
+    await world.linked(p.employer, p.agency, sub_agent, version=3)  # vetting names it in the employer's chain
     terms = p.terms()
     terms["parties"]["recruiters"].append(
         {"business_id": str(sub_agent), "legal_name": "Village Sub-agent", "role": "sub_agent", "country": "NP"}

@@ -1,6 +1,9 @@
 """Changing a business, its recruitment chain, its licences and the register, its self-assessment."""
 
+import json
 import uuid
+
+from sqlalchemy import select
 
 from fairpath.common.auth import Role
 from fairpath.common.testing import make_principal
@@ -71,6 +74,79 @@ async def test_recruitment_chain_names_agencies_and_sub_agents(vetting, minter):
         f"/v1/businesses/{employer['id']}/recruiters", json={"agency_id": employer["id"]}, headers=agency
     )
     assert not_agency.status_code == 422 and not_agency.json()["violations"][0]["rule"] == "recruitment_agency"
+
+
+async def business_events(app, business_id: str) -> list[dict]:
+    outbox = app.state.ledger.outbox
+    async with app.state.database.session(read_only=True) as s:
+        bodies = (await s.execute(select(outbox.c.body).order_by(outbox.c.id))).scalars().all()
+    return [e for e in map(json.loads, bodies) if e["subject"] == business_id]
+
+
+async def test_naming_a_recruiter_is_a_new_version_of_the_employer_published_with_its_recruiters(
+    vetting, vetting_app, minter
+):
+    agency = minter.headers(make_principal(Role.agency))
+    employer = await register(vetting, agency)
+    destination = await register(vetting, agency, kind="recruitment_agency", country="AE")
+    origin = await register(vetting, agency, kind="recruitment_agency", country="NP")
+    for body in ({"agency_id": destination["id"]}, {"agency_id": origin["id"], "sub_agent_of": destination["id"]}):
+        r = await vetting.post(f"/v1/businesses/{employer['id']}/recruiters", json=body, headers=agency)
+        assert r.status_code == 201, r.text
+
+    events = await business_events(vetting_app, employer["id"])
+    assert [(e["type"].split(".")[-2], e["data"]["version"], e["data"]["recruiter_ids"]) for e in events] == [
+        ("registered", 1, []),
+        ("updated", 2, [destination["id"]]),
+        ("updated", 3, [destination["id"], origin["id"]]),
+    ]
+    assert [e["data"].get("changed_fields") for e in events[1:]] == [["recruiter_ids"], ["recruiter_ids"]]
+    current = (await vetting.get(f"/v1/businesses/{employer['id']}", headers=agency)).json()
+    assert current["version"] == 3
+    # Every later state of the employer still carries its recruiters; an agency's never names any.
+    await vetting.patch(f"/v1/businesses/{employer['id']}", json={"sector": "F"}, headers=agency)
+    latest = (await business_events(vetting_app, employer["id"]))[-1]["data"]
+    assert (latest["version"], latest["recruiter_ids"]) == (4, [destination["id"], origin["id"]])
+    assert all(e["data"]["recruiter_ids"] == [] for e in await business_events(vetting_app, destination["id"]))
+    actions = [
+        e["action"]
+        for e in (await vetting.get(f"/v1/businesses/{employer['id']}/history", headers=agency)).json()["items"]
+    ]
+    assert actions.count("business.recruiter_added") == 2 and actions.count("business.recruiters_changed") == 2
+
+
+def _without(body: dict, record_id: str) -> dict:
+    return json.loads(json.dumps(body).replace(record_id, "<id>"))
+
+
+async def test_a_recruiter_outside_the_callers_reach_is_answered_as_an_unknown_id(vetting, vetting_app, minter):
+    mine, theirs = minter.headers(make_principal(Role.agency)), minter.headers(make_principal(Role.agency))
+    employer = await register(vetting, mine)
+    own_agency = await register(vetting, mine, kind="recruitment_agency", country="NP")
+    their_agency = await register(vetting, theirs, kind="recruitment_agency", country="NP")
+    their_employer = await register(vetting, theirs)
+    path = f"/v1/businesses/{employer['id']}/recruiters"
+
+    async def named(body: dict, where: str = path):
+        r = await vetting.post(where, json=body, headers=mine)
+        return r.status_code, r.json()
+
+    for field, base in (("agency_id", {}), ("sub_agent_of", {"agency_id": own_agency["id"]})):
+        random_id = str(uuid.uuid4())
+        real_status, real = await named(base | {field: their_agency["id"]})
+        random_status, unknown = await named(base | {field: random_id})
+        assert real_status == random_status == 404, field
+        assert _without(real, their_agency["id"]) == _without(unknown, random_id), field
+    random_id = str(uuid.uuid4())
+    real_status, real = await named(
+        {"agency_id": own_agency["id"]}, f"/v1/businesses/{their_employer['id']}/recruiters"
+    )
+    random_status, unknown = await named({"agency_id": own_agency["id"]}, f"/v1/businesses/{random_id}/recruiters")
+    assert real_status == random_status == 404
+    assert _without(real, their_employer["id"]) == _without(unknown, random_id)
+    # Nothing was linked, and the employer is still at its first version.
+    assert (await vetting.get(path, headers=mine)).json() == []
+    assert [e["data"]["version"] for e in await business_events(vetting_app, employer["id"])] == [1]
 
 
 def licence(**overrides):

@@ -1,5 +1,6 @@
 """Demo records for `./fairpath up`: the demo agency's and the demo employer's business records,
-registered through the gateway as the admin and linked to their organisations, then vetted and
+registered through the gateway as the admin and linked to their organisations, the agency named as the
+employer's recruiter (the recruitment relationship that lets each name the other in a job order), then vetted and
 approved the way any business is (the agency with a valid operating licence; a case opened by one
 compliance officer and decided by the other), and a demo worker registered by the agency, whose
 login the admin then links to that record through the admin API. Everything is fictional; running it
@@ -42,7 +43,7 @@ DEMO_WORKER = {
     "skills": [{"occupation": "7112", "level": "skilled", "years_experience": 5}],
     "consents": [
         {"purpose": p, "method": "written_signature", "language": "ne"}
-        for p in ("registration", "employment_contract", "data_sharing_with_employer")
+        for p in ("registration", "employment_contract")  # the demo employer sees the worker once it holds a contract
     ],
 }
 
@@ -89,7 +90,7 @@ def seed_demo_worker(gateway_url: str, credentials: dict[str, Any]) -> str:
 
 
 def seed_demo_businesses(gateway_url: str, credentials: dict[str, Any]) -> dict[str, str]:
-    """Return {kind: business id} for the demo agency and employer."""
+    """Return {kind: business id} for the demo agency and employer, the agency named as the employer's recruiter."""
     organization_of = {
         kind: _me(gateway_url, credentials, user)["organization"]["id"]
         for kind, user in (("recruitment_agency", "agency"), ("employer", "employer"))
@@ -108,7 +109,21 @@ def seed_demo_businesses(gateway_url: str, credentials: dict[str, Any]) -> dict[
                 raise RuntimeError(
                     f"could not register the demo {kind}: HTTP {response.status_code} {response.text[:200]}"
                 )
+        _link_demo_recruiter(client, seeded)
     return seeded
+
+
+def _link_demo_recruiter(admin: httpx.Client, demo: dict[str, str]) -> None:
+    """The demo agency recruits for the demo employer: without the link neither may name the other in a job
+    order. Running it again finds the link already there (409)."""
+    response = admin.post(
+        f"/v1/businesses/{demo['employer']}/recruiters", json={"agency_id": demo["recruitment_agency"]}
+    )
+    if response.status_code not in (201, 409):
+        raise RuntimeError(
+            f"could not name the demo agency the demo employer's recruiter: HTTP {response.status_code} "
+            f"{response.text[:200]}"
+        )
 
 
 APPROVED = ("approved", "conditionally_approved")

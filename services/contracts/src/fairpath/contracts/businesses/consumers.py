@@ -1,5 +1,6 @@
 """Vetting events applied to the business projection, each at most once and never out of order."""
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.events.catalogue import (
@@ -16,7 +17,7 @@ from fairpath.common.events.envelope import CloudEvent
 from fairpath.common.events.projection import apply_if_newer
 from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
-from fairpath.contracts.businesses.tables import BusinessProjection
+from fairpath.contracts.businesses.tables import BusinessProjection, RecruitmentLink
 
 BUSINESS_EVENTS = (
     BusinessRegistered,
@@ -42,8 +43,9 @@ async def on_business_state(session: AsyncSession, _ledger: Ledger, _event: Clou
     """Every vetting.business.* event carries the whole state contracts keeps: replace the row if newer.
 
     A projection is a copy of another service's record, not a change of this service's own: it is neither
-    audited nor re-published (the ledger goes unused), and its version is the event's, never bumped here."""
-    await apply_if_newer(
+    audited nor re-published (the ledger goes unused), and its version is the event's, never bumped here.
+    An employer's recruitment links are replaced with those of the newer state (`recruiter_ids`)."""
+    applied = await apply_if_newer(
         session,
         BusinessProjection,
         payload.business_id,
@@ -61,6 +63,12 @@ async def on_business_state(session: AsyncSession, _ledger: Ledger, _event: Clou
             "updated_at": utcnow(),
         },
     )
+    if applied:
+        await session.execute(delete(RecruitmentLink).where(RecruitmentLink.employer_id == payload.business_id))
+        session.add_all(
+            RecruitmentLink(employer_id=payload.business_id, agency_id=agency_id) for agency_id in payload.recruiter_ids
+        )
+        await session.flush()
 
 
 # Kept for callers of the first release of this module.

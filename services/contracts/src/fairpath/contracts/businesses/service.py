@@ -7,8 +7,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fairpath.common.auth import OPERATOR_ROLES, Principal, Role
 from fairpath.common.domain_codes import BusinessKind, BusinessStatus
-from fairpath.contracts.businesses.tables import BusinessProjection
+from fairpath.contracts.businesses.tables import BusinessProjection, RecruitmentLink
+
+# The businesses a caller may name (`Reach`): None for the operator, who may name any.
+Reach = frozenset[uuid.UUID] | None
 
 
 @dataclass(frozen=True)
@@ -85,9 +89,39 @@ def standing_of(
 
 
 async def standings(
-    session: AsyncSession, parties: list[tuple[uuid.UUID, BusinessKind]], now: datetime
+    session: AsyncSession, parties: list[tuple[uuid.UUID, BusinessKind]], now: datetime, reach: Reach = None
 ) -> list[Standing]:
-    ids = {business_id for business_id, _ in parties}
+    """The standing of each party; one outside `reach` is judged as an id vetting never told of (`*_not_vetted`,
+    worded the same): nothing of it, its name, kind or status, reaches the caller."""
+    ids = {business_id for business_id, _ in parties if reach is None or business_id in reach}
     rows = (await session.execute(select(BusinessProjection).where(BusinessProjection.business_id.in_(ids)))).scalars()
     known = {row.business_id: row for row in rows}
     return [standing_of(known.get(business_id), business_id, kind, now) for business_id, kind in parties]
+
+
+async def agencies_linked_to(session: AsyncSession, employer_id: uuid.UUID) -> set[uuid.UUID]:
+    """The agencies vetting names as the employer's recruiters."""
+    query = select(RecruitmentLink.agency_id).where(RecruitmentLink.employer_id == employer_id)
+    return set((await session.execute(query)).scalars())
+
+
+async def employers_linked_to(session: AsyncSession, agency_id: uuid.UUID) -> set[uuid.UUID]:
+    """The employers vetting names the agency a recruiter of."""
+    query = select(RecruitmentLink.employer_id).where(RecruitmentLink.agency_id == agency_id)
+    return set((await session.execute(query)).scalars())
+
+
+async def reach_of(session: AsyncSession, principal: Principal, employer_id: uuid.UUID | None = None) -> Reach:
+    """The businesses the caller may name in a job order or contract for `employer_id`: its own business and those
+    linked to it by a recruitment relationship; to an agency linked to `employer_id`, that employer's other
+    recruiters too. The operator may name any (None); a caller acting for no business, none."""
+    if principal.role in OPERATOR_ROLES:
+        return None
+    own = principal.business_id
+    if own is None or principal.role not in (Role.employer, Role.agency):
+        return frozenset()
+    if principal.role == Role.employer:
+        return frozenset({own} | await agencies_linked_to(session, own))
+    employers = await employers_linked_to(session, own)
+    others = await agencies_linked_to(session, employer_id) if employer_id in employers else set()
+    return frozenset({own} | employers | others)

@@ -26,3 +26,13 @@ class BusinessProjection(ContractsModel, table=True):
     condition_deadline: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     version: int
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class RecruitmentLink(ContractsModel, table=True):
+    """An agency vetting names as a recruiter of an employer (`recruiter_ids` of the employer's latest event): the
+    relationship that puts the two within each other's reach. Replaced whenever a newer employer state arrives."""
+
+    __tablename__ = "recruitment_link"
+
+    employer_id: uuid.UUID = Field(primary_key=True)
+    agency_id: uuid.UUID = Field(primary_key=True, index=True)

@@ -12,7 +12,7 @@ from fairpath.common.ids import uuid7
 from fairpath.common.ledger import Ledger
 from fairpath.common.occupations import occupation
 from fairpath.common.timeutil import utcnow
-from fairpath.contracts.businesses.service import standings
+from fairpath.contracts.businesses.service import reach_of, standings
 from fairpath.contracts.contracts.tables import Contract, ContractState
 from fairpath.contracts.job_orders.schemas import (
     JobOrderCreate,
@@ -29,7 +29,7 @@ async def _agencies_of(session: AsyncSession, job_order_id: uuid.UUID) -> list[S
     return list((await session.execute(query)).scalars())
 
 
-def _can_read(principal: Principal, order: JobOrder, agreements: list[ServiceAgreement]) -> bool:
+def can_read(principal: Principal, order: JobOrder, agreements: list[ServiceAgreement]) -> bool:
     if principal.role in READ_ALL_ROLES:
         return True
     if principal.role == Role.employer:
@@ -50,6 +50,9 @@ async def create_job_order(
     *, session: AsyncSession, ledger: Ledger, principal: Principal, data: JobOrderCreate
 ) -> JobOrder:
     _check_may_record(principal, data)
+    # An employer names itself and the agencies linked to it; an agency an employer it recruits for, and itself or
+    # that employer's other recruiters. Any other business is answered as an id vetting never told of.
+    reach = await reach_of(session, principal, data.employer_id)
     violations = []
     for i, agreement in enumerate(data.service_agreements):
         if not agreement.employer_pays_all_costs:
@@ -67,7 +70,7 @@ async def create_job_order(
     # Every business named must be one vetting has told contracts of (an unknown id: `*_not_vetted`). A job
     # order may be recorded while vetting is still deciding; what vetting has held against a business refuses
     # it. Contracts need every party approved.
-    for index, standing in enumerate(await standings(session, parties, utcnow())):
+    for index, standing in enumerate(await standings(session, parties, utcnow(), reach)):
         if not standing.in_good_standing and not standing.awaiting_vetting:
             where = "employer_id" if index == 0 else f"service_agreements.{index - 1}.agency_id"
             violations.append(Violation(field=where, rule=standing.rule, message=standing.message))
@@ -163,7 +166,7 @@ async def present(
 async def get_job_order(*, session: AsyncSession, principal: Principal, job_order_id: uuid.UUID) -> JobOrderPublic:
     order = await session.get(JobOrder, job_order_id)
     agreements = await _agencies_of(session, job_order_id) if order else []
-    if order is None or not _can_read(principal, order, agreements):
+    if order is None or not can_read(principal, order, agreements):
         raise NotFound("job order", job_order_id)
     return await present(session, order, agreements)
 

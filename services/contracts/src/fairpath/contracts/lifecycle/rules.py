@@ -13,12 +13,13 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fairpath.common.auth import OPERATOR_ROLES, Principal, Role
 from fairpath.common.domain_codes import BusinessKind, ConsentPurpose, FeeCategory
 from fairpath.common.errors import Violation
 from fairpath.common.timeutil import utcnow
-from fairpath.contracts.businesses.service import Standing, standings
+from fairpath.contracts.businesses.service import Standing, reach_of, standings
 from fairpath.contracts.contracts.pay import in_period, money
-from fairpath.contracts.contracts.tables import Contract, ContractState
+from fairpath.contracts.contracts.tables import Contract, ContractRecruiter, ContractState
 from fairpath.contracts.contracts.terms import (
     PROVISION_RANK,
     ContractTerms,
@@ -28,6 +29,7 @@ from fairpath.contracts.contracts.terms import (
     Provision,
 )
 from fairpath.contracts.documents.catalogues import available_languages
+from fairpath.contracts.job_orders.service import can_read as can_read_job_order
 from fairpath.contracts.job_orders.tables import JobOrder, JobPosition, ServiceAgreement
 from fairpath.contracts.reference.schemas import PayPeriod
 from fairpath.contracts.reference.service import ExchangeRates, WorkingTimeRules, minimum_wage_for, working_time_for
@@ -70,8 +72,33 @@ def _parties(terms: ContractTerms) -> list[tuple[uuid.UUID, BusinessKind]]:
     ]
 
 
+async def _worker_in_reach(session: AsyncSession, principal: Principal, worker: WorkerProjection) -> bool:
+    """An agency reaches the workers it registered, the operator every worker, and each party a worker holding a
+    contract that names it. An employer reaches no other: the worker's consent to share a profile is given to one
+    employer at a time, and the registry's events tell contracts only that it was given to some employer."""
+    if principal.role in OPERATOR_ROLES:
+        return True
+    own = principal.business_id
+    if own is None:
+        return False
+    if principal.role == Role.agency:
+        if worker.agency_id == own:
+            return True
+        query = (
+            select(Contract.id)
+            .join(ContractRecruiter, ContractRecruiter.contract_id == Contract.id)
+            .where(Contract.worker_id == worker.worker_id, ContractRecruiter.agency_id == own)
+        )
+    elif principal.role == Role.employer:
+        query = select(Contract.id).where(Contract.worker_id == worker.worker_id, Contract.employer_id == own)
+    else:
+        return False
+    return (await session.execute(query.limit(1))).first() is not None
+
+
 async def gather(
     session: AsyncSession,
+    principal: Principal,
     terms: ContractTerms,
     *,
     job_order_id: uuid.UUID,
@@ -79,20 +106,26 @@ async def gather(
     issue_days_before_departure: int,
     contract_id: uuid.UUID | None = None,
 ) -> RuleContext:
+    """What the rules need, each record named resolved within the caller's reach: a job order, worker or business
+    outside it is gathered as one that does not exist, so the verdict is the one a random id gets."""
     now = utcnow()
     job_order = await session.get(JobOrder, job_order_id)
-    # Locked: two contracts drafted at once for the last place of a position must not both get it.
-    position = await session.get(JobPosition, position_id, with_for_update=True)
-    if position is not None and position.job_order_id != job_order_id:
-        position = None
     agreements: list[ServiceAgreement] = []
-    drafted = 0
     if job_order is not None:
         agreements = list(
             (
                 await session.execute(select(ServiceAgreement).where(ServiceAgreement.job_order_id == job_order_id))
             ).scalars()
         )
+        if not can_read_job_order(principal, job_order, agreements):
+            job_order, agreements = None, []
+    position = None
+    drafted = 0
+    if job_order is not None:
+        # Locked: two contracts drafted at once for the last place of a position must not both get it.
+        position = await session.get(JobPosition, position_id, with_for_update=True)
+        if position is not None and position.job_order_id != job_order_id:
+            position = None
     if position is not None:
         query = (
             select(func.count())
@@ -102,11 +135,17 @@ async def gather(
         if contract_id is not None:
             query = query.where(Contract.id != contract_id)
         drafted = (await session.execute(query)).scalar_one()
+    reach = await reach_of(session, principal, terms.parties.employer.business_id)
+    if reach is not None and job_order is not None:
+        reach = reach | {job_order.employer_id} | {a.agency_id for a in agreements}
+    worker = await session.get(WorkerProjection, terms.parties.worker.worker_id)
+    if worker is not None and not await _worker_in_reach(session, principal, worker):
+        worker = None
     return RuleContext(
         today=now.date(),
         issue_days_before_departure=issue_days_before_departure,
-        standings=await standings(session, _parties(terms), now),
-        worker=await session.get(WorkerProjection, terms.parties.worker.worker_id),
+        standings=await standings(session, _parties(terms), now, reach),
+        worker=worker,
         minimum_wage=await minimum_wage_for(session, terms.workplace.country, terms.job.sector),
         working_time=await working_time_for(session, terms.workplace.country),
         rates=await ExchangeRates.load(session),

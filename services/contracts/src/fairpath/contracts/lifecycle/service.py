@@ -157,10 +157,16 @@ async def _get_for_party(session: AsyncSession, principal: Principal, contract_i
 
 
 async def judge(
-    session: AsyncSession, settings: ContractsSettings, draft: ContractDraft, contract_id: uuid.UUID | None = None
+    session: AsyncSession,
+    principal: Principal,
+    settings: ContractsSettings,
+    draft: ContractDraft,
+    contract_id: uuid.UUID | None = None,
 ) -> rules.Verdict:
+    """The rules applied to the draft, every id it names resolved within the caller's reach."""
     ctx = await rules.gather(
         session,
+        principal,
         draft.terms,
         job_order_id=draft.job_order_id,
         position_id=draft.position_id,
@@ -175,7 +181,7 @@ async def check_contract(
 ) -> rules.Verdict:
     """The rules alone: nothing is stored."""
     _check_may_draft(principal, draft.terms)
-    verdict = await judge(session, settings, draft)
+    verdict = await judge(session, principal, settings, draft)
     if not verdict.passes:
         raise RuleViolations(verdict.violations)
     return verdict
@@ -192,7 +198,7 @@ async def create_contract(
     *, session: AsyncSession, ledger: Ledger, principal: Principal, settings: ContractsSettings, draft: ContractDraft
 ) -> Contract:
     _check_may_draft(principal, draft.terms)
-    verdict = await judge(session, settings, draft)
+    verdict = await judge(session, principal, settings, draft)
     if not verdict.passes:
         raise RuleViolations(verdict.violations)
     terms, now = draft.terms, utcnow()
@@ -311,7 +317,7 @@ async def change_terms(
             )
         )
     draft = ContractDraft(job_order_id=contract.job_order_id, position_id=contract.position_id, terms=terms)
-    verdict = await judge(session, settings, draft, contract_id=contract.id)
+    verdict = await judge(session, principal, settings, draft, contract_id=contract.id)
     _check_may_draft(principal, terms)
     if fixed or not verdict.passes:
         raise RuleViolations(fixed + verdict.violations)
@@ -423,6 +429,7 @@ async def issue_contract(
     terms = terms_of(version, settings)
     verdict = await judge(
         session,
+        principal,
         settings,
         ContractDraft(job_order_id=contract.job_order_id, position_id=contract.position_id, terms=terms),
         contract_id=contract.id,

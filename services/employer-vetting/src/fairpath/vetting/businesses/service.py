@@ -125,7 +125,7 @@ async def register_business(
         action="business.registered",
         record_type="business",
         changes=data.model_dump(mode="json", exclude_none=True),
-        event=lambda: BusinessRegistered(**business_state(business)),
+        event=lambda: BusinessRegistered(**business_state(business, [])),
     )
     return business
 
@@ -191,8 +191,17 @@ async def list_businesses(
     return list((await session.execute(query)).scalars())
 
 
-def business_state(business: Business) -> dict:
-    """The fields every business event carries: the state contracts projects."""
+async def recruiter_ids_of(session: AsyncSession, business: Business) -> list[uuid.UUID]:
+    """Of an employer, the agencies named as its recruiters (directly or as sub-agents); none of an agency."""
+    if business.kind != BusinessKind.employer:
+        return []
+    query = select(RecruiterLink.agency_id).where(RecruiterLink.employer_id == business.id).order_by(RecruiterLink.id)
+    return list(dict.fromkeys((await session.execute(query)).scalars()))
+
+
+def business_state(business: Business, recruiter_ids: list[uuid.UUID]) -> dict:
+    """The fields every business event carries: the state contracts projects (`recruiter_ids`: from
+    `recruiter_ids_of`, read before the change is recorded)."""
     return {
         "version": business.version,
         "business_id": business.id,
@@ -204,6 +213,7 @@ def business_state(business: Business) -> dict:
         "organization_id": business.organization_id,
         "approval_expires_at": business.approval_expires_at,
         "condition_deadline": business.condition_deadline,
+        "recruiter_ids": recruiter_ids,
     }
 
 
@@ -235,6 +245,7 @@ async def transition(
     elif close_review and business.open_case_id is not None:
         business.open_case_id = None
         review = {"open_case_id": None}
+    recruiter_ids = await recruiter_ids_of(session, business)
     await ledger.record_change(
         session,
         business,
@@ -246,7 +257,7 @@ async def transition(
             **({"reason": str(event_fields["reason"])} if "reason" in event_fields else {}),
             **review,
         },
-        event=lambda: event(**business_state(business), **event_fields),
+        event=lambda: event(**business_state(business, recruiter_ids), **event_fields),
     )
 
 
@@ -273,6 +284,7 @@ async def open_review(
         )
         return
     business.open_case_id = case_id
+    recruiter_ids = await recruiter_ids_of(session, business)
     await ledger.record_change(
         session,
         business,
@@ -280,7 +292,7 @@ async def open_review(
         action="business.review_opened",
         record_type="business",
         changes={"open_case_id": str(case_id)},
-        event=lambda: BusinessUpdated(**business_state(business), changed_fields=["open_case_id"]),
+        event=lambda: BusinessUpdated(**business_state(business, recruiter_ids), changed_fields=["open_case_id"]),
     )
 
 
@@ -343,6 +355,7 @@ async def update_business(
         setattr(business, name, value)
     if "legal_name" in changed:
         business.name_key = business.legal_name.casefold()
+    recruiter_ids = await recruiter_ids_of(session, business)
     await ledger.record_change(
         session,
         business,
@@ -350,7 +363,7 @@ async def update_business(
         action="business.updated",
         record_type="business",
         changes=changed,
-        event=lambda: BusinessUpdated(**business_state(business), changed_fields=sorted(changed)),
+        event=lambda: BusinessUpdated(**business_state(business, recruiter_ids), changed_fields=sorted(changed)),
     )
     return business
 
@@ -358,8 +371,17 @@ async def update_business(
 async def add_recruiter(
     *, session: AsyncSession, ledger: Ledger, principal: Principal, employer_id: uuid.UUID, data: RecruiterLinkCreate
 ) -> RecruiterLink:
-    """Record that an agency recruits for an employer (the chain IRIS holds each recruiter answerable for)."""
-    employer = await get_business(session=session, principal=principal, business_id=employer_id)
+    """Record that an agency recruits for an employer (the chain IRIS holds each recruiter answerable for).
+
+    Every id named is resolved within the caller's reach (the employer, the agency, the agency it is a sub-agent
+    of): one the caller may not read is answered as one that does not exist. An agency names itself, or an agency
+    it registered, for an employer it may read; an employer could name only an agency it may read.
+    The link is a change of the employer: a new version whose `vetting.business.updated` event carries the
+    agencies now within the employer's reach (`recruiter_ids`)."""
+    # Locked: two agencies named at once each bump the employer's version once, and each event lists both.
+    employer = await session.get(Business, employer_id, with_for_update=True)
+    if employer is None or not can_read(principal, employer):
+        raise NotFound("business", employer_id)
     if principal.role not in OPERATOR_ROLES and principal.role != Role.agency and not can_change(principal, employer):
         raise Forbidden("only the operator, an agency or the employer itself names its recruiters")
     if employer.kind != BusinessKind.employer:
@@ -403,6 +425,16 @@ async def add_recruiter(
         record_type="recruiter_link",
         record_id=link.id,
         changes={"employer_id": str(employer_id), "agency_id": str(data.agency_id)},
+    )
+    recruiter_ids = await recruiter_ids_of(session, employer)
+    await ledger.record_change(
+        session,
+        employer,
+        actor=principal.actor,
+        action="business.recruiters_changed",
+        record_type="business",
+        changes={"recruiter_ids": [str(r) for r in recruiter_ids]},
+        event=lambda: BusinessUpdated(**business_state(employer, recruiter_ids), changed_fields=["recruiter_ids"]),
     )
     return link
 
