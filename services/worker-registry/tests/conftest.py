@@ -2,7 +2,7 @@
 nats-server), clients, helpers that register workers, and businesses vetting told the registry of."""
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import httpx
 import pytest
@@ -137,11 +137,14 @@ async def publish_business_event(broker: Broker, payload) -> None:
     await broker.js.publish(event.nats_subject, event.to_json(), headers={"Nats-Msg-Id": event.id})
 
 
-def business_registered(business_id: uuid.UUID, kind: str = "employer", version: int = 1) -> BusinessRegistered:
+def business_registered(
+    business_id: uuid.UUID, kind: str = "employer", version: int = 1, recruiter_ids: Sequence[uuid.UUID] = ()
+) -> BusinessRegistered:
     return BusinessRegistered(
         version=version,
         business_id=business_id,
         kind=kind,
+        recruiter_ids=list(recruiter_ids),
         legal_name="Gulf Horizon Construction LLC" if kind == "employer" else "Himalayan Manpower Pvt Ltd",
         country="QA" if kind == "employer" else "NP",
         status="registered",
@@ -159,13 +162,24 @@ class Businesses:
         async with self.app.state.database.session() as session:
             await on_business_state(session, self.app.state.ledger, new_event(payload, payload.business_id), payload)
 
-    async def known(self, business_id: uuid.UUID | None = None, kind: str = "employer") -> uuid.UUID:
+    async def known(
+        self, business_id: uuid.UUID | None = None, kind: str = "employer", recruiting: Principal | None = None
+    ) -> uuid.UUID:
+        """A business vetting told the registry of; `recruiting`: an agency linked to it by a recruitment
+        relationship (an employer it recruits for; for an agency, a co-recruiter of an employer it recruits for,
+        as a sub-agent is), so the agency's workers may name it."""
         business_id = business_id or uuid7()
-        await self.apply(business_registered(business_id, kind))
+        if recruiting is None:
+            await self.apply(business_registered(business_id, kind))
+        elif kind == "employer":
+            await self.apply(business_registered(business_id, kind, recruiter_ids=[recruiting.business_id]))
+        else:
+            await self.apply(business_registered(business_id, kind))
+            await self.apply(business_registered(uuid7(), recruiter_ids=[recruiting.business_id, business_id]))
         return business_id
 
-    async def employer(self) -> Principal:
-        return make_principal(Role.employer, business_id=await self.known())
+    async def employer(self, recruiting: Principal | None = None) -> Principal:
+        return make_principal(Role.employer, business_id=await self.known(recruiting=recruiting))
 
     async def agency(self) -> Principal:
         return make_principal(Role.agency, business_id=await self.known(kind="recruitment_agency"))

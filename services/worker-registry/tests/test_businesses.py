@@ -47,10 +47,11 @@ async def test_the_projection_follows_vetting_events_and_a_fee_may_then_name_the
     registry, registry_app, broker, minter
 ):
     business_id = uuid7()
-    created = await register(registry, minter, new_agency())
+    agency = new_agency()
+    created = await register(registry, minter, agency)
     me = minter.headers(worker_principal(created["id"]))
 
-    await publish_business_event(broker, business_registered(business_id))
+    await publish_business_event(broker, business_registered(business_id, recruiter_ids=[agency.business_id]))
     registered = await projected(registry_app, business_id, 1)
     assert (registered.status, registered.kind) == ("registered", "employer")
     r = await registry.post(
@@ -69,7 +70,8 @@ async def test_the_projection_follows_vetting_events_and_a_fee_may_then_name_the
 
 
 async def test_a_fee_naming_an_unknown_business_is_refused_in_the_same_words_for_any_id(registry, minter, businesses):
-    created = await register(registry, minter, new_agency())
+    agency = new_agency()
+    created = await register(registry, minter, agency)
     me = minter.headers(worker_principal(created["id"]))
     url = f"/v1/workers/{created['id']}/fees"
     answers = []
@@ -82,7 +84,7 @@ async def test_a_fee_naming_an_unknown_business_is_refused_in_the_same_words_for
         answers.append((r.json()["type"], r.json()["detail"], violation))
     assert answers[0] == answers[1]
 
-    known = await businesses.known()
+    known = await businesses.known(recruiting=agency)
     report = await registry.post(url, json=FEE | {"paid_to_business_id": str(known)}, headers=me)
     assert report.status_code == 201 and report.json()["paid_to_business_id"] == str(known)
 
@@ -98,14 +100,15 @@ async def test_naming_the_business_of_a_fee_later_needs_a_known_business(registr
     )
     assert r.status_code == 422
     assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [("paid_to_business_id", "unknown_business")]
-    known = await businesses.known()
+    known = await businesses.known(recruiting=agency)
     r = await registry.patch(url, json=step | {"paid_to_business_id": str(known)}, headers=minter.headers(agency))
     assert r.status_code == 200, r.text
     assert r.json()["paid_to_business_id"] == str(known)
 
 
 async def test_a_grievance_names_only_a_business_the_registry_knows(registry, minter, businesses):
-    created = await register(registry, minter, new_agency())
+    agency = new_agency()
+    created = await register(registry, minter, agency)
     me = minter.headers(worker_principal(created["id"]))
     url = f"/v1/workers/{created['id']}/grievances"
     body = {"description": "Wages withheld.", "alleged_indicators": ["withholding_of_wages"]}
@@ -113,7 +116,7 @@ async def test_a_grievance_names_only_a_business_the_registry_knows(registry, mi
     assert r.status_code == 422
     assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [("business_id", "unknown_business")]
 
-    known = await businesses.known()
+    known = await businesses.known(recruiting=agency)
     filed = await registry.post(url, json=body | {"business_id": str(known)}, headers=me)
     assert filed.status_code == 201, filed.text
     officer = minter.headers(make_principal(Role.compliance_officer))
@@ -121,6 +124,6 @@ async def test_a_grievance_names_only_a_business_the_registry_knows(registry, mi
     r = await registry.patch(grievance_url, json={"business_id": str(uuid.uuid4())}, headers=officer)
     assert r.status_code == 422
     assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [("business_id", "unknown_business")]
-    other = await businesses.known(kind="recruitment_agency")
+    other = await businesses.known(kind="recruitment_agency", recruiting=agency)
     r = await registry.patch(grievance_url, json={"business_id": str(other)}, headers=officer)
     assert r.status_code == 200 and r.json()["business_id"] == str(other)

@@ -57,11 +57,16 @@ async def test_every_worker_event_carries_the_version_the_worker_has_after_the_c
 async def test_grievance_events_carry_the_version_of_the_status_change_they_report(
     registry, registry_app, minter, businesses
 ):
-    created = await register(registry, minter, new_agency())
+    agency = new_agency()
+    created = await register(registry, minter, agency)
     filed = await registry.post(
         f"/v1/workers/{created['id']}/grievances",
         headers=minter.headers(worker_principal(created["id"])),
-        json={"business_id": str(await businesses.known()), "description": "Wages withheld.", "alleged_indicators": []},
+        json={
+            "business_id": str(await businesses.known(recruiting=agency)),
+            "description": "Wages withheld.",
+            "alleged_indicators": [],
+        },
     )
     assert filed.status_code == 201, filed.text
     url = f"/v1/grievances/{filed.json()['id']}"
@@ -85,9 +90,10 @@ async def test_grievance_events_carry_the_version_of_the_status_change_they_repo
 
 
 async def test_fee_events_carry_the_version_of_the_change_they_report(registry, registry_app, minter, businesses):
-    created = await register(registry, minter, new_agency())
+    agency = new_agency()
+    created = await register(registry, minter, agency)
     me = minter.headers(worker_principal(created["id"]))
-    employer = await businesses.employer()
+    employer = await businesses.employer(recruiting=agency)
     report = await registry.post(
         f"/v1/workers/{created['id']}/fees",
         headers=me,

@@ -23,8 +23,9 @@ def fee(**overrides) -> dict:
 
 
 async def test_worker_paid_fee_reported_by_the_worker_is_a_finding_and_emitted(registry, minter, published, businesses):
-    created = await register(registry, minter, new_agency())
-    charged = await businesses.known(kind="recruitment_agency")
+    agency = new_agency()
+    created = await register(registry, minter, agency)
+    charged = await businesses.known(kind="recruitment_agency", recruiting=agency)
     r = await registry.post(
         f"/v1/workers/{created['id']}/fees",
         json=fee(paid_to_business_id=str(charged)),
@@ -83,8 +84,9 @@ async def test_fee_for_a_worker_outside_reach_is_404_and_bad_input_lists_every_r
 
 
 async def test_reimbursement_is_tracked_until_the_worker_confirms_it(registry, minter, published, businesses):
-    created = await register(registry, minter, new_agency())
-    employer = await businesses.employer()
+    agency = new_agency()
+    created = await register(registry, minter, agency)
+    employer = await businesses.employer(recruiting=agency)
     me = minter.headers(worker_principal(created["id"]))
     report = (
         await registry.post(
@@ -123,8 +125,9 @@ async def test_reimbursement_is_tracked_until_the_worker_confirms_it(registry, m
 
 
 async def test_business_reads_a_fee_against_it_without_the_evidence_and_others_get_404(registry, minter, businesses):
-    created = await register(registry, minter, new_agency())
-    employer = await businesses.employer()
+    agency = new_agency()
+    created = await register(registry, minter, agency)
+    employer = await businesses.employer(recruiting=agency)
     report = (
         await registry.post(
             f"/v1/workers/{created['id']}/fees",
@@ -152,8 +155,9 @@ async def test_a_fee_paid_on_an_implausible_date_is_refused(registry, minter):
 
 
 async def test_a_reimbursement_before_the_payment_is_refused(registry, minter, businesses):
-    created = await register(registry, minter, new_agency())
-    employer = await businesses.employer()
+    agency = new_agency()
+    created = await register(registry, minter, agency)
+    employer = await businesses.employer(recruiting=agency)
     report = (
         await registry.post(
             f"/v1/workers/{created['id']}/fees",

@@ -8,10 +8,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from fairpath.common.auth import Role
+from fairpath.common.events.catalogue import ContractIssued
 from fairpath.common.testing import make_principal
 from fairpath.registry.grievances.tables import Grievance
 
-from .conftest import new_agency, register, worker_principal
+from .conftest import new_agency, publish_contract_event, register, worker_principal
+from .test_placements import contract, placement_at
 
 
 def grievance(business_id, **overrides) -> dict:
@@ -24,14 +26,20 @@ def grievance(business_id, **overrides) -> dict:
 
 
 async def test_worker_files_directly_with_deadlines_and_the_filing_is_emitted_anonymously(
-    registry, minter, published, businesses
+    registry, registry_app, broker, minter, published, businesses
 ):
-    created = await register(registry, minter, new_agency())
-    employer = await businesses.employer()
+    agency = new_agency()
+    created = await register(registry, minter, agency)
+    employer = await businesses.employer(recruiting=agency)
+    contract_id = uuid.uuid4()  # the worker's contract with the employer: the grievance names it
+    await publish_contract_event(
+        broker, contract(created["id"], employer.business_id, 1, ContractIssued, contract_id=contract_id)
+    )
+    await placement_at(registry_app, contract_id, 1)
     r = await registry.post(
         f"/v1/workers/{created['id']}/grievances",
         headers=minter.headers(worker_principal(created["id"])),
-        json=grievance(employer.business_id, anonymous=True, contract_id=str(uuid.uuid4())),
+        json=grievance(employer.business_id, anonymous=True, contract_id=str(contract_id)),
     )
     assert r.status_code == 201, r.text
     filed = r.json()
@@ -61,7 +69,7 @@ async def test_worker_files_directly_with_deadlines_and_the_filing_is_emitted_an
 async def test_named_grievance_shows_the_worker_to_the_business_and_others_get_404(registry, minter, businesses):
     agency = new_agency()
     created = await register(registry, minter, agency)
-    employer = await businesses.employer()
+    employer = await businesses.employer(recruiting=agency)
     filed = (
         await registry.post(
             f"/v1/workers/{created['id']}/grievances",
@@ -104,8 +112,9 @@ async def test_anonymous_grievance_against_the_workers_own_agency_hides_the_file
 
 
 async def test_lifecycle_by_compliance_officers_records_who_and_when_and_emits(registry, minter, published, businesses):
-    created = await register(registry, minter, new_agency())
-    employer_id = await businesses.known()
+    agency = new_agency()
+    created = await register(registry, minter, agency)
+    employer_id = await businesses.known(recruiting=agency)
     me = worker_principal(created["id"])
     filed = (
         await registry.post(
@@ -175,12 +184,13 @@ async def test_lifecycle_by_compliance_officers_records_who_and_when_and_emits(r
 
 
 async def test_unsubstantiated_grievance_is_emitted_and_escalation_is_recorded(registry, minter, published, businesses):
-    created = await register(registry, minter, new_agency())
+    agency = new_agency()
+    created = await register(registry, minter, agency)
     filed = (
         await registry.post(
             f"/v1/workers/{created['id']}/grievances",
             headers=minter.headers(worker_principal(created["id"])),
-            json=grievance(await businesses.known()),
+            json=grievance(await businesses.known(recruiting=agency)),
         )
     ).json()
     url = f"/v1/grievances/{filed['id']}"
@@ -204,12 +214,13 @@ async def test_unsubstantiated_grievance_is_emitted_and_escalation_is_recorded(r
 
 
 async def test_missed_deadlines_show_as_overdue(registry, registry_app, minter, businesses):
-    created = await register(registry, minter, new_agency())
+    agency = new_agency()
+    created = await register(registry, minter, agency)
     filed = (
         await registry.post(
             f"/v1/workers/{created['id']}/grievances",
             headers=minter.headers(worker_principal(created["id"])),
-            json=grievance(await businesses.known()),
+            json=grievance(await businesses.known(recruiting=agency)),
         )
     ).json()
     past = datetime.fromisoformat(filed["filed_at"]) - timedelta(days=1)
@@ -227,7 +238,8 @@ async def test_missed_deadlines_show_as_overdue(registry, registry_app, minter, 
 
 
 async def test_grievance_about_another_workers_fee_is_refused(registry, minter, businesses):
-    mine, theirs = await register(registry, minter, new_agency()), await register(registry, minter, new_agency())
+    agency = new_agency()
+    mine, theirs = await register(registry, minter, agency), await register(registry, minter, new_agency())
     me = minter.headers(worker_principal(theirs["id"]))
     fee = (
         await registry.post(
@@ -239,7 +251,7 @@ async def test_grievance_about_another_workers_fee_is_refused(registry, minter, 
     r = await registry.post(
         f"/v1/workers/{mine['id']}/grievances",
         headers=minter.headers(worker_principal(mine["id"])),
-        json=grievance(await businesses.known(), fee_report_id=fee["id"]),
+        json=grievance(await businesses.known(recruiting=agency), fee_report_id=fee["id"]),
     )
     assert r.status_code == 422 and r.json()["violations"][0]["field"] == "fee_report_id"
 
@@ -247,8 +259,9 @@ async def test_grievance_about_another_workers_fee_is_refused(registry, minter, 
 async def test_overdue_queue_lists_late_grievances_and_a_business_sees_only_its_own(
     registry, registry_app, minter, businesses
 ):
-    created = await register(registry, minter, new_agency())
-    employer = await businesses.employer()
+    agency = new_agency()
+    created = await register(registry, minter, agency)
+    employer = await businesses.employer(recruiting=agency)
     me = minter.headers(worker_principal(created["id"]))
     late = (
         await registry.post(
@@ -276,9 +289,10 @@ async def test_overdue_queue_lists_late_grievances_and_a_business_sees_only_its_
 async def test_a_grievance_description_keeps_its_lines_and_tabs_and_refuses_other_control_characters(
     registry, minter, businesses
 ):
-    created = await register(registry, minter, new_agency())
+    agency = new_agency()
+    created = await register(registry, minter, agency)
     me = minter.headers(worker_principal(created["id"]))
-    business = await businesses.known()
+    business = await businesses.known(recruiting=agency)
     written = "First, my passport was taken.\n\tThen my wages:\r\n- March\n- April"
     r = await registry.post(
         f"/v1/workers/{created['id']}/grievances", headers=me, json=grievance(business, description=written)

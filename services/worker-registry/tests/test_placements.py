@@ -110,8 +110,9 @@ async def test_contract_events_build_the_placement_history_and_availability(regi
 
 
 async def test_the_workers_own_grievance_never_costs_them_re_hire(registry, registry_app, broker, minter, businesses):
-    created = await register(registry, minter, new_agency())
-    employer, contract_id = await businesses.known(), uuid.uuid4()
+    agency = new_agency()
+    created = await register(registry, minter, agency)
+    employer, contract_id = await businesses.known(recruiting=agency), uuid.uuid4()
     filed = await registry.post(
         f"/v1/workers/{created['id']}/grievances",
         headers=minter.headers(worker_principal(created["id"])),
@@ -150,8 +151,9 @@ async def test_open_ended_or_bad_standing_completion_is_not_re_hire_eligible(reg
 async def test_termination_within_90_days_of_a_grievance_is_retaliation(
     registry, registry_app, broker, minter, published, businesses, anonymous
 ):
-    created = await register(registry, minter, new_agency())
-    employer, contract_id = await businesses.known(), uuid.uuid4()
+    agency = new_agency()
+    created = await register(registry, minter, agency)
+    employer, contract_id = await businesses.known(recruiting=agency), uuid.uuid4()
     filed = (
         await registry.post(
             f"/v1/workers/{created['id']}/grievances",
@@ -189,8 +191,9 @@ async def test_termination_within_90_days_of_a_grievance_is_retaliation(
 
 @pytest.mark.parametrize("case", ["beyond_window", "worker_resigned", "no_grievance"])
 async def test_no_retaliation_finding_outside_the_rule(registry, registry_app, broker, minter, businesses, case):
-    created = await register(registry, minter, new_agency())
-    employer, contract_id = await businesses.known(), uuid.uuid4()
+    agency = new_agency()
+    created = await register(registry, minter, agency)
+    employer, contract_id = await businesses.known(recruiting=agency), uuid.uuid4()
     if case != "no_grievance":
         filed = await registry.post(
             f"/v1/workers/{created['id']}/grievances",
@@ -209,18 +212,11 @@ async def test_no_retaliation_finding_outside_the_rule(registry, registry_app, b
     assert await findings_for(registry_app, contract_id) == []
 
 
-async def test_employer_sees_only_its_own_contracts_in_a_consenting_workers_history(
+async def test_employer_sees_only_its_own_contracts_in_the_history_of_a_worker_it_contracts(
     registry, registry_app, broker, minter
 ):
-    created = await register(
-        registry,
-        minter,
-        new_agency(),
-        consents=[
-            {"purpose": "registration", "method": "written_signature", "language": "ne"},
-            {"purpose": "data_sharing_with_employer", "method": "written_signature", "language": "ne"},
-        ],
-    )
+    # The employer reaches the worker by its contract with them (no consent to share is needed for it).
+    created = await register(registry, minter, new_agency())
     mine, theirs = uuid.uuid4(), uuid.uuid4()
     employer = make_principal(Role.employer, business_id=uuid.uuid4())
     await publish_contract_event(

@@ -36,7 +36,7 @@ async def worker_with_history(registry, minter, businesses):
             f"/v1/workers/{created['id']}/grievances",
             headers=me,
             json={
-                "business_id": str(await businesses.known()),
+                "business_id": str(await businesses.known(recruiting=agency)),
                 "description": "Maya's passport was kept.",
                 "alleged_indicators": ["retention_of_identity_documents"],
             },

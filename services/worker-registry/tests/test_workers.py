@@ -171,7 +171,9 @@ async def test_personal_data_is_encrypted_in_the_raw_table(registry, registry_ap
     assert len(row["document_hash"]) == 64
 
 
-async def test_identifiers_are_masked_by_role_and_employers_see_consented_profiles_only(registry, minter):
+async def test_what_each_role_sees_and_an_employer_sees_a_profile_only_once_the_worker_shares_it_with_it(
+    registry, minter, businesses
+):
     agency = new_agency()
     body = worker_body(phone="+9779812345678")
     number = body["identity_document"]["number"]
@@ -181,15 +183,19 @@ async def test_identifiers_are_masked_by_role_and_employers_see_consented_profil
     officer = (await registry.get(url, headers=minter.headers(make_principal(Role.compliance_officer)))).json()
     assert officer["view"] == "full" and officer["identity_document"]["number"] == number
     for role in (Role.auditor, Role.admin):
-        masked = (await registry.get(url, headers=minter.headers(make_principal(role)))).json()
-        assert masked["view"] == "masked" and masked["full_name"] == "Sita Gurung"
-        assert masked["identity_document"]["number"] == "*" * (len(number) - 4) + number[-4:]
-        assert masked["phone"].endswith("78") and "98123456" not in masked["phone"]
+        seen = (await registry.get(url, headers=minter.headers(make_principal(role)))).json()
+        assert seen["view"] == "pseudonymous" and seen["birth_year"] == 1996
+        assert not {"full_name", "date_of_birth", "identity_document", "phone"} & set(seen)
     itself = (await registry.get(url, headers=minter.headers(worker_principal(created["id"])))).json()
     assert itself["view"] == "full" and itself["phone"] == "+9779812345678"
 
-    employer = minter.headers(make_principal(Role.employer, business_id=uuid.uuid4()))
-    for outsider in (employer, minter.headers(new_agency()), minter.headers(worker_principal(uuid.uuid4()))):
+    employer = make_principal(Role.employer, business_id=await businesses.known(recruiting=agency))
+    other_employer = minter.headers(make_principal(Role.employer, business_id=await businesses.known()))
+    for outsider in (
+        minter.headers(employer),
+        minter.headers(new_agency()),
+        minter.headers(worker_principal(uuid.uuid4())),
+    ):
         assert (await registry.get(url, headers=outsider)).status_code == 404
 
     r = await registry.post(
@@ -197,16 +203,20 @@ async def test_identifiers_are_masked_by_role_and_employers_see_consented_profil
         headers=minter.headers(agency),
         json={
             "purpose": "data_sharing_with_employer",
+            "business_id": str(employer.business_id),
             "granted": True,
             "method": "written_signature",
             "language": "ne",
         },
     )
-    assert r.status_code == 201
-    profile = (await registry.get(url, headers=employer)).json()
-    assert profile["view"] == "profile" and profile["birth_year"] == 1996
-    assert profile["full_name"] is None and profile["identity_document"] is None and profile["phone"] is None
-    assert profile["date_of_birth"] is None and profile["skills"][0]["occupation"] == "5120"
+    assert r.status_code == 201, r.text
+    assert r.json()["shared_with_employers"] == [str(employer.business_id)]
+    profile = (await registry.get(url, headers=minter.headers(employer))).json()
+    assert (
+        profile["view"] == "profile" and profile["birth_year"] == 1996 and profile["skills"][0]["occupation"] == "5120"
+    )
+    assert not {"full_name", "date_of_birth", "identity_document", "phone"} & set(profile)
+    assert (await registry.get(url, headers=other_employer)).status_code == 404, "consent is given to one employer"
 
 
 async def test_reads_by_anyone_but_the_owner_are_audited_without_personal_data(registry, registry_app, minter):
@@ -226,25 +236,37 @@ async def test_reads_by_anyone_but_the_owner_are_audited_without_personal_data(r
         assert secret not in everything
 
 
-async def test_consent_withdrawal_takes_effect_at_once_and_is_emitted(registry, minter, published):
+async def test_consent_withdrawal_takes_effect_at_once_and_is_emitted(registry, minter, published, businesses):
     agency = new_agency()
+    employer_id = await businesses.known(recruiting=agency)
     created = await register(
         registry,
         minter,
         agency,
         consents=[
             {"purpose": "registration", "method": "written_signature", "language": "ne"},
-            {"purpose": "data_sharing_with_employer", "method": "written_signature", "language": "ne"},
+            {
+                "purpose": "data_sharing_with_employer",
+                "business_id": str(employer_id),
+                "method": "written_signature",
+                "language": "ne",
+            },
             {"purpose": "employment_contract", "method": "written_signature", "language": "ne"},
         ],
     )
-    employer = minter.headers(make_principal(Role.employer, business_id=uuid.uuid4()))
+    employer = minter.headers(make_principal(Role.employer, business_id=employer_id))
     assert (await registry.get(f"/v1/workers/{created['id']}", headers=employer)).status_code == 200
 
     r = await registry.post(
         f"/v1/workers/{created['id']}/consents",
         headers=minter.headers(worker_principal(created["id"])),
-        json={"purpose": "data_sharing_with_employer", "granted": False, "method": "self_service", "language": "ne"},
+        json={
+            "purpose": "data_sharing_with_employer",
+            "business_id": str(employer_id),
+            "granted": False,
+            "method": "self_service",
+            "language": "ne",
+        },
     )
     assert r.status_code == 201
     assert r.json()["consents"] == ["registration", "employment_contract"]
@@ -331,23 +353,30 @@ async def test_search_is_scoped_to_the_agency_and_filters_by_skill_language_and_
     assert bad.status_code == 422 and {v["field"] for v in bad.json()["violations"]} == {"occupation", "nationality"}
 
 
-async def test_employer_search_sees_masked_profiles_of_consenting_workers_only(registry, registry_app, minter):
+async def test_employer_search_sees_profiles_of_workers_consenting_to_share_with_it_only(
+    registry, registry_app, minter, businesses
+):
     agency = new_agency()
+    employer = make_principal(Role.employer, business_id=await businesses.known(recruiting=agency))
     sharing = [
         {"purpose": "registration", "method": "written_signature", "language": "ne"},
-        {"purpose": "data_sharing_with_employer", "method": "written_signature", "language": "ne"},
+        {
+            "purpose": "data_sharing_with_employer",
+            "business_id": str(employer.business_id),
+            "method": "written_signature",
+            "language": "ne",
+        },
     ]
     rare = [{"occupation": "6113", "level": "skilled"}]  # gardeners, used by this test only
     consenting = await register(registry, minter, agency, skills=rare, nationality="LK", consents=sharing)
     await register(registry, minter, agency, skills=rare, nationality="LK")
-    employer = make_principal(Role.employer, business_id=uuid.uuid4())
     r = await registry.get(
         "/v1/workers", params={"occupation": "6113", "nationality": "LK"}, headers=minter.headers(employer)
     )
     assert r.status_code == 200
     [profile] = r.json()["items"]
     assert profile["id"] == consenting["id"] and profile["view"] == "profile"
-    assert profile["full_name"] is None and profile["identity_document"] is None
+    assert "full_name" not in profile and "identity_document" not in profile
     searched = await audit_entries(registry_app, consenting["id"], "worker.searched")
     assert [s["actor"] for s in searched] == [employer.actor]
     verify = await registry.get("/v1/audit/registry/verify", headers=minter.headers(make_principal(Role.auditor)))
@@ -422,27 +451,42 @@ async def test_null_for_a_list_in_a_change_is_a_clear_422_not_a_500(registry, mi
 # --- who recorded a consent, and how --------------------------------------------------------------
 
 
-def consent_change(method: str, **extra) -> dict:
-    return {"purpose": "data_sharing_with_employer", "granted": False, "method": method, "language": "ne"} | extra
+def consent_change(method: str, worker: dict, **extra) -> dict:
+    """Withdrawing the worker's consent to share with the employer `sharing_worker` gave it for."""
+    return {
+        "purpose": "data_sharing_with_employer",
+        "business_id": worker["shared_with_employers"][0],
+        "granted": False,
+        "method": method,
+        "language": "ne",
+    } | extra
 
 
-async def sharing_worker(registry, minter, agency) -> dict:
+async def sharing_worker(registry, minter, agency, businesses) -> dict:
+    employer_id = await businesses.known(recruiting=agency)
     return await register(
         registry,
         minter,
         agency,
         consents=[
             {"purpose": "registration", "method": "written_signature", "language": "ne"},
-            {"purpose": "data_sharing_with_employer", "method": "written_signature", "language": "ne"},
+            {
+                "purpose": "data_sharing_with_employer",
+                "business_id": str(employer_id),
+                "method": "written_signature",
+                "language": "ne",
+            },
         ],
     )
 
 
-async def test_an_agency_may_not_record_a_consent_change_as_the_workers_self_service(registry, minter):
+async def test_an_agency_may_not_record_a_consent_change_as_the_workers_self_service(registry, minter, businesses):
     agency = new_agency()
-    created = await sharing_worker(registry, minter, agency)
+    created = await sharing_worker(registry, minter, agency, businesses)
     url = f"/v1/workers/{created['id']}"
-    r = await registry.post(f"{url}/consents", json=consent_change("self_service"), headers=minter.headers(agency))
+    r = await registry.post(
+        f"{url}/consents", json=consent_change("self_service", created), headers=minter.headers(agency)
+    )
     assert r.status_code == 422, r.text
     assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [("method", "self_service_by_worker_only")]
     after = (await registry.get(url, headers=minter.headers(agency))).json()
@@ -459,18 +503,18 @@ async def test_registration_by_an_agency_cannot_claim_the_workers_self_service(r
 
 
 async def test_an_agency_acting_on_the_workers_written_request_names_it_and_the_record_keeps_who_recorded_it(
-    registry, registry_app, minter
+    registry, registry_app, minter, businesses
 ):
     agency = new_agency()
-    created = await sharing_worker(registry, minter, agency)
+    created = await sharing_worker(registry, minter, agency, businesses)
     url = f"/v1/workers/{created['id']}/consents"
-    missing = await registry.post(url, json=consent_change("written_request"), headers=minter.headers(agency))
+    missing = await registry.post(url, json=consent_change("written_request", created), headers=minter.headers(agency))
     assert missing.status_code == 422
     assert [(v["field"], v["rule"]) for v in missing.json()["violations"]] == [("request_reference", "required")]
 
     r = await registry.post(
         url,
-        json=consent_change("written_request", request_reference="WR-2026-0042"),
+        json=consent_change("written_request", created, request_reference="WR-2026-0042"),
         headers=minter.headers(agency),
     )
     assert r.status_code == 201, r.text
@@ -494,14 +538,14 @@ async def test_an_agency_acting_on_the_workers_written_request_names_it_and_the_
     )
 
 
-async def test_the_worker_changes_consent_through_their_own_login_as_self_service(registry, minter):
-    created = await sharing_worker(registry, minter, new_agency())
+async def test_the_worker_changes_consent_through_their_own_login_as_self_service(registry, minter, businesses):
+    created = await sharing_worker(registry, minter, new_agency(), businesses)
     me = worker_principal(created["id"])
     url = f"/v1/workers/{created['id']}/consents"
-    claimed = await registry.post(url, json=consent_change("written_signature"), headers=minter.headers(me))
+    claimed = await registry.post(url, json=consent_change("written_signature", created), headers=minter.headers(me))
     assert claimed.status_code == 422
     assert [(v["field"], v["rule"]) for v in claimed.json()["violations"]] == [("method", "self_service_required")]
-    r = await registry.post(url, json=consent_change("self_service"), headers=minter.headers(me))
+    r = await registry.post(url, json=consent_change("self_service", created), headers=minter.headers(me))
     assert r.status_code == 201, r.text
     assert r.json()["change"]["method"] == "self_service" and r.json()["change"]["recorded_by"] == me.actor
 

@@ -1,6 +1,7 @@
 """Vetting's business events (durable consumer `registry-vetting` on the vetting stream) applied to the
 business projection, each at most once and never out of order."""
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.events.catalogue import (
@@ -18,7 +19,7 @@ from fairpath.common.events.projection import apply_if_newer
 from fairpath.common.ledger import Ledger
 from fairpath.common.services import VETTING
 from fairpath.common.timeutil import utcnow
-from fairpath.registry.businesses.tables import BusinessProjection
+from fairpath.registry.businesses.tables import BusinessProjection, BusinessRecruiter
 
 BUSINESS_EVENTS = (
     BusinessRegistered,
@@ -44,8 +45,9 @@ async def on_business_state(session: AsyncSession, _ledger: Ledger, _event: Clou
     """Every vetting.business.* event carries the whole state the registry keeps: replace the row if newer.
 
     A copy of vetting's record, not a change of the registry's own: neither audited nor re-published, and
-    its version is the event's."""
-    await apply_if_newer(
+    its version is the event's. An employer's recruiters (`recruiter_ids`) replace the ones it had, with the
+    row, so a late or repeated event changes neither."""
+    applied = await apply_if_newer(
         session,
         BusinessProjection,
         payload.business_id,
@@ -57,6 +59,12 @@ async def on_business_state(session: AsyncSession, _ledger: Ledger, _event: Clou
             "organization_id": payload.organization_id,
             "updated_at": utcnow(),
         },
+    )
+    if not applied:
+        return
+    await session.execute(delete(BusinessRecruiter).where(BusinessRecruiter.employer_id == payload.business_id))
+    session.add_all(
+        BusinessRecruiter(employer_id=payload.business_id, agency_id=agency_id) for agency_id in payload.recruiter_ids
     )
 
 

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Index
 from sqlmodel import Field
 
 from fairpath.common.db import EnumString, UtcDateTime
@@ -21,3 +21,18 @@ class BusinessProjection(RegistryModel, table=True):
     organization_id: uuid.UUID | None = None
     version: int
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class BusinessRecruiter(RegistryModel, table=True):
+    """A recruitment relationship: an agency vetting names as a recruiter of an employer (its `recruiter_ids`,
+    directly or as a sub-agent), kept as the employer's latest event says. It puts the two within each
+    other's reach when a request names a business (fairpath.registry.businesses.service)."""
+
+    __tablename__ = "business_recruiter"
+
+    employer_id: uuid.UUID = Field(primary_key=True)
+    agency_id: uuid.UUID = Field(primary_key=True)
+
+
+# The employers an agency recruits for, by one index range (the primary key serves an employer's recruiters).
+Index("ix_business_recruiter_agency", BusinessRecruiter.agency_id, BusinessRecruiter.employer_id)

@@ -29,7 +29,15 @@ from fairpath.registry.fees.schemas import (
 )
 from fairpath.registry.fees.tables import FeeReport
 from fairpath.registry.placements.tables import Placement
-from fairpath.registry.workers.service import birth_of, date_violations, is_owner, owned_worker, require_active
+from fairpath.registry.workers.service import (
+    birth_of,
+    business_reach,
+    contract_violations,
+    date_violations,
+    is_owner,
+    owned_worker,
+    require_active,
+)
 from fairpath.registry.workers.tables import Worker
 
 
@@ -64,16 +72,17 @@ async def report_fee(
 ) -> FeeReport:
     """The worker reports through their own channel, or their agency for them."""
     worker = await owned_worker(session, principal, worker_id)
-    violations = await unknown_businesses(session, {"paid_to_business_id": data.paid_to_business_id})
+    # The business paid, within the reach of the worker's side (workers.service.business_reach); a broker
+    # vetting does not know is reported by naming no business.
+    violations = await unknown_businesses(
+        session,
+        {"paid_to_business_id": data.paid_to_business_id},
+        reach=await business_reach(session, principal, worker),
+    )
     violations += date_violations(
         "paid_on", data.paid_on, earliest=birth_of(cipher, worker), why="is before the worker's date of birth"
     )
-    if data.contract_id is not None:
-        placement = await session.get(Placement, data.contract_id)
-        if placement is not None and placement.worker_id != worker.id:
-            violations.append(
-                Violation(field="contract_id", rule="worker_contract", message="not a contract of this worker")
-            )
+    violations += await contract_violations(session, worker, data.contract_id)
     if violations:
         raise RuleViolations(violations)
     require_active(worker)
@@ -178,10 +187,12 @@ def _is_business_of(principal: Principal, report: FeeReport) -> bool:
     )
 
 
-async def _reach(session: AsyncSession, principal: Principal, report: FeeReport | None) -> tuple[Worker | None, bool]:
+async def _reach(
+    session: AsyncSession, principal: Principal, fee_report_id: uuid.UUID, report: FeeReport | None
+) -> tuple[Worker | None, bool]:
     """(the worker, whether the caller sees the evidence); NotFound outside the caller's reach."""
     if report is None:
-        raise NotFound("fee report")
+        raise NotFound("fee report", fee_report_id)
     worker = await session.get(Worker, report.worker_id)
     if worker is not None and is_owner(principal, worker):
         return worker, True
@@ -189,14 +200,14 @@ async def _reach(session: AsyncSession, principal: Principal, report: FeeReport 
         return worker, True
     if principal.role in (Role.employer, Role.agency) and _is_business_of(principal, report):
         return worker, False
-    raise NotFound("fee report", report.id)
+    raise NotFound("fee report", fee_report_id)
 
 
 async def read_fee_report(
     *, session: AsyncSession, ledger: Ledger, principal: Principal, cipher: FieldCipher, fee_report_id: uuid.UUID
 ) -> FeeReportPublic:
     report = await session.get(FeeReport, fee_report_id)
-    worker, evidence = await _reach(session, principal, report)
+    worker, evidence = await _reach(session, principal, fee_report_id, report)
     if worker is None or not is_owner(principal, worker):
         await ledger.append(
             session, actor=principal.actor, action="fee.read", record_type="fee_report", record_id=report.id
@@ -214,14 +225,15 @@ async def record_reimbursement(
     data: FeeReportUpdate,
 ) -> FeeReportPublic:
     report = await session.get(FeeReport, fee_report_id, with_for_update=True)
-    worker, evidence = await _reach(session, principal, report)
+    worker, evidence = await _reach(session, principal, fee_report_id, report)
     is_the_worker = principal.role == Role.worker
     if data.step in _WORKER_STEPS and not is_the_worker:
         raise Forbidden("only the worker confirms or disputes a reimbursement, through their own channel")
     if data.step in _BUSINESS_STEPS and (is_the_worker or principal.role == Role.auditor):
         raise Forbidden("the business that owes the reimbursement, the agency or the operator records it")
     # Given back, or promised, for a payment: not before it was made.
-    violations = await unknown_businesses(session, {"paid_to_business_id": data.paid_to_business_id})
+    reach = await business_reach(session, principal, worker) if worker is not None else None
+    violations = await unknown_businesses(session, {"paid_to_business_id": data.paid_to_business_id}, reach=reach)
     for field in ("promised_by_date", "reimbursed_on"):
         violations += date_violations(
             field, getattr(data, field), earliest=report.paid_on, why="is before the fee was paid"

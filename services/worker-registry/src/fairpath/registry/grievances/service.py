@@ -40,8 +40,13 @@ from fairpath.registry.grievances.schemas import (
     GrievanceUpdate,
 )
 from fairpath.registry.grievances.tables import Grievance, GrievanceStep
-from fairpath.registry.placements.tables import Placement
-from fairpath.registry.workers.service import is_owner, owned_worker, require_active
+from fairpath.registry.workers.service import (
+    business_reach,
+    contract_violations,
+    is_owner,
+    owned_worker,
+    require_active,
+)
 from fairpath.registry.workers.tables import Worker
 
 
@@ -90,19 +95,18 @@ async def file_grievance(
             raise NotFound("worker", worker_id)
     else:
         worker = await owned_worker(session, principal, worker_id)
-    violations = await unknown_businesses(session, {"business_id": data.business_id})
+    # The business it is against, within the reach of the caller (workers.service.business_reach): a
+    # compliance officer names any business; a grievance against a broker vetting does not know names none.
+    violations = await unknown_businesses(
+        session, {"business_id": data.business_id}, reach=await business_reach(session, principal, worker)
+    )
     if data.fee_report_id is not None:
         fee = await session.get(FeeReport, data.fee_report_id)
         if fee is None or fee.worker_id != worker.id:
             violations.append(
                 Violation(field="fee_report_id", rule="worker_fee_report", message="not a fee report of this worker")
             )
-    if data.contract_id is not None:
-        placement = await session.get(Placement, data.contract_id)
-        if placement is not None and placement.worker_id != worker.id:
-            violations.append(
-                Violation(field="contract_id", rule="worker_contract", message="not a contract of this worker")
-            )
+    violations += await contract_violations(session, worker, data.contract_id)
     if violations:
         raise RuleViolations(violations)
     require_active(worker)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from fairpath.common.errors import PROBLEM_RESPONSES, NotFound, problems
 from fairpath.registry.deps import CipherDep, LedgerDep, WriteSessionDep
 from fairpath.registry.rights import service
-from fairpath.registry.rights.auth import DataSubjectRightsCaller, ErasureRequester
+from fairpath.registry.rights.auth import ErasureRequester, WorkerExporter
 from fairpath.registry.rights.schemas import ErasureReceipt, ErasureRequest, WorkerExport
 from fairpath.registry.workers.service import ErasedWorker
 
@@ -25,7 +25,7 @@ async def export_worker(
     response: Response,
     session: WriteSessionDep,  # an export by anyone but the owner is an audit entry
     ledger: LedgerDep,
-    principal: DataSubjectRightsCaller,
+    principal: WorkerExporter,
     cipher: CipherDep,
 ) -> WorkerExport:
     export = await service.export_worker(

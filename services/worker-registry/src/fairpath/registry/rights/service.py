@@ -31,7 +31,7 @@ from fairpath.registry.placements.tables import Placement, RetaliationFinding
 from fairpath.registry.rights.schemas import ErasureReceipt, ErasureRequest, RetaliationFindingPublic, WorkerExport
 from fairpath.registry.workers import service as workers
 from fairpath.registry.workers.schemas import ConsentPublic, View, WorkerStatus
-from fairpath.registry.workers.tables import Worker, WorkerLanguage, WorkerSkill
+from fairpath.registry.workers.tables import Worker, WorkerEmployerConsent, WorkerLanguage, WorkerSkill
 
 ERASED_FIELDS = [
     "full_name",
@@ -50,7 +50,8 @@ KEPT_FACTS = ["nationality", "consent_history", "fee_reports", "grievances", "pl
 
 
 async def _subject(session: AsyncSession, principal: Principal, worker_id: uuid.UUID) -> Worker:
-    """The worker themself, their agency, or the operator acting on a request."""
+    """The worker themself, their agency, or the operator acting on a request (the role is checked before: a
+    compliance officer exports or erases, an admin erases); anyone else is answered as for an unknown id."""
     worker = await session.get(Worker, worker_id, with_for_update=True)
     if worker is None:
         raise NotFound("worker", worker_id)
@@ -120,7 +121,8 @@ async def erase_worker(
         setattr(worker, f"{field}_sealed", None)
     worker.document_hash = worker.document_kind = worker.document_country = None
     worker.sex = worker.origin_region = worker.education = None
-    worker.consents, worker.shares_with_employers = [], False
+    worker.consents = []
+    await session.execute(delete(WorkerEmployerConsent).where(WorkerEmployerConsent.worker_id == worker.id))
     worker.status, worker.erased_at = WorkerStatus.erased, now
     worker.pseudonym = f"W-{secrets.token_hex(5).upper()}"
     await ledger.record_change(

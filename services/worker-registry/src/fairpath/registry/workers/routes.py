@@ -39,7 +39,8 @@ async def register_worker(
     worker, languages, skills = await service.register_worker(
         session=session, ledger=ledger, principal=principal, cipher=cipher, data=body
     )
-    return service.present(worker, View.full, cipher, languages, skills)
+    sharing = sorted(c.business_id for c in body.consents if c.business_id is not None)
+    return service.present(worker, View.full, cipher, languages, skills, sharing)
 
 
 @router.get(
@@ -138,4 +139,4 @@ async def change_consent(
     worker, record = await service.change_consent(
         session=session, ledger=ledger, principal=principal, cipher=cipher, worker_id=worker_id, data=body
     )
-    return service.present_consent(worker, record)
+    return await service.present_consent(session, worker, record)

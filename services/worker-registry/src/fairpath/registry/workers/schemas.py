@@ -5,7 +5,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    field_validator,
+    model_serializer,
+)
 from pydantic_core import PydanticCustomError
 
 from fairpath.common.domain_codes import ConsentPurpose
@@ -76,11 +86,33 @@ class ConsentMethod(StrEnum):
 
 
 class View(StrEnum):
-    """How much of a worker a caller sees: all of it, with identifiers masked, or a profile without identity."""
+    """How much of a worker a caller sees (design.md, "What each role sees of a worker"): all of it (the worker,
+    the registering agency, a compliance officer), a profile without identity (an employer the worker shares it
+    with or holds a contract with), or a pseudonymous record (an auditor, an admin)."""
 
     full = "full"
-    masked = "masked"
     profile = "profile"
+    pseudonymous = "pseudonymous"
+
+
+# The fields each view returns, exactly; the full view returns every field. Never a name, date of birth,
+# identity document or contact outside the full view.
+VIEW_FIELDS: dict[View, frozenset[str]] = {
+    View.profile: frozenset({"id", "status", "view", "birth_year", "nationality", "languages", "skills", "consents"}),
+    View.pseudonymous: frozenset(
+        {
+            "id",
+            "status",
+            "view",
+            "pseudonym",
+            "nationality",
+            "birth_year",
+            "consents",
+            "currently_placed",
+            "rehire_eligible",
+        }
+    ),
+}
 
 
 # What people type is NFC and free of control characters (fairpath.common.text), checked before it is sealed.
@@ -146,6 +178,11 @@ class ConsentGiven(BaseModel):
     request_reference: RequestReference | None = Field(
         default=None, description="the worker's written request the agency acts on (required with `written_request`)"
     )
+    business_id: uuid.UUID | None = Field(
+        default=None,
+        description="the employer (its business id) the profile is shared with or withdrawn from: required with "
+        "`data_sharing_with_employer`, given with no other purpose; one consent per employer",
+    )
 
     _given_at_plausible = field_validator("given_at")(_plausible_moment)
 
@@ -154,13 +191,13 @@ class ConsentChange(ConsentGiven):
     granted: bool = Field(description="false withdraws the consent, at once")
 
 
-def _unique_by(attr: str):  # noqa: ANN202
+def _unique_by(*attrs: str):  # noqa: ANN202
     def check(values: list | None) -> list | None:
         if values is None:  # an update that leaves the list as it is
             return values
-        keys = [getattr(v, attr) for v in values]
+        keys = [tuple(getattr(v, attr) for attr in attrs) for v in values]
         if len(set(keys)) != len(keys):
-            raise ValueError(f"each {attr} may appear once")
+            raise ValueError(f"each {' and '.join(attrs)} may appear once")
         return values
 
     return check
@@ -201,11 +238,15 @@ class WorkerCreate(BaseModel):
     skills: list[Skill] = Field(default_factory=list, max_length=20)
     education: Education | None = None
     origin_region: Region | None = None
-    consents: list[ConsentGiven] = Field(min_length=1, max_length=3, description="must include registration")
+    consents: list[ConsentGiven] = Field(
+        min_length=1,
+        max_length=20,
+        description="must include registration; `data_sharing_with_employer` once per employer (`business_id`)",
+    )
 
     _languages_unique = field_validator("languages")(_unique_by("language"))
     _skills_unique = field_validator("skills")(_unique_by("occupation"))
-    _consents_unique = field_validator("consents")(_unique_by("purpose"))
+    _consents_unique = field_validator("consents")(_unique_by("purpose", "business_id"))
 
 
 class WorkerUpdate(BaseModel):
@@ -254,6 +295,7 @@ class ConsentPublic(BaseModel):
     language: str
     given_at: datetime
     request_reference: str | None = None
+    business_id: uuid.UUID | None = Field(default=None, description="of data_sharing_with_employer: the employer")
     recorded_by: str = Field(description="who recorded it: the worker's own login, or the agency's user")
     recorded_at: datetime
 
@@ -261,10 +303,22 @@ class ConsentPublic(BaseModel):
 class ConsentState(BaseModel):
     worker_id: uuid.UUID
     consents: list[ConsentPurpose] = Field(description="purposes consented to now")
+    shared_with_employers: list[uuid.UUID] = Field(description="the employers the worker shares their profile with now")
     change: ConsentPublic
 
 
+def _require_only_what_every_view_shows(schema: dict) -> None:
+    always = frozenset.intersection(*VIEW_FIELDS.values())
+    schema["required"] = [name for name in schema.get("required", []) if name in always]
+
+
 class WorkerPublic(BaseModel):
+    """A worker as the caller's role may see them (`view`): the full view has every field; a profile and a
+    pseudonymous record have only the fields of `VIEW_FIELDS` (the others are left out, not null)."""
+
+    # The documented schema requires only what every view returns.
+    model_config = ConfigDict(json_schema_extra=lambda schema: _require_only_what_every_view_shows(schema))
+
     id: uuid.UUID
     status: WorkerStatus
     view: View
@@ -280,6 +334,9 @@ class WorkerPublic(BaseModel):
     education: Education | None = None
     origin_region: str | None = None
     consents: list[ConsentPurpose] = Field(default_factory=list)
+    shared_with_employers: list[uuid.UUID] = Field(
+        default_factory=list, description="the employers the worker shares their profile with (full view only)"
+    )
     agency_organization_id: uuid.UUID | None = None
     currently_placed: bool
     rehire_eligible: bool
@@ -288,3 +345,9 @@ class WorkerPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+
+    @model_serializer(mode="wrap")
+    def _only_the_view(self, handler: SerializerFunctionWrapHandler):  # noqa: ANN202 - unannotated: the schema keeps the fields
+        data = handler(self)
+        shown = VIEW_FIELDS.get(self.view)
+        return data if shown is None else {name: value for name, value in data.items() if name in shown}

@@ -1,25 +1,28 @@
 """Registering, changing, reading and finding workers; consent per purpose; who may see what.
 
-Access: the registering agency owns a worker; the worker reads their own
-record; the operator and auditors read every record, identifiers masked except for
-compliance officers; an employer sees a profile without identity, and only of a worker
-who consented to `data_sharing_with_employer`. Every read by anyone but the owning
-agency or the worker goes to the audit chain.
+Access (design.md, "What each role sees of a worker"): the registering agency owns a worker and, like the worker
+themself and a compliance officer, sees the full record; an employer sees a profile without identity (birth year,
+nationality, languages, skills, consents), and only of an active worker who consented to share it with that
+employer (`data_sharing_with_employer` given for its business) or who holds a contract with it; an auditor (and
+an admin) sees the worker pseudonymously (id, nationality, birth year, consents, placement facts). Every read by
+anyone but the owning agency or the worker goes to the audit chain. A worker outside the caller's reach is
+answered exactly as an id that does not exist.
 """
 
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from functools import partial
 
 from pydantic_core import PydanticCustomError
-from sqlalchemy import and_, delete, exists, select
+from sqlalchemy import ColumnElement, and_, delete, exists, false, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from fairpath.common.auth import READ_ALL_ROLES, Principal, Role
-from fairpath.common.domain_codes import ConsentPurpose
+from fairpath.common.domain_codes import BusinessKind, ConsentPurpose
 from fairpath.common.errors import Conflict, Forbidden, NotFound, RuleViolations, Violation
 from fairpath.common.events.catalogue import WorkerConsentChanged, WorkerRegistered, WorkerUpdated
 from fairpath.common.ids import uuid7
@@ -27,7 +30,8 @@ from fairpath.common.ledger import Ledger
 from fairpath.common.occupations import occupation as isco_occupation
 from fairpath.common.text import check_date
 from fairpath.common.timeutil import utcnow
-from fairpath.registry.crypto import FieldCipher, mask
+from fairpath.registry.businesses.service import BusinessReach, unknown_businesses
+from fairpath.registry.crypto import FieldCipher
 from fairpath.registry.reference.service import minimum_age_for
 from fairpath.registry.workers.schemas import (
     PROFICIENCY_RANK,
@@ -51,7 +55,14 @@ from fairpath.registry.workers.schemas import (
     WorkerStatus,
     WorkerUpdate,
 )
-from fairpath.registry.workers.tables import ConsentRecord, Worker, WorkerLanguage, WorkerSkill
+from fairpath.registry.workers.tables import (
+    ConsentRecord,
+    Placement,
+    Worker,
+    WorkerEmployerConsent,
+    WorkerLanguage,
+    WorkerSkill,
+)
 
 SEALED_FIELDS = ("full_name", "date_of_birth", "document_number", "phone")
 
@@ -88,15 +99,72 @@ def is_owner(principal: Principal, worker: Worker) -> bool:
     )
 
 
-def view_of(principal: Principal, worker: Worker) -> View | None:
-    """How much of this worker the caller may see; None: the worker is outside their reach."""
+def view_of(principal: Principal, worker: Worker, *, linked_employer: bool = False) -> View | None:
+    """How much of this worker the caller may see; None: the worker is outside their reach.
+
+    `linked_employer`: the caller is an employer the worker consented to share their profile with, or holds a
+    contract with (`employer_reaches`)."""
     if is_owner(principal, worker) or principal.role == Role.compliance_officer:
         return View.full
     if principal.role in READ_ALL_ROLES:
-        return View.masked
-    if principal.role == Role.employer and worker.shares_with_employers and worker.status == WorkerStatus.active:
+        return View.pseudonymous
+    if principal.role == Role.employer and linked_employer and worker.status == WorkerStatus.active:
         return View.profile
     return None
+
+
+def employer_reach(employer_id: uuid.UUID | None) -> ColumnElement[bool]:
+    """A condition on `Worker`: the worker shares their profile with this employer, or holds a contract with it
+    (any status: the employer is a party to it). Two EXISTS, each on an index that starts with the employer."""
+    if employer_id is None:
+        return false()
+    return or_(
+        exists().where(WorkerEmployerConsent.employer_id == employer_id, WorkerEmployerConsent.worker_id == Worker.id),
+        exists().where(Placement.employer_id == employer_id, Placement.worker_id == Worker.id),
+    )
+
+
+async def employer_reaches(session: AsyncSession, employer_id: uuid.UUID | None, worker_id: uuid.UUID) -> bool:
+    if employer_id is None:
+        return False
+    query = select(Worker.id).where(Worker.id == worker_id, employer_reach(employer_id))
+    return (await session.execute(query)).first() is not None
+
+
+async def business_reach(session: AsyncSession, principal: Principal, worker: Worker) -> BusinessReach | None:
+    """The businesses a request about this worker may name (the business a fee was paid to, the one a grievance
+    is against); None: any (the operator). The rule is fairpath.registry.businesses.service's docstring."""
+    if principal.role in READ_ALL_ROLES:
+        return None
+    placements = list((await session.execute(select(Placement).where(Placement.worker_id == worker.id))).scalars())
+    if is_owner(principal, worker):
+        anchor = worker.agency_business_id
+        contracts = placements
+    else:
+        anchor = principal.business_id
+        contracts = [p for p in placements if anchor is not None and _is_party(anchor, p)]
+    parties = {p.employer_id for p in contracts} | {uuid.UUID(a) for p in contracts for a in p.agency_ids}
+    anchors = frozenset({anchor} if anchor is not None else set())
+    return BusinessReach(parties=frozenset(parties | anchors), anchors=anchors)
+
+
+async def contract_violations(session: AsyncSession, worker: Worker, contract_id: uuid.UUID | None) -> list[Violation]:
+    """A contract a request names for this worker is one of the worker's placements; another worker's contract
+    and an id the registry does not hold are refused alike."""
+    if contract_id is None:
+        return []
+    placement = await session.get(Placement, contract_id)
+    if placement is not None and placement.worker_id == worker.id:
+        return []
+    return [
+        Violation(
+            field="contract_id", rule="worker_contract", message="not a contract of this worker known to the registry"
+        )
+    ]
+
+
+def _is_party(business_id: uuid.UUID, placement: Placement) -> bool:
+    return business_id == placement.employer_id or str(business_id) in placement.agency_ids
 
 
 async def audit_reads(
@@ -116,7 +184,8 @@ async def worker_in_reach(
     session: AsyncSession, principal: Principal, worker_id: uuid.UUID, *, for_update: bool = False
 ) -> tuple[Worker, View]:
     worker = await session.get(Worker, worker_id, with_for_update=for_update)
-    view = view_of(principal, worker) if worker is not None else None
+    linked = principal.role == Role.employer and await employer_reaches(session, principal.business_id, worker_id)
+    view = view_of(principal, worker, linked_employer=linked) if worker is not None else None
     if worker is None or view is None:
         raise NotFound("worker", worker_id)
     return worker, view
@@ -160,9 +229,31 @@ async def details_of(
     return languages, skills
 
 
+async def shared_with(session: AsyncSession, worker_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """The employers each worker shares their profile with now (the full view shows them)."""
+    sharing: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in worker_ids}
+    if not worker_ids:
+        return sharing
+    rows = await session.execute(
+        select(WorkerEmployerConsent)
+        .where(WorkerEmployerConsent.worker_id.in_(worker_ids))
+        .order_by(WorkerEmployerConsent.employer_id)
+    )
+    for row in rows.scalars():
+        sharing[row.worker_id].append(row.employer_id)
+    return sharing
+
+
 def present(
-    worker: Worker, view: View, cipher: FieldCipher, languages: list[WorkerLanguage], skills: list[WorkerSkill]
+    worker: Worker,
+    view: View,
+    cipher: FieldCipher,
+    languages: list[WorkerLanguage],
+    skills: list[WorkerSkill],
+    shared_with_employers: Sequence[uuid.UUID] = (),
 ) -> WorkerPublic:
+    """The worker as `view` shows it; the response keeps only the fields of the view (`VIEW_FIELDS`)."""
+
     def opened(field: str) -> str | None:
         return cipher.open(getattr(worker, f"{field}_sealed"), record=worker.id, field=field)
 
@@ -198,16 +289,13 @@ def present(
         return public
     birth = opened("date_of_birth")
     public.birth_year = int(birth[:4]) if birth else None
-    if view == View.profile:
-        public.agency_organization_id = None
-        public.origin_region = None
-        return public
+    if view != View.full:
+        return public  # nothing of identity or contact is even opened
+    public.shared_with_employers = list(shared_with_employers)
     number = opened("document_number")
     phone = opened("phone")
     public.full_name = opened("full_name")
     public.date_of_birth = date.fromisoformat(birth) if birth else None
-    if view == View.masked:
-        number, phone = mask(number), mask(phone, visible=2)
     if worker.document_kind:
         public.identity_document = IdentityDocumentPublic(
             kind=worker.document_kind, number=number, issuing_country=worker.document_country or ""
@@ -223,12 +311,19 @@ def _title(code: str) -> str:
 
 async def presented(session: AsyncSession, worker: Worker, view: View, cipher: FieldCipher) -> WorkerPublic:
     languages, skills = await details_of(session, [worker.id])
-    return present(worker, view, cipher, languages[worker.id], skills[worker.id])
+    sharing = await shared_with(session, [worker.id]) if view == View.full else {worker.id: []}
+    return present(worker, view, cipher, languages[worker.id], skills[worker.id], sharing[worker.id])
 
 
-def present_consent(worker: Worker, change: ConsentRecord) -> ConsentState:
-    """The purposes the worker consents to now, with the change just recorded."""
-    return ConsentState(worker_id=worker.id, consents=worker.consents, change=ConsentPublic.model_validate(change))
+async def present_consent(session: AsyncSession, worker: Worker, change: ConsentRecord) -> ConsentState:
+    """The purposes the worker consents to now and the employers they share with, with the change just recorded."""
+    sharing = await shared_with(session, [worker.id])
+    return ConsentState(
+        worker_id=worker.id,
+        consents=worker.consents,
+        shared_with_employers=sharing[worker.id],
+        change=ConsentPublic.model_validate(change),
+    )
 
 
 # --- rules ---------------------------------------------------------------------------------
@@ -322,6 +417,51 @@ def consent_violations(
     return violations
 
 
+async def sharing_violations(
+    session: AsyncSession,
+    consents: Sequence[tuple[str, ConsentGiven]],
+    *,
+    registration_in_force: bool,
+    reach: BusinessReach | None,
+) -> list[Violation]:
+    """Consent to share the profile is given to one employer at a time, named by its business id: one the
+    registry knows as an employer, within the reach of the worker's side (`business_reach`: an employer their
+    agency recruits for, or one they hold a contract with); any other id, an agency's or another tenant's
+    employer included, is refused as an unknown business. Given only while the worker consents to
+    registration. `consents`: (field prefix, consent) pairs."""
+    violations: list[Violation] = []
+    named: dict[str, uuid.UUID | None] = {}
+    for at, consent in consents:
+        sharing = consent.purpose == ConsentPurpose.data_sharing_with_employer
+        if sharing and consent.business_id is None:
+            violations.append(
+                Violation(
+                    field=f"{at}business_id",
+                    rule="required",
+                    message="the employer the worker shares their profile with (its business id)",
+                )
+            )
+        elif not sharing and consent.business_id is not None:
+            violations.append(
+                Violation(
+                    field=f"{at}business_id",
+                    rule="only_with_data_sharing",
+                    message="names an employer only with the purpose data_sharing_with_employer",
+                )
+            )
+        elif sharing:
+            named[f"{at}business_id"] = consent.business_id
+        if sharing and not registration_in_force and getattr(consent, "granted", True):
+            violations.append(
+                Violation(
+                    field=f"{at}purpose",
+                    rule="consent_required",
+                    message="the profile is shared only while the worker consents to registration",
+                )
+            )
+    return violations + await unknown_businesses(session, named, reach=reach, kind=BusinessKind.employer)
+
+
 def document_hash(cipher: FieldCipher, document: IdentityDocument) -> str:
     return cipher.blind_index(document.issuing_country, document.kind.value, document.number)
 
@@ -380,6 +520,7 @@ def _consent_record(worker_id: uuid.UUID, principal: Principal, consent: Consent
         language=consent.language,
         given_at=consent.given_at or now,
         request_reference=consent.request_reference,
+        business_id=consent.business_id,
         recorded_by=principal.actor,
         recorded_at=now,
     )
@@ -387,9 +528,6 @@ def _consent_record(worker_id: uuid.UUID, principal: Principal, consent: Consent
 
 def _set_consents(worker: Worker, purposes: set[ConsentPurpose]) -> None:
     worker.consents = [p for p in ConsentPurpose if p in purposes]
-    worker.shares_with_employers = (
-        ConsentPurpose.data_sharing_with_employer in purposes and ConsentPurpose.registration in purposes
-    )
 
 
 def _state_fields(worker: Worker, languages: Sequence[str]) -> dict:
@@ -414,7 +552,14 @@ async def register_worker(
     violations = await _age_violations(session, data.date_of_birth, data.nationality, data.skills)
     for i, consent in enumerate(data.consents):
         violations += consent_violations(principal, None, consent, data.date_of_birth, at=f"consents.{i}.")
-    if ConsentPurpose.registration not in {c.purpose for c in data.consents}:
+    registration = ConsentPurpose.registration in {c.purpose for c in data.consents}
+    violations += await sharing_violations(
+        session,
+        [(f"consents.{i}.", c) for i, c in enumerate(data.consents)],
+        registration_in_force=True,
+        reach=BusinessReach.of_agency(principal.business_id),  # a new worker holds no contract yet
+    )
+    if not registration:
         violations.append(
             Violation(
                 field="consents",
@@ -459,7 +604,15 @@ async def register_worker(
         await _refuse_duplicate(session, ledger, principal, existing)
     session.add_all(languages)
     session.add_all(skills)
-    session.add_all(_consent_record(worker_id, principal, c, True) for c in data.consents)
+    records = [_consent_record(worker_id, principal, c, True) for c in data.consents]
+    session.add_all(records)
+    session.add_all(
+        WorkerEmployerConsent(
+            worker_id=worker_id, employer_id=r.business_id, consent_record_id=r.id, granted_at=r.recorded_at
+        )
+        for r in records
+        if r.purpose == ConsentPurpose.data_sharing_with_employer and r.business_id is not None
+    )
     await ledger.record_new(
         session,
         worker,
@@ -610,18 +763,59 @@ async def change_consent(
 ) -> tuple[Worker, ConsentRecord]:
     """Grant or withdraw consent for one purpose; a withdrawal takes effect in this transaction and is emitted.
 
+    Sharing the profile (`data_sharing_with_employer`) is given to and withdrawn from one employer at a time
+    (`business_id`); the purpose is in force while the worker shares with at least one. Withdrawing the consent
+    to registration withdraws every sharing too, each recorded as its own withdrawal: granting registration
+    again shares with no one until the worker consents again, per employer.
+
     The record says who recorded it and how the worker gave it: the worker's own login (`self_service`), or
     their agency on the worker's word (a written request, by its reference; a signature)."""
     worker = await owned_worker(session, principal, worker_id)
     violations = consent_violations(principal, worker.id, data, birth_of(cipher, worker))
+    violations += await sharing_violations(
+        session,
+        [("", data)],
+        registration_in_force=ConsentPurpose.registration in worker.consents,
+        reach=await business_reach(session, principal, worker),
+    )
     if violations:
         raise RuleViolations(violations)
     require_active(worker)
     languages, _ = await details_of(session, [worker.id])
+    sharing = set((await shared_with(session, [worker.id]))[worker.id])
     record = _consent_record(worker.id, principal, data, data.granted)
     session.add(record)
     purposes = set(worker.consents)
-    (purposes.add if data.granted else purposes.discard)(data.purpose)
+    if data.purpose == ConsentPurpose.data_sharing_with_employer:
+        employer_id = data.business_id
+        if data.granted and employer_id not in sharing:
+            session.add(
+                WorkerEmployerConsent(
+                    worker_id=worker.id,
+                    employer_id=employer_id,
+                    consent_record_id=record.id,
+                    granted_at=record.recorded_at,
+                )
+            )
+            sharing.add(employer_id)
+        elif not data.granted and employer_id in sharing:
+            await _stop_sharing(session, worker.id, [employer_id])
+            sharing.discard(employer_id)
+        (purposes.add if sharing else purposes.discard)(ConsentPurpose.data_sharing_with_employer)
+    else:
+        (purposes.add if data.granted else purposes.discard)(data.purpose)
+        if data.purpose == ConsentPurpose.registration and not data.granted and sharing:
+            session.add_all(
+                _consent_record(
+                    worker.id,
+                    principal,
+                    data.model_copy(update={"purpose": ConsentPurpose.data_sharing_with_employer, "business_id": e}),
+                    False,
+                )
+                for e in sorted(sharing)
+            )
+            await _stop_sharing(session, worker.id, sorted(sharing))
+            purposes.discard(ConsentPurpose.data_sharing_with_employer)
     _set_consents(worker, purposes)
     await ledger.record_change(
         session,
@@ -634,16 +828,33 @@ async def change_consent(
             "granted": data.granted,
             "method": data.method.value,
             "language": data.language,
+            **({"business_id": str(data.business_id)} if data.business_id else {}),
             **({"request_reference": data.request_reference} if data.request_reference else {}),
         },
-        event=lambda: WorkerConsentChanged(
-            **_state_fields(worker, [lang.language for lang in languages[worker.id]]),
-            purpose=data.purpose,
-            granted=data.granted,
-            changed_at=record.recorded_at,
-        ),
+        event=partial(_consent_event, worker, [lang.language for lang in languages[worker.id]], data, record),
     )
     return worker, record
+
+
+def _consent_event(
+    worker: Worker, languages: list[str], data: ConsentChange, record: ConsentRecord
+) -> WorkerConsentChanged | WorkerUpdated:
+    """The change as consumers see it: the purposes in force. Withdrawing the sharing from one employer while
+    the worker still shares with another leaves the purposes as they were (the event's rule: a withdrawn purpose
+    is not in `consents`): that change is a `WorkerUpdated` of `shared_with_employers`, which names no employer
+    (the payload has no field for it)."""
+    state = _state_fields(worker, languages)
+    if not data.granted and data.purpose in worker.consents:
+        return WorkerUpdated(**state, changed_fields=["shared_with_employers"])
+    return WorkerConsentChanged(**state, purpose=data.purpose, granted=data.granted, changed_at=record.recorded_at)
+
+
+async def _stop_sharing(session: AsyncSession, worker_id: uuid.UUID, employer_ids: Sequence[uuid.UUID]) -> None:
+    await session.execute(
+        delete(WorkerEmployerConsent).where(
+            WorkerEmployerConsent.worker_id == worker_id, WorkerEmployerConsent.employer_id.in_(employer_ids)
+        )
+    )
 
 
 async def consent_history(session: AsyncSession, worker_id: uuid.UUID) -> list[ConsentRecord]:
@@ -683,12 +894,13 @@ async def search_workers(
     after: uuid.UUID | None = None,
     limit: int = 50,
 ) -> list[WorkerPublic]:
-    """Workers matching every filter, in id order, within the caller's reach (agency: its own; employer: consented)."""
+    """Workers matching every filter, in id order, within the caller's reach (agency: its own; employer: the
+    workers sharing their profile with it or holding a contract with it; the operator and auditors: all)."""
     query = select(Worker).order_by(Worker.id).limit(limit)
     if principal.role == Role.agency:
         query = query.where(Worker.agency_organization_id == principal.organization_id)
     elif principal.role == Role.employer:
-        query = query.where(Worker.shares_with_employers.is_(True), Worker.status == WorkerStatus.active)
+        query = query.where(Worker.status == WorkerStatus.active, employer_reach(principal.business_id))
     elif principal.role not in READ_ALL_ROLES:
         raise Forbidden("this role does not search workers")
     if occupation or skill_level:
@@ -719,4 +931,8 @@ async def search_workers(
     workers = list((await session.execute(query)).scalars())
     await audit_reads(session, ledger, principal, workers, "worker.searched")
     languages, skills = await details_of(session, [w.id for w in workers])
-    return [present(w, view_of(principal, w) or View.profile, cipher, languages[w.id], skills[w.id]) for w in workers]
+    # Every worker found is within reach: an employer's through `employer_reach` in the query.
+    views = {w.id: view_of(principal, w, linked_employer=True) or View.profile for w in workers}
+    full = [w.id for w in workers if views[w.id] == View.full]
+    sharing = await shared_with(session, full)
+    return [present(w, views[w.id], cipher, languages[w.id], skills[w.id], sharing.get(w.id, ())) for w in workers]

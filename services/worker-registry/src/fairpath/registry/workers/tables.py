@@ -5,13 +5,13 @@ names (see fairpath.registry.crypto); the clear columns hold codes a search need
 """
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field
 
 from fairpath.common.db import EnumString, UtcDateTime
-from fairpath.common.domain_codes import ConsentPurpose
+from fairpath.common.domain_codes import ConsentPurpose, ContractParty, ContractStatus, ContractTerm, TerminationReason
 from fairpath.registry.db import RegistryModel
 from fairpath.registry.workers.schemas import (
     ConsentMethod,
@@ -48,8 +48,9 @@ class Worker(RegistryModel, table=True):
     origin_region: str | None = Field(default=None, max_length=200)
     education: Education | None = Field(default=None, sa_type=EnumString(Education, 30))
 
+    # The purposes in force; `data_sharing_with_employer` while the worker shares their profile with at least
+    # one employer (which ones: `WorkerEmployerConsent`).
     consents: list[ConsentPurpose] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    shares_with_employers: bool = False
     currently_placed: bool = False
     rehire_eligible: bool = False
 
@@ -112,7 +113,59 @@ class ConsentRecord(RegistryModel, table=True):
     method: ConsentMethod = Field(sa_type=EnumString(ConsentMethod, 30))
     language: str = Field(max_length=35)
     given_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    # Of `data_sharing_with_employer`: the employer business it is given to, or withdrawn from (None only in
+    # records from before consent was tied to an employer, migration 0006).
+    business_id: uuid.UUID | None = Field(default=None)
     # The worker's written request an agency acted on (method written_request).
     request_reference: str | None = Field(default=None, max_length=200)
     recorded_by: str = Field(max_length=200)
     recorded_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class WorkerEmployerConsent(RegistryModel, table=True):
+    """An employer the worker shares their profile with, while the consent is in force (withdrawn: no row).
+
+    With the worker's placements, the reach of an employer: it sees the profile of a worker who consented to
+    share it with that employer, or who holds a contract with it (design.md, "References are reach too")."""
+
+    __tablename__ = "worker_employer_consent"
+
+    worker_id: uuid.UUID = Field(primary_key=True, foreign_key="worker.id")
+    employer_id: uuid.UUID = Field(primary_key=True)
+    consent_record_id: uuid.UUID
+    granted_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+# An employer's worker list: the workers who share with it, by one index range.
+Index("ix_worker_employer_consent_employer", WorkerEmployerConsent.employer_id, WorkerEmployerConsent.worker_id)
+
+
+class Placement(RegistryModel, table=True):
+    """A contract of a worker, as of the newest contracts event applied (its `version`): the placements
+    domain's projection of contracts (fairpath.registry.placements builds and reads it).
+
+    Declared with the workers' tables because a worker's reach reads it (an employer reaches the workers
+    holding a contract with it) and the placements domain builds on the workers domain, not the reverse."""
+
+    __tablename__ = "placement"
+
+    contract_id: uuid.UUID = Field(primary_key=True)
+    worker_id: uuid.UUID = Field(index=True)
+    employer_id: uuid.UUID = Field(index=True)
+    agency_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    job_order_id: uuid.UUID | None = None
+    status: ContractStatus = Field(sa_type=EnumString(ContractStatus, 20))
+    term: ContractTerm = Field(sa_type=EnumString(ContractTerm, 20))
+    start_date: date
+    end_date: date | None = None
+    destination_country: str = Field(max_length=2)
+    occupation: str = Field(max_length=4)
+    sector: str | None = Field(default=None, max_length=1)
+    completed_on: date | None = None
+    good_standing: bool | None = None
+    terminated_on: date | None = None
+    termination_reason: TerminationReason | None = Field(default=None, sa_type=EnumString(TerminationReason, 30))
+    ended_by: ContractParty | None = Field(default=None, sa_type=EnumString(ContractParty, 20))
+    rehire_eligible: bool = False
+    version: int
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
