@@ -1,6 +1,10 @@
-"""Fixtures of the cross-service tests: services with their event machinery on a real nats-server."""
+"""Fixtures of the cross-service tests: services with their event machinery on a real nats-server, and
+one whole stack (every service a process, the demo users and records) shared by the suite's journeys,
+the tenancy matrix and the fuzzing, so that it starts once."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -8,6 +12,11 @@ from fastapi import FastAPI
 
 from fairpath.common.config import CommonSettings
 from fairpath.common.events.broker import Broker
+from fairpath.deploy.demo import seed_demo_businesses, seed_demo_worker
+from fairpath.deploy.processes import StackConfig, build_stack
+from fairpath.gateway.accounts.demo import ensure_demo_identities
+
+from .test_launcher import READY_TIMEOUT, stack_config
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +36,65 @@ def client_of(app: FastAPI, name: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url=f"http://{name}"
     )
+
+
+# Four processes importing their world on two busy cores: the shared stack waits longer than one test would.
+SHARED_READY_TIMEOUT = max(READY_TIMEOUT, 120.0)
+
+
+SHARED_STACK_ENV = {
+    # Screening's worker processes start on the first screening rather than before vetting reports ready.
+    "FAIRPATH_VETTING_WARM_MATCHING": "false",
+    # Every test calls from one address, with a handful of keys, as fast as the stack answers: the limits of
+    # one real client would answer the matrix and the fuzzing with 429s. (The gateway's own tests cover them.)
+    "FAIRPATH_GATEWAY_RATE_LIMIT_PER_ADDRESS": "1000/second",
+    "FAIRPATH_GATEWAY_RATE_LIMIT_PER_API_KEY": "1000/second",
+    "FAIRPATH_GATEWAY_RATE_LIMIT_PER_USER": "1000/second",
+}
+
+
+@dataclass
+class LiveStack:
+    """The running stack: its configuration, the demo users' credentials and the demo records
+    ({"recruitment_agency": id, "employer": id, "worker": id})."""
+
+    config: StackConfig
+    credentials: dict[str, Any]
+    demo: dict[str, str]
+
+    @property
+    def gateway(self) -> str:
+        return self.config.gateway_url
+
+    def api_key(self, username: str) -> str:
+        return self.credentials["users"][username]["api_key"]
+
+    def client(self, username: str | None = None, *, api_key: str | None = None) -> httpx.Client:
+        """A client of the gateway as a demo user, or with an API key, or with no credentials at all."""
+        key = api_key or (self.api_key(username) if username else None)
+        return httpx.Client(base_url=self.gateway, timeout=30, headers={"X-API-Key": key} if key else {})
+
+
+@pytest.fixture(scope="session")
+def shared_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
+    """nats-server, the three services and the gateway as processes on SQLite, with the demo users, the demo
+    agency and employer (not yet vetted) and the demo worker. Tests that use it make their own records, or
+    tolerate what earlier tests left; tests/test_launcher.py and tests/test_up.py start stacks of their own,
+    since they stop them."""
+    config = stack_config(tmp_path_factory.mktemp("shared-stack-var"), **SHARED_STACK_ENV)
+    config.ready_timeout = SHARED_READY_TIMEOUT
+    credentials = ensure_demo_identities(config.var_dir, config.gateway_url)
+    supervisor = build_stack(config)
+    supervisor.start()
+    try:
+        demo = seed_demo_businesses(config.gateway_url, credentials)
+        demo["worker"] = seed_demo_worker(config.gateway_url, credentials)
+        yield LiveStack(config, credentials, demo)
+    finally:
+        supervisor.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fuzzing runs last: it writes what it likes through the shared stack (reference tables included),
+    and the journeys and the matrix should not depend on what it left."""
+    items.sort(key=lambda item: item.path.name == "test_fuzz_gateway.py")

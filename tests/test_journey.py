@@ -8,18 +8,15 @@ finding, and the auditor verifies every service's audit chain."""
 
 import copy
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from fairpath.deploy.demo import seed_demo_businesses, seed_demo_worker
-from fairpath.deploy.processes import build_stack
-from fairpath.gateway.accounts.demo import ensure_demo_identities
-
-from .test_launcher import READY_TIMEOUT, poll_until, stack_config
+from .conftest import LiveStack
+from .test_launcher import poll_until
 
 
 def poll(predicate: Callable[[], Any], message: str, timeout: float = 20.0) -> Any:
@@ -37,18 +34,9 @@ class Users:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Users, dict[str, str]]]:
-    config = stack_config(tmp_path_factory.mktemp("journey-var"))
-    config.ready_timeout = READY_TIMEOUT
-    credentials = ensure_demo_identities(config.var_dir, config.gateway_url)
-    supervisor = build_stack(config)
-    supervisor.start()
-    try:
-        demo = seed_demo_businesses(config.gateway_url, credentials)
-        demo["worker"] = seed_demo_worker(config.gateway_url, credentials)
-        yield Users(config.gateway_url, credentials), demo
-    finally:
-        supervisor.stop()
+def world(shared_stack: LiveStack) -> tuple[Users, dict[str, str]]:
+    """The suite's shared stack, with the demo records (this journey vets the demo businesses itself)."""
+    return Users(shared_stack.gateway, shared_stack.credentials), dict(shared_stack.demo)
 
 
 def ok(response: httpx.Response, status: int = 200) -> dict:

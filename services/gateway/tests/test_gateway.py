@@ -85,6 +85,16 @@ async def test_unknown_path_is_404(gateway, demo_credentials):
     assert r.status_code == 404
 
 
+async def test_a_method_a_gateway_path_does_not_have_is_405_naming_those_it_has(gateway, demo_credentials):
+    r = await gateway.put("/v1/me", headers=key(demo_credentials, "admin"))
+    assert r.status_code == 405 and r.headers["allow"] == "GET"
+    assert r.json()["type"] == "urn:fairpath:problem:method_not_allowed"
+    r = await gateway.delete("/v1/admin/organizations", headers=key(demo_credentials, "admin"))
+    assert r.status_code == 405 and r.headers["allow"] == "GET, POST"
+    # Without credentials it is a 401 first, as for any path.
+    assert (await gateway.put("/v1/me")).status_code == 401
+
+
 async def test_service_down_is_502_problem(gateway, demo_credentials):
     r = await gateway.get("/v1/job-orders", headers=key(demo_credentials, "employer"))
     assert r.status_code == 502 and r.json()["type"] == "urn:fairpath:problem:upstream_unavailable"

@@ -258,3 +258,21 @@ async def test_nothing_else_is_served_from_the_docs_assets_nor_redoc_from_a_cdn(
     assert (await gateway.get("/redoc")).status_code == 404
     redirect = await gateway.get("/docs/oauth2-redirect")
     assert redirect.status_code == 200 and not re.search(r"https?://", redirect.text)
+
+
+def test_metrics_are_documented_as_prometheus_text_and_readiness_with_its_503():
+    own = spec(
+        {
+            "/readyz": {"get": {"responses": {"200": {"content": {"application/json": {"schema": {}}}}}}},
+            "/metrics": {"get": {"responses": {"200": {"content": {"application/json": {"schema": {}}}}}}},
+        },
+        {},
+    )
+    doc = merge(own, {})
+    assert list(doc["paths"]["/metrics"]["get"]["responses"]["200"]["content"]) == ["text/plain"]
+    readyz = doc["paths"]["/readyz"]["get"]["responses"]
+    assert readyz["503"]["content"]["application/json"]["schema"]["properties"]["status"]["enum"] == [
+        "ready",
+        "not_ready",
+    ]
+    assert readyz["200"]["content"]["application/json"]["schema"]["required"] == ["status", "service", "checks"]

@@ -70,7 +70,8 @@ async def idp() -> AsyncIterator[IdentityProvider]:
         await asyncio.sleep(0.01)
     provider.jwks_url = f"http://127.0.0.1:{port}/jwks.json"
     yield provider
-    server.should_exit = True
+    # A test server: the connections a test left open (an upload cut short) are not waited for.
+    server.should_exit = server.force_exit = True
     await task
 
 

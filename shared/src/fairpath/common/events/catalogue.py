@@ -89,6 +89,12 @@ class _BusinessState(EventPayload):
     condition_deadline: AwareDatetime | None = Field(
         default=None, description="a conditional approval counts as approved until this moment"
     )
+    recruiter_ids: UniqueList[uuid.UUID] = Field(
+        default_factory=list,
+        description="of an employer: the agencies named as its recruiters, directly or as sub-agents (the "
+        "recruitment relationships that put the two within each other's reach); naming one is a "
+        "`vetting.business.updated` with `recruiter_ids` among its changed fields",
+    )
 
     @model_validator(mode="after")
     def _status_matches_event(self) -> Self:

@@ -182,6 +182,35 @@ def _document_gateway_problems(doc: dict[str, Any], owners: dict[str, str]) -> N
             headers.setdefault(name, {"description": description, "schema": {"type": "integer"}})
 
 
+_READINESS = {
+    "type": "object",
+    "required": ["status", "service", "checks"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ready", "not_ready"]},
+        "service": {"type": "string"},
+        "checks": {"type": "object", "additionalProperties": {"type": "string", "enum": ["ok", "unavailable"]}},
+    },
+}
+
+
+def _document_operations_routes(doc: dict[str, Any]) -> None:
+    """What /readyz and /metrics really answer (their functions return a bare response, which FastAPI documents
+    as JSON of any shape): readiness as JSON, 503 while a check fails; metrics in Prometheus's text format."""
+    readyz = doc["paths"].get("/readyz", {}).get("get")
+    if readyz is not None:
+        readyz["responses"]["200"] = {"description": "Ready", "content": {"application/json": {"schema": _READINESS}}}
+        readyz["responses"]["503"] = {
+            "description": "Not ready: `checks` names each dependency that does not answer",
+            "content": {"application/json": {"schema": _READINESS}},
+        }
+    metrics = doc["paths"].get("/metrics", {}).get("get")
+    if metrics is not None:
+        metrics["responses"]["200"] = {
+            "description": "The process's metrics in Prometheus's text exposition format",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        }
+
+
 def _describe_tags(doc: dict[str, Any], declared: dict[str, str], owners: dict[str, str]) -> None:
     used: dict[str, str] = {}
     for path, _, operation in _operations(doc):
@@ -220,6 +249,7 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str,
                 owners[path] = service
     _name_operations(doc, owners)
     _document_gateway_problems(doc, owners)
+    _document_operations_routes(doc)
     _describe_tags(doc, declared, owners)
     doc["components"]["securitySchemes"] = SECURITY_SCHEMES
     for path, item in doc["paths"].items():

@@ -3,7 +3,9 @@
 import re
 
 from fastapi import APIRouter, Request
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Match
 
 from fairpath.common.errors import NotFound, problems
 from fairpath.common.services import owner_of
@@ -27,6 +29,31 @@ STREAMED_IMPORTS = (re.compile(r"^/v1/watchlists/[^/]+/imports$"), re.compile(r"
 async def forward(path: str, request: Request, principal: Caller) -> Response:  # noqa: ARG001 - names the path parameter
     service = owner_of(request.url.path)
     if service is None:
+        allowed = own_methods(request)
+        if allowed:
+            # One of the gateway's own paths, with a method it does not have: 405 naming those it has, as the
+            # services answer (not a 404, which would say the path does not exist).
+            raise HTTPException(405, detail="Method Not Allowed", headers={"Allow": ", ".join(sorted(allowed))})
         raise NotFound("resource", request.url.path)
     token = request.app.state.principal_signer.sign(principal)
     return await request.app.state.upstreams.forward(service.name, request, token, client_of(request.scope))
+
+
+def own_methods(request: Request) -> set[str]:
+    """The methods of the gateway's own routes at the request's path (none when no route of its own has it): those
+    for which the first route that takes the request is not this catch-all."""
+    methods: set[str] = set()
+    for method in METHODS:
+        scope = {**request.scope, "method": method}
+        for route in request.app.router.routes:
+            match, child = route.matches(scope)
+            if match == Match.FULL:
+                if not _is_catch_all(route, child):
+                    methods.add(method)
+                break
+    return methods
+
+
+def _is_catch_all(route: BaseRoute, child: dict) -> bool:
+    # FastAPI keeps an included router whole (`original_router`) in its newer versions, flattened in older ones.
+    return child.get("endpoint") is forward or getattr(route, "original_router", None) is router
