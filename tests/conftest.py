@@ -2,6 +2,8 @@
 one whole stack (every service a process, the demo users and records) shared by the suite's journeys,
 the tenancy matrix and the fuzzing, so that it starts once."""
 
+import asyncio
+import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +14,8 @@ from fastapi import FastAPI
 
 from fairpath.common.config import CommonSettings
 from fairpath.common.events.broker import Broker
+from fairpath.common.testing.fixtures import POSTGRES_ENV, PostgresAdmin
+from fairpath.common.testing.nats import env_is_ci
 from fairpath.deploy.demo import seed_demo_businesses, seed_demo_worker
 from fairpath.deploy.processes import StackConfig, build_stack
 from fairpath.gateway.accounts.demo import ensure_demo_identities
@@ -75,15 +79,38 @@ class LiveStack:
         return httpx.Client(base_url=self.gateway, timeout=30, headers={"X-API-Key": key} if key else {})
 
 
-@pytest.fixture(scope="session")
-def shared_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
-    """nats-server, the three services and the gateway as processes on SQLite, with the demo users, the demo
-    agency and employer (not yet vetted) and the demo worker. Tests that use it make their own records, or
-    tolerate what earlier tests left; tests/test_launcher.py and tests/test_up.py start stacks of their own,
-    since they stop them."""
-    config = stack_config(tmp_path_factory.mktemp("shared-stack-var"), **SHARED_STACK_ENV)
+def _postgres_databases(admin: PostgresAdmin | None) -> dict[str, str]:
+    """A database of its own on PostgreSQL for each service of the stack (FAIRPATH_<SERVICE>_DATABASE_URL)."""
+    if admin is None or not asyncio.run(admin.reachable()):
+        message = f"no PostgreSQL at {POSTGRES_ENV}"
+        if env_is_ci():
+            pytest.fail(f"{message}: the suite promises both databases under CI=true")
+        pytest.skip(message)
+    return {
+        f"FAIRPATH_{service.upper()}_DATABASE_URL": asyncio.run(admin.create(f"stack_{service}"))
+        for service in ("gateway", "vetting", "contracts", "registry")
+    }
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def shared_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
+    """nats-server, the three services and the gateway as processes, on SQLite and then on PostgreSQL, with
+    the demo users, the demo agency and employer (not yet vetted) and the demo worker. Tests that use it make
+    their own records, or tolerate what earlier tests left; tests/test_launcher.py and tests/test_up.py start
+    stacks of their own, since they stop them."""
+    env = dict(SHARED_STACK_ENV)
+    admin = None
+    if request.param == "postgres":
+        url = os.environ.get(POSTGRES_ENV)
+        admin = PostgresAdmin(url) if url else None
+        env |= _postgres_databases(admin)
+    config = stack_config(tmp_path_factory.mktemp(f"shared-stack-{request.param}"), **env)
     config.ready_timeout = SHARED_READY_TIMEOUT
-    credentials = ensure_demo_identities(config.var_dir, config.gateway_url)
+    with pytest.MonkeyPatch.context() as patch:
+        # The demo accounts go into the database the stack's gateway will use.
+        if "FAIRPATH_GATEWAY_DATABASE_URL" in env:
+            patch.setenv("FAIRPATH_GATEWAY_DATABASE_URL", env["FAIRPATH_GATEWAY_DATABASE_URL"])
+        credentials = ensure_demo_identities(config.var_dir, config.gateway_url)
     supervisor = build_stack(config)
     supervisor.start()
     try:
@@ -92,6 +119,8 @@ def shared_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack
         yield LiveStack(config, credentials, demo)
     finally:
         supervisor.stop()
+        if admin is not None:
+            asyncio.run(admin.drop_all())
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
