@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from fairpath.common.config import CommonSettings
-from fairpath.common.testing.nats import free_port
+from fairpath.common.testing.nats import free_port, wait_until
 from fairpath.gateway.accounts.demo import ensure_demo_accounts
 from fairpath.gateway.app import create_app
 from fairpath.gateway.config import GatewaySettings
@@ -65,8 +65,7 @@ async def echo_upstream() -> AsyncIterator[str]:
         uvicorn.Config(echo_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     )
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
+    await wait_until(lambda: server.started, timeout=30, interval=0.01, message="the test server to start")
     yield f"http://127.0.0.1:{port}"
     # A test server: the connections a test left open (an upload cut short) are not waited for.
     server.should_exit = server.force_exit = True

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import FastAPI
 from jwt.algorithms import ECAlgorithm
 
-from fairpath.common.testing.nats import free_port
+from fairpath.common.testing.nats import free_port, wait_until
 
 from .helpers import admin, key_of, new_organization, new_user, unique
 
@@ -66,8 +66,7 @@ async def idp() -> AsyncIterator[IdentityProvider]:
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
+    await wait_until(lambda: server.started, timeout=30, interval=0.01, message="the test server to start")
     provider.jwks_url = f"http://127.0.0.1:{port}/jwks.json"
     yield provider
     # A test server: the connections a test left open (an upload cut short) are not waited for.

@@ -8,7 +8,7 @@ import json
 import pytest
 import uvicorn
 
-from fairpath.common.testing.nats import free_port
+from fairpath.common.testing.nats import free_port, wait_until
 from fairpath.gateway.app import create_app
 
 from .conftest import gateway_settings
@@ -34,8 +34,7 @@ async def wire_gateway(gateway_app, demo_credentials, echo_upstream, common_sett
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None, log_level="warning")
     )
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
+    await wait_until(lambda: server.started, timeout=30, interval=0.01, message="the test server to start")
     yield port, demo_credentials[1]["users"]["agency"]["api_key"]
     # A test server: the connections a test left open (an upload cut short) are not waited for.
     server.should_exit = server.force_exit = True
