@@ -25,8 +25,8 @@ LATENCY = Histogram(
 
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID_KEY = REQUEST_ID_HEADER.encode()
-# Probes and scrapes: neither counted nor logged.
-_UNCOUNTED = ("/healthz", "/readyz", "/metrics")
+# Probes and scrapes: neither counted nor logged (nor rate limited by the gateway).
+PROBE_PATHS = ("/healthz", "/readyz", "/metrics")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -110,7 +110,7 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - start
             route = _route_of(scope)
             path = scope.get("path", "")
-            if not path.startswith(_UNCOUNTED):
+            if not path.startswith(PROBE_PATHS):
                 self._observe(scope["method"], route, status, elapsed)
                 if log.isEnabledFor(logging.INFO):
                     # The route template, not the raw path: ids in paths are fine, but query strings may carry names.

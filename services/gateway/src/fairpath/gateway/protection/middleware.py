@@ -13,14 +13,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fairpath.common.errors import PROBLEM_JSON, DomainError
+from fairpath.common.middleware import PROBE_PATHS
 from fairpath.gateway.protection.addresses import CLIENT_KEY, TrustedProxies
 from fairpath.gateway.protection.limits import USAGE_KEY, RateLimited, RateLimits, RequestUsage, Usage
 
 # Probes and scrapes: never limited.
-UNLIMITED = ("/healthz", "/readyz", "/metrics")
+UNLIMITED = PROBE_PATHS
 # C0 controls, DEL and C1 controls: no path of the API has one, and a URL cannot carry one on.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_BODILESS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
+BODILESS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
 
 
 class BodyTooLarge(DomainError):
@@ -124,7 +125,7 @@ class ProtectionMiddleware:
                 length = int(value) if value.isdigit() else None
             elif name == b"transfer-encoding":
                 chunked = True
-        if method in _BODILESS:
+        if method in BODILESS:
             if chunked or length:
                 await _answer(send, BodyNotAllowed(f"a {method} request carries no body"))
                 return

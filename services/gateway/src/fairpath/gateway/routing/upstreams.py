@@ -28,6 +28,7 @@ from yarl import URL
 from fairpath.common.auth import PRINCIPAL_HEADER
 from fairpath.common.errors import DomainError
 from fairpath.common.logging import correlation_id
+from fairpath.gateway.protection.middleware import BODILESS
 
 log = logging.getLogger("fairpath.gateway.upstreams")
 # httpx and httpcore (the single sign-on keys are fetched with httpx) log every request's URL, query string
@@ -63,7 +64,6 @@ _NOT_FORWARDED = _HOP_BY_HOP | {
 }
 # The gateway's own server writes `date` and `server`.
 _NOT_RETURNED = _HOP_BY_HOP | {"set-cookie", "date", "server"}
-_BODILESS = {"GET", "HEAD", "DELETE", "OPTIONS"}
 # An answer of a known length up to this is read whole and sent on in one piece.
 _BUFFERED_BYTES = 64 * 1024
 
@@ -142,7 +142,7 @@ class Upstreams:
     async def forward(self, service: str, request: Request, principal_token: str, client: str) -> Response:
         incoming = request.headers.items()
         dropped = _NOT_FORWARDED | _connection_tokens(incoming)
-        bodiless = request.method in _BODILESS
+        bodiless = request.method in BODILESS
         headers = [
             (k, v)
             for k, v in incoming
