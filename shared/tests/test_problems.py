@@ -57,3 +57,18 @@ async def test_a_problem_class_renders_its_own_type_with_its_details():
     assert body["type"] == "urn:fairpath:problem:parcel_shipped"
     assert body["detail"] == "parcel p-1 has shipped"
     assert body["shipped_at"] == "2026-11-30"
+
+
+async def test_a_method_a_path_lacks_is_405_naming_every_method_its_routes_take():
+    app = parcel_app()
+
+    @app.delete("/parcels/{parcel_id}")
+    async def cancel_parcel(parcel_id: str) -> None:
+        raise NotFound("parcel", parcel_id)
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.put("/parcels/p-1")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET"
+    assert response.json()["type"] == "urn:fairpath:problem:method_not_allowed"

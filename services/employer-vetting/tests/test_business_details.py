@@ -149,6 +149,42 @@ async def test_a_recruiter_outside_the_callers_reach_is_answered_as_an_unknown_i
     assert [e["data"]["version"] for e in await business_events(vetting_app, employer["id"])] == [1]
 
 
+async def test_both_ends_of_a_recruitment_link_read_each_others_record_and_nothing_behind_it(vetting, minter):
+    agency_org, employer_org = uuid.uuid4(), uuid.uuid4()
+    agency_setup = minter.headers(make_principal(Role.agency, organization_id=agency_org))
+    employer_setup = minter.headers(make_principal(Role.employer, organization_id=employer_org))
+    agency_biz = await register(vetting, agency_setup, kind="recruitment_agency", country="NP")
+    employer_biz = await register(vetting, employer_setup)
+    agency = minter.headers(
+        make_principal(Role.agency, organization_id=agency_org, business_id=uuid.UUID(agency_biz["id"]))
+    )
+    employer = minter.headers(
+        make_principal(Role.employer, organization_id=employer_org, business_id=uuid.UUID(employer_biz["id"]))
+    )
+    stranger = minter.headers(make_principal(Role.agency))
+    # Before any link, each is to the other what a random id is.
+    assert (await vetting.get(f"/v1/businesses/{employer_biz['id']}", headers=agency)).status_code == 404
+    officer = minter.headers(make_principal(Role.compliance_officer))
+    r = await vetting.post(
+        f"/v1/businesses/{employer_biz['id']}/recruiters", json={"agency_id": agency_biz["id"]}, headers=officer
+    )
+    assert r.status_code == 201, r.text
+
+    seen = await vetting.get(f"/v1/businesses/{employer_biz['id']}", headers=agency)
+    assert seen.status_code == 200 and seen.json()["status"] == employer_biz["status"]
+    assert (await vetting.get(f"/v1/businesses/{agency_biz['id']}", headers=employer)).status_code == 200
+    listed = await vetting.get("/v1/businesses", headers=agency)
+    assert {b["id"] for b in listed.json()["items"]} == {agency_biz["id"], employer_biz["id"]}
+    # The record, never what hangs off it, and never a change.
+    for path in ("licences", "history", "recruiters"):
+        behind = await vetting.get(f"/v1/businesses/{employer_biz['id']}/{path}", headers=agency)
+        assert behind.status_code in (404, 405), (path, behind.status_code)
+    change = await vetting.patch(f"/v1/businesses/{employer_biz['id']}", json={"sector": "A"}, headers=agency)
+    assert change.status_code == 404
+    assert (await vetting.get(f"/v1/businesses/{employer_biz['id']}", headers=stranger)).status_code == 404
+    assert [b["id"] for b in (await vetting.get("/v1/businesses", headers=stranger)).json()["items"]] == []
+
+
 def licence(**overrides):
     return {
         "number": f"LIC-{uuid.uuid4().hex[:8]}",

@@ -173,6 +173,11 @@ class PrincipalVerifier:
 # `async def`, as the checks below: FastAPI runs a plain `def` dependency in a worker thread, a thread hop
 # per request for a few microseconds of work.
 async def current_principal(request: Request) -> Principal:
+    """The principal the gateway signed and forwarded; in an app that authenticates callers itself (the
+    gateway: `app.state.authenticate`), the one it authenticates."""
+    authenticate = getattr(request.app.state, "authenticate", None)
+    if authenticate is not None:
+        return await authenticate(request)
     token = request.headers.get(PRINCIPAL_HEADER)
     if not token:
         raise Unauthenticated(f"missing {PRINCIPAL_HEADER}: call the service through the gateway")
@@ -180,7 +185,6 @@ async def current_principal(request: Request) -> Principal:
     return verifier.verify(token)
 
 
-# In the gateway itself this dependency is overridden by the gateway's own authentication.
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 

@@ -4,6 +4,8 @@ produce a bare 500: validation and integrity errors become 422 and 409 problems.
 """
 
 import logging
+import re
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 
 log = logging.getLogger("fairpath.errors")
 
@@ -159,6 +162,52 @@ _HTTP_NAMES = {
 }
 
 
+_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")  # those an operation is documented with
+
+
+def methods_at(request: Request, skip: Callable[[BaseRoute, dict], bool] | None = None) -> set[str]:
+    """Every method for which a route of the app takes the request's path (and the first to take it is not one
+    `skip` names: the gateway's catch-all forwarding, say)."""
+    methods: set[str] = set()
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        for route in request.app.router.routes:
+            match, child = route.matches(scope)
+            if match == Match.FULL:
+                if skip is None or not skip(route, child):
+                    methods.add(method)
+                break
+    return methods
+
+
+_DOCUMENTED_PATHS = "fairpath_documented_paths"
+_PARAMETER = re.compile(r"\\\{[^/]+?\\\}")
+
+
+def documented_methods(request: Request) -> set[str]:
+    """The methods the OpenAPI document gives the path (of the templates it matches, the one with the most
+    literal segments: `/v1/contracts/check` over `/v1/contracts/{contract_id}`)."""
+    table = getattr(request.app.state, _DOCUMENTED_PATHS, None)
+    if table is None:
+        table = []
+        for template, item in request.app.openapi().get("paths", {}).items():
+            pattern = re.compile("^" + _PARAMETER.sub("[^/]+", re.escape(template)) + "$")
+            literal = sum(1 for part in template.split("/") if part and not part.startswith("{"))
+            table.append((literal, pattern, {m.upper() for m in item if m.upper() in _METHODS}))
+        table.sort(key=lambda entry: -entry[0])
+        setattr(request.app.state, _DOCUMENTED_PATHS, table)
+    path = request.scope["path"]
+    return next((methods for _, pattern, methods in table if pattern.match(path)), set())
+
+
+class MethodNotAllowed(StarletteHTTPException):
+    """405 naming the methods the raiser found (Starlette's own 405 names only the first route's; the handler
+    names them all)."""
+
+    def __init__(self, allowed: set[str]) -> None:
+        super().__init__(405, detail="Method Not Allowed", headers={"Allow": ", ".join(sorted(allowed))})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
@@ -171,15 +220,22 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(err.problem())
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         name = _HTTP_NAMES.get(exc.status_code, "error")
+        headers = getattr(exc, "headers", None)
+        if (
+            exc.status_code == 405
+            and not isinstance(exc, MethodNotAllowed)
+            and (allowed := documented_methods(request))
+        ):
+            headers = {**(headers or {}), "Allow": ", ".join(sorted(allowed))}
         body = {
             "type": f"urn:fairpath:problem:{name}",
             "title": name.replace("_", " ").capitalize(),
             "status": exc.status_code,
             "detail": str(exc.detail),
         }
-        return problem_response(body, getattr(exc, "headers", None))
+        return problem_response(body, headers)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from starlette.middleware import Middleware
 
 from fairpath.common.app import create_service_app
-from fairpath.common.auth import PrincipalSigner, current_principal
+from fairpath.common.auth import PrincipalSigner
 from fairpath.common.errors import problem_response
 from fairpath.gateway import all_tables  # noqa: F401 - every table registered before migrations run
 from fairpath.gateway.accounts.authentication import ApiKeyUse, authenticate
@@ -23,6 +23,7 @@ from fairpath.gateway.protection.addresses import TrustedProxies
 from fairpath.gateway.protection.limits import RateLimits, SignInFailures, Throttled
 from fairpath.gateway.protection.middleware import ProtectionMiddleware
 from fairpath.gateway.routing import docs, openapi
+from fairpath.gateway.routing.middleware import ServiceForwarding
 from fairpath.gateway.routing.routes import STREAMED_IMPORTS
 from fairpath.gateway.routing.routes import router as forward_router
 from fairpath.gateway.routing.upstreams import Upstreams
@@ -78,9 +79,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         subscriptions=[linked_business_subscription(), known_worker_subscription()],
     )
     # The gateway's own routes (its audit chain, its operations, the forwarding) take the caller the gateway
-    # authenticates, not a forwarded principal: `CurrentPrincipal` and `roles(...)` resolve to it.
-    app.dependency_overrides[current_principal] = authenticate
+    # authenticates, not a forwarded principal: `CurrentPrincipal` and `roles(...)` resolve to it (set on the
+    # app's state, not as a dependency override, which FastAPI re-resolves on every request).
+    app.state.authenticate = authenticate
     _protect(app, app_settings)
+    app.user_middleware.append(Middleware(ServiceForwarding))  # innermost: inside the protection
     openapi.install(app)
     docs.install(app)
     return app

@@ -72,7 +72,10 @@ async def list_businesses(
 
 @router.get("/{business_id}", response_model=BusinessPublic, summary="One business", responses=problems(NotFound))
 async def get_business(business_id: uuid.UUID, session: ReadSessionDep, principal: BusinessReader) -> BusinessPublic:
-    return service.present(await service.get_business(session=session, principal=principal, business_id=business_id))
+    business = await service.get_business(
+        session=session, principal=principal, business_id=business_id, counterparts=True
+    )
+    return service.present(business)
 
 
 @router.patch(

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import CompoundSelect, Select, false, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import OPERATOR_ROLES, READ_ALL_ROLES, Principal, Role
@@ -148,9 +148,47 @@ async def _refuse_duplicate(session: AsyncSession, ledger: Ledger, principal: Pr
     raise AlreadyRegistered("this business is already registered")
 
 
-async def get_business(*, session: AsyncSession, principal: Principal, business_id: uuid.UUID) -> Business:
+def _own_business_ids(principal: Principal) -> Select:
+    """The businesses a party's user acts for: its linked business and those of its organisation."""
+    mine = [false()]  # a caller without an organisation or business acts for none
+    if principal.organization_id is not None:
+        org = principal.organization_id
+        mine += [Business.owner_organization_id == org, Business.organization_id == org]
+    if principal.business_id is not None:
+        mine.append(Business.id == principal.business_id)
+    return select(Business.id).where(or_(*mine))
+
+
+def _counterpart_ids(principal: Principal) -> CompoundSelect:
+    """The businesses on the other side of the party's recruitment links: the employers its agencies recruit
+    for, the agencies (and sub-agents) recruiting for its employers, and the agencies it sub-contracts or
+    that sub-contract it. Each may read the other's record (name, kind, vetting status): the due diligence
+    IRIS asks of both ends of the chain. Nothing more: licences, findings and history stay with the owner."""
+    mine = _own_business_ids(principal)
+    return union(
+        select(RecruiterLink.employer_id).where(
+            or_(RecruiterLink.agency_id.in_(mine), RecruiterLink.sub_agent_of.in_(mine))
+        ),
+        select(RecruiterLink.agency_id).where(
+            or_(RecruiterLink.employer_id.in_(mine), RecruiterLink.sub_agent_of.in_(mine))
+        ),
+        select(RecruiterLink.sub_agent_of).where(
+            RecruiterLink.agency_id.in_(mine), RecruiterLink.sub_agent_of.is_not(None)
+        ),
+    )
+
+
+async def get_business(
+    *, session: AsyncSession, principal: Principal, business_id: uuid.UUID, counterparts: bool = False
+) -> Business:
+    """One business within the caller's reach (404 otherwise, as for a random id). With `counterparts`, also one
+    on the other side of the caller's recruitment links (reading the record itself, never what hangs off it)."""
     business = await session.get(Business, business_id)
-    if business is None or not can_read(principal, business):
+    if business is not None and not can_read(principal, business):
+        linked = counterparts and principal.role in (Role.agency, Role.employer)
+        if not linked or business_id not in set((await session.execute(_counterpart_ids(principal))).scalars()):
+            business = None
+    if business is None:
         raise NotFound("business", business_id)
     return business
 
@@ -169,13 +207,9 @@ async def list_businesses(
 ) -> list[Business]:
     query = select(Business).order_by(Business.id).limit(limit)
     if principal.role not in READ_ALL_ROLES:
-        reach = [
-            Business.owner_organization_id == principal.organization_id,
-            Business.organization_id == principal.organization_id,
-        ]
-        if principal.business_id is not None:
-            reach.append(Business.id == principal.business_id)
-        query = query.where(or_(*reach))
+        query = query.where(
+            or_(Business.id.in_(_own_business_ids(principal)), Business.id.in_(_counterpart_ids(principal)))
+        )
     if kind:
         query = query.where(Business.kind == kind)
     if country:

@@ -3,11 +3,10 @@
 import re
 
 from fastapi import APIRouter, Request
-from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Match
+from starlette.routing import BaseRoute
 
-from fairpath.common.errors import NotFound, problems
+from fairpath.common.errors import MethodNotAllowed, NotFound, methods_at, problems
 from fairpath.common.services import owner_of
 from fairpath.gateway.protection.addresses import client_of
 from fairpath.gateway.routing.auth import Caller
@@ -33,7 +32,7 @@ async def forward(path: str, request: Request, principal: Caller) -> Response:  
         if allowed:
             # One of the gateway's own paths, with a method it does not have: 405 naming those it has, as the
             # services answer (not a 404, which would say the path does not exist).
-            raise HTTPException(405, detail="Method Not Allowed", headers={"Allow": ", ".join(sorted(allowed))})
+            raise MethodNotAllowed(allowed)
         raise NotFound("resource", request.url.path)
     token = request.app.state.principal_signer.sign(principal)
     return await request.app.state.upstreams.forward(service.name, request, token, client_of(request.scope))
@@ -42,16 +41,7 @@ async def forward(path: str, request: Request, principal: Caller) -> Response:  
 def own_methods(request: Request) -> set[str]:
     """The methods of the gateway's own routes at the request's path (none when no route of its own has it): those
     for which the first route that takes the request is not this catch-all."""
-    methods: set[str] = set()
-    for method in METHODS:
-        scope = {**request.scope, "method": method}
-        for route in request.app.router.routes:
-            match, child = route.matches(scope)
-            if match == Match.FULL:
-                if not _is_catch_all(route, child):
-                    methods.add(method)
-                break
-    return methods
+    return methods_at(request, skip=_is_catch_all)
 
 
 def _is_catch_all(route: BaseRoute, child: dict) -> bool:
