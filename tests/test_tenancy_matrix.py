@@ -385,6 +385,18 @@ def audit(service: str) -> dict[str, Row]:
     return {
         f"GET /v1/audit/{service}/records": Row("401 200 200 200 403 403 403"),
         f"GET /v1/audit/{service}/verify": Row("401 200 200 200 403 403 403"),
+        f"GET /v1/audit/{service}/export": Row("401 200 200 200 403 403 403"),
+        f"GET /v1/audit/{service}/checkpoints": Row("401 200 200 200 403 403 403"),
+        f"POST /v1/audit/{service}/checkpoints": Row("401 200 200 403 403 403 403"),
+        f"GET /v1/audit/{service}/proofs/inclusion": Row("401 200 200 200 403 403 403", query=fixed({"entry": 1})),
+        f"GET /v1/audit/{service}/proofs/consistency": Row("401 200 200 200 403 403 403", query=fixed({"first": 1})),
+        f"GET /v1/audit/{service}/legal-holds": Row("401 200 200 200 403 403 403"),
+        f"POST /v1/audit/{service}/legal-holds": Row(
+            "401 201 201 403 403 403 403", body=lambda c: {"business_id": str(uuid.uuid4())}
+        ),
+        f"DELETE /v1/audit/{service}/legal-holds/{{business_id}}": Row(
+            "401 404 404 403 403 403 403", path={"business_id": lambda c: str(uuid.uuid4())}
+        ),
     }
 
 
@@ -482,6 +494,10 @@ MATRIX: dict[str, Row] = {
     # {}: the real clock again (what every service already sees).
     "PUT /v1/admin/clock": Row("401 422 403 403 403 403 403", body=fixed({})),
     **audit("gateway"),
+    # The compliance dossier: the auditors and compliance officers, of any business.
+    "GET /v1/compliance/businesses/{business_id}": Row(
+        "401 403 200 200 403 403 403", path={"business_id": Named.own_business}
+    ),
     # --- vetting ---
     "POST /v1/businesses": Row(
         "401 201 201 403 201 201 403",
@@ -517,6 +533,9 @@ MATRIX: dict[str, Row] = {
     ),
     "GET /v1/businesses/{business_id}/findings": Row(
         "401 200 200 200 200/404 200/404 403", path={"business_id": Named.own_business}
+    ),
+    "GET /v1/businesses/{business_id}/dossier": Row(
+        "401 403 200 200 403 403 403", path={"business_id": Named.own_business}
     ),
     "POST /v1/businesses/{business_id}/licences": Row(
         "401 201 201 403 201/404 201/404 403",
@@ -630,6 +649,7 @@ MATRIX: dict[str, Row] = {
     "GET /v1/contracts/{contract_id}/arrival-verification": Row(
         "401 200 200 200 200/404 200/404 200/404", path={"contract_id": "contract"}
     ),
+    "GET /v1/contracts/dossier": Row("401 403 200 200 403 403 403", query=lambda c: {"business_id": c.own_business()}),
     "POST /v1/contracts/{contract_id}/complete": Row(
         "401 409 403 403 409/404 409/404 403",
         path={"contract_id": "contract"},
@@ -746,6 +766,8 @@ MATRIX: dict[str, Row] = {
     "PATCH /v1/grievances/{grievance_id}": Row(
         "401 403 200 403 403 403 403", path={"grievance_id": "grievance"}, body=fixed({"status": "under_investigation"})
     ),
+    "GET /v1/fees/dossier": Row("401 403 200 200 403 403 403", query=lambda c: {"business_id": c.own_business()}),
+    "GET /v1/grievances/dossier": Row("401 403 200 200 403 403 403", query=lambda c: {"business_id": c.own_business()}),
     "GET /v1/reference/minimum-age": Row("401 200 200 200 200 200 200"),
     "PUT /v1/reference/minimum-age": Row(
         "401 200 403 403 403 403 403", body=fixed({"default_minimum_age": 18, "rules": []})

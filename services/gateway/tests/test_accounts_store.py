@@ -135,7 +135,7 @@ def test_outside_development_the_account_secrets_must_be_set_and_long_and_hashin
     production = CommonSettings(**(common_settings.model_dump() | {"env": "production"}))
     base = {
         "common": production, "database_url": "postgresql+asyncpg://db/gateway", "principal_signing_key": keypair.private_pem,
-        "token_secret": "s" * 32, "totp_key": "t" * 32,
+        "token_secret": "s" * 32, "totp_key": "t" * 32, "audit_signing_key": keypair.private_pem,
     }  # fmt: skip
     assert GatewaySettings(**base).access_token_ttl_seconds == 900
     for broken, named in (

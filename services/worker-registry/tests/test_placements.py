@@ -166,7 +166,8 @@ async def test_termination_within_90_days_of_a_grievance_is_retaliation(
             },
         )
     ).json()
-    terminated_on = TODAY + timedelta(days=89)
+    # Counted from the day the grievance was filed (a run may cross midnight after this module was loaded).
+    terminated_on = date.fromisoformat(filed["filed_at"][:10]) + timedelta(days=89)
     await publish_contract_event(
         broker,
         contract(created["id"], employer, 6, ContractTerminated, contract_id=contract_id, terminated_on=terminated_on),
@@ -201,7 +202,8 @@ async def test_no_retaliation_finding_outside_the_rule(registry, registry_app, b
             json={"business_id": str(employer), "description": "Wages withheld."},
         )
         assert filed.status_code == 201, filed.text
-    extra = {"terminated_on": TODAY + timedelta(days=91)} if case == "beyond_window" else {}
+        filed_on = date.fromisoformat(filed.json()["filed_at"][:10])
+    extra = {"terminated_on": filed_on + timedelta(days=91)} if case == "beyond_window" else {}
     if case == "worker_resigned":
         extra |= {"ended_by": "worker", "reason": "resignation"}
     await publish_contract_event(

@@ -17,7 +17,7 @@ from types import FrameType
 from pydantic import ValidationError
 
 from fairpath.common.services import DOMAIN_SERVICES
-from fairpath.deploy import admin
+from fairpath.deploy import admin, audit
 from fairpath.deploy.demo import seed_demo_businesses, seed_demo_worker, vet_demo_businesses
 from fairpath.deploy.paths import demo_credentials_file, repo_root, var_dir, venv_tool
 from fairpath.deploy.processes import (
@@ -391,6 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
         "repository root, passing the remaining arguments.",
     )
     admin.register(commands)
+    audit.register(commands)
     return parser
 
 

@@ -9,7 +9,10 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from fairpath.common.audit import audit_router
+from fairpath.common.audit_checkpoints import CheckpointSigner
+from fairpath.common.audit_retention import HeldRecords
+from fairpath.common.audit_routes import audit_router
+from fairpath.common.audit_schedule import start_audit_schedule
 from fairpath.common.auth import PrincipalVerifier
 from fairpath.common.clock import CLOCK
 from fairpath.common.config import CommonSettings, ServiceSettings
@@ -41,7 +44,10 @@ def create_service_app(
     on_startup: Sequence[StartupHook] = (),
     subscriptions: Sequence[Subscription] = (),
     openapi_tags: list[dict[str, Any]] | None = None,
+    audit_hold_scope: Sequence[HeldRecords] = (),
 ) -> FastAPI:
+    """A service's app. `audit_hold_scope` names the service's kinds of records that belong to a business, whose
+    audit entries a legal hold on the business keeps past their retention (besides the business's own)."""
     common = settings.common
     service = settings.service_name
 
@@ -54,6 +60,8 @@ def create_service_app(
         app.state.database = database
         app.state.ledger = Ledger(tables, digest_key=common.audit_digest_key.encode(), database=database)
         app.state.principal_verifier = PrincipalVerifier(common.principal_public_key)
+        app.state.audit_signer = CheckpointSigner(service, settings.audit_signing_key)
+        app.state.audit_hold_scope = tuple(audit_hold_scope)
         app.state.readiness_checks = {"database": database.ping}
         async with AsyncExitStack() as stack:
             stack.push_async_callback(database.dispose)
@@ -62,6 +70,7 @@ def create_service_app(
                 await _start_events(app, stack, subscriptions)
             for hook in on_startup:
                 await hook(app, stack)
+            await start_audit_schedule(app, stack)
             yield
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan, openapi_tags=openapi_tags)
@@ -70,7 +79,7 @@ def create_service_app(
     app.include_router(health_router(service))
     for router in routers:
         app.include_router(router)
-    app.include_router(audit_router(service))
+    app.include_router(audit_router(service, public_checkpoints=common.audit_public_checkpoints))
     for router in fallback_routers:  # catch-alls go last so they never shadow a route
         app.include_router(router)
     return app

@@ -8,7 +8,7 @@ missing secret refuses to start.
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +38,17 @@ class CommonSettings(BaseSettings):
     audit_digest_key: str = ""
     # Outside production: the date every service sees at start (the clock runs on from it).
     clock_at: datetime | None = None
+
+    # Audit retention: days an entry is kept, by kind of record (`record_type`, JSON:
+    # {"worker": 2190, "contract": 3650}), else the default; a business on legal hold keeps its entries.
+    # A pruned entry leaves its seq and hash, so the chain and the Merkle tree still verify.
+    audit_retention_days: int = Field(default=3650, ge=1)
+    audit_retention_days_by_record: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    # How often each service prunes expired entries and signs a checkpoint of its audit tree (0: never).
+    audit_prune_interval_seconds: int = Field(default=86400, ge=0)
+    audit_checkpoint_interval_seconds: int = Field(default=3600, ge=0)
+    # Serve GET /v1/audit/{service}/checkpoints without login (they hold no personal data), for witnesses.
+    audit_public_checkpoints: bool = False
 
     @property
     def is_development(self) -> bool:
@@ -76,6 +87,9 @@ class ServiceSettings(BaseSettings):
     port: int = 0
     # Set by the test suite and the benchmarks to run without the broker.
     events_enabled: bool = True
+    # Ed25519 private key (PEM) that signs this service's audit checkpoints (FAIRPATH_<SERVICE>_AUDIT_SIGNING_KEY);
+    # its key id is the SHA-256 of the public key, so a new key can take over and old checkpoints still verify.
+    audit_signing_key: str = ""
 
     # The FAIRPATH_ settings; tests and tools pass their own.
     common: CommonSettings = Field(default_factory=CommonSettings, exclude=True)
@@ -92,6 +106,14 @@ class ServiceSettings(BaseSettings):
             path = (self.common.var_dir / f"{self.service_name}.db").resolve()
             path.parent.mkdir(parents=True, exist_ok=True)
             self.database_url = f"sqlite+aiosqlite:///{path}"
+        if not self.audit_signing_key:
+            if not self.common.is_development:
+                raise InsecureSettingsError(
+                    f"{self.model_config.get('env_prefix')}AUDIT_SIGNING_KEY must be set outside development"
+                )
+            self.audit_signing_key = secrets.ed25519_private_pem(
+                self.common.var_dir, f"{self.service_name}-audit-signing"
+            )
         return self
 
 

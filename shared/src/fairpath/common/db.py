@@ -51,11 +51,6 @@ def is_sqlite(url: str) -> bool:
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
-        if "poolclass" not in kwargs and ":memory:" not in url:
-            # Each aiosqlite connection is a thread: keep enough open for a busy moment (16 requests at once)
-            # rather than opening and closing overflow connections, a thread each, request after request.
-            kwargs.setdefault("pool_size", 20)
-            kwargs.setdefault("max_overflow", 20)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine

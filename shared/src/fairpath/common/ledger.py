@@ -21,7 +21,7 @@ from fastapi import Depends, Request
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fairpath.common.audit import AuditChain, audit_tables
+from fairpath.common.audit import AuditChain, AuditProofTables, audit_tables
 from fairpath.common.db import Database
 from fairpath.common.events.envelope import CloudEvent, EventPayload
 from fairpath.common.events.outbox import record_event
@@ -37,11 +37,18 @@ class LedgerTables:
     audit_head: Table
     outbox: Table
     inbox: Table
+    audit_proof: AuditProofTables
 
     @classmethod
     def install(cls, metadata: MetaData) -> "LedgerTables":
         entry, head = audit_tables(metadata)
-        return cls(audit_entry=entry, audit_head=head, outbox=outbox_table(metadata), inbox=inbox_table(metadata))
+        return cls(
+            audit_entry=entry,
+            audit_head=head,
+            outbox=outbox_table(metadata),
+            inbox=inbox_table(metadata),
+            audit_proof=AuditProofTables.install(metadata),
+        )
 
 
 class VersionedRecord(Protocol):

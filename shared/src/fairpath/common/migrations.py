@@ -16,10 +16,11 @@ from alembic import command, context, op
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import MetaData, insert, text
+from sqlalchemy import MetaData, insert, select, text
 from sqlalchemy.engine import Connection
 
-from fairpath.common.audit import CHAIN, GENESIS_HASH
+from fairpath.common import merkle
+from fairpath.common.audit import CHAIN, GENESIS_HASH, AuditProofTables, entry_leaf
 from fairpath.common.db import Database
 from fairpath.common.ledger import LedgerTables
 from fairpath.common.services import ALL_SERVICES
@@ -135,13 +136,45 @@ def _common_metadata() -> MetaData:
     return metadata
 
 
+# The common tables each service's first migration made; those added later have migrations of their own.
+_FIRST_COMMON_TABLES = ("audit_entry", "audit_head", "outbox", "inbox")
+
+
 def create_common_tables() -> None:
     """Called by each service's first migration: the audit chain (its head at the genesis hash),
     the outbox and the inbox, exactly as fairpath.common defines them."""
     metadata = _common_metadata()
-    metadata.create_all(op.get_bind())
+    metadata.create_all(op.get_bind(), tables=[metadata.tables[name] for name in _FIRST_COMMON_TABLES])
     op.execute(insert(metadata.tables["audit_head"]).values(chain=CHAIN, seq=0, hash=GENESIS_HASH))
 
 
 def drop_common_tables() -> None:
-    _common_metadata().drop_all(op.get_bind())
+    metadata = _common_metadata()
+    metadata.drop_all(op.get_bind(), tables=[metadata.tables[name] for name in _FIRST_COMMON_TABLES])
+
+
+def create_audit_proof_tables() -> None:
+    """Called by each service's migration that adds them: the Merkle tree's nodes (built here for the
+    entries already in the chain), the tombstones of pruned entries, checkpoints, signing keys, legal holds."""
+    metadata = _common_metadata()
+    tables = [metadata.tables[name] for name in AuditProofTables.NAMES]
+    bind = op.get_bind()
+    metadata.create_all(bind, tables=tables)
+    entry, node = metadata.tables["audit_entry"], metadata.tables["audit_merkle_node"]
+    known: dict[merkle.NodeKey, bytes] = {}
+    made: list[dict] = []
+    for index, (entry_hash,) in enumerate(bind.execute(select(entry.c.hash).order_by(entry.c.seq))):
+        for (level, position), digest in merkle.completed_nodes(index, entry_leaf(entry_hash), known):
+            known[(level, position)] = digest
+            made.append({"level": level, "position": position, "hash": digest})
+        if len(made) >= 5000:
+            bind.execute(insert(node), made)
+            made = []
+            known = {key: known[key] for key in merkle.frontier_keys(index + 1)}
+    if made:
+        bind.execute(insert(node), made)
+
+
+def drop_audit_proof_tables() -> None:
+    metadata = _common_metadata()
+    metadata.drop_all(op.get_bind(), tables=[metadata.tables[name] for name in AuditProofTables.NAMES])

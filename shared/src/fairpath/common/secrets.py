@@ -58,6 +58,11 @@ def principal_keypair(var_dir: Path) -> Keypair:
     return Keypair(private_pem=private_pem, public_pem=public_pem_of(private_pem))
 
 
+def ed25519_private_pem(var_dir: Path, name: str) -> str:
+    """A named Ed25519 private key (PEM) for development (a service's audit checkpoint key, say)."""
+    return _write_once(var_dir / "secrets" / f"{name}.pem", new_ed25519_private_pem())
+
+
 def random_secret(var_dir: Path, name: str, nbytes: int = 32) -> str:
     """A named random secret (url-safe text) for development."""
     return _write_once(var_dir / "secrets" / name, _random.token_urlsafe(nbytes)).strip()

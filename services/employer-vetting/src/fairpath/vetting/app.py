@@ -9,15 +9,21 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from fairpath.common.app import create_service_app
+from fairpath.common.audit_retention import HeldRecords
 from fairpath.vetting import all_tables  # noqa: F401 - every table registered before migrations run
 from fairpath.vetting.assessments.routes import router as assessments_router
+from fairpath.vetting.assessments.tables import SelfAssessment
 from fairpath.vetting.businesses.routes import router as businesses_router
+from fairpath.vetting.cases.tables import VettingCase
 from fairpath.vetting.config import VettingSettings
 from fairpath.vetting.cpu import worker_pool
 from fairpath.vetting.db import ledger_tables
+from fairpath.vetting.dossier.routes import router as dossier_router
 from fairpath.vetting.findings.consumers import findings_subscriptions
 from fairpath.vetting.findings.routes import router as findings_router
+from fairpath.vetting.findings.tables import Finding
 from fairpath.vetting.licences.routes import router as licences_router
+from fairpath.vetting.licences.tables import Licence
 from fairpath.vetting.review.jobs import Scheduler
 from fairpath.vetting.review.routes import router as cases_router
 from fairpath.vetting.risk.routes import router as risk_router
@@ -25,11 +31,26 @@ from fairpath.vetting.screening.flows import BackgroundRescreening
 from fairpath.vetting.screening.matching import warm_keys, warm_up
 from fairpath.vetting.screening.routes import router as screening_router
 from fairpath.vetting.screening.routes import watchlist_imports_router
+from fairpath.vetting.screening.tables import Screening, ScreeningHit
 from fairpath.vetting.watchlists.routes import router as watchlists_router
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
 log = logging.getLogger("fairpath.vetting")
+
+
+# A legal hold on a business keeps the audit entries of its licences, cases, findings, screenings and assessments.
+AUDIT_HOLD_SCOPE = tuple(
+    HeldRecords(kind, model.__table__.c.id, (model.__table__.c.business_id,))
+    for kind, model in (
+        ("licence", Licence),
+        ("vetting_case", VettingCase),
+        ("finding", Finding),
+        ("screening", Screening),
+        ("screening_hit", ScreeningHit),
+        ("self_assessment", SelfAssessment),
+    )
+)
 
 
 async def _start_matching(app: FastAPI, stack: AsyncExitStack) -> None:
@@ -84,6 +105,7 @@ def create_app(settings: VettingSettings | None = None) -> FastAPI:
         description="Vets employers and recruitment agencies against the IRIS principles.",
         routers=[
             businesses_router,
+            dossier_router,
             findings_router,
             licences_router,
             assessments_router,
@@ -94,6 +116,7 @@ def create_app(settings: VettingSettings | None = None) -> FastAPI:
             screening_router,
         ],
         tables=ledger_tables,
+        audit_hold_scope=AUDIT_HOLD_SCOPE,
         migrations=MIGRATIONS,
         subscriptions=findings_subscriptions(frozenset(settings.severe_indicators)),
         on_startup=[_start_matching, _start_scheduler],

@@ -15,6 +15,7 @@ from fairpath.gateway.accounts.consumers import known_worker_subscription, linke
 from fairpath.gateway.accounts.context import Accounts
 from fairpath.gateway.accounts.importer import import_identities_file
 from fairpath.gateway.accounts.routes import admin_router, auth_router, me_router
+from fairpath.gateway.compliance.routes import router as compliance_router
 from fairpath.gateway.config import GatewaySettings
 from fairpath.gateway.db import MIGRATIONS, ledger_tables
 from fairpath.gateway.operations.routes import clock_router
@@ -71,7 +72,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             "(agency software) or a bearer token from `POST /v1/auth/token` (people), or a token of your "
             "organisation's single sign-on issuer."
         ),
-        routers=[auth_router, me_router, admin_router, operations_router, clock_router],
+        routers=[auth_router, me_router, admin_router, operations_router, clock_router, compliance_router],
         fallback_routers=[forward_router],
         tables=ledger_tables,
         migrations=MIGRATIONS,

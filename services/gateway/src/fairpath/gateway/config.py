@@ -66,6 +66,8 @@ class GatewaySettings(_UpstreamSettings):
     password_hash_concurrency: int | None = Field(default=None, ge=1, le=64)
 
     upstream_connect_timeout: float = 3.0
+    # Each read a compliance dossier is made of (they run at once): past it, that part is marked missing.
+    dossier_read_timeout: float = Field(default=10.0, gt=0, le=300)
     # Long enough for a watchlist import, which answers when the whole list is loaded.
     upstream_read_timeout: float = 300.0
 

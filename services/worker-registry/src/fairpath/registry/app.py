@@ -6,14 +6,18 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from fairpath.common.app import create_service_app
+from fairpath.common.audit_retention import HeldRecords
 from fairpath.registry import all_tables  # noqa: F401 - every table registered before migrations run
 from fairpath.registry.businesses.consumers import vetting_subscription
 from fairpath.registry.config import RegistrySettings
 from fairpath.registry.crypto import FieldCipher
 from fairpath.registry.db import ledger_tables
+from fairpath.registry.dossier.routes import router as dossier_router
 from fairpath.registry.fees.routes import router as fees_router
+from fairpath.registry.fees.tables import FeeReport
 from fairpath.registry.grievances.consumers import contracts_subscription
 from fairpath.registry.grievances.routes import router as grievances_router
+from fairpath.registry.grievances.tables import Grievance
 from fairpath.registry.placements.routes import router as placements_router
 from fairpath.registry.reference.routes import router as reference_router
 from fairpath.registry.rights.routes import router as rights_router
@@ -21,6 +25,17 @@ from fairpath.registry.rotation import start_rotation
 from fairpath.registry.workers.routes import router as workers_router
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+
+
+# A legal hold on a business keeps the audit entries of the fees paid to it and the grievances against it.
+AUDIT_HOLD_SCOPE = (
+    HeldRecords(
+        "fee_report",
+        FeeReport.__table__.c.id,
+        (FeeReport.__table__.c.paid_to_business_id, FeeReport.__table__.c.finding_business_id),
+    ),
+    HeldRecords("grievance", Grievance.__table__.c.id, (Grievance.__table__.c.business_id,)),
+)
 
 
 async def _load_keys(app: FastAPI, _: AsyncExitStack) -> None:
@@ -34,8 +49,18 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         settings=settings,
         title="Fairpath worker-registry",
         description="Holds migrant workers with consent and encrypted personal data; fee reports, grievances, placements.",
-        routers=[workers_router, rights_router, placements_router, fees_router, grievances_router, reference_router],
+        # The dossier's paths before `/v1/fees/{id}` and `/v1/grievances/{id}`, which would take them.
+        routers=[
+            dossier_router,
+            workers_router,
+            rights_router,
+            placements_router,
+            fees_router,
+            grievances_router,
+            reference_router,
+        ],
         tables=ledger_tables,
+        audit_hold_scope=AUDIT_HOLD_SCOPE,
         migrations=MIGRATIONS,
         on_startup=[_load_keys, start_rotation],
         subscriptions=[contracts_subscription(settings), vetting_subscription()],

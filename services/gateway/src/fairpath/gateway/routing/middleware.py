@@ -3,8 +3,10 @@
 It is authenticated, charged to its caller's limits and forwarded exactly as the catch-all route would
 (`routes.forward`), without FastAPI's routing through the gateway's own routes and its per-request dependency
 resolution: on a GET of one record those were a third of the gateway's time. A problem is answered by the
-handler the app registered for it, as from a route. The gateway's own paths, and methods no service takes,
-go on to the app's routes."""
+handler the app registered for it, as from a route. The gateway's own paths, methods no service takes and
+the signed checkpoints (which may be public) go on to the app's routes."""
+
+import re
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -15,6 +17,8 @@ from fairpath.gateway.protection.addresses import client_of
 from fairpath.gateway.routing.routes import METHODS, forward, router
 
 _FORWARDED_METHODS = frozenset(METHODS)
+# Signed audit checkpoints may be served without login (a setting): their route decides.
+_CHECKPOINTS = re.compile(r"^/v1/audit/[^/]+/checkpoints$")
 # Logged and counted under the catch-all's template, as the route would be (never the raw path).
 _CATCH_ALL = next(route for route in router.routes if getattr(route, "endpoint", None) is forward)
 
@@ -28,7 +32,7 @@ class ServiceForwarding:
             await self.app(scope, receive, send)
             return
         service = owner_of(scope["path"])
-        if service is None:
+        if service is None or (scope["method"] == "GET" and _CHECKPOINTS.match(scope["path"])):
             await self.app(scope, receive, send)
             return
         scope["route"] = _CATCH_ALL

@@ -53,6 +53,8 @@ TAG_DESCRIPTIONS = {
     "compliance officers too).",
     "operations": "Health, readiness and metrics of each process; dead-lettered events and, outside production, "
     "the clock every service sees.",
+    "compliance": "The compliance dossier of a business: every service's records about it, for auditors and "
+    "compliance officers, as JSON or CSV.",
     "audit": "Each service's append-only, hash-chained audit trail: its records, a verification of the chain, "
     "signed checkpoints, inclusion and consistency proofs, and an export for offline checks.",
     "reference": "The operator's reference data: minimum wages, working-time limits, country risk, minimum age, "

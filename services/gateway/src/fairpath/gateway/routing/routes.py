@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute
 
 from fairpath.common.errors import MethodNotAllowed, NotFound, methods_at, problems
 from fairpath.common.services import owner_of
+from fairpath.gateway.accounts.authentication import authenticate
 from fairpath.gateway.protection.addresses import client_of
 from fairpath.gateway.routing.auth import Caller
 from fairpath.gateway.routing.upstreams import BadGateway, GatewayTimeout, InvalidTarget
@@ -17,6 +18,18 @@ router = APIRouter()
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 # Uploads the services read as they arrive: they take a larger body (`max_import_body_bytes`).
 STREAMED_IMPORTS = (re.compile(r"^/v1/watchlists/[^/]+/imports$"), re.compile(r"^/v1/licence-registers$"))
+
+
+@router.get("/v1/audit/{service}/checkpoints", include_in_schema=False, responses=problems(NotFound))
+async def forward_audit_checkpoints(service: str, request: Request) -> Response:  # noqa: ARG001 - names the path parameter
+    """A service's signed audit checkpoints hold no personal data: with FAIRPATH_AUDIT_PUBLIC_CHECKPOINTS they are
+    forwarded without login (outside witnesses keep copies); otherwise as any other request."""
+    if not request.app.state.settings.common.audit_public_checkpoints:
+        return await forward(request.url.path.removeprefix("/v1/"), request, await authenticate(request))
+    owner = owner_of(request.url.path)
+    if owner is None:
+        raise NotFound("resource", request.url.path)
+    return await request.app.state.upstreams.forward(owner.name, request, "", client_of(request.scope))
 
 
 @router.api_route(

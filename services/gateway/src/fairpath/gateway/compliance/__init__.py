@@ -1,0 +1,1 @@
+"""Compliance: the auditors' dossier of a business, assembled from every service's records."""
