@@ -125,5 +125,9 @@ def shared_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The fuzzing runs last: it writes what it likes through the shared stack (reference tables included),
-    and the journeys and the matrix should not depend on what it left."""
+    and the journeys and the matrix should not depend on what it left. With `-n` (pytest-xdist, as
+    `./fairpath test` runs), every test on the shared stack goes to one worker, so the stack starts once."""
+    for item in items:
+        if "shared_stack" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("shared_stack"))
     items.sort(key=lambda item: item.path.name == "test_fuzz_gateway.py")

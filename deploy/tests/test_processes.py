@@ -1,6 +1,7 @@
 """The supervisor on small stand-in processes: failures are named with their log, and a stop
 leaves nothing behind, not even a grandchild that ignores SIGTERM. Plus the CLI's own rules."""
 
+import os
 import socket
 import sys
 import textwrap
@@ -200,3 +201,12 @@ def test_admin_without_a_gateway_says_so(capsys: pytest.CaptureFixture[str], tmp
         cli.main(["admin", "events", "replay", "--gateway", "http://127.0.0.1:9", "--api-key", "fp_x"])
     assert exit_info.value.code == 1
     assert "the gateway did not answer" in capsys.readouterr().err
+
+
+def test_the_whole_suite_runs_on_a_worker_per_core_and_named_tests_in_this_process(tmp_path: Path) -> None:
+    cores = min(4, os.cpu_count() or 1)
+    assert cli._workers(["-q", "-ra", "-p", "no:randomly"], {}) == ["-n", str(cores), "--dist", "loadgroup"]
+    assert cli._workers(["-q"], {"FAIRPATH_TEST_WORKERS": "3"}) == ["-n", "3", "--dist", "loadgroup"]
+    assert cli._workers(["-q"], {"FAIRPATH_TEST_WORKERS": "0"}) == []
+    assert cli._workers(["-n", "1"], {}) == [] and cli._workers(["-n2"], {}) == []
+    assert cli._workers([str(tmp_path)], {}) == [] and cli._workers(["tests/test_up.py::test_x"], {}) == []

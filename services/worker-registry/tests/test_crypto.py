@@ -55,7 +55,11 @@ def test_identical_values_seal_differently_but_hash_alike():
     assert normalise_identifier("ab.12-3 4") == "AB1234"
 
 
-@pytest.mark.parametrize("ring", ["", "k1", "k1:c2hvcnQ=", f"k1:{key()},k1:{key()}", f"bad id:{key()}"])
+@pytest.mark.parametrize(
+    "ring",
+    ["", "k1", "k1:c2hvcnQ=", f"k1:{key()},k1:{key()}", f"bad id:{key()}"],
+    ids=["empty", "no_key", "short_key", "one_id_twice", "bad_id"],
+)
 def test_unusable_key_rings_are_refused(ring):
     with pytest.raises(KeyRingError):
         FieldCipher(ring, "h")

@@ -219,6 +219,18 @@ def _run_child(argv: Sequence[str], *, cwd: Path, env: dict[str, str] | None = N
             continue
 
 
+def _workers(pytest_args: Sequence[str], env: dict[str, str]) -> list[str]:
+    """pytest-xdist's options for the whole suite: one worker per core (at most 4; FAIRPATH_TEST_WORKERS sets
+    it, 0 runs in this process), the tests on the shared stack kept on one worker. None when the arguments
+    already say how (`-n`), or name tests to run (a path or a node id: a few tests start faster without)."""
+    if any(a in ("-n", "--numprocesses", "--dist") or a.startswith(("-n", "--numprocesses=")) for a in pytest_args):
+        return []
+    if any("::" in a or (not a.startswith("-") and Path(a).exists()) for a in pytest_args):
+        return []
+    workers = int(env.get("FAIRPATH_TEST_WORKERS") or min(4, os.cpu_count() or 1))
+    return ["-n", str(workers), "--dist", "loadgroup"] if workers > 0 else []
+
+
 def cmd_test(pytest_args: Sequence[str]) -> int:
     root = repo_root()
     env = dict(os.environ)
@@ -237,7 +249,7 @@ def cmd_test(pytest_args: Sequence[str]) -> int:
             file=sys.stderr,
             flush=True,
         )
-    code = _run_child([sys.executable, "-m", "pytest", *pytest_args], cwd=root, env=env)
+    code = _run_child([sys.executable, "-m", "pytest", *_workers(pytest_args, env), *pytest_args], cwd=root, env=env)
     if code == PYTEST_NO_TESTS_COLLECTED:
         _err("pytest collected no tests: that is a failure")
         return 1
