@@ -124,10 +124,20 @@ def shared_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The fuzzing runs last: it writes what it likes through the shared stack (reference tables included),
-    and the journeys and the matrix should not depend on what it left. With `-n` (pytest-xdist, as
-    `./fairpath test` runs), every test on the shared stack goes to one worker, so the stack starts once."""
-    for item in items:
-        if "shared_stack" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("shared_stack"))
-    items.sort(key=lambda item: item.path.name == "test_fuzz_gateway.py")
+    """The tests on the shared stack run first, one database's stack after the other, the fuzzing last on each:
+    it writes what it likes through the stack (reference tables included), and the journeys and the matrix
+    should not depend on what it left.
+    With `-n` (pytest-xdist, as `./fairpath test` runs), they all go to one worker, so the stack starts once,
+    and first, so the longest share of the suite does not start when the rest is done."""
+    on_stack = {item for item in items if "shared_stack" in getattr(item, "fixturenames", ())}
+    for item in on_stack:
+        item.add_marker(pytest.mark.xdist_group("shared_stack"))
+
+    def order(item: pytest.Item) -> tuple:
+        if item not in on_stack:
+            return (1, "", False)
+        backend = getattr(item, "callspec", None) and item.callspec.params.get("shared_stack", "")
+        # One stack per database: its tests together, the fuzzing last, then the next database's.
+        return (0, backend or "", item.path.name == "test_fuzz_gateway.py")
+
+    items.sort(key=order)
