@@ -140,6 +140,8 @@ def test_the_agencys_dossier_shows_the_erased_worker_as_a_marker_with_its_date(s
 
 def test_the_dossier_as_csv_and_every_read_in_the_gateways_audit_chain(shared_stack: LiveStack, recorded):
     r = recorded
+    with shared_stack.client("compliance_officer") as officer:
+        assert dossier(officer, r["agency"]).status_code == 200
     with shared_stack.client("auditor") as auditor:
         response = dossier(auditor, r["agency"], format="csv")
         assert response.status_code == 200, response.text
