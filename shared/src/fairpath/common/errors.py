@@ -5,7 +5,6 @@ produce a bare 500: validation and integrity errors become 422 and 409 problems.
 
 import logging
 import re
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,7 +13,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import BaseRoute, Match
 
 log = logging.getLogger("fairpath.errors")
 
@@ -163,23 +161,6 @@ _HTTP_NAMES = {
 
 
 _METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")  # those an operation is documented with
-
-
-def methods_at(request: Request, skip: Callable[[BaseRoute, dict], bool] | None = None) -> set[str]:
-    """Every method for which a route of the app takes the request's path (and the first to take it is not one
-    `skip` names: the gateway's catch-all forwarding, say)."""
-    methods: set[str] = set()
-    for method in _METHODS:
-        scope = {**request.scope, "method": method}
-        for route in request.app.router.routes:
-            match, child = route.matches(scope)
-            if match == Match.FULL:
-                if skip is None or not skip(route, child):
-                    methods.add(method)
-                break
-    return methods
-
-
 _DOCUMENTED_PATHS = "fairpath_documented_paths"
 _PARAMETER = re.compile(r"\\\{[^/]+?\\\}")
 
@@ -200,14 +181,6 @@ def documented_methods(request: Request) -> set[str]:
     return next((methods for _, pattern, methods in table if pattern.match(path)), set())
 
 
-class MethodNotAllowed(StarletteHTTPException):
-    """405 naming the methods the raiser found (Starlette's own 405 names only the first route's; the handler
-    names them all)."""
-
-    def __init__(self, allowed: set[str]) -> None:
-        super().__init__(405, detail="Method Not Allowed", headers={"Allow": ", ".join(sorted(allowed))})
-
-
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
@@ -223,11 +196,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         name = _HTTP_NAMES.get(exc.status_code, "error")
         headers = getattr(exc, "headers", None)
-        if (
-            exc.status_code == 405
-            and not isinstance(exc, MethodNotAllowed)
-            and (allowed := documented_methods(request))
-        ):
+        if exc.status_code == 405 and (allowed := documented_methods(request)):
+            # Starlette's 405 names only the first route at the path; the answer names what the document does.
             headers = {**(headers or {}), "Allow": ", ".join(sorted(allowed))}
         body = {
             "type": f"urn:fairpath:problem:{name}",

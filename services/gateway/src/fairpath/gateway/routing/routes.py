@@ -3,10 +3,10 @@
 import re
 
 from fastapi import APIRouter, Request
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.routing import BaseRoute
 
-from fairpath.common.errors import MethodNotAllowed, NotFound, methods_at, problems
+from fairpath.common.errors import NotFound, documented_methods, problems
 from fairpath.common.services import owner_of
 from fairpath.gateway.accounts.authentication import authenticate
 from fairpath.gateway.protection.addresses import client_of
@@ -41,22 +41,10 @@ async def forward_audit_checkpoints(service: str, request: Request) -> Response:
 async def forward(path: str, request: Request, principal: Caller) -> Response:  # noqa: ARG001 - names the path parameter
     service = owner_of(request.url.path)
     if service is None:
-        allowed = own_methods(request)
-        if allowed:
+        if documented_methods(request):
             # One of the gateway's own paths, with a method it does not have: 405 naming those it has, as the
             # services answer (not a 404, which would say the path does not exist).
-            raise MethodNotAllowed(allowed)
+            raise HTTPException(405)  # the error handler names the methods in Allow
         raise NotFound("resource", request.url.path)
     token = request.app.state.principal_signer.sign(principal)
     return await request.app.state.upstreams.forward(service.name, request, token, client_of(request.scope))
-
-
-def own_methods(request: Request) -> set[str]:
-    """The methods of the gateway's own routes at the request's path (none when no route of its own has it): those
-    for which the first route that takes the request is not this catch-all."""
-    return methods_at(request, skip=_is_catch_all)
-
-
-def _is_catch_all(route: BaseRoute, child: dict) -> bool:
-    # FastAPI keeps an included router whole (`original_router`) in its newer versions, flattened in older ones.
-    return child.get("endpoint") is forward or getattr(route, "original_router", None) is router
