@@ -16,7 +16,7 @@ from fairpath.common.audit_schedule import start_audit_schedule
 from fairpath.common.auth import PrincipalVerifier
 from fairpath.common.clock import CLOCK
 from fairpath.common.config import CommonSettings, ServiceSettings
-from fairpath.common.db import Database
+from fairpath.common.db import Database, serving_pool
 from fairpath.common.errors import install_error_handlers
 from fairpath.common.events.broker import Broker
 from fairpath.common.events.clock import ClockFollower
@@ -55,7 +55,7 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(service, common.log_level)
         set_clock(common)
-        database = Database(settings.database_url)
+        database = Database(settings.database_url, **serving_pool(settings.database_url))
         app.state.settings = settings
         app.state.database = database
         app.state.ledger = Ledger(tables, digest_key=common.audit_digest_key.encode(), database=database)

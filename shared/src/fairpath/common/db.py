@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, String, event, text
+from sqlalchemy import DateTime, Executable, Row, String, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
@@ -61,6 +61,15 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+def serving_pool(url: str) -> dict[str, int]:
+    """Pool sizes for a service's own long-lived engine. Each aiosqlite connection is a thread: a service keeps
+    enough open for a busy moment (16 requests at once) rather than opening and closing an overflow connection,
+    a thread each, request after request (measured: a tenth of the gateway's time under 16 connections)."""
+    if is_sqlite(url) and ":memory:" not in url:
+        return {"pool_size": 20, "max_overflow": 20}
+    return {}
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
@@ -94,9 +103,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = async_sessionmaker(
-            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
-        )
+        self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
+        self._read_sessions = async_sessionmaker(self._read_engine, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -113,6 +121,12 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    async def read_row(self, statement: Executable, params: dict[str, Any]) -> Row | None:
+        """One row of a Core statement, or None, read without an ORM session: for the lookups every request
+        makes, where building entities and a unit of work was a third of the cost (measured)."""
+        async with self._read_engine.connect() as conn:
+            return (await conn.execute(statement, params)).one_or_none()
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

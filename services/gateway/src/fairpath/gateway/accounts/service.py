@@ -174,15 +174,30 @@ def present_key(key: ApiKey) -> ApiKeyPublic:
 
 def principal_of(user: User, organization: Organization | None) -> Principal:
     """What the gateway forwards to services for this user: the business only for an agency or employer."""
-    business_id = None
-    if organization is not None and user.role in (Role.agency, Role.employer):
-        business_id = organization.business_id
-    return Principal(
-        user_id=user.id,
-        role=user.role,
+    return principal_for(
+        user.id,
+        user.role,
         organization_id=user.organization_id,
-        business_id=business_id,
-        worker_id=user.worker_id if user.role == Role.worker else None,
+        business_id=organization.business_id if organization is not None else None,
+        worker_id=user.worker_id,
+    )
+
+
+def principal_for(
+    user_id: uuid.UUID,
+    role: Role,
+    *,
+    organization_id: uuid.UUID | None,
+    business_id: uuid.UUID | None,
+    worker_id: uuid.UUID | None,
+) -> Principal:
+    """`principal_of` from a user's columns and its organisation's business (as the per-request lookups read them)."""
+    return Principal(
+        user_id=user_id,
+        role=role,
+        organization_id=organization_id,
+        business_id=business_id if role in (Role.agency, Role.employer) else None,
+        worker_id=worker_id if role == Role.worker else None,
     )
 
 
