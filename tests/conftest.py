@@ -20,7 +20,7 @@ from fairpath.deploy.demo import seed_demo_businesses, seed_demo_worker
 from fairpath.deploy.processes import StackConfig, build_stack
 from fairpath.gateway.accounts.demo import ensure_demo_identities
 
-from .test_launcher import READY_TIMEOUT, stack_config
+from .test_launcher import stack_config
 
 
 @pytest.fixture(scope="session")
@@ -40,10 +40,6 @@ def client_of(app: FastAPI, name: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url=f"http://{name}"
     )
-
-
-# Four processes importing their world on two busy cores: the shared stack waits longer than one test would.
-SHARED_READY_TIMEOUT = max(READY_TIMEOUT, 120.0)
 
 
 SHARED_STACK_ENV = {
@@ -105,7 +101,6 @@ def shared_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         admin = PostgresAdmin(url) if url else None
         env |= _postgres_databases(admin)
     config = stack_config(tmp_path_factory.mktemp(f"shared-stack-{request.param}"), **env)
-    config.ready_timeout = SHARED_READY_TIMEOUT
     with pytest.MonkeyPatch.context() as patch:
         # The demo accounts go into the database the stack's gateway will use.
         if "FAIRPATH_GATEWAY_DATABASE_URL" in env:

@@ -23,7 +23,8 @@ from fairpath.deploy.processes import SERVICES, StackConfig, StackError, Supervi
 from fairpath.gateway.accounts.demo import DEMO_USERS, ensure_demo_identities
 
 ROOT = Path(__file__).resolve().parents[1]
-READY_TIMEOUT = 50.0
+# Generous: a stack is ready in seconds, but on two cores shared with the rest of the suite it has taken a minute.
+READY_TIMEOUT = 120.0
 
 
 def poll_until(predicate: Callable[[], Any], timeout: float, message: str, interval: float = 0.1) -> Any:

@@ -76,8 +76,9 @@ class NatsServer:
                 self.process.wait()
 
 
-async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05, message: str = "condition"):  # noqa: ANN001, ANN201
-    """Poll an (async or plain) predicate until it returns something truthy, or fail after the deadline."""
+async def wait_until(predicate, timeout: float = 30.0, interval: float = 0.05, message: str = "condition"):  # noqa: ANN001, ANN201
+    """Poll an (async or plain) predicate until it returns something truthy, or fail after the deadline (generous:
+    it returns as soon as the predicate holds, and a suite on two busy cores may take seconds to deliver an event)."""
     deadline = time.monotonic() + timeout
     while True:
         result = predicate()
