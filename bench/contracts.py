@@ -26,6 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from fairpath.contracts.config import FONTS_DIR
+from fairpath.contracts.contracts.codes import new_code
 from fairpath.contracts.contracts.tables import ContractState
 from fairpath.contracts.contracts.terms import ContractTerms
 from fairpath.contracts.documents.catalogues import available_languages
@@ -60,6 +61,7 @@ def facts(i: int) -> DocumentFacts:
         f"{i:064x}",
         ContractTerms.model_validate(terms),
         issued_at=datetime.now(UTC) - timedelta(days=1),
+        verification_code=new_code(),  # each document its own QR code, as each version has
     )
 
 

@@ -641,6 +641,8 @@ MATRIX: dict[str, Row] = {
         path={"contract_id": "contract"},
         query=fixed({"format": "html", "lang": "ne"}),
     ),
+    # Public, no login: a code no document carries is 404 (the answers for real codes: contracts' own tests).
+    "GET /v1/verify/contracts/{code}": Row("404 - - - - - -", public=True, path={"code": fixed("7KQ2-M9XD-4RTH-W")}),
     "POST /v1/contracts/{contract_id}/arrival-verification": Row(
         "401 409 409 403 403 403 403",
         path={"contract_id": "contract"},

@@ -210,3 +210,15 @@ def test_the_whole_suite_runs_on_a_worker_per_core_and_named_tests_in_this_proce
     assert cli._workers(["-q"], {"FAIRPATH_TEST_WORKERS": "0"}) == []
     assert cli._workers(["-n", "1"], {}) == [] and cli._workers(["-n2"], {}) == []
     assert cli._workers([str(tmp_path)], {}) == [] and cli._workers(["tests/test_up.py::test_x"], {}) == []
+
+
+def test_contract_qr_codes_point_to_this_stacks_gateway_unless_an_address_is_set(tmp_path: Path) -> None:
+    ports = {name: free_port() for name in SERVICES}
+    config = StackConfig(var_dir=tmp_path, ports=ports, nats_port=free_port(), base_env={})
+    assert config.service_env()["FAIRPATH_CONTRACTS_PUBLIC_BASE_URL"] == config.gateway_url
+
+    public = "https://fairpath.example.org"
+    config = StackConfig(
+        var_dir=tmp_path, ports=ports, nats_port=free_port(), base_env={"FAIRPATH_CONTRACTS_PUBLIC_BASE_URL": public}
+    )
+    assert config.service_env()["FAIRPATH_CONTRACTS_PUBLIC_BASE_URL"] == public

@@ -7,17 +7,22 @@ import uuid
 
 import pypdfium2
 import pytest
+import zxingcpp
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from fairpath.common.auth import Role
 from fairpath.common.testing import make_principal
-from fairpath.contracts.config import FONTS_DIR
+from fairpath.contracts.config import DEFAULT_PUBLIC_BASE_URL, FONTS_DIR
 from fairpath.contracts.contracts.tables import ContractState
+from fairpath.contracts.contracts.terms import ContractTerms
 from fairpath.contracts.documents.catalogues import available_languages, catalogue
-from fairpath.contracts.documents.pdf import FONT_FILES, uncovered_characters
+from fairpath.contracts.documents.content import DocumentFacts
+from fairpath.contracts.documents.pdf import FONT_FILES, render_pdf, uncovered_characters
+from fairpath.contracts.documents.qr import qr_svg
+from fairpath.contracts.documents.render import render_html
 
-from .conftest import World
+from .conftest import World, contract_terms
 
 LANGUAGES = ["en", "ar", "ne", "bn", "id", "fil"]
 SCRIPT_FONT = {"ar": "NotoSansArabic", "ne": "NotoSansDevanagari", "bn": "NotoSansBengali"}
@@ -424,3 +429,77 @@ async def test_a_long_run_without_spaces_wraps_inside_the_page(world):
     finally:
         document.close()
     assert run in squeeze(viewer_text(r.content))
+
+
+# --- the verification code and its QR code ---------------------------------------------------------
+
+
+def qr_codes_of(body: bytes) -> list[str]:
+    """What the QR codes drawn on the PDF's first page hold, read from the page as a phone's camera would see it
+    (rendered by PDFium, decoded by ZXing)."""
+    document = pypdfium2.PdfDocument(body)
+    try:
+        pixels = document[0].render(scale=3, grayscale=True).to_numpy()
+    finally:
+        document.close()
+    return [found.text for found in zxingcpp.read_barcodes(pixels) if found.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+def links_of(body: bytes) -> set[str]:
+    """The addresses the first page links to (Typst draws the SVG image as vector paths in the page, inline)."""
+    page = PdfReader(io.BytesIO(body)).pages[0]
+    return {str(a.get_object()["/A"]["/URI"]) for a in page.get("/Annots", []) if "/A" in a.get_object()}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_the_pdf_prints_the_code_and_a_qr_code_of_the_public_page_that_checks_it(issued_contract, language):
+    p, contract = issued_contract
+    r = await p.world.client.get(
+        f"/v1/contracts/{contract['id']}/document",
+        params={"format": "pdf", "lang": language},
+        headers=p.world.headers(p.worker_user),
+    )
+    assert r.status_code == 200, r.text
+    code = contract["verification_code"]
+    url = f"{DEFAULT_PUBLIC_BASE_URL}/portal/verify/{code}"
+    assert links_of(r.content) == {url}
+    assert qr_codes_of(r.content) == [url]
+    # The code in the line above the terms (Latin, isolated in the Arabic column) and the address beside the QR code.
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
+    assert code in text
+    assert url in squeeze(text)
+    assert notdef_glyphs_drawn(r.content) == 0
+
+
+async def test_the_html_prints_the_code_and_embeds_the_qr_code_segno_draws_for_the_public_page(issued_contract):
+    p, contract = issued_contract
+    r = await p.world.client.get(f"/v1/contracts/{contract['id']}/document", headers=p.world.headers(p.worker_user))
+    assert r.status_code == 200
+    code = contract["verification_code"]
+    url = f"{DEFAULT_PUBLIC_BASE_URL}/portal/verify/{code}"
+    for language in ("ne", "ar"):
+        assert catalogue(language)("verification_line", code=code) in r.text.replace("\u2066", "").replace("\u2069", "")
+    assert qr_svg(url) in r.text and f'href="{url}"' in r.text
+
+
+def test_each_version_s_document_holds_its_own_code_at_the_configured_public_address():
+    terms = ContractTerms.model_validate(contract_terms(uuid.uuid4(), uuid.uuid4(), uuid.uuid4()))
+    facts = DocumentFacts(
+        "c0ffee00-0000-7000-8000-000000000002",
+        ContractState.issued,
+        3,
+        "1" * 64,
+        terms,
+        verification_code="7KQ2M9XD4RTHW",
+        public_base_url="https://fairpath.example.org/",
+    )
+    assert facts.verification_url == "https://fairpath.example.org/portal/verify/7KQ2-M9XD-4RTH-W"
+    assert qr_codes_of(render_pdf(facts, ["en"], FONTS_DIR)) == [facts.verification_url]
+    assert qr_svg(facts.verification_url) in render_html(facts, ["en"])
+
+
+def test_a_document_printed_without_a_code_has_no_qr_code():
+    terms = ContractTerms.model_validate(contract_terms(uuid.uuid4(), uuid.uuid4(), uuid.uuid4()))
+    facts = DocumentFacts("c0ffee00-0000-7000-8000-000000000003", ContractState.issued, 1, "2" * 64, terms)
+    assert qr_codes_of(render_pdf(facts, ["en"], FONTS_DIR)) == []
+    assert "<svg" not in render_html(facts, ["en"])

@@ -469,6 +469,8 @@ class StackConfig:
             env[upstream_urls_env(spec)] = self.url(spec.name)
         for spec in ALL_SERVICES:
             env[f"{spec.settings_prefix}PORT"] = str(self.ports[spec.name])
+        # The address a contract document's QR code points to: this stack's gateway, unless one is set.
+        env.setdefault("FAIRPATH_CONTRACTS_PUBLIC_BASE_URL", self.gateway_url)
         env.update(self.extra_env)
         return env
 

@@ -68,6 +68,8 @@ CONTRACTS = ServiceSpec(
         "/v1/reference/minimum-wages",
         "/v1/reference/working-time-limits",
         "/v1/reference/exchange-rates",
+        # Public, no login: the check of a contract document by the code printed on it.
+        "/v1/verify/contracts",
     ),
 )
 REGISTRY = ServiceSpec(

@@ -18,6 +18,7 @@ from fairpath.contracts.job_orders.routes import router as job_orders_router
 from fairpath.contracts.job_orders.tables import JobOrder
 from fairpath.contracts.lifecycle.routes import router as lifecycle_router
 from fairpath.contracts.reference.routes import router as reference_router
+from fairpath.contracts.verification.routes import router as verification_router
 from fairpath.contracts.workers.consumers import registry_subscription
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
@@ -44,6 +45,7 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
             contracts_router,
             documents_router,
             reference_router,
+            verification_router,
         ],
         tables=ledger_tables,
         audit_hold_scope=AUDIT_HOLD_SCOPE,

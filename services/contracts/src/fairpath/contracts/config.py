@@ -10,6 +10,8 @@ from fairpath.common import secrets
 from fairpath.common.config import InsecureSettingsError, ServiceSettings
 
 FONTS_DIR = Path(__file__).resolve().parent / "documents" / "fonts"
+# The gateway of `./fairpath up`: where the public page that checks a contract document is.
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
 
 class ContractsSettings(ServiceSettings):
@@ -23,6 +25,9 @@ class ContractsSettings(ServiceSettings):
     personal_data_key: str = ""
     # Where the PDF fonts are; shipped in the package (Noto, OFL).
     fonts_dir: Path = FONTS_DIR
+    # The address the public reaches the gateway at: every contract document prints, and holds in its QR code,
+    # `<this>/portal/verify/<code>`, the page that checks it without login.
+    public_base_url: str = Field(default=DEFAULT_PUBLIC_BASE_URL, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
     @model_validator(mode="after")
     def _personal_data_key(self) -> "ContractsSettings":

@@ -76,6 +76,9 @@ class GatewaySettings(_UpstreamSettings):
     rate_limit_per_address: str = "50/second;3000/minute"
     rate_limit_per_api_key: str = "20/second;600/minute"
     rate_limit_per_user: str = "20/second;600/minute"
+    # Requests per client address to the public, login-free check of a contract document
+    # (GET /v1/verify/contracts/{code}), on top of the per-address limit: codes are not to be tried in bulk.
+    rate_limit_verify: str = "30/minute"
     rate_limit_strategy: Literal["sliding-window-counter", "fixed-window", "moving-window"] = "sliding-window-counter"
     # Where the counters live: memory:// (this process), or a store every replica of the gateway shares
     # (redis://host:6379/0, memcached://host:11211, ...; its client library must be installed).
@@ -92,11 +95,15 @@ class GatewaySettings(_UpstreamSettings):
     # streamed body passes it. The streamed imports (watchlists, licence registers) have their own.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_import_body_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    # The portal's cookie session ends after this long without a page, and this long after sign-in at the latest.
+    portal_idle_timeout_seconds: int = Field(default=30 * 60, ge=60, le=86400)
+    portal_absolute_lifetime_seconds: int = Field(default=12 * 3600, ge=300, le=7 * 86400)
 
     @field_validator(
         "rate_limit_per_address",
         "rate_limit_per_api_key",
         "rate_limit_per_user",
+        "rate_limit_verify",
         "sign_in_failures_per_account",
         "sign_in_failures_per_address",
     )

@@ -28,6 +28,10 @@ class ContractPublic(BaseModel):
     end_date: date | None
     current_version: int
     content_hash: str
+    verification_code: str = Field(
+        description="the current version's code, printed on its document: anyone may check the document with it "
+        "at `GET /v1/verify/contracts/{code}`, without logging in"
+    )
     issued_version: int | None
     issued_at: datetime | None
     signed_version: int | None
@@ -52,6 +56,9 @@ class ContractVersionPublic(BaseModel):
 
     number: int
     content_hash: str = Field(description="SHA-256 of the RFC 8785 canonical JSON of the terms")
+    verification_code: str = Field(
+        description="printed on this version's document: `GET /v1/verify/contracts/{code}` checks it, without login"
+    )
     created_at: datetime
     issued: bool = Field(description="this version was issued to the worker (even if a later one replaced it)")
     issued_at: datetime | None

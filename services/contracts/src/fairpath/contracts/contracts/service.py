@@ -14,6 +14,7 @@ from fairpath.common.auth import READ_ALL_ROLES, Principal, Role
 from fairpath.common.canonical import canonical_json, sha256_hex
 from fairpath.common.errors import NotFound
 from fairpath.contracts.config import ContractsSettings
+from fairpath.contracts.contracts.codes import grouped
 from fairpath.contracts.contracts.schemas import (
     ArrivalVerificationPublic,
     ContractPublic,
@@ -173,6 +174,7 @@ async def present(
         {
             **{name: getattr(contract, name) for name in ContractPublic.model_fields if hasattr(contract, name)},
             "content_hash": version.content_hash,
+            "verification_code": grouped(version.verification_code),
             "terms": terms_of(version, settings),
         }
     )
@@ -183,6 +185,7 @@ def present_version(settings: ContractsSettings, version: ContractVersion) -> Co
     return ContractVersionPublic(
         number=version.number,
         content_hash=version.content_hash,
+        verification_code=grouped(version.verification_code),
         created_at=version.created_at,
         issued=version.issued_at is not None,
         issued_at=version.issued_at,

@@ -9,6 +9,7 @@ from sqlmodel import Field
 
 from fairpath.common.db import EnumString, UtcDateTime
 from fairpath.common.domain_codes import ContractParty, ContractTerm, TerminationReason
+from fairpath.contracts.contracts.codes import new_code
 from fairpath.contracts.contracts.terms import SignatureMethod
 from fairpath.contracts.db import ContractsModel
 
@@ -78,6 +79,9 @@ class ContractVersion(ContractsModel, table=True):
     terms: dict = Field(sa_column=Column(JSON, nullable=False))
     worker_sealed: str = Field(sa_column=Column(Text, nullable=False))
     content_hash: str = Field(max_length=64)
+    # Printed on the version's document (and in its QR code): anyone may check with it, without logging in,
+    # whether a copy is the signed version (verification/). Random, never derived from the contract.
+    verification_code: str = Field(default_factory=new_code, max_length=13, unique=True, index=True)
     warnings: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_by: str = Field(max_length=200)
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

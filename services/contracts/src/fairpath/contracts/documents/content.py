@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fairpath.common.occupations import occupation
+from fairpath.contracts.config import DEFAULT_PUBLIC_BASE_URL
+from fairpath.contracts.contracts.codes import grouped
 from fairpath.contracts.contracts.pay import money
 from fairpath.contracts.contracts.tables import ContractState
 from fairpath.contracts.contracts.terms import ContractTerms, DocumentHolder, PaidBy, Provision
 from fairpath.contracts.documents.catalogues import Catalogue, TextDirection, available_languages, catalogue
+from fairpath.contracts.documents.qr import verification_url
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,13 @@ class DocumentFacts:
     issued_at: datetime | None = None  # when this version was issued to the worker (None: never)
     signed_at: datetime | None = None  # when the worker signed this version
     superseded_by: int | None = None  # the version that replaced this one, if any
+    verification_code: str | None = None  # the version's code, as stored (None: printed without one)
+    public_base_url: str = DEFAULT_PUBLIC_BASE_URL  # where the public page that checks the code is
+
+    @property
+    def verification_url(self) -> str | None:
+        """The public page that checks this document (what its QR code holds)."""
+        return verification_url(self.public_base_url, self.verification_code) if self.verification_code else None
 
     @property
     def unissued_draft(self) -> bool:
@@ -78,7 +88,9 @@ def _provision(cat: Catalogue, provided, currency: str) -> str:  # noqa: ANN001
 
 def header(facts: DocumentFacts, cat: Catalogue) -> list[str]:
     """The lines above the terms, the same slots in every language so the columns stay side by side:
-    draft contract, draft translation (empty when they do not apply), languages, version, status (translated)."""
+    draft contract, draft translation (empty when they do not apply), languages, version, status (translated),
+    and the verification code (empty for a document printed without one; its QR code and address follow
+    the lines, in no language: pdf.py, the HTML template)."""
     langs = facts.terms.languages
     names = [
         catalogue(code).name if code in available_languages() else code
@@ -91,6 +103,7 @@ def header(facts: DocumentFacts, cat: Catalogue) -> list[str]:
         cat("prevailing", languages=", ".join(names), prevailing=prevailing),
         cat("version_line", version=facts.version, hash=_iso(cat, facts.content_hash)),
         cat("status_line", status=status_word(facts, cat)),
+        cat("verification_line", code=_iso(cat, grouped(facts.verification_code))) if facts.verification_code else "",
     ]
 
 

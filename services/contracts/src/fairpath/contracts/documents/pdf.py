@@ -24,6 +24,7 @@ from fontTools.ttLib import TTFont
 
 from fairpath.common.errors import RuleViolations, ServiceUnavailable, Violation
 from fairpath.contracts.documents.content import DocumentFacts
+from fairpath.contracts.documents.qr import qr_svg
 from fairpath.contracts.documents.render import Column, columns
 
 log = logging.getLogger("fairpath.contracts.documents")
@@ -181,13 +182,20 @@ def _rows(cols: list[Column]) -> list[dict]:
 
 
 def document_data(facts: DocumentFacts, cols: list[Column]) -> dict:
-    """What the template prints: plain data, never markup."""
+    """What the template prints: plain data, never markup (the QR code is an SVG image, drawn by segno)."""
+    rows = _rows(cols)
+    url = facts.verification_url
+    if url is not None:
+        # Below the lines above the terms (the last of which gives the code in each language), the QR code and
+        # beside it the address it holds, left to right whatever the columns' directions.
+        first_section = next(i for i, row in enumerate(rows) if row["kind"] == "section")
+        rows.insert(first_section, {"kind": "qr", "svg": qr_svg(url), "url": url, "caption": _parts(url)})
     return {
         "title": " / ".join(c.title for c in cols),
         "lang": cols[0].language,
         "footer": f"{facts.contract_id} v{facts.version} sha256:{facts.content_hash[:16]}",
         "columns": [{"lang": c.language, "dir": str(c.direction), "fonts": _fonts(c)} for c in cols],
-        "rows": _rows(cols),
+        "rows": rows,
     }
 
 

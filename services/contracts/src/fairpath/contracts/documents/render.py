@@ -7,10 +7,12 @@ they are the same), each column the same rows in its own language.
 from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from fairpath.common.errors import RuleViolations, Violation
 from fairpath.contracts.documents.catalogues import Catalogue, TextDirection, available_languages, catalogue
 from fairpath.contracts.documents.content import DocumentFacts, Section, header, sections
+from fairpath.contracts.documents.qr import qr_svg
 
 
 @dataclass(frozen=True)
@@ -67,4 +69,7 @@ _env = Environment(
 
 
 def render_html(facts: DocumentFacts, languages: list[str]) -> str:
-    return _env.get_template("contract.html.j2").render(columns=columns(facts, languages))
+    url = facts.verification_url
+    # segno's SVG, made here from the address alone: nothing the parties wrote is in it.
+    qr = Markup(qr_svg(url)) if url is not None else None
+    return _env.get_template("contract.html.j2").render(columns=columns(facts, languages), qr=qr, verification_url=url)

@@ -77,6 +77,8 @@ async def contract_document(
         issued_at=stored.issued_at,
         signed_at=stored.signed_at,
         superseded_by=stored.superseded_by,
+        verification_code=stored.verification_code,
+        public_base_url=settings.public_base_url,
     )
     languages = document_languages(facts, lang)
     stem = f"contract-{contract.id}-v{number}-{'-'.join(languages)}"
@@ -90,6 +92,7 @@ async def contract_document(
             facts.issued_at,
             facts.signed_at,
             facts.superseded_by,
+            facts.verification_url,
             str(settings.fonts_dir),
         )
         body = rendered_pdfs.get(key)

@@ -35,6 +35,7 @@ from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
 from fairpath.contracts.businesses.service import standings
 from fairpath.contracts.config import ContractsSettings
+from fairpath.contracts.contracts.codes import new_code
 from fairpath.contracts.contracts.sealing import seal
 from fairpath.contracts.contracts.service import content_hash, current_version, get_contract, is_party, terms_of
 from fairpath.contracts.contracts.tables import (
@@ -253,6 +254,7 @@ async def _add_version(
         terms=terms.public_content(),
         worker_sealed=seal(settings.personal_data_key, terms.worker_personal_data()),
         content_hash=content_hash(terms),
+        verification_code=new_code(),
         warnings=_warnings(verdict),
         created_by=principal.actor,
         created_at=now,

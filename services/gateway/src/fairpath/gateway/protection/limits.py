@@ -115,6 +115,23 @@ class RateLimits:
             log.warning("rate limit store unavailable", extra={"error": type(exc).__name__})
         return tightest
 
+    async def charge_public(self, scope: Scope, kind: str, limit: str, address: str) -> None:
+        """A public path's own limit per client address (`limit`, in the `limits` notation, counted apart from
+        the general one under `kind`): 429 once one of its windows is spent. No caller to charge otherwise."""
+        if kind not in self.windows:
+            self.windows[kind] = parse_many(limit)
+        spent = await self.spend(kind, address)
+        usage: RequestUsage | None = scope.get(USAGE_KEY)
+        if usage is not None:
+            usage.note(spent)
+        if spent is not None and spent.exceeded:
+            wait = max(1, spent.reset_after)
+            raise RateLimited(
+                f"this address made more than {spent.limit} requests to this public path in the window: "
+                f"try again in {wait} s",
+                retry_after=wait,
+            )
+
     async def charge_caller(self, scope: Scope, *, api_key_id: object | None, user_id: object | None) -> None:
         """The authenticated caller's limits: per API key (when it used one) and per user; 429 once one is spent."""
         usage: RequestUsage | None = scope.get(USAGE_KEY)

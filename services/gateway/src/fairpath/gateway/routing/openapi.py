@@ -39,8 +39,10 @@ SECURITY_SCHEMES = {
         "description": "a token of the organisation's OpenID Connect issuer, for a user linked to its subject",
     },
 }
-# Public: no credentials asked (signing in, renewing, activating with a one-time code; health).
+# Public: no credentials asked (signing in, renewing, activating with a one-time code; health; the check of a
+# contract document by its code, which the gateway forwards without login: middleware.PUBLIC_PATHS).
 _OPEN = ("/healthz", "/readyz", "/metrics", "/v1/auth/token", "/v1/auth/refresh", "/v1/auth/activate")
+_PUBLIC_FORWARDED = ("/v1/verify/contracts/{code}",)
 GATEWAY = "gateway"
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -255,7 +257,10 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str,
     _describe_tags(doc, declared, owners)
     doc["components"]["securitySchemes"] = SECURITY_SCHEMES
     for path, item in doc["paths"].items():
-        if not path.startswith(_OPEN):
+        if path in _PUBLIC_FORWARDED and isinstance(item.get("get"), dict):
+            # No credentials (an empty requirement, stated, so no default applies); its GET alone is public.
+            item["get"]["security"] = []
+        elif not path.startswith(_OPEN):
             for operation in item.values():
                 if isinstance(operation, dict):
                     operation["security"] = [{"ApiKey": []}, {"Password": []}, {"SingleSignOn": []}]

@@ -1,0 +1,1 @@
+"""The public check of a printed contract: its version's code (and QR code) tells whether it is the signed version."""
