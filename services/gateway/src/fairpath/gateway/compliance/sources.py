@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-import pydantic_core
 
+from fairpath.common import jsonio
 from fairpath.common.auth import PRINCIPAL_HEADER
 from fairpath.common.logging import correlation_id
 from fairpath.gateway.routing.upstreams import Upstreams
@@ -71,8 +71,7 @@ async def _get(upstreams: Upstreams, source: Source, params: dict[str, str], tok
             async with upstreams.session.get(base + source.path, params=params, headers=headers) as response:
                 if response.status != 200:
                     raise _Refused(response.status)
-                # pydantic-core's parser: several times faster than json.loads on a part of thousands of records.
-                return pydantic_core.from_json(await response.read())
+                return jsonio.loads(await response.read())
         except aiohttp.ClientConnectorError as exc:
             last = exc
     raise ConnectionError(type(last).__name__ if last else "no replicas")

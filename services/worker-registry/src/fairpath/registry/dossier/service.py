@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-import pydantic_core
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fairpath.common import jsonio
 from fairpath.common.timeutil import utcnow
 from fairpath.registry.dossier.schemas import DossierFeeReport
 from fairpath.registry.fees.tables import FeeReport
@@ -61,7 +61,7 @@ async def business_fee_reports(session: AsyncSession, business_id: uuid.UUID) ->
         worker_id = item.pop("worker_id")
         item["worker"] = workers.get(worker_id) or _unknown(worker_id)
         items.append(item)
-    return pydantic_core.to_json({"business_id": business_id, "items": items})
+    return jsonio.dumps({"business_id": business_id, "items": items})
 
 
 def _deadline_met(done_at: datetime | None, due_at: datetime, now: datetime) -> bool | None:
@@ -128,4 +128,4 @@ async def business_grievances(session: AsyncSession, business_id: uuid.UUID) -> 
         }
         for g in grievances
     ]
-    return pydantic_core.to_json({"business_id": business_id, "items": items})
+    return jsonio.dumps({"business_id": business_id, "items": items})
