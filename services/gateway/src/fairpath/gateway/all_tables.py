@@ -2,5 +2,6 @@
 
 from fairpath.gateway.accounts import tables as _accounts  # noqa: F401
 from fairpath.gateway.db import metadata
+from fairpath.gateway.portal import tables as _portal  # noqa: F401
 
 __all__ = ["metadata"]

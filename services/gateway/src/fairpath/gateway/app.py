@@ -20,6 +20,7 @@ from fairpath.gateway.config import GatewaySettings
 from fairpath.gateway.db import MIGRATIONS, ledger_tables
 from fairpath.gateway.operations.routes import clock_router
 from fairpath.gateway.operations.routes import router as operations_router
+from fairpath.gateway.portal.routes import install as install_portal
 from fairpath.gateway.protection.addresses import TrustedProxies
 from fairpath.gateway.protection.limits import RateLimits, SignInFailures, Throttled
 from fairpath.gateway.protection.middleware import ProtectionMiddleware
@@ -87,6 +88,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.user_middleware.append(Middleware(ServiceForwarding))  # innermost: inside the protection
     openapi.install(app)
     docs.install(app)
+    install_portal(app)  # the partner portal's pages under /portal/, and `/` sending visitors there
     return app
 
 

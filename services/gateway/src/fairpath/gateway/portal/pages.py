@@ -1,0 +1,218 @@
+"""What each page shows, fetched through the gateway's own API in this process, with the caller's credentials:
+the same authentication, rate limits, tenancy and audit apply, so a page never shows what the API would refuse.
+Nothing here reads a table of another service (or of the accounts domain) directly."""
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from starlette.requests import Request
+
+from fairpath.gateway.accounts.context import Accounts
+from fairpath.gateway.protection.addresses import client_of
+
+# Each page asks for at most this many rows of a list (the API's own page size limit applies too).
+LIST_LIMIT = 50
+
+
+class ApiRefused(Exception):
+    """The API answered a page's call with an error the page does not show as data."""
+
+    def __init__(self, status: int, problem: dict[str, Any]) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.problem = problem
+
+
+@dataclass
+class Api:
+    """The gateway's API, called in this process as the page's caller (an access token of their session, or
+    nobody for the public pages), from the caller's address so that its rate limit is theirs."""
+
+    client: httpx.AsyncClient
+
+    @classmethod
+    def for_request(cls, request: Request, access_token: str | None = None) -> "Api":
+        headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
+        transport = httpx.ASGITransport(app=request.app, client=(client_of(request.scope), 0))
+        return cls(httpx.AsyncClient(transport=transport, base_url="http://gateway.portal", headers=headers))
+
+    @classmethod
+    def as_session(cls, request: Request, user_id: uuid.UUID, user_session_id: uuid.UUID) -> "Api":
+        accounts: Accounts = request.app.state.accounts
+        return cls.for_request(request, accounts.tokens.issue(user_id, user_session_id))
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    async def get(self, path: str, **params: Any) -> Any:
+        response = await self.client.get(path, params={k: v for k, v in params.items() if v is not None})
+        return _json_or_refused(response)
+
+    async def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.client.post(path, **kwargs)
+
+    async def items(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        return (await self.get(path, limit=LIST_LIMIT, **params)).get("items", [])
+
+
+def _json_or_refused(response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        try:
+            problem = response.json()
+        except ValueError:
+            problem = {}
+        raise ApiRefused(response.status_code, problem if isinstance(problem, dict) else {})
+    return response.json()
+
+
+# --- who is signed in ---------------------------------------------------------------------------
+
+
+async def who_am_i(api: Api) -> dict[str, Any]:
+    return await api.get("/v1/me")
+
+
+# --- the employer's pages -------------------------------------------------------------------------
+
+
+@dataclass
+class BusinessPage:
+    business: dict[str, Any]
+    licences: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def open_findings(self) -> list[dict[str, Any]]:
+        """What stands against the business now: why it is suspended, when it is."""
+        return [f for f in self.findings if f.get("status") == "open"]
+
+
+async def business_page(api: Api, business_id: str) -> BusinessPage:
+    business = await api.get(f"/v1/businesses/{_segment(business_id)}")
+    page = BusinessPage(business=business)
+    page.licences = await _optional_items(api, f"/v1/businesses/{_segment(business_id)}/licences")
+    page.findings = await _optional_items(api, f"/v1/businesses/{_segment(business_id)}/findings")
+    # What vetting holds against it for want of a record: a licence, or self-assessment answers.
+    open_kinds = {f.get("kind") for f in page.open_findings}
+    if not page.licences or open_kinds & {"licence_missing", "licence_expired", "licence_not_in_register"}:
+        page.missing.append("licence")
+    if "self_assessment_non_compliant" in open_kinds:
+        page.missing.append("self_assessment")
+    return page
+
+
+async def _optional_items(api: Api, path: str, **params: Any) -> list[dict[str, Any]]:
+    """A list the page shows when the caller may read it (a 403 or 404 leaves it out, as the API decides)."""
+    try:
+        found = await api.get(path, **params)
+    except ApiRefused as refused:
+        if refused.status in (403, 404, 405):
+            return []
+        raise
+    if isinstance(found, dict):
+        return found.get("items", [])
+    return found if isinstance(found, list) else []
+
+
+@dataclass
+class Submitted:
+    """What the API said to a form's request: done, or the rules it broke (by field), or another refusal."""
+
+    done: bool
+    violations: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+
+
+async def _submit(api: Api, path: str, body: dict[str, Any]) -> Submitted:
+    response = await api.post(path, json=body)
+    if response.status_code < 300:
+        return Submitted(done=True, status=response.status_code)
+    problem = _json_or_refused_problem(response)
+    if response.status_code == 422:
+        violations = {
+            str(v.get("field", "")).split(".")[-1] or "form": str(v.get("message") or v.get("rule") or "")
+            for v in problem.get("violations", [])
+            if isinstance(v, dict)
+        }
+        return Submitted(done=False, violations=violations or {"form": str(problem.get("detail", ""))}, status=422)
+    if response.status_code in (409,):
+        return Submitted(done=False, violations={"form": str(problem.get("detail", ""))}, status=409)
+    raise ApiRefused(response.status_code, problem)
+
+
+def _json_or_refused_problem(response: httpx.Response) -> dict[str, Any]:
+    try:
+        problem = response.json()
+    except ValueError:
+        return {}
+    return problem if isinstance(problem, dict) else {}
+
+
+async def add_licence(api: Api, business_id: str, licence: dict[str, str]) -> Submitted:
+    """Record an operating licence of the caller's business (vetting checks it against the register)."""
+    return await _submit(api, f"/v1/businesses/{_segment(business_id)}/licences", licence)
+
+
+async def job_orders(api: Api) -> list[dict[str, Any]]:
+    return await api.items("/v1/job-orders")
+
+
+async def contracts(api: Api, status: str | None = None) -> list[dict[str, Any]]:
+    return await api.items("/v1/contracts", status=status)
+
+
+async def contract(api: Api, contract_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    found = await api.get(f"/v1/contracts/{_segment(contract_id)}")
+    versions = await _optional_items(api, f"/v1/contracts/{_segment(contract_id)}/versions")
+    return found, versions
+
+
+async def contract_document(api: Api, contract_id: str, lang: str | None) -> httpx.Response:
+    return await api.client.get(
+        f"/v1/contracts/{_segment(contract_id)}/document", params={"format": "html", **({"lang": lang} if lang else {})}
+    )
+
+
+async def grievances(api: Api, business_id: str | None = None) -> list[dict[str, Any]]:
+    return await api.items("/v1/grievances", business_id=business_id)
+
+
+# --- the worker's pages ---------------------------------------------------------------------------
+
+
+async def fee_reports(api: Api, worker_id: str) -> list[dict[str, Any]]:
+    """The worker's own fee reports (from the export of their own data, which is theirs to read)."""
+    export = await api.get(f"/v1/workers/{_segment(worker_id)}/export")
+    return export.get("fee_reports", []) if isinstance(export, dict) else []
+
+
+async def report_fee(api: Api, worker_id: str, fee: dict[str, Any]) -> Submitted:
+    """A fee the worker paid (or had deducted): any amount a worker paid is a finding against who took it."""
+    return await _submit(api, f"/v1/workers/{_segment(worker_id)}/fees", fee)
+
+
+async def file_grievance(api: Api, worker_id: str, grievance: dict[str, Any]) -> Submitted:
+    """A worker's own grievance, through the channel that does not pass through their agency."""
+    return await _submit(api, f"/v1/workers/{_segment(worker_id)}/grievances", grievance)
+
+
+# --- the public check of a contract document --------------------------------------------------------
+
+
+async def verify_contract(api: Api, code: str) -> dict[str, Any] | None:
+    """The verdict on a printed code, or None when no document carries it."""
+    try:
+        return await api.get(f"/v1/verify/contracts/{_segment(code)}")
+    except ApiRefused as refused:
+        if refused.status in (404, 422):
+            return None
+        raise
+
+
+def _segment(value: str) -> str:
+    """A value as one path segment: it cannot reach another path of the API."""
+    return quote(value, safe="")
