@@ -9,8 +9,8 @@ anonymous). The records are written straight into each service's database with t
 (through the API this would take minutes and measure the writes, not the read).
 
 Measured in one run, one request at a time, alternating: the dossier through the gateway as the auditor
-(`GET /v1/compliance/businesses/{id}`), and the same nine reads made straight to the services, one after
-another, with the principal the gateway would forward. Prints p50 and p95 of the dossier, of the sum of the
+(`GET /v1/compliance/businesses/{id}`), and the same reads it is made of (one per service) made straight to the
+services, one after another, with the principal the gateway would forward. Prints p50 and p95 of the dossier, of the sum of the
 reads and of the slowest single read of each round, and the ratios; the issue aims at a dossier no slower
 than the slowest read plus 50 %. Absolute times depend on the machine; the ratios are the result.
 """
@@ -182,10 +182,9 @@ async def measure(config: StackConfig, credentials: dict, employer: str, probes:
 
         async def sequential() -> list[float]:
             return [
-                await one(config.url(s.service) + s.path, params={**s.params, **({"limit": "200"} if s.paged else {})},
-                          headers=direct_headers)
+                await one(config.url(s.service) + s.path, params=s.params, headers=direct_headers)
                 for s in reads.values()
-            ]  # fmt: skip
+            ]
 
         first = (await client.get(dossier_url, headers={"X-API-Key": auditor_key})).json()
         assert first["complete"], first["missing"]

@@ -1,6 +1,7 @@
 """The compliance dossier of businesses whose records were made through the API on the shared stack (SQLite and
-PostgreSQL): every service read at once by the gateway, findings of each kind the services raise, the erased
-worker as a marker, the anonymous grievance without a worker, the CSV, the read audited, the roles.
+PostgreSQL): each service read once, all at once, by the gateway, findings of each kind the services raise, the
+records in the shape of their own endpoints, the erased worker as a marker, the anonymous grievance without a
+worker, the CSV, the read audited, the roles.
 
 Screening hits are left out here: a screening starts the matching processes (a minute on a busy machine); the
 gateway's own tests show hits in the dossier, and vetting's tests the hits themselves."""
@@ -99,6 +100,8 @@ def test_the_employers_dossier_holds_each_services_records(shared_stack: LiveSta
             return found if "contract_substitution" in kinds else None
 
         d = poll_until(substituted, 30, "the substitution finding in the employer's dossier", interval=0.3)
+        # Vetting's records as their own endpoints give them.
+        assert d["licences"] == ok(auditor.get(f"/v1/businesses/{r['employer']}/licences"))
     assert d["complete"] is True and d["missing"] == []
     assert d["business"]["id"] == r["employer"]
     assert [link["agency_id"] for link in d["recruitment_chain"]["recruiters"]] == [r["agency"]]

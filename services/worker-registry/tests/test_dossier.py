@@ -1,5 +1,6 @@
-"""The fee reports and grievances about a business, as the compliance dossier reads them: pseudonymous, without
-anyone's words, an erased worker as an erasure marker with its date, an anonymous grievance with no worker."""
+"""The registry's part of a business's compliance dossier, in one read (`GET /v1/grievances/dossier`): its fee
+reports and grievances, pseudonymous, without anyone's words, an erased worker as an erasure marker with its
+date, an anonymous grievance with no worker."""
 
 from fairpath.common.auth import Role
 from fairpath.common.testing import make_principal
@@ -48,42 +49,40 @@ async def test_a_business_fees_and_grievances_are_pseudonymous_with_erasure_mark
     assert erasure.status_code == 200, erasure.text
 
     auditor = minter.headers(make_principal(Role.auditor))
-    fees = await registry.get("/v1/fees/dossier", params={"business_id": str(employer.business_id)}, headers=auditor)
-    assert fees.status_code == 200, fees.text
-    workers = {item["worker"]["worker_id"]: item["worker"] for item in fees.json()["items"]}
+    r = await registry.get("/v1/grievances/dossier", params={"business_id": str(employer.business_id)}, headers=auditor)
+    assert r.status_code == 200, r.text
+    dossier = r.json()
+    assert dossier["business_id"] == str(employer.business_id)
+    workers = {item["worker"]["worker_id"]: item["worker"] for item in dossier["fee_reports"]}
     assert workers[erased["id"]]["erased"] is True
     assert workers[erased["id"]]["erased_at"] == erasure.json()["erased_at"]
     assert workers[kept["id"]] == {"worker_id": kept["id"], "nationality": "NP", "erased": False, "erased_at": None}
-    assert {item["reimbursement_status"] for item in fees.json()["items"]} == {"owed"}
-    assert "Karim" not in fees.text and "evidence" not in fees.json()["items"][0]
-
-    grievances = await registry.get(
-        "/v1/grievances/dossier", params={"business_id": str(employer.business_id)}, headers=auditor
-    )
-    assert grievances.status_code == 200, grievances.text
-    items = {item["id"]: item for item in grievances.json()["items"]}
+    assert {item["reimbursement_status"] for item in dossier["fee_reports"]} == {"owed"}
+    assert "evidence" not in dossier["fee_reports"][0]
+    items = {item["id"]: item for item in dossier["grievances"]}
     anonymous, named = items[filed[True]], items[filed[False]]
     assert anonymous["worker"] is None and anonymous["steps"] == [
         {"step": "received", "actor": None, "at": anonymous["steps"][0]["at"]}
     ]
-    assert named["worker"]["worker_id"] == kept["id"] and named["steps"][0]["actor"].startswith("worker:")
+    assert named["worker"] == workers[kept["id"]] and named["steps"][0]["actor"].startswith("worker:")
     assert anonymous["acknowledgement_deadline_met"] is None and anonymous["resolution_deadline_met"] is None
-    assert "Karim" not in grievances.text
+    assert "Karim" not in r.text
     # Nothing about another business.
-    other = await registry.get("/v1/fees/dossier", params={"business_id": str(agency.business_id)}, headers=auditor)
-    assert other.json()["items"] == []
+    other = await registry.get(
+        "/v1/grievances/dossier", params={"business_id": str(agency.business_id)}, headers=auditor
+    )
+    assert other.json() == {"business_id": str(agency.business_id), "fee_reports": [], "grievances": []}
 
 
 async def test_only_auditors_and_compliance_officers_read_a_business_dossier_part(registry, minter, businesses):
     employer = await businesses.employer()
-    for path in ("/v1/fees/dossier", "/v1/grievances/dossier"):
-        for role, status in ((Role.compliance_officer, 200), (Role.admin, 403), (Role.agency, 403)):
-            principal = employer if role == Role.employer else make_principal(role)
-            r = await registry.get(
-                path, params={"business_id": str(employer.business_id)}, headers=minter.headers(principal)
-            )
-            assert r.status_code == status, (path, role, r.text)
-        r = await registry.get(path, headers=minter.headers(employer))
-        assert r.status_code == 403
-        missing = await registry.get(path, headers=minter.headers(make_principal(Role.auditor)))
-        assert missing.status_code == 422 and missing.json()["violations"][0]["field"] == "business_id"
+    path = "/v1/grievances/dossier"
+    for role, status in ((Role.compliance_officer, 200), (Role.admin, 403), (Role.agency, 403)):
+        r = await registry.get(
+            path, params={"business_id": str(employer.business_id)}, headers=minter.headers(make_principal(role))
+        )
+        assert r.status_code == status, (role, r.text)
+    r = await registry.get(path, params={"business_id": str(employer.business_id)}, headers=minter.headers(employer))
+    assert r.status_code == 403
+    missing = await registry.get(path, headers=minter.headers(make_principal(Role.auditor)))
+    assert missing.status_code == 422 and missing.json()["violations"][0]["field"] == "business_id"

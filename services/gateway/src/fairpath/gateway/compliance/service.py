@@ -19,23 +19,23 @@ from fairpath.gateway.compliance.schemas import Section
 from fairpath.gateway.compliance.sources import SectionUnavailable, Source
 from fairpath.gateway.routing.upstreams import BadGateway, GatewayTimeout
 
-# Which read fills each part.
+# Which read (of `sources.business_sources`) fills each part.
 SECTION_SOURCE = {
-    Section.recruitment_chain: "chain_and_risk",
-    Section.licences: "licences",
-    Section.findings: "findings",
-    Section.vetting_cases: "vetting_cases",
-    Section.risk: "chain_and_risk",
-    Section.screening_hits: "screening_hits",
+    Section.recruitment_chain: "vetting",
+    Section.licences: "vetting",
+    Section.findings: "vetting",
+    Section.vetting_cases: "vetting",
+    Section.risk: "vetting",
+    Section.screening_hits: "vetting",
     Section.contracts: "contracts",
-    Section.fee_reports: "fee_reports",
-    Section.grievances: "grievances",
+    Section.fee_reports: "registry",
+    Section.grievances: "registry",
 }
 
 
-def _business(answer: Any, business_id: uuid.UUID) -> dict[str, Any]:
-    """The business itself: without it there is no dossier (404 as for any id outside reach; 502 or 504 when
-    vetting does not answer)."""
+def _vetting(answer: Any, business_id: uuid.UUID) -> dict[str, Any]:
+    """Vetting's part, the business itself in it: without it there is no dossier (404 as for any id outside
+    reach; 502 or 504 when vetting does not answer)."""
     if isinstance(answer, SectionUnavailable):
         if answer.status == 404:
             raise NotFound("business", business_id)
@@ -45,8 +45,7 @@ def _business(answer: Any, business_id: uuid.UUID) -> dict[str, Any]:
     return answer
 
 
-def _chain(answer: dict[str, Any], business_id: str) -> dict[str, Any]:
-    links = answer["recruitment_links"]
+def _chain(links: list[dict[str, Any]], business_id: str) -> dict[str, Any]:
     return {
         "recruiters": [link for link in links if link["employer_id"] == business_id],
         "recruits_for": [link for link in links if link["employer_id"] != business_id],
@@ -60,14 +59,13 @@ def _by_principle(findings: list[dict[str, Any]]) -> dict[str, list[dict[str, An
     return dict(sorted(grouped.items()))
 
 
-def _markers(*parts: Any) -> dict[str, dict[str, Any]]:
+def _markers(*items: list[dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
     """The registry's marker of every worker it named (an erased one with its date), by worker id."""
     markers: dict[str, dict[str, Any]] = {}
-    for part in parts:
-        if isinstance(part, dict):
-            for item in part["items"]:
-                if item.get("worker"):
-                    markers[item["worker"]["worker_id"]] = item["worker"]
+    for records in items:
+        for item in records or []:
+            if item.get("worker"):
+                markers[item["worker"]["worker_id"]] = item["worker"]
     return markers
 
 
@@ -179,39 +177,38 @@ def _timeline(d: dict[str, Any], markers: dict[str, dict[str, Any]]) -> list[dic
 def assemble(
     business_id: uuid.UUID, sources: dict[str, Source], answers: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
-    """The dossier (the `Dossier` schema, as JSON-ready data) from the reads' answers: each a service's JSON or a
-    `SectionUnavailable`. Plain data rather than models: a busy business has thousands of records, each already
-    in its service's documented shape."""
-    business = _business(answers["business"], business_id)
+    """The dossier (the `Dossier` schema, as JSON-ready data) from the reads' answers, one per service: each that
+    service's part as JSON or a `SectionUnavailable` (vetting's holds the business: without it there is no dossier).
+    Plain data rather than models: a busy business has thousands of records, each already in its service's
+    documented shape."""
+    vetting = _vetting(answers["vetting"], business_id)
     missing = [
         {"section": section.value, "service": sources[SECTION_SOURCE[section]].service, "reason": answer.reason,
          "detail": answer.detail}
         for section in Section
         if isinstance(answer := answers[SECTION_SOURCE[section]], SectionUnavailable)
     ]  # fmt: skip
-
-    def part(section: Section) -> Any:
-        answer = answers[SECTION_SOURCE[section]]
-        return None if isinstance(answer, SectionUnavailable) else answer
-
-    chain_and_risk = part(Section.recruitment_chain)
-    fees, grievances = part(Section.fee_reports), part(Section.grievances)
-    findings, contracts = part(Section.findings), part(Section.contracts)
+    contracts, registry = (
+        None if isinstance(answer, SectionUnavailable) else answer
+        for answer in (answers["contracts"], answers["registry"])
+    )
+    fees = registry["fee_reports"] if registry is not None else None
+    grievances = registry["grievances"] if registry is not None else None
     markers = _markers(fees, grievances)
     dossier = {
-        "business": business,
+        "business": vetting["business"],
         "generated_at": now.isoformat().replace("+00:00", "Z"),
         "complete": not missing,
         "missing": missing,
-        "recruitment_chain": _chain(chain_and_risk, str(business_id)) if chain_and_risk else None,
-        "licences": part(Section.licences),
-        "findings_by_principle": _by_principle(findings) if findings is not None else None,
-        "vetting_cases": part(Section.vetting_cases),
-        "risk": chain_and_risk["risk"] if chain_and_risk else None,
-        "screening_hits": part(Section.screening_hits),
+        "recruitment_chain": _chain(vetting["recruitment_links"], str(business_id)),
+        "licences": vetting["licences"],
+        "findings_by_principle": _by_principle(vetting["findings"]),
+        "vetting_cases": vetting["vetting_cases"],
+        "risk": vetting["risk"],
+        "screening_hits": vetting["screening_hits"],
         "contracts": _contracts(contracts, markers) if contracts is not None else None,
-        "fee_reports": _fees(fees["items"]) if fees is not None else None,
-        "grievances": _grievances(grievances["items"]) if grievances is not None else None,
+        "fee_reports": _fees(fees) if fees is not None else None,
+        "grievances": _grievances(grievances) if grievances is not None else None,
     }
     dossier["timeline"] = _timeline(dossier, markers)
     return dossier

@@ -1,6 +1,7 @@
-"""Where each part of a dossier comes from: a read of a service's API, made with the caller's principal and a
-deadline of its own. A read that fails is a `SectionUnavailable` naming why, for the dossier to show; never
-an exception that loses the other parts."""
+"""Where the parts of a dossier come from: one read of each service's API (its whole part of the dossier, since a
+service answers its reads one after another), made with the caller's principal and a deadline of its own. A read
+that fails is a `SectionUnavailable` naming why, for the dossier to show; never an exception that loses the
+other parts."""
 
 import asyncio
 import logging
@@ -17,18 +18,14 @@ from fairpath.gateway.routing.upstreams import Upstreams
 
 log = logging.getLogger("fairpath.gateway.compliance")
 
-# Pages of a paged list read at once (the services' largest page).
-_PAGE = 200
-
 
 @dataclass(frozen=True)
 class Source:
-    """One read: a service's path and query; `paged` lists are read to their last page."""
+    """One read: a service's path and query."""
 
     service: str
     path: str
     params: dict[str, str] = field(default_factory=dict)
-    paged: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,18 +39,16 @@ class SectionUnavailable:
 
 
 def business_sources(business_id: uuid.UUID) -> dict[str, Source]:
-    """Every read a dossier of the business is made of, by part."""
+    """Every read a dossier of the business is made of: one per service, by service. Reads of one service queue
+    behind each other there, so one read each costs the dossier its slowest service, not their sum."""
     b = str(business_id)
     return {
-        "business": Source("vetting", f"/v1/businesses/{b}"),
-        "chain_and_risk": Source("vetting", f"/v1/businesses/{b}/dossier"),
-        "licences": Source("vetting", f"/v1/businesses/{b}/licences"),
-        "findings": Source("vetting", f"/v1/businesses/{b}/findings", paged=True),
-        "vetting_cases": Source("vetting", "/v1/vetting-cases", {"business_id": b}, paged=True),
-        "screening_hits": Source("vetting", f"/v1/businesses/{b}/screening-hits", paged=True),
+        # The business, its recruitment chain and risk, licences, findings, vetting cases and screening hits.
+        "vetting": Source("vetting", f"/v1/businesses/{b}/dossier"),
+        # The contracts by status and every substitution finding.
         "contracts": Source("contracts", "/v1/contracts/dossier", {"business_id": b}),
-        "fee_reports": Source("registry", "/v1/fees/dossier", {"business_id": b}),
-        "grievances": Source("registry", "/v1/grievances/dossier", {"business_id": b}),
+        # The fee reports and the grievances.
+        "registry": Source("registry", "/v1/grievances/dossier", {"business_id": b}),
     }
 
 
@@ -62,13 +57,13 @@ class _Refused(Exception):
         self.status = status
 
 
-async def _get(upstreams: Upstreams, source: Source, params: dict[str, str], token: str) -> Any:
+async def _get(upstreams: Upstreams, source: Source, token: str) -> Any:
     headers = {PRINCIPAL_HEADER: token, "x-request-id": correlation_id.get() or ""}
     last: Exception | None = None
     # A read is safe to repeat: a replica that refuses the connection hands it to the next.
     for base in upstreams.urls.get(source.service) or []:
         try:
-            async with upstreams.session.get(base + source.path, params=params, headers=headers) as response:
+            async with upstreams.session.get(base + source.path, params=source.params, headers=headers) as response:
                 if response.status != 200:
                     raise _Refused(response.status)
                 return jsonio.loads(await response.read())
@@ -77,24 +72,11 @@ async def _get(upstreams: Upstreams, source: Source, params: dict[str, str], tok
     raise ConnectionError(type(last).__name__ if last else "no replicas")
 
 
-async def _read(upstreams: Upstreams, source: Source, token: str) -> Any:
-    if not source.paged:
-        return await _get(upstreams, source, source.params, token)
-    items: list[Any] = []
-    params = {**source.params, "limit": str(_PAGE)}
-    while True:
-        page = await _get(upstreams, source, params, token)
-        items += page["items"]
-        if not page.get("next_cursor"):
-            return items
-        params = {**params, "cursor": page["next_cursor"]}
-
-
 async def read(upstreams: Upstreams, source: Source, token: str, timeout: float) -> Any:
-    """The source's answer (a paged list's items, whole), or why there is none."""
+    """The source's answer, or why there is none."""
     try:
         async with asyncio.timeout(timeout):
-            return await _read(upstreams, source, token)
+            return await _get(upstreams, source, token)
     except TimeoutError:
         missing = SectionUnavailable("timed_out", f"the {source.service} service did not answer within {timeout:g} s")
     except _Refused as exc:

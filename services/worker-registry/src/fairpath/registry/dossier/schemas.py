@@ -53,47 +53,6 @@ class DossierFeeReport(BaseModel):
     disputed_at: datetime | None
 
 
-class BusinessFeeReports(BaseModel):
-    """Every fee report naming the business as paid or as answerable for the finding, oldest first."""
-
-    business_id: uuid.UUID
-    items: list[DossierFeeReport]
-
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "business_id": _BUSINESS,
-                    "items": [
-                        {
-                            "id": "0190b3c7-1111-7000-8000-000000000001",
-                            "worker": {"worker_id": _WORKER, "nationality": "NP", "erased": False, "erased_at": None},
-                            "category": "recruitment_fee",
-                            "amount_minor": 15000000,
-                            "currency": "NPR",
-                            "payment_method": "loan",
-                            "paid_by": "worker",
-                            "paid_to_business_id": _BUSINESS,
-                            "contract_id": None,
-                            "paid_on": "2026-03-02",
-                            "channel": "worker",
-                            "reported_at": "2026-04-01T08:00:00Z",
-                            "finding": True,
-                            "finding_business_id": _BUSINESS,
-                            "reimbursement_status": "owed",
-                            "promised_by_date": None,
-                            "reimbursed_amount_minor": None,
-                            "reimbursed_on": None,
-                            "confirmed_at": None,
-                            "disputed_at": None,
-                        }
-                    ],
-                }
-            ]
-        }
-    }
-
-
 class DossierGrievanceStep(BaseModel):
     step: GrievanceStepKind
     actor: str | None = Field(description="who took the step; null for the filer of an anonymous grievance")
@@ -126,18 +85,44 @@ class DossierGrievance(BaseModel):
     steps: list[DossierGrievanceStep] = Field(description="who moved it, to what, and when")
 
 
-class BusinessGrievances(BaseModel):
-    """Every grievance against the business, oldest first."""
+class RegistryDossier(BaseModel):
+    """The registry's part of a business's compliance dossier: every fee report naming the business as paid or
+    as answerable for the finding, and every grievance against it, each oldest first."""
 
     business_id: uuid.UUID
-    items: list[DossierGrievance]
+    fee_reports: list[DossierFeeReport]
+    grievances: list[DossierGrievance]
 
     model_config = {
         "json_schema_extra": {
             "examples": [
                 {
                     "business_id": _BUSINESS,
-                    "items": [
+                    "fee_reports": [
+                        {
+                            "id": "0190b3c7-1111-7000-8000-000000000001",
+                            "worker": {"worker_id": _WORKER, "nationality": "NP", "erased": False, "erased_at": None},
+                            "category": "recruitment_fee",
+                            "amount_minor": 15000000,
+                            "currency": "NPR",
+                            "payment_method": "loan",
+                            "paid_by": "worker",
+                            "paid_to_business_id": _BUSINESS,
+                            "contract_id": None,
+                            "paid_on": "2026-03-02",
+                            "channel": "worker",
+                            "reported_at": "2026-04-01T08:00:00Z",
+                            "finding": True,
+                            "finding_business_id": _BUSINESS,
+                            "reimbursement_status": "owed",
+                            "promised_by_date": None,
+                            "reimbursed_amount_minor": None,
+                            "reimbursed_on": None,
+                            "confirmed_at": None,
+                            "disputed_at": None,
+                        }
+                    ],
+                    "grievances": [
                         {
                             "id": "0190b3c7-2222-7000-8000-000000000002",
                             "worker": None,

@@ -1,12 +1,13 @@
-"""The fee reports and grievances about a business, for its compliance dossier: pseudonymous, without the free
-text people wrote, and with each erased worker as an erasure marker (its date), never a gap."""
+"""The registry's part of a business's compliance dossier, in one read: the fee reports and grievances about the
+business, pseudonymous, without the free text people wrote, and with each erased worker as an erasure marker
+(its date), never a gap."""
 
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, String, or_, select, type_coerce
+from sqlalchemy import Column, ColumnElement, Row, String, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common import jsonio
@@ -50,27 +51,15 @@ def _unknown(worker_id: uuid.UUID) -> dict[str, Any]:
 _FEE_COLUMNS = [_as_text(FeeReport.__table__.c[name]) for name in DossierFeeReport.model_fields if name != "worker"]
 
 
-async def business_fee_reports(session: AsyncSession, business_id: uuid.UUID) -> bytes:
-    """`BusinessFeeReports` as JSON."""
-    rows = (
-        (
-            await session.execute(
-                select(*_FEE_COLUMNS, FeeReport.worker_id)
-                .where(or_(FeeReport.paid_to_business_id == business_id, FeeReport.finding_business_id == business_id))
-                .order_by(FeeReport.id)
-            )
-        )
-        .mappings()
-        .all()
+async def _fee_reports(session: AsyncSession, business_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every report naming the business as paid or answerable, oldest first; each row's `worker_id` is still
+    to be replaced by its marker."""
+    rows = await session.execute(
+        select(*_FEE_COLUMNS, FeeReport.worker_id)
+        .where(or_(FeeReport.paid_to_business_id == business_id, FeeReport.finding_business_id == business_id))
+        .order_by(FeeReport.id)
     )
-    workers = await _workers(session, (r["worker_id"] for r in rows))
-    items = []
-    for row in rows:
-        item = dict(row)
-        worker_id = item.pop("worker_id")
-        item["worker"] = workers.get(worker_id) or _unknown(worker_id)
-        items.append(item)
-    return jsonio.dumps({"business_id": business_id, "items": items})
+    return [dict(row) for row in rows.mappings()]
 
 
 def _deadline_met(done_at: datetime | None, due_at: datetime, now: datetime) -> bool | None:
@@ -90,13 +79,16 @@ _GRIEVANCE_COLUMNS = [
 ]  # fmt: skip
 
 
-async def business_grievances(session: AsyncSession, business_id: uuid.UUID) -> bytes:
-    """`BusinessGrievances` as JSON."""
-    grievances = (
-        await session.execute(
-            select(*_GRIEVANCE_COLUMNS).where(Grievance.business_id == business_id).order_by(Grievance.id)
-        )
-    ).all()
+async def _grievances(session: AsyncSession, business_id: uuid.UUID) -> list[Row]:
+    """Every grievance against the business, oldest first (as columns: no sealed text is read)."""
+    rows = await session.execute(
+        select(*_GRIEVANCE_COLUMNS).where(Grievance.business_id == business_id).order_by(Grievance.id)
+    )
+    return list(rows.all())
+
+
+async def _steps(session: AsyncSession, grievances: list[Row]) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Each grievance's steps, oldest first."""
     steps: dict[uuid.UUID, list[dict[str, Any]]] = {g.id: [] for g in grievances}
     # Who filed an anonymous grievance stays unnamed: the filer's own steps show no actor.
     hidden = {g.id: g.filed_by for g in grievances if g.anonymous}
@@ -109,8 +101,21 @@ async def business_grievances(session: AsyncSession, business_id: uuid.UUID) -> 
         for grievance_id, step, actor, at in rows:
             shown = None if hidden.get(grievance_id) == actor else actor
             steps[grievance_id].append({"step": step, "actor": shown, "at": at})
+    return steps
+
+
+async def registry_dossier(session: AsyncSession, business_id: uuid.UUID) -> bytes:
+    """`RegistryDossier` as JSON: the business's fee reports and grievances, their workers' markers read once."""
+    fees = await _fee_reports(session, business_id)
+    grievances = await _grievances(session, business_id)
+    steps = await _steps(session, grievances)
     # An anonymous grievance is looked up for no one: its worker is never read, let alone shown.
-    workers = await _workers(session, (g.worker_id for g in grievances if not g.anonymous))
+    workers = await _workers(
+        session, [*(f["worker_id"] for f in fees), *(g.worker_id for g in grievances if not g.anonymous)]
+    )
+    for item in fees:
+        worker_id = item.pop("worker_id")
+        item["worker"] = workers.get(worker_id) or _unknown(worker_id)
     now = utcnow()
     items = [
         {
@@ -137,4 +142,4 @@ async def business_grievances(session: AsyncSession, business_id: uuid.UUID) -> 
         }
         for g in grievances
     ]
-    return jsonio.dumps({"business_id": business_id, "items": items})
+    return jsonio.dumps({"business_id": business_id, "fee_reports": fees, "grievances": items})
