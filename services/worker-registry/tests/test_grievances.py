@@ -307,3 +307,40 @@ async def test_a_grievance_description_keeps_its_lines_and_tabs_and_refuses_othe
     )
     assert refused.status_code == 422
     assert [(v["field"], v["rule"]) for v in refused.json()["violations"]] == [("description", "control_character")]
+
+
+async def test_anonymous_grievance_filed_by_the_worker_is_hidden_from_their_agency_but_not_from_officers(
+    registry, minter, businesses
+):
+    agency = new_agency()
+    created = await register(registry, minter, agency)
+    employer = await businesses.employer(recruiting=agency)
+    me = minter.headers(worker_principal(created["id"]))
+    filed = (
+        await registry.post(
+            f"/v1/workers/{created['id']}/grievances", headers=me, json=grievance(employer.business_id, anonymous=True)
+        )
+    ).json()
+    assert (await registry.get(f"/v1/grievances/{filed['id']}", headers=minter.headers(agency))).status_code == 404
+    export = await registry.get(f"/v1/workers/{created['id']}/export", headers=minter.headers(agency))
+    assert export.status_code == 200 and filed["id"] not in export.text
+    officer = await registry.get(
+        f"/v1/grievances/{filed['id']}", headers=minter.headers(make_principal(Role.compliance_officer))
+    )
+    assert officer.json()["worker_id"] == created["id"] and officer.json()["description"].startswith("My passport")
+    assert filed["id"] in (await registry.get(f"/v1/workers/{created['id']}/export", headers=me)).text
+
+
+async def test_a_named_grievance_the_worker_filed_stays_readable_by_their_agency(registry, minter, businesses):
+    agency = new_agency()
+    created = await register(registry, minter, agency)
+    employer = await businesses.employer(recruiting=agency)
+    filed = (
+        await registry.post(
+            f"/v1/workers/{created['id']}/grievances",
+            headers=minter.headers(worker_principal(created["id"])),
+            json=grievance(employer.business_id),
+        )
+    ).json()
+    seen = await registry.get(f"/v1/grievances/{filed['id']}", headers=minter.headers(agency))
+    assert seen.status_code == 200 and seen.json()["worker_id"] == created["id"]

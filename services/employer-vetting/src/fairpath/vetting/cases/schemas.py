@@ -78,3 +78,29 @@ class CasePublic(BaseModel):
     decided_by: uuid.UUID | None
     decided_at: datetime | None
     risk_at_decision: dict | None = None
+
+
+class DecisionOnBusiness(BaseModel):
+    """A decision on a business as its own users read it: what was decided, why, on which conditions and by when,
+    and when. Not who decided, why the case was opened, nor the risk and screening it was decided on."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "decision": "conditionally_approved",
+                    "reason": "licence renewal pending",
+                    "conditions": ["submit the renewed licence"],
+                    "condition_deadline": "2027-03-01T00:00:00Z",
+                    "decided_at": "2026-11-02T09:30:00Z",
+                }
+            ]
+        },
+    )
+
+    decision: Decision
+    reason: str = Field(validation_alias="decision_reason")
+    conditions: list[str]
+    condition_deadline: datetime | None
+    decided_at: datetime

@@ -7,13 +7,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fairpath.common.auth import READ_ALL_ROLES, Principal
 from fairpath.common.domain_codes import BusinessStatus
 from fairpath.common.errors import NotFound
 from fairpath.common.ids import uuid7
 from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.businesses.tables import Business
-from fairpath.vetting.cases.schemas import CasePublic, CaseStatus, Decision
+from fairpath.vetting.cases.schemas import CasePublic, CaseStatus, Decision, DecisionOnBusiness
 from fairpath.vetting.cases.tables import VettingCase
 
 # Statuses after which a new finding reopens review (before a decision the open case already covers it).
@@ -132,3 +133,27 @@ async def get_case(session: AsyncSession, case_id: uuid.UUID) -> VettingCase:
     if case is None:
         raise NotFound("vetting case", case_id)
     return case
+
+
+def may_read_decisions(principal: Principal, business_id: uuid.UUID) -> bool:
+    """The decisions on a business: the operator and auditors (who read the cases themselves), and the business's
+    own users (an employer's or agency's user whose principal names that business). Not a counterpart in its
+    recruitment chain, not another business's user."""
+    return principal.role in READ_ALL_ROLES or (
+        principal.business_id is not None and principal.business_id == business_id
+    )
+
+
+async def decisions_on(session: AsyncSession, principal: Principal, business_id: uuid.UUID) -> list[DecisionOnBusiness]:
+    """The decided cases of a business, newest first, as its own users may read them (404 outside reach, as for a
+    business that does not exist)."""
+    if not may_read_decisions(principal, business_id) or await session.get(Business, business_id) is None:
+        raise NotFound("business", business_id)
+    rows = (
+        await session.execute(
+            select(VettingCase)
+            .where(VettingCase.business_id == business_id, VettingCase.decided_at.is_not(None))
+            .order_by(VettingCase.decided_at.desc(), VettingCase.id.desc())
+        )
+    ).scalars()
+    return [DecisionOnBusiness.model_validate(case) for case in rows if case.decision is not None]

@@ -7,10 +7,10 @@ from fastapi import APIRouter, status
 from fairpath.common.errors import PROBLEM_RESPONSES, Forbidden, NotFound, problems
 from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor
 from fairpath.vetting.cases import service as cases
-from fairpath.vetting.cases.schemas import CaseOpen, CasePublic, CaseStatus, DecisionCreate
+from fairpath.vetting.cases.schemas import CaseOpen, CasePublic, CaseStatus, DecisionCreate, DecisionOnBusiness
 from fairpath.vetting.deps import LedgerDep, ReadSessionDep, SettingsDep, WriteSessionDep
 from fairpath.vetting.review import flows
-from fairpath.vetting.review.auth import CaseOfficer, CaseReader
+from fairpath.vetting.review.auth import CaseOfficer, CaseReader, DecisionReader
 from fairpath.vetting.review.flows import (
     CaseAlreadyOpen,
     CaseDecided,
@@ -106,3 +106,17 @@ async def decide_case(
             approval_months=settings.approval_months,
         )
     )
+
+
+@router.get(
+    "/v1/businesses/{business_id}/decisions",
+    response_model=list[DecisionOnBusiness],
+    summary="The vetting decisions on a business, newest first: decision, reasons, conditions and their deadline",
+    description="Readable by the business's own users as well as the operator and auditors: what was decided and "
+    "why, never who decided, the case's internal notes or the screening it was decided on.",
+    responses=problems(NotFound),
+)
+async def business_decisions(
+    business_id: uuid.UUID, session: ReadSessionDep, principal: DecisionReader
+) -> list[DecisionOnBusiness]:
+    return await cases.decisions_on(session, principal, business_id)

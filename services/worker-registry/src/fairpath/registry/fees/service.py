@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from functools import partial
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import READ_ALL_ROLES, Principal, Role
@@ -30,6 +31,8 @@ from fairpath.registry.fees.schemas import (
 from fairpath.registry.fees.tables import FeeReport
 from fairpath.registry.placements.tables import Placement
 from fairpath.registry.workers.service import (
+    View,
+    audit_reads,
     birth_of,
     business_reach,
     contract_violations,
@@ -37,6 +40,7 @@ from fairpath.registry.workers.service import (
     is_owner,
     owned_worker,
     require_active,
+    worker_in_reach,
 )
 from fairpath.registry.workers.tables import Worker
 
@@ -213,6 +217,28 @@ async def read_fee_report(
             session, actor=principal.actor, action="fee.read", record_type="fee_report", record_id=report.id
         )
     return present(report, cipher, with_evidence=evidence)
+
+
+async def fee_reports_of(
+    *,
+    session: AsyncSession,
+    ledger: Ledger,
+    principal: Principal,
+    worker_id: uuid.UUID,
+    after: uuid.UUID | None = None,
+    limit: int = 50,
+) -> list[FeeReport]:
+    """The worker's fee reports in the order they were made, for whoever may read the worker's record (the worker,
+    their agency, the operator's officers and auditors; not an employer that sees only a profile): 404 otherwise.
+    A read by anyone but the worker's side is an audit entry, as the record's own read is."""
+    worker, view = await worker_in_reach(session, principal, worker_id)
+    if view == View.profile:
+        raise NotFound("worker", worker_id)
+    query = select(FeeReport).where(FeeReport.worker_id == worker.id).order_by(FeeReport.id).limit(limit)
+    if after is not None:
+        query = query.where(FeeReport.id > after)
+    await audit_reads(session, ledger, principal, [worker], "worker.fees_read")
+    return list((await session.execute(query)).scalars())
 
 
 async def record_reimbursement(

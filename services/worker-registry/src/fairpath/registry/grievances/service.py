@@ -192,11 +192,18 @@ async def _reach(
         and principal.business_id == grievance.business_id
     ):
         return grievance, GrievanceView.business, False
-    if principal.role == Role.agency:
+    if principal.role == Role.agency and not hidden_from_agency(principal, grievance):
         worker = await session.get(Worker, grievance.worker_id)
         if worker is not None and is_owner(principal, worker):
             return grievance, GrievanceView.full, True
     raise NotFound("grievance", grievance_id)
+
+
+def hidden_from_agency(principal: Principal, grievance: Grievance) -> bool:
+    """An anonymous grievance the worker filed through their own channel is hidden from their agency's users as it
+    is from the employer's: the agency does not reach it as its worker's (only as the business it is against, if it
+    is, without the filer). The operator's officers still see who filed it."""
+    return principal.role == Role.agency and grievance.anonymous and grievance.channel == GrievanceChannel.worker
 
 
 async def read_grievance(

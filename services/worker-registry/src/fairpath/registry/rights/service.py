@@ -84,7 +84,9 @@ async def export_worker(
         consents=[ConsentPublic.model_validate(c) for c in await workers.consent_history(session, worker.id)],
         fee_reports=[fees.present(f, cipher, with_evidence=True) for f in fee_rows],
         grievances=[
-            await grievances.present(session, g, grievances.GrievanceView.full, cipher) for g in grievance_rows
+            await grievances.present(session, g, grievances.GrievanceView.full, cipher)
+            for g in grievance_rows
+            if not grievances.hidden_from_agency(principal, g)
         ],
         placements=[placements.present(p) for p in placement_rows],
         retaliation_findings=[RetaliationFindingPublic.model_validate(f) for f in findings],
