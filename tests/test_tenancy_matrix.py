@@ -548,6 +548,9 @@ MATRIX: dict[str, Row] = {
             "valid_until": "2030-12-31",
         },
     ),
+    "GET /v1/businesses/{business_id}/decisions": Row(
+        "401 200 200 200 200/404 200/404 403", path={"business_id": Named.own_business}
+    ),
     "GET /v1/businesses/{business_id}/licences": Row(
         "401 200 200 200 200/404 200/404 403", path={"business_id": Named.own_business}
     ),
@@ -718,6 +721,7 @@ MATRIX: dict[str, Row] = {
         },
     ),
     "GET /v1/workers/{worker_id}/export": Row("401 403 200 403 200/404 403 200/404", path={"worker_id": "worker"}),
+    "GET /v1/workers/{worker_id}/fees": Row("401 200 200 200 200/404 404 200/404", path={"worker_id": "worker"}),
     "GET /v1/workers/{worker_id}/placements": Row(
         "401 200 200 200 200/404 200/404 200/404",
         path={"worker_id": "worker"},
@@ -768,7 +772,6 @@ MATRIX: dict[str, Row] = {
     "PATCH /v1/grievances/{grievance_id}": Row(
         "401 403 200 403 403 403 403", path={"grievance_id": "grievance"}, body=fixed({"status": "under_investigation"})
     ),
-    "GET /v1/fees/dossier": Row("401 403 200 200 403 403 403", query=lambda c: {"business_id": c.own_business()}),
     "GET /v1/grievances/dossier": Row("401 403 200 200 403 403 403", query=lambda c: {"business_id": c.own_business()}),
     "GET /v1/reference/minimum-age": Row("401 200 200 200 200 200 200"),
     "PUT /v1/reference/minimum-age": Row(

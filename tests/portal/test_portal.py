@@ -1,13 +1,20 @@
 """The partner portal in a real browser (fixtures: tests/portal/conftest.py): each role's main path end to end,
 the public check of a contract document, and the CSRF refusal; axe-core on every page, one page at 360 px."""
 
+import random
 import re
 import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pyotp
 
 from .conftest import PHONE, password_of, sign_in
+
+# Where a test keeps a screenshot of a role's main page as its user sees it (for the review of the pages).
+SHOTS = Path("/tmp/portal-shots")
 
 # --- every role: sign-in, the session, sign-out -------------------------------------------------------------
 
@@ -85,6 +92,112 @@ def test_an_employer_signs_in_reads_its_business_job_orders_contracts_and_grieva
     employer.close()
 
 
+def _ok(response: httpx.Response, status: int = 200) -> dict:
+    assert response.status_code == status, f"{response.request.method} {response.request.url}: {response.text}"
+    return response.json() if response.content else {}
+
+
+def _poll(check, timeout: float, what: str):
+    """check() until it gives something, or fail after timeout seconds naming what was awaited."""
+    deadline = time.monotonic() + timeout
+    while (found := check()) is None:
+        assert time.monotonic() < deadline, f"waited {timeout} s for {what}"
+        time.sleep(0.2)
+    return found
+
+
+def _new_employer(stack, conditions: list[str], deadline: str) -> tuple[str, str, str]:
+    """An employer of its own (organisation, business linked to it, one user with a password), vetted by two
+    officers: conditionally approved. (username, password, business id)"""
+    run = uuid.uuid4().hex[:8]
+    name = " ".join("".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(9)).title() for _ in range(2))
+    with stack.client("admin") as admin:
+        org = _ok(
+            admin.post("/v1/admin/organizations", json={"name": f"Portal Employer {run}", "kind": "employer"}), 201
+        )
+        business = _ok(
+            admin.post(
+                "/v1/businesses",
+                json={
+                    "kind": "employer",
+                    "legal_name": f"{name} Trading LLC",
+                    "country": "AE",
+                    "registration_number": f"PE-{run}",
+                    "organization_id": org["id"],
+                },
+            ),
+            201,
+        )
+        username = f"portal.employer.{run}"
+        user = _ok(admin.post(f"/v1/admin/organizations/{org['id']}/users", json={"username": username}), 201)
+    password = "a long portal passphrase " + run
+    with stack.client() as anon:
+        code = user["activation"]["code"]
+        _ok(anon.post("/v1/auth/activate", json={"username": username, "code": code, "password": password}), 204)
+    with stack.client("compliance_officer") as opener, stack.client("compliance_officer_2") as decider:
+        case = _ok(opener.post(f"/v1/businesses/{business['id']}/vetting-cases"), 201)
+        decision = {
+            "decision": "conditionally_approved",
+            "reason": "the operating licence is being renewed",
+            "conditions": conditions,
+            "condition_deadline": deadline,
+        }
+        _ok(decider.post(f"/v1/vetting-cases/{case['id']}/decision", json=decision))
+    with stack.client() as anon:
+        token = _ok(
+            anon.post("/v1/auth/token", data={"grant_type": "password", "username": username, "password": password})
+        )["access_token"]
+        me = {"Authorization": f"Bearer {token}"}
+        # The gateway links the user to the business once vetting's event has told it of the business.
+        _poll(lambda: anon.get("/v1/me", headers=me).json().get("business_id") or None, 30, "the business link")
+        _ok(anon.post("/v1/auth/logout", headers=me), 204)
+    return username, password, business["id"]
+
+
+def test_an_employer_reads_why_it_was_approved_with_conditions_and_answers_the_self_assessment_on_a_phone(
+    page, steps, shared_stack
+):
+    deadline = (datetime.now(UTC) + timedelta(days=45)).replace(microsecond=0)
+    username, password, _ = _new_employer(shared_stack, ["submit the renewed licence"], deadline.isoformat())
+    with steps.step("the business page names the decision, its reasons, conditions and deadline"):
+        page.set_viewport_size(PHONE)
+        sign_in(page, username, password)
+        page.wait_for_url("**/portal/")
+        page.goto("/portal/business")
+        decisions = page.locator("table").filter(has_text="Reasons")
+        text = decisions.inner_text()
+        assert "conditionally approved" in text and "the operating licence is being renewed" in text
+        assert "submit the renewed licence" in text and deadline.date().isoformat() in text
+        assert page.locator(".status").inner_text() == "conditionally approved"
+        steps.accessible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"the page is {width} px wide at {PHONE['width']} px"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.screenshot(path=str(SHOTS / "employer.png"), full_page=True)
+        page.set_viewport_size(PHONE)
+    questions = page.locator("form.assessment fieldset")
+    count = questions.count()
+    with steps.step("a question left unanswered is named next to it, the other answers kept"):
+        assert count >= 10
+        for i in range(1, count):
+            questions.nth(i).get_by_label("Compliant", exact=True).check()
+        page.get_by_label("Evidence for A2 (optional)").fill("age checked against passports")
+        page.get_by_role("button", name="Submit the self-assessment").click()
+        first = page.locator("form.assessment fieldset").first
+        assert "Choose an answer." in first.inner_text()
+        assert first.get_attribute("aria-describedby", timeout=1000) == "assessment-error-A1"
+        assert page.get_by_label("Evidence for A2 (optional)").input_value() == "age checked against passports"
+        assert questions.nth(1).get_by_label("Compliant", exact=True).is_checked()
+        steps.accessible()
+    with steps.step("answered, the self-assessment is recorded"):
+        questions.first.get_by_label("Not applicable").check()
+        page.get_by_role("button", name="Submit the self-assessment").click()
+        page.wait_for_url("**/portal/business?added=assessment*")
+        assert "The self-assessment was recorded" in page.get_by_role("status").inner_text()
+        steps.accessible()
+
+
 def test_an_operator_signs_in_with_a_totp_code_as_a_second_step(page, steps, shared_stack):
     secret = shared_stack.credentials["users"]["compliance_officer"]["totp_secret"]
     with steps.step("password"):
@@ -128,6 +241,21 @@ def test_a_worker_reads_their_pages_in_arabic_right_to_left_reports_a_fee_and_fi
     with steps.step("sign in"):
         sign_in(page, "worker", password_of(shared_stack, "worker"))
         page.wait_for_url("**/portal/")
+    with steps.step("nepali is drawn with the portal's own font"):
+        page.get_by_role("link", name="नेपाली").click()
+        assert page.locator("html").get_attribute("lang") == "ne"
+        heading = page.get_by_role("heading", level=1).inner_text()
+        family = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
+        assert family.startswith('"Fairpath Noto Sans Devanagari"'), family
+        # The served font loads and has a glyph for every character of the heading (no empty boxes).
+        loaded = page.evaluate(
+            "async t => (await document.fonts.load('16px \"Fairpath Noto Sans Devanagari\"', t)).length", heading
+        )
+        assert loaded >= 1
+        assert page.evaluate("t => document.fonts.check('16px \"Fairpath Noto Sans Devanagari\"', t)", heading)
+        font = page.request.get("/portal/static/fonts/NotoSansDevanagari-Regular.woff2")
+        assert font.status == 200 and len(font.body()) < 150_000
+        steps.accessible()
     with steps.step("arabic"):
         page.get_by_role("link", name="العربية").click()
         assert page.locator("html").get_attribute("dir") == "rtl"
@@ -155,6 +283,8 @@ def test_a_worker_reads_their_pages_in_arabic_right_to_left_reports_a_fee_and_fi
         page.wait_for_url("**/portal/fees")
         reported = page.locator("tbody tr").count()
         steps.accessible()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "worker.png"), full_page=True)
     with steps.step("report a fee: a wrong amount is explained, then the report is recorded"):
         page.get_by_role("link", name="الإبلاغ عن رسم").click()
         page.wait_for_url("**/portal/fees/new")

@@ -261,7 +261,9 @@ async def test_an_employer_page_is_not_found_for_another_role(browser, demo_cred
     await portal_sign_in(browser, "auditor", credentials["users"]["auditor"]["password"])
     assert (await browser.get("/portal/business")).status_code == 404
     home = await browser.get("/portal/")
-    assert "/portal/business" not in home.text and "/portal/contracts" not in home.text
+    # The auditor's home links to its own pages (/portal/businesses among them), never to the employer's.
+    assert 'href="/portal/business"' not in home.text and 'href="/portal/contracts"' not in home.text
+    assert 'href="/portal/businesses"' in home.text
 
 
 async def test_the_sign_in_form_cookie_is_httponly_and_scoped_to_the_portal(browser):

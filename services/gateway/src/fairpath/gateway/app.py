@@ -20,7 +20,7 @@ from fairpath.gateway.config import GatewaySettings
 from fairpath.gateway.db import MIGRATIONS, ledger_tables
 from fairpath.gateway.operations.routes import clock_router
 from fairpath.gateway.operations.routes import router as operations_router
-from fairpath.gateway.portal.routes import install as install_portal
+from fairpath.gateway.portal.site import install as install_portal
 from fairpath.gateway.protection.addresses import TrustedProxies
 from fairpath.gateway.protection.limits import RateLimits, SignInFailures, Throttled
 from fairpath.gateway.protection.middleware import ProtectionMiddleware

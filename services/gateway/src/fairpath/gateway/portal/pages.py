@@ -2,6 +2,7 @@
 the same authentication, rate limits, tenancy and audit apply, so a page never shows what the API would refuse.
 Nothing here reads a table of another service (or of the accounts domain) directly."""
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,9 @@ from fairpath.gateway.protection.addresses import client_of
 
 # Each page asks for at most this many rows of a list (the API's own page size limit applies too).
 LIST_LIMIT = 50
+# A worker's fee reports: the pages of the list a page follows at most (LIST_LIMIT rows each).
+FEE_PAGES = 4
+ANSWERS = ("compliant", "non_compliant", "not_applicable")
 
 
 class ApiRefused(Exception):
@@ -84,6 +88,14 @@ class BusinessPage:
     licences: list[dict[str, Any]] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    # The vetting decisions on the business, newest first: decision, reasons, conditions, deadline, when.
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    # The self-assessment's questions (IRIS principles), in the question set's order.
+    questions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def last_decision(self) -> dict[str, Any] | None:
+        return self.decisions[0] if self.decisions else None
 
     @property
     def open_findings(self) -> list[dict[str, Any]]:
@@ -96,6 +108,8 @@ async def business_page(api: Api, business_id: str) -> BusinessPage:
     page = BusinessPage(business=business)
     page.licences = await _optional_items(api, f"/v1/businesses/{_segment(business_id)}/licences")
     page.findings = await _optional_items(api, f"/v1/businesses/{_segment(business_id)}/findings")
+    page.decisions = await _optional_items(api, f"/v1/businesses/{_segment(business_id)}/decisions")
+    page.questions = await assessment_questions(api)
     # What vetting holds against it for want of a record: a licence, or self-assessment answers.
     open_kinds = {f.get("kind") for f in page.open_findings}
     if not page.licences or open_kinds & {"licence_missing", "licence_expired", "licence_not_in_register"}:
@@ -125,6 +139,8 @@ class Submitted:
     done: bool
     violations: dict[str, str] = field(default_factory=dict)
     status: int = 200
+    # The API's violations as it gave them (field, rule, message), for a form that places them itself.
+    raw: list[dict[str, Any]] = field(default_factory=list)
 
 
 async def _submit(api: Api, path: str, body: dict[str, Any]) -> Submitted:
@@ -138,7 +154,10 @@ async def _submit(api: Api, path: str, body: dict[str, Any]) -> Submitted:
             for v in problem.get("violations", [])
             if isinstance(v, dict)
         }
-        return Submitted(done=False, violations=violations or {"form": str(problem.get("detail", ""))}, status=422)
+        raw = [v for v in problem.get("violations", []) if isinstance(v, dict)]
+        return Submitted(
+            done=False, violations=violations or {"form": str(problem.get("detail", ""))}, status=422, raw=raw
+        )
     if response.status_code in (409,):
         return Submitted(done=False, violations={"form": str(problem.get("detail", ""))}, status=409)
     raise ApiRefused(response.status_code, problem)
@@ -155,6 +174,43 @@ def _json_or_refused_problem(response: httpx.Response) -> dict[str, Any]:
 async def add_licence(api: Api, business_id: str, licence: dict[str, str]) -> Submitted:
     """Record an operating licence of the caller's business (vetting checks it against the register)."""
     return await _submit(api, f"/v1/businesses/{_segment(business_id)}/licences", licence)
+
+
+async def assessment_questions(api: Api) -> list[dict[str, Any]]:
+    """The self-assessment's questions (the API's IRIS-derived set); none when it cannot be read."""
+    try:
+        found = await api.get("/v1/assessment-questions")
+    except ApiRefused as refused:
+        if refused.status in (403, 404):
+            return []
+        raise
+    questions = found.get("questions", []) if isinstance(found, dict) else []
+    return [q for q in questions if isinstance(q, dict) and isinstance(q.get("id"), str)]
+
+
+_UNANSWERED = re.compile(r"question (\S+) is not answered")
+
+
+async def submit_assessment(api: Api, business_id: str, answers: list[dict[str, str]], asked: list[str]) -> Submitted:
+    """The business's self-assessment: the answers given (the API names each question left unanswered). The rules
+    broken come back by question id (`A1`), so the page shows each next to its question; `form` for the rest."""
+    submitted = await _submit(api, f"/v1/businesses/{_segment(business_id)}/assessments", {"answers": answers})
+    if submitted.done or submitted.status != 422:
+        return submitted
+    response_violations = submitted.raw or []
+    by_question: dict[str, str] = {}
+    for violation in response_violations:
+        where = str(violation.get("field", "")).split(".")
+        message = str(violation.get("message") or violation.get("rule") or "")
+        unanswered = _UNANSWERED.fullmatch(message)
+        if unanswered and unanswered.group(1) in asked:
+            by_question.setdefault(unanswered.group(1), "Choose an answer.")
+        elif len(where) >= 2 and where[0] == "answers" and where[1].isdigit() and int(where[1]) < len(answers):
+            qid = answers[int(where[1])]["question_id"]
+            by_question.setdefault(qid, f"{where[-1]}: {message}" if len(where) > 2 else message)
+        else:
+            by_question.setdefault("form", message)
+    return Submitted(done=False, violations=by_question or submitted.violations, status=422)
 
 
 async def job_orders(api: Api) -> list[dict[str, Any]]:
@@ -185,9 +241,17 @@ async def grievances(api: Api, business_id: str | None = None) -> list[dict[str,
 
 
 async def fee_reports(api: Api, worker_id: str) -> list[dict[str, Any]]:
-    """The worker's own fee reports (from the export of their own data, which is theirs to read)."""
-    export = await api.get(f"/v1/workers/{_segment(worker_id)}/export")
-    return export.get("fee_reports", []) if isinstance(export, dict) else []
+    """The worker's own fee reports, oldest first (`GET /v1/workers/{id}/fees`, page after page, at most
+    FEE_PAGES of them)."""
+    found: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(FEE_PAGES):
+        listed = await api.get(f"/v1/workers/{_segment(worker_id)}/fees", limit=LIST_LIMIT, cursor=cursor)
+        found += listed.get("items", []) if isinstance(listed, dict) else []
+        cursor = listed.get("next_cursor") if isinstance(listed, dict) else None
+        if not cursor:
+            break
+    return found
 
 
 async def report_fee(api: Api, worker_id: str, fee: dict[str, Any]) -> Submitted:

@@ -79,6 +79,7 @@ CONTRACT_STATUSES = ("draft", "issued", "signed", "active", "disputed", "complet
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 
+# The modules of the roles' pages (portal/<module>.py, each with its `router`), mounted by install().
 class SignInNeeded(Exception):
     """No live session: the visitor goes to the sign-in page (told why, when a session ended)."""
 
@@ -110,7 +111,8 @@ class Visit:
 
 
 def install(app: FastAPI) -> None:
-    """Mount the portal on the gateway: its pages, its static files, `/` sending visitors to it."""
+    """Mount the employer's and worker's pages, sign-in, the static files and `/` sending visitors to the portal
+    (`site.install` adds the other roles' pages)."""
     app.include_router(router)
     app.mount(STATIC_URL, StaticFiles(directory=_HERE / "static"), name="portal-static")
     app.add_api_route("/", _to_portal, methods=["GET"], include_in_schema=False)
@@ -385,8 +387,19 @@ async def business(request: Request) -> Response:
         _require(visit, "employer")
         business_id = visit.me.get("business_id")
         page = await pages.business_page(visit.api, str(business_id)) if business_id else None
-        added = request.query_params.get("added") == "licence"
-        return render(request, "business.html", visit=visit, page=page, licence={}, errors={}, added=added)
+        added = request.query_params.get("added")
+        return render(
+            request,
+            "business.html",
+            visit=visit,
+            page=page,
+            licence={},
+            errors={},
+            added=added if added in ("licence", "assessment") else None,
+            assessment={},
+            assessment_errors={},
+            answers=pages.ANSWERS,
+        )
 
 
 @router.post("/business/licences")
@@ -412,6 +425,60 @@ async def add_licence(request: Request) -> Response:
             page=page,
             licence=licence,
             errors=submitted.violations,
+            assessment={},
+            assessment_errors={},
+            answers=pages.ANSWERS,
+        )
+
+
+@router.post("/business/assessments")
+async def submit_assessment(request: Request) -> Response:
+    """The form of what is missing: the business's self-assessment, an answer (and its evidence) per question."""
+    async with visiting(request) as visit:
+        _require(visit, "employer")
+        form = await checked_form(request, visit)
+        business_id = visit.me.get("business_id")
+        if not business_id:
+            raise PageNotFound()
+        questions = await pages.assessment_questions(visit.api)
+        asked = [q["id"] for q in questions]
+        typed = {
+            qid: {"answer": _text(form, f"answer_{qid}", 32), "evidence": _text(form, f"evidence_{qid}", 4000).strip()}
+            for qid in asked
+        }
+        errors: dict[str, str] = {
+            qid: "Choose one of the answers."
+            for qid, given in typed.items()
+            if given["answer"] not in ("", *pages.ANSWERS)
+        }
+        answers = [
+            {
+                "question_id": qid,
+                "answer": given["answer"],
+                **({"evidence": given["evidence"]} if given["evidence"] else {}),
+            }
+            for qid, given in typed.items()
+            if given["answer"] in pages.ANSWERS
+        ]
+        submitted = (
+            Submitted(done=False, violations=errors, status=422)
+            if errors
+            else await pages.submit_assessment(visit.api, str(business_id), answers, asked)
+        )
+        if submitted.done:
+            return RedirectResponse(f"{PREFIX}/business?added=assessment#assessment", status_code=303)
+        page = await pages.business_page(visit.api, str(business_id))
+        return render(
+            request,
+            "business.html",
+            status=submitted.status,
+            visit=visit,
+            page=page,
+            licence={},
+            errors={},
+            assessment=typed,
+            assessment_errors=submitted.violations,
+            answers=pages.ANSWERS,
         )
 
 
