@@ -286,6 +286,7 @@ def test_fairpath_up_prints_credentials_and_ctrl_c_stops_everything(tmp_path: Pa
         gateway = f"http://127.0.0.1:{base}"
         assert gateway in printed
         assert f"{gateway}/docs" in printed
+        assert f"{gateway}/portal/" in printed
         credentials = json.loads((var_dir / "demo-credentials.json").read_text())
         assert credentials["gateway"] == gateway
         for user in credentials["users"].values():

