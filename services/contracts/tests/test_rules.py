@@ -294,6 +294,13 @@ async def test_costs_and_documents_stay_off_the_worker(world, path, value, field
     assert (field, rule) in rules_of(await check(p, terms))
 
 
+async def test_a_fee_line_naming_the_worker_as_payer_is_refused_even_at_zero(world):
+    p = await world.parties()
+    terms = p.terms()
+    terms["fee_statement"][0] |= {"paid_by": "worker", "amount": 0}
+    assert ("terms.fee_statement.0.paid_by", "worker_paid_cost") in rules_of(await check(p, terms))
+
+
 async def test_a_wage_deduction_recovering_a_recruitment_cost_is_worker_paid(world):
     p = await world.parties()
     terms = p.terms()

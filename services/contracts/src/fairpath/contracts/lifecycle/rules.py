@@ -405,7 +405,8 @@ def _check_costs(terms: ContractTerms, broken) -> None:  # noqa: ANN001
                 "illegitimate_cost",
                 "bribes, bonds, deposits and kickbacks are never allowed, whoever pays them",
             )
-        elif line.paid_by == PaidBy.worker and line.amount > 0:
+        elif line.paid_by == PaidBy.worker:
+            # Even at zero: a statement naming the worker as the payer tells the worker they bear the cost.
             broken(
                 f"terms.fee_statement.{i}.paid_by",
                 "worker_paid_cost",
