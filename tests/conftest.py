@@ -120,7 +120,8 @@ def shared_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests on the shared stack run first, one database's stack after the other, the fuzzing last on each:
+    """The tests on the shared stack run first, one database's stack after the other, the journey first and the
+    fuzzing last on each:
     it writes what it likes through the stack (reference tables included), and the journeys and the matrix
     should not depend on what it left.
     With `-n` (pytest-xdist, as `./fairpath test` runs), they all go to one worker, so the stack starts once,
@@ -133,7 +134,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if item not in on_stack:
             return (1, "", False)
         backend = getattr(item, "callspec", None) and item.callspec.params.get("shared_stack", "")
-        # One stack per database: its tests together, the fuzzing last, then the next database's.
-        return (0, backend or "", item.path.name == "test_fuzz_gateway.py")
+        # One stack per database: its tests together, the journey first (the portal's tests read the contract it
+        # makes), the fuzzing last, then the next database's.
+        name = item.path.name
+        return (0, backend or "", name == "test_fuzz_gateway.py", name != "test_journey.py")
 
     items.sort(key=order)
