@@ -7,9 +7,8 @@ import json
 import os
 import signal
 import subprocess
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,24 +17,13 @@ import httpx
 import nats
 import pytest
 
-from fairpath.common.testing.nats import free_port
+from fairpath.common.testing.nats import free_port, poll_until
 from fairpath.deploy.processes import SERVICES, StackConfig, StackError, Supervisor, build_stack, gone, port_in_use
 from fairpath.gateway.accounts.demo import DEMO_USERS, ensure_demo_identities
 
 ROOT = Path(__file__).resolve().parents[1]
 # Generous: a stack is ready in seconds, but on two cores shared with the rest of the suite it has taken a minute.
 READY_TIMEOUT = 120.0
-
-
-def poll_until(predicate: Callable[[], Any], timeout: float, message: str, interval: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        time.sleep(interval)
 
 
 def clean_env(**extra: str) -> dict[str, str]:

@@ -11,21 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from fairpath.common.testing.nats import free_port
+from fairpath.common.testing.nats import free_port, poll_until
 from fairpath.deploy import cli
 from fairpath.deploy.processes import SERVICES, ManagedProcess, StackConfig, StackError, Supervisor, busy_ports, gone
 
 
 def python(code: str) -> list[str]:
     return [sys.executable, "-c", textwrap.dedent(code)]
-
-
-def poll(predicate, timeout: float, message: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        time.sleep(0.05)
 
 
 def says(process: ManagedProcess, text: str):
@@ -125,7 +117,7 @@ def test_a_process_that_exits_is_restarted_and_the_restart_is_reported(tmp_path:
         watching = threading.Thread(target=supervisor.watch, kwargs={"report": reports.append})
         watching.start()
         try:
-            poll(lambda: any("flaky is ready again" in r for r in reports), 15, "the restart to be ready")
+            poll_until(lambda: any("flaky is ready again" in r for r in reports), 15, "the restart to be ready")
             assert flaky.running and flaky.pid != first_pid
             assert steady.pid == steady_pid and steady.running  # the others were left alone
         finally:

@@ -7,7 +7,6 @@ concerns), saved and issued, its document opened. axe-core on every page, the wo
 import json
 import os
 import re
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import httpx
 
 from ..conftest import LiveStack
+from ..test_launcher import poll_until
 from ..test_tenancy_matrix import job_order_body, made_up_name, ok, vet
 from .conftest import PHONE, sign_in
 
@@ -203,13 +203,12 @@ def test_an_agency_registers_a_worker_records_a_fee_and_a_grievance_and_drafts_c
     with steps.step("the corrected terms pass every rule"):
         page.get_by_label("Gross pay per period").fill("2000")
         page.get_by_label("The passport is kept by").select_option("worker")
-        deadline = time.monotonic() + EVENTS_SECONDS
-        while True:  # contracts learns of the approvals and the new worker from events
+
+        def passes() -> bool:  # contracts learns of the approvals and the new worker from events
             page.get_by_role("button", name="Check against the rules").click()
-            if page.get_by_role("status").count():
-                break
-            assert time.monotonic() < deadline, page.get_by_role("alert").inner_text()
-            time.sleep(0.5)
+            return page.get_by_role("status").count() > 0
+
+        poll_until(passes, EVENTS_SECONDS, "the check to pass once contracts has the approvals", interval=0.5)
         assert page.get_by_role("status").inner_text().startswith("The terms pass every rule")
         steps.accessible()
     with steps.step("save the draft and issue it"):

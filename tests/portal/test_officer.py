@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pyotp
 
+from ..test_launcher import poll_until
 from ..test_tenancy_matrix import made_up_name, ok
 from .conftest import PHONE, password_of, sign_in
 
@@ -24,31 +25,28 @@ def officer_signs_in(page, stack, username: str, deadline_s: float = 75) -> int:
     sign-in of the account took this one, the next step's code is tried once the clock reaches it."""
     secret = stack.credentials["users"][username]["totp_secret"]
     sign_in(page, username, password_of(stack, username))
-    deadline = time.monotonic() + deadline_s
-    tried = -1
-    while True:
+    tried = [-1]
+
+    def signed_in_with_a_fresh_step() -> int | None:
         step = int(time.time()) // TOTP_STEP + 1
-        if step > tried:
-            tried = step
-            page.get_by_label("Six-digit code from your authenticator app").fill(
-                pyotp.TOTP(secret).at(step * TOTP_STEP)
-            )
-            page.get_by_role("button", name="Continue").click()
-            page.wait_for_load_state()
-            if page.url.endswith("/portal/"):
-                return step
-            assert page.get_by_role("heading", name="Second factor").is_visible(), page.content()[:500]
-        assert time.monotonic() < deadline, "no fresh TOTP step was accepted in time"
-        time.sleep(0.5)  # until the clock reaches the next step (bounded by the deadline)
+        if step <= tried[0]:
+            return None  # until the clock reaches the next step
+        tried[0] = step
+        page.get_by_label("Six-digit code from your authenticator app").fill(pyotp.TOTP(secret).at(step * TOTP_STEP))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+        if page.url.endswith("/portal/"):
+            return step
+        assert page.get_by_role("heading", name="Second factor").is_visible(), page.content()[:500]
+        return None
+
+    return poll_until(signed_in_with_a_fresh_step, deadline_s, "a fresh TOTP step to be accepted", interval=0.5)
 
 
 def leave_the_next_code_free(step: int, deadline_s: float = 45) -> None:
     """Wait for the clock to reach the step a sign-in took ahead of time, so that the account's next sign-in (by
     another test, with the next step's code) is not refused as a code used already."""
-    deadline = time.monotonic() + deadline_s
-    while int(time.time()) // TOTP_STEP < step:
-        assert time.monotonic() < deadline, "the clock did not reach the TOTP step in time"
-        time.sleep(0.5)
+    poll_until(lambda: int(time.time()) // TOTP_STEP >= step, deadline_s, "the clock to reach the TOTP step", 0.5)
 
 
 def blocklisted_business(stack, run: str) -> dict:

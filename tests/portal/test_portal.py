@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pyotp
 
+from ..test_launcher import poll_until
 from .conftest import PHONE, password_of, sign_in
 
 # Where a test keeps a screenshot of a role's main page as its user sees it (for the review of the pages).
@@ -97,15 +98,6 @@ def _ok(response: httpx.Response, status: int = 200) -> dict:
     return response.json() if response.content else {}
 
 
-def _poll(check, timeout: float, what: str):
-    """check() until it gives something, or fail after timeout seconds naming what was awaited."""
-    deadline = time.monotonic() + timeout
-    while (found := check()) is None:
-        assert time.monotonic() < deadline, f"waited {timeout} s for {what}"
-        time.sleep(0.2)
-    return found
-
-
 def _new_employer(stack, conditions: list[str], deadline: str) -> tuple[str, str, str]:
     """An employer of its own (organisation, business linked to it, one user with a password), vetted by two
     officers: conditionally approved. (username, password, business id)"""
@@ -149,7 +141,7 @@ def _new_employer(stack, conditions: list[str], deadline: str) -> tuple[str, str
         )["access_token"]
         me = {"Authorization": f"Bearer {token}"}
         # The gateway links the user to the business once vetting's event has told it of the business.
-        _poll(lambda: anon.get("/v1/me", headers=me).json().get("business_id") or None, 30, "the business link")
+        poll_until(lambda: anon.get("/v1/me", headers=me).json().get("business_id"), 30, "the business link")
         _ok(anon.post("/v1/auth/logout", headers=me), 204)
     return username, password, business["id"]
 

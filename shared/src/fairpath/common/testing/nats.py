@@ -91,5 +91,18 @@ async def wait_until(predicate, timeout: float = 30.0, interval: float = 0.05, m
         await asyncio.sleep(interval)
 
 
+def poll_until(predicate, timeout: float, message: str, interval: float = 0.1):  # noqa: ANN001, ANN201
+    """`wait_until` for code without an event loop (a browser page, a process, a file): the predicate's first
+    truthy result, or fail after the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
 def env_is_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
