@@ -1,7 +1,6 @@
 """The app factory every service uses: the same lifespan, middleware, errors, health and audit."""
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -27,6 +26,7 @@ from fairpath.common.ledger import Ledger, LedgerTables
 from fairpath.common.logging import configure_logging
 from fairpath.common.middleware import RequestContextMiddleware
 from fairpath.common.migrations import upgrade
+from fairpath.common.tasks import stop_task
 
 # A hook runs after the database is ready and may enter contexts (background tasks) on the stack.
 StartupHook = Callable[[FastAPI, AsyncExitStack], Awaitable[None]]
@@ -102,9 +102,7 @@ async def _start_events(app: FastAPI, stack: AsyncExitStack, subscriptions: Sequ
     connecting = asyncio.create_task(broker.connect_forever(), name="broker-connect")
 
     async def _close() -> None:
-        connecting.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await connecting
+        await stop_task(connecting)
         await broker.close()
 
     stack.push_async_callback(_close)

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fairpath.common.audit_checkpoints import EmptyChain, sign_checkpoint
 from fairpath.common.audit_retention import RetentionPolicy, prune_expired
 from fairpath.common.config import ServiceSettings
+from fairpath.common.tasks import stop_task
 
 log = logging.getLogger("fairpath.audit")
 
@@ -47,7 +48,7 @@ async def start_audit_schedule(app: FastAPI, stack: AsyncExitStack) -> None:
     ):
         if interval:
             task = asyncio.create_task(_every(interval, job), name=name)
-            stack.push_async_callback(_cancel, task)
+            stack.push_async_callback(stop_task, task)
 
 
 async def _every(seconds: int, job: Callable[[], Awaitable[None]]) -> None:
@@ -57,9 +58,3 @@ async def _every(seconds: int, job: Callable[[], Awaitable[None]]) -> None:
             await job()
         except Exception:  # a failed run is logged and tried again at the next interval
             log.exception("scheduled audit job failed")
-
-
-async def _cancel(task: asyncio.Task) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

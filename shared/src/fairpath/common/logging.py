@@ -31,6 +31,7 @@ _ALLOWED_EXTRAS = (
     "attempt",
     "port",
     "url",
+    "task",
 )
 
 

@@ -7,7 +7,6 @@ old key can leave the ring.
 """
 
 import asyncio
-import contextlib
 import logging
 from contextlib import AsyncExitStack
 
@@ -16,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.db import Database
+from fairpath.common.tasks import stop_task
 from fairpath.registry.crypto import FieldCipher
 from fairpath.registry.fees.tables import FeeReport
 from fairpath.registry.grievances.tables import Grievance
@@ -87,9 +87,4 @@ async def start_rotation(app: FastAPI, stack: AsyncExitStack, interval: float = 
 
     task = asyncio.create_task(run(), name="registry-key-rotation")
 
-    async def stop() -> None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    stack.push_async_callback(stop)
+    stack.push_async_callback(stop_task, task)

@@ -11,6 +11,7 @@ from nats.js.api import DeliverPolicy
 
 from fairpath.common.clock import CLOCK, Clock
 from fairpath.common.events.broker import Broker
+from fairpath.common.tasks import stop_task
 
 log = logging.getLogger("fairpath.events.clock")
 
@@ -72,8 +73,5 @@ class ClockFollower:
         self._task = asyncio.create_task(self.run(), name="clock-follower")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_task(self._task)
+        self._task = None

@@ -8,7 +8,6 @@ acknowledged, so the messages behind it keep flowing.
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from fairpath.common.events.broker import Broker
 from fairpath.common.events.catalogue import CATALOGUE
 from fairpath.common.events.envelope import CloudEvent, EventPayload, parse_event
 from fairpath.common.logging import correlation_id
+from fairpath.common.tasks import stop_task
 from fairpath.common.timeutil import utcnow
 
 if TYPE_CHECKING:  # the ledger writes events (it imports this package); a consumer only hands it on
@@ -202,11 +202,8 @@ class EventConsumer:
         self._task = asyncio.create_task(self.run(), name=f"consumer-{self.sub.name}")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_task(self._task)
+        self._task = None
 
 
 async def dead_letter(broker: Broker, msg, *, consumer: str, error: str, event_id: str | None) -> None:  # noqa: ANN001

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Row, Table, and_, or_, select, update
 
 from fairpath.common.db import Database
 from fairpath.common.events.broker import Broker
+from fairpath.common.tasks import stop_task
 from fairpath.common.timeutil import utcnow
 
 log = logging.getLogger("fairpath.events.relay")
@@ -195,8 +196,5 @@ class OutboxRelay:
         self._task = asyncio.create_task(self.run(), name="outbox-relay")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_task(self._task)
+        self._task = None

@@ -5,7 +5,6 @@ FOR UPDATE SKIP LOCKED on PostgreSQL (SQLite's write lock serialises), and each 
 re-checks the state it acts on."""
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -17,6 +16,7 @@ from fairpath.common.db import Database
 from fairpath.common.domain_codes import BusinessKind, BusinessStatus, Severity, SuspensionReason
 from fairpath.common.events.catalogue import BusinessExpired
 from fairpath.common.ledger import Ledger
+from fairpath.common.tasks import stop_task
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.businesses import service as businesses
 from fairpath.vetting.businesses.tables import Business
@@ -218,7 +218,5 @@ class Scheduler:
         self._task = asyncio.create_task(self.run(), name="vetting-scheduler")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop_task(self._task)
+        self._task = None

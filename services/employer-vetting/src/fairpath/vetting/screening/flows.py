@@ -17,6 +17,7 @@ from datetime import timedelta
 from fairpath.common.auth import Principal
 from fairpath.common.db import Database
 from fairpath.common.ledger import Ledger
+from fairpath.common.tasks import stop_task
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.screening.service import rescreen_after_list_change, rescreening_counts
 from fairpath.vetting.watchlists import service as watchlists
@@ -139,7 +140,4 @@ class BackgroundRescreening:
                 self.on_change()  # new hits wait in the outbox
 
     async def stop(self) -> None:
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*(stop_task(task) for task in list(self._tasks)))

@@ -1,0 +1,72 @@
+"""A background task stops when asked even when what it awaits swallows the cancellation, as Python 3.11's
+`asyncio.wait_for` and nats-py's `next_msg` on a closed connection do; and a stop never hangs a shutdown."""
+
+import asyncio
+import logging
+
+from fairpath.common.tasks import stop_task
+
+
+def supervised_loop(swallowed: list[int], swallow: int):
+    """A loop like the event consumer's: it restarts after any failure, and its first `swallow` cancellations
+    come back to it as an ordinary error (what nats-py raises when the connection closed meanwhile)."""
+
+    async def run() -> None:
+        while True:
+            try:
+                try:
+                    await asyncio.sleep(3600)
+                except asyncio.CancelledError:
+                    if len(swallowed) < swallow:
+                        swallowed.append(1)
+                        raise ConnectionError("connection closed") from None
+                    raise
+            except ConnectionError:
+                continue  # "consumer loop failed; restarting"
+
+    return run
+
+
+async def test_a_loop_that_swallows_cancellations_is_still_stopped():
+    swallowed: list[int] = []
+    task = asyncio.create_task(supervised_loop(swallowed, swallow=3)())
+    await asyncio.sleep(0)
+    await stop_task(task, timeout=10)
+    assert task.done() and task.cancelled()
+    assert len(swallowed) == 3  # it ran on after each of three cancellations, and the fourth ended it
+
+
+async def test_a_task_that_never_ends_makes_the_stop_give_up_with_a_warning_not_hang(caplog):
+    gate = asyncio.Event()
+
+    async def stubborn() -> None:
+        while not gate.is_set():
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                continue
+
+    task = asyncio.create_task(stubborn(), name="stubborn")
+    await asyncio.sleep(0)
+    with caplog.at_level(logging.WARNING, logger="fairpath.tasks"):
+        await asyncio.wait_for(stop_task(task, timeout=0.5), timeout=5)
+    assert not task.done()
+    assert [r.task for r in caplog.records if r.getMessage() == "background task did not stop in time"] == ["stubborn"]
+    gate.set()
+    await stop_task(task)
+    assert task.done()
+
+
+async def test_a_task_that_ended_with_an_error_is_logged_and_the_stop_goes_on(caplog):
+    async def failing() -> None:
+        raise RuntimeError("boom")
+
+    task = asyncio.create_task(failing(), name="failing")
+    await asyncio.wait({task})
+    with caplog.at_level(logging.WARNING, logger="fairpath.tasks"):
+        await stop_task(task)
+    assert [(r.task, r.error) for r in caplog.records] == [("failing", "RuntimeError")]
+
+
+async def test_stopping_no_task_is_a_no_op():
+    await stop_task(None)
