@@ -197,6 +197,30 @@ def test_a_new_user_issues_a_first_contract_by_the_readme(launcher: Launcher) ->
         assert signed.json()["status"] == "signed"
 
 
+def test_a_fresh_demo_has_work_waiting_for_each_role(launcher: Launcher) -> None:
+    """The agency finds the employer's job order to draft from, the second officer a potential hit and a case
+    the first opened, and the auditor a signed checkpoint of every audit chain: each role's main task in the
+    portal starts from what `up` printed."""
+    printed = launcher.printed()
+    found = re.search(r"job order (\S+) \(DEMO-JO-1\).*business (\S+) under review", printed)
+    assert found, printed
+    job_order_id, under_review = found.groups()
+
+    def get(user: str, path: str, **params: object) -> dict:
+        response = httpx.get(f"{launcher.gateway}{path}", params=params, headers=launcher.headers(user), timeout=30)
+        assert response.status_code == 200, (path, response.text)
+        return response.json()
+
+    assert get("agency", f"/v1/job-orders/{job_order_id}")["positions"][0]["title"] == "Mason"
+    hits = get("compliance_officer_2", f"/v1/businesses/{under_review}/screening-hits")["items"]
+    assert [(h["watchlist_kind"], h["status"]) for h in hits] == [("sanctions", "potential")]
+    cases = get("compliance_officer_2", "/v1/vetting-cases", status="open")["items"]
+    officer = get("compliance_officer", "/v1/me")["user_id"]
+    assert [c["opened_by"] for c in cases if c["business_id"] == under_review] == [officer]
+    for service in ("vetting", "contracts", "registry", "gateway"):
+        assert get("auditor", f"/v1/audit/{service}/checkpoints")["items"], service
+
+
 def test_a_killed_service_is_back_and_serving_while_the_others_keep_answering(launcher: Launcher) -> None:
     registry_pid = launcher.pids()["registry"]
     os.killpg(registry_pid, signal.SIGKILL)
@@ -245,7 +269,8 @@ def test_admin_commands_say_what_they_found_even_when_it_is_nothing(launcher: La
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    assert admin_says("watchlists", "list").startswith("no watchlists yet")
+    assert "Demo sanctions list (fictional)" in admin_says("watchlists", "list")  # the one `up` loads
+    assert admin_says("events", "dead-letters").startswith("0 dead letter(s)")
     assert admin_says("clock", "show").startswith("now ") and "the system's clock" in admin_says("clock", "show")
 
 

@@ -18,7 +18,13 @@ from pydantic import ValidationError
 
 from fairpath.common.services import DOMAIN_SERVICES
 from fairpath.deploy import admin, audit
-from fairpath.deploy.demo import seed_demo_businesses, seed_demo_worker, vet_demo_businesses
+from fairpath.deploy.demo import (
+    DEMO_JOB_ORDER_REFERENCE,
+    seed_demo_businesses,
+    seed_demo_work,
+    seed_demo_worker,
+    vet_demo_businesses,
+)
 from fairpath.deploy.paths import demo_credentials_file, repo_root, var_dir, venv_tool
 from fairpath.deploy.processes import (
     BASE_PORT_OFFSETS,
@@ -184,11 +190,15 @@ def cmd_up(args: argparse.Namespace) -> int:
             demo = seed_demo_businesses(config.gateway_url, credentials)
             worker = seed_demo_worker(config.gateway_url, credentials)
             vetted = vet_demo_businesses(config.gateway_url, credentials, demo)
+            work = seed_demo_work(config.gateway_url, credentials, demo)
             print(
                 f"Demo records: agency business {demo['recruitment_agency']} ({vetted['recruitment_agency']}), "
                 f"employer business {demo['employer']} ({vetted['employer']}), worker {worker} (the agency, "
                 "employer and worker users act for them; the two businesses were vetted by the two compliance "
-                "officers, four eyes).",
+                f"officers, four eyes); the employer's job order {work['job_order']} ({DEMO_JOB_ORDER_REFERENCE}) "
+                f"for the agency's contracts; business {work['under_review']} under review, a potential "
+                "watchlist hit and an open case waiting for the compliance officers; a signed checkpoint of "
+                "each audit chain for the auditor.",
                 flush=True,
             )
         _print_banner(config, credentials, supervisor.ready_after or 0.0, supervisor.pids())

@@ -179,3 +179,119 @@ def _approve(opener: httpx.Client, decider: httpx.Client, business_id: str) -> N
         f"/v1/vetting-cases/{case_id}/decision",
         json={"decision": "approved", "reason": "demo: licence and records in order"},
     )
+
+
+# Work waiting for each role in a fresh demo: a job order the agency can draft contracts from; a fictional
+# sanctions list and a business registered under a name close to one listed on it, so a potential hit waits for an
+# officer, with a vetting case opened by one officer for the other to decide; and a signed checkpoint of each
+# service's audit chain for the auditor.
+DEMO_JOB_ORDER_REFERENCE = "DEMO-JO-1"
+DEMO_WATCHLIST = {"name": "Demo sanctions list (fictional)", "kind": "sanctions", "source": "Fairpath demo data"}
+DEMO_LISTED = "id,name,aliases,country\nDEMO-S-1,Gulf Star Manpower Supply,Gulf Star Manpower,AE\n"
+DEMO_UNDER_REVIEW = {
+    "kind": "recruitment_agency",
+    "legal_name": "Gulf Star Manpower Supplies LLC",
+    "country": "AE",
+    "registration_number": "DEMO-REVIEW-0001",
+    "sector": "N",
+}
+AUDITED_SERVICES = ("vetting", "contracts", "registry", "gateway")
+
+
+def seed_demo_work(gateway_url: str, credentials: dict[str, Any], demo: dict[str, str]) -> dict[str, str]:
+    """Return {"job_order": id, "under_review": business id}; running it again finds the records there."""
+
+    def client(user: str) -> httpx.Client:
+        return _client(gateway_url, credentials, user, timeout=30)
+
+    with client("employer") as employer, client("admin") as admin, client("compliance_officer") as officer:
+        seeded = {"job_order": _demo_job_order(employer, demo)}
+        _demo_watchlist(admin)
+        seeded["under_review"] = _demo_business_under_review(admin, officer)
+        for service in AUDITED_SERVICES:
+            signed = officer.post(f"/v1/audit/{service}/checkpoints")
+            if signed.status_code not in (200, 201, 409):
+                raise RuntimeError(
+                    f"could not sign a {service} checkpoint: HTTP {signed.status_code} {signed.text[:200]}"
+                )
+    return seeded
+
+
+def _demo_job_order(employer: httpx.Client, demo: dict[str, str]) -> str:
+    listed = employer.get("/v1/job-orders", params={"limit": 100}).json()["items"]
+    for job_order in listed:
+        if job_order.get("reference") == DEMO_JOB_ORDER_REFERENCE:
+            return job_order["id"]
+    today = utcnow().date()
+    body = {
+        "employer_id": demo["employer"],
+        "destination_country": "AE",
+        "sector": "F",
+        "reference": DEMO_JOB_ORDER_REFERENCE,
+        "service_agreements": [
+            {
+                "agency_id": demo["recruitment_agency"],
+                "signed_on": (today - timedelta(days=7)).isoformat(),
+                "employer_pays_all_costs": True,
+            }
+        ],
+        "positions": [
+            {
+                "occupation": "7112",
+                "title": "Mason",
+                "number_of_workers": 10,
+                "offered": {
+                    "pay_amount": 200000,
+                    "currency": "AED",
+                    "pay_period": "month",
+                    "normal_hours_per_day": 8,
+                    "normal_hours_per_week": 48,
+                    "weekly_rest_days": 1,
+                    "paid_annual_leave_days": 21,
+                    "duration_months": 24,
+                    "housing": "provided_free",
+                    "food": "cash_allowance",
+                },
+            }
+        ],
+    }
+    response = employer.post("/v1/job-orders", json=body)
+    if response.status_code != 201:
+        raise RuntimeError(f"could not post the demo job order: HTTP {response.status_code} {response.text[:200]}")
+    return response.json()["id"]
+
+
+def _demo_watchlist(admin: httpx.Client) -> None:
+    listed = admin.get("/v1/watchlists", params={"limit": 200}).json()["items"]
+    if any(watchlist["name"] == DEMO_WATCHLIST["name"] for watchlist in listed):
+        return
+    created = admin.post("/v1/watchlists", json=DEMO_WATCHLIST)
+    if created.status_code != 201:
+        raise RuntimeError(f"could not create the demo watchlist: HTTP {created.status_code} {created.text[:200]}")
+    loaded = admin.post(
+        f"/v1/watchlists/{created.json()['id']}/imports",
+        params={"format": "csv", "mode": "replace"},
+        content=DEMO_LISTED.encode(),
+        headers={"content-type": "text/csv"},
+    )
+    if loaded.status_code not in (200, 201, 202):
+        raise RuntimeError(f"could not load the demo watchlist: HTTP {loaded.status_code} {loaded.text[:200]}")
+
+
+def _demo_business_under_review(admin: httpx.Client, officer: httpx.Client) -> str:
+    """Registered after the list is loaded, so its screening finds the listed name; a case is opened by one
+    officer, for the other to decide once the hit is resolved."""
+    response = admin.post("/v1/businesses", json=DEMO_UNDER_REVIEW)
+    if response.status_code == 201:
+        business_id = response.json()["id"]
+    elif response.status_code == 409 and "existing_id" in response.json():
+        return response.json()["existing_id"]  # screened and opened when it was registered
+    else:
+        raise RuntimeError(f"could not register the demo business under review: HTTP {response.status_code}")
+    screened = officer.post(f"/v1/businesses/{business_id}/screenings")
+    if screened.status_code != 201:
+        raise RuntimeError(f"could not screen the demo business under review: HTTP {screened.status_code}")
+    opened = officer.post(f"/v1/businesses/{business_id}/vetting-cases", json={"reason": "demo: initial vetting"})
+    if opened.status_code not in (201, 409):
+        raise RuntimeError(f"could not open the demo vetting case: HTTP {opened.status_code} {opened.text[:200]}")
+    return business_id
