@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from nats.js.api import DeliverPolicy
+from prometheus_client import REGISTRY
 from sqlalchemy import func, insert, select, update
 
 from fairpath.common.auth import Role
@@ -14,6 +15,7 @@ from fairpath.common.events.catalogue import BusinessRegistered
 from fairpath.common.events.consumer import EventConsumer, Subscription
 from fairpath.common.events.dlq import dead_letters, replay
 from fairpath.common.events.envelope import new_event
+from fairpath.common.events.metrics import consumers_refresh, outbox_refresh
 from fairpath.common.events.relay import OutboxRelay
 from fairpath.common.testing import make_principal
 from fairpath.common.testing.nats import NatsServer, wait_until
@@ -109,8 +111,18 @@ async def test_relay_stopped_between_commit_and_publish_loses_nothing_and_publis
     assert await stream_messages_with(broker, "VETTING", before, created["id"]) == 0
 
     outbox = quiet_vetting_app.state.ledger.outbox
-    relay = OutboxRelay(quiet_vetting_app.state.database, outbox, broker)
+    # What an operator's /metrics shows meanwhile: one event waiting, for as long as it has waited.
+    label = {"service": f"vetting-{uuid.uuid4().hex[:8]}"}  # counters add up over the test's runs: a label of its own
+    backlog = outbox_refresh(quiet_vetting_app.state.database, outbox, label["service"])
+    await backlog()
+    assert REGISTRY.get_sample_value("fairpath_outbox_backlog", label) == 1
+    assert REGISTRY.get_sample_value("fairpath_outbox_oldest_age_seconds", label) > 0
+    relay = OutboxRelay(quiet_vetting_app.state.database, outbox, broker, service=label["service"])
     assert await relay.relay_once() == 1
+    await backlog()
+    assert REGISTRY.get_sample_value("fairpath_outbox_backlog", label) == 0
+    assert REGISTRY.get_sample_value("fairpath_outbox_oldest_age_seconds", label) == 0
+    assert REGISTRY.get_sample_value("fairpath_outbox_published_total", label) == 1
     assert await stream_messages_with(broker, "VETTING", before, created["id"]) == 1
 
     # A relay that crashed after the publish but before marking the row sent publishes again once its
@@ -190,6 +202,7 @@ async def test_message_delivered_twice_is_applied_once(contracts_app, broker):
         await broker.js.publish(event.nats_subject, event.to_json(), headers={"Nats-Msg-Id": f"again-{event.id}"})
         await wait_until(lambda: _all_acked(broker, consumer), message="both deliveries acknowledged")
         assert await handler.applied(contracts_app, business_id) == 1
+        assert _handled(consumer, "applied") == 1 and _handled(consumer, "duplicate") == 1  # what /metrics counts
     finally:
         await consumer.stop()
 
@@ -238,6 +251,10 @@ async def test_poison_message_is_dead_lettered_while_the_next_flow_and_replay_br
         letters = await wait_until(lambda: _letters(broker, consumer.sub.name, 2), message="two dead letters")
         assert {letter.error for letter in letters} == {"RuntimeError", "ValidationError"}
         assert await handler.applied(contracts_app, poison_id) == 0
+        # What an operator's /metrics shows: each parked event, and the tries before it was parked.
+        await consumers_refresh(broker, [("VETTING", consumer.sub.name)])()
+        assert REGISTRY.get_sample_value("fairpath_dead_letters", {"consumer": consumer.sub.name}) == 2
+        assert (_handled(consumer, "dead_lettered"), _handled(consumer, "failed")) == (2, 4)  # 3 tries each
 
         handler.fail_names.clear()  # the cause is fixed; put the dead letters back
         replayed = await replay(broker, consumer=consumer.sub.name)
@@ -249,6 +266,13 @@ async def test_poison_message_is_dead_lettered_while_the_next_flow_and_replay_br
         assert [letter.error for letter in again] == ["ValidationError"]
     finally:
         await consumer.stop()
+
+
+def _handled(consumer, outcome: str) -> float:
+    return (
+        REGISTRY.get_sample_value("fairpath_events_handled_total", {"consumer": consumer.sub.name, "outcome": outcome})
+        or 0.0
+    )
 
 
 async def _letters(broker, name, n):

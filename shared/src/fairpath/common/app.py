@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
+from fairpath.common import services
 from fairpath.common.audit_checkpoints import CheckpointSigner
 from fairpath.common.audit_retention import HeldRecords
 from fairpath.common.audit_routes import audit_router
@@ -20,6 +21,7 @@ from fairpath.common.errors import install_error_handlers
 from fairpath.common.events.broker import Broker
 from fairpath.common.events.clock import ClockFollower
 from fairpath.common.events.consumer import EventConsumer, Subscription
+from fairpath.common.events.metrics import consumers_refresh, outbox_refresh
 from fairpath.common.events.relay import OutboxRelay
 from fairpath.common.health import health_router
 from fairpath.common.ledger import Ledger, LedgerTables
@@ -63,6 +65,7 @@ def create_service_app(
         app.state.audit_signer = CheckpointSigner(service, settings.audit_signing_key)
         app.state.audit_hold_scope = tuple(audit_hold_scope)
         app.state.readiness_checks = {"database": database.ping}
+        app.state.metrics_refreshes = [outbox_refresh(database, tables.outbox, service)]
         async with AsyncExitStack() as stack:
             stack.push_async_callback(database.dispose)
             await upgrade(database, migrations)
@@ -75,7 +78,8 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan, openapi_tags=openapi_tags)
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware, service=service)
+    # The gateway answers clients itself; a service answers the gateway, and names its route for the metrics.
+    app.add_middleware(RequestContextMiddleware, service=service, announce_route=service != services.GATEWAY.name)
     app.include_router(health_router(service))
     for router in routers:
         app.include_router(router)
@@ -108,7 +112,7 @@ async def _start_events(app: FastAPI, stack: AsyncExitStack, subscriptions: Sequ
     stack.push_async_callback(_close)
     app.state.broker = broker
     app.state.readiness_checks["broker"] = broker.check
-    relay = OutboxRelay(app.state.database, app.state.ledger.outbox, broker)
+    relay = OutboxRelay(app.state.database, app.state.ledger.outbox, broker, service=settings.service_name)
     app.state.relay = relay
     relay.start()
     stack.push_async_callback(relay.stop)
@@ -122,3 +126,5 @@ async def _start_events(app: FastAPI, stack: AsyncExitStack, subscriptions: Sequ
         consumer.start()
         stack.push_async_callback(consumer.stop)
         app.state.consumers.append(consumer)
+    if subscriptions:
+        app.state.metrics_refreshes.append(consumers_refresh(broker, [(s.stream, s.name) for s in subscriptions]))

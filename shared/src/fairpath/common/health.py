@@ -38,7 +38,15 @@ def health_router(service: str) -> APIRouter:
         )
 
     @router.get("/metrics", summary="Prometheus metrics")
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        # Gauges read from the database and the broker now, at the scrape, never on a request's path; one that
+        # cannot be read in time keeps its last value (and the failure is logged).
+        refreshes = getattr(request.app.state, "metrics_refreshes", [])
+        results = await asyncio.gather(
+            *(asyncio.wait_for(refresh(), timeout=2.0) for refresh in refreshes), return_exceptions=True
+        )
+        for failure in (r for r in results if isinstance(r, BaseException)):
+            log.warning("metrics refresh failed", extra={"error": type(failure).__name__})
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router

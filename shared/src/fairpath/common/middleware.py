@@ -15,22 +15,32 @@ from fairpath.common.logging import correlation_id
 
 log = logging.getLogger("fairpath.access")
 
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 REQUESTS = Counter("fairpath_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
 LATENCY = Histogram(
     "fairpath_http_request_duration_seconds",
     "HTTP request latency",
     ["service", "method", "route"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    buckets=LATENCY_BUCKETS,
 )
 
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID_KEY = REQUEST_ID_HEADER.encode()
+# A service behind the gateway names the route template that answered, so that the gateway's metrics count by
+# route (`/v1/businesses/{business_id}`) rather than by its own catch-all; the gateway strips it from the answer.
+ROUTE_HEADER = "x-fairpath-route"
+_ROUTE_KEY = ROUTE_HEADER.encode()
+# Where a proxy puts the route its upstream named, for the metrics and the access line of its own request.
+ROUTE_SCOPE_KEY = "fairpath.route"
 # Probes and scrapes: neither counted nor logged (nor rate limited by the gateway).
 PROBE_PATHS = ("/healthz", "/readyz", "/metrics")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 def _route_of(scope: Scope) -> str:
+    named = scope.get(ROUTE_SCOPE_KEY)
+    if named:
+        return named
     route = scope.get("route")
     return getattr(route, "path", None) or "unmatched"
 
@@ -58,9 +68,10 @@ class RequestContextMiddleware:
     BaseHTTPMiddleware would add); the metrics' labelled series are looked up once per route and status,
     and the access line is built only when its level is on."""
 
-    def __init__(self, app: ASGIApp, service: str) -> None:
+    def __init__(self, app: ASGIApp, service: str, *, announce_route: bool = False) -> None:
         self.app = app
         self.service = service
+        self.announce_route = announce_route
         self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def _observe(self, method: str, route: str, status: int, elapsed: float) -> None:
@@ -93,6 +104,8 @@ class RequestContextMiddleware:
                 message.setdefault("headers", [])
                 message["headers"] = [h for h in message["headers"] if h[0].lower() != b"x-request-id"]
                 message["headers"].append((b"x-request-id", rid.encode()))
+                if self.announce_route:
+                    message["headers"].append((_ROUTE_KEY, _route_of(scope).encode()))
             await send(message)
 
         try:

@@ -89,6 +89,8 @@ BY_NAME: dict[str, ServiceSpec] = {spec.name: spec for spec in ALL_SERVICES}
 
 # The dead letters of every consumer, beside the services' own streams.
 DLQ_STREAM = "DLQ"
+# A consumer's dead letters go to `dlq.<consumer>`.
+DLQ_SUBJECT_PREFIX = "dlq."
 # What the operator sets for the whole deployment (the clock, outside production): the last message
 # of each subject is kept, so a process that starts later reads the current setting.
 OPERATIONS_STREAM = "OPERATIONS"
@@ -97,7 +99,7 @@ OPERATIONS_STREAM = "OPERATIONS"
 def streams() -> dict[str, list[str]]:
     """Every stream the broker keeps and the subjects it holds."""
     found = {spec.stream: [spec.subjects] for spec in DOMAIN_SERVICES if spec.stream}
-    found[DLQ_STREAM] = ["dlq.>"]
+    found[DLQ_STREAM] = [f"{DLQ_SUBJECT_PREFIX}>"]
     found[OPERATIONS_STREAM] = ["operations.>"]
     return found
 

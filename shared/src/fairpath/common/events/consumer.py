@@ -9,6 +9,7 @@ acknowledged, so the messages behind it keep flowing.
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -20,10 +21,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fairpath.common import services
 from fairpath.common.db import Database
 from fairpath.common.events.broker import Broker
 from fairpath.common.events.catalogue import CATALOGUE
 from fairpath.common.events.envelope import CloudEvent, EventPayload, parse_event
+from fairpath.common.events.metrics import EVENT_HANDLING, EVENTS_HANDLED
 from fairpath.common.logging import correlation_id
 from fairpath.common.tasks import stop_task
 from fairpath.common.timeutil import utcnow
@@ -36,7 +39,7 @@ log = logging.getLogger("fairpath.events.consumer")
 # A handler applies one event in the consumer's transaction; the service's ledger records what it changes.
 Handler = Callable[[AsyncSession, "Ledger", CloudEvent, EventPayload], Awaitable[None]]
 
-DLQ_PREFIX = "dlq."
+DLQ_PREFIX = services.DLQ_SUBJECT_PREFIX
 H_SUBJECT = "Fairpath-Original-Subject"
 H_STREAM = "Fairpath-Original-Stream"
 H_SEQ = "Fairpath-Original-Seq"
@@ -141,15 +144,19 @@ class EventConsumer:
             await self._fail(msg, attempt, exc, event_id=None)
             return
         token = correlation_id.set(event.correlationid)
+        started = time.perf_counter()
         try:
-            await self.handle(event, meta.sequence.stream)
+            outcome = "applied" if await self.handle(event, meta.sequence.stream) else "duplicate"
         except IgnoredEvent:
+            outcome = "ignored"
             log.info("event type not handled here", extra={"event_type": event.type, "consumer": self.sub.name})
         except Exception as exc:  # noqa: BLE001 - every failure is retried, then dead-lettered
             await self._fail(msg, attempt, exc, event_id=event.id)
             return
         finally:
             correlation_id.reset(token)
+        EVENT_HANDLING.labels(self.sub.name).observe(time.perf_counter() - started)
+        EVENTS_HANDLED.labels(self.sub.name, outcome).inc()
         await msg.ack()
 
     async def _fail(self, msg, attempt: int, exc: Exception, event_id: str | None) -> None:  # noqa: ANN001
@@ -158,8 +165,10 @@ class EventConsumer:
             extra={"consumer": self.sub.name, "event_id": event_id, "attempt": attempt, "error": type(exc).__name__},
         )
         if attempt < self.sub.max_deliver:
+            EVENTS_HANDLED.labels(self.sub.name, "failed").inc()
             await msg.nak(delay=delay_for(attempt, self.sub.backoff))
             return
+        EVENTS_HANDLED.labels(self.sub.name, "dead_lettered").inc()
         await dead_letter(self.broker, msg, consumer=self.sub.name, error=type(exc).__name__, event_id=event_id)
         await msg.ack()
 

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Row, Table, and_, or_, select, update
 
 from fairpath.common.db import Database
 from fairpath.common.events.broker import Broker
+from fairpath.common.events.metrics import RELAY_FAILURES, RELAY_PUBLISHED
 from fairpath.common.tasks import stop_task
 from fairpath.common.timeutil import utcnow
 
@@ -41,6 +42,7 @@ class OutboxRelay:
         outbox: Table,
         broker: Broker,
         *,
+        service: str = "",
         batch_size: int = 1000,
         idle_interval: float = 0.05,
         max_idle_interval: float = 0.5,
@@ -49,6 +51,7 @@ class OutboxRelay:
         self.database = database
         self.outbox = outbox
         self.broker = broker
+        self.service = service
         self.batch_size = batch_size
         self.idle_interval = idle_interval
         self.max_idle_interval = max_idle_interval
@@ -127,7 +130,9 @@ class OutboxRelay:
                         .where(self.outbox.c.id.in_(chunk))
                         .values(attempts=attempts + 1, next_attempt_at=now + timedelta(seconds=delay), last_error=error)
                     )
+        RELAY_PUBLISHED.labels(self.service).inc(len(sent))
         if failed:
+            RELAY_FAILURES.labels(self.service).inc(len(rows) - len(sent))
             log.warning("events not acknowledged; will retry", extra={"count": len(rows) - len(sent)})
         return len(sent)
 
