@@ -28,6 +28,14 @@ from fairpath.common.services import ALL_SERVICES
 _LOCK_ID = 7_310_447_112  # arbitrary, the same for every service (each has its own database)
 
 
+def migrations_of(module_file: str) -> Path:
+    """A service's Alembic folder, from a module at its package's top (`app.py`): shipped inside the package
+    (a wheel puts `services/<name>/migrations/` there, as an image installs it), or beside `src/` in a checkout."""
+    package = Path(module_file).resolve().parent
+    shipped = package / "migrations"
+    return shipped if shipped.is_dir() else package.parents[2] / "migrations"
+
+
 def alembic_config(script_location: Path, url: str = "") -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))

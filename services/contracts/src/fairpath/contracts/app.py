@@ -1,11 +1,10 @@
 """The contracts service's app factory (`uvicorn --factory fairpath.contracts.app:create_app`)."""
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from fairpath.common.app import create_service_app
 from fairpath.common.audit_retention import HeldRecords
+from fairpath.common.migrations import migrations_of
 from fairpath.contracts import all_tables  # noqa: F401 - every table registered before migrations run
 from fairpath.contracts.businesses.consumers import vetting_subscription
 from fairpath.contracts.config import ContractsSettings
@@ -21,7 +20,7 @@ from fairpath.contracts.reference.routes import router as reference_router
 from fairpath.contracts.verification.routes import router as verification_router
 from fairpath.contracts.workers.consumers import registry_subscription
 
-MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+MIGRATIONS = migrations_of(__file__)
 
 
 # A legal hold on an employer keeps the audit entries of its contracts and job orders.

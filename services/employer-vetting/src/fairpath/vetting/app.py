@@ -4,12 +4,12 @@ import logging
 import time
 from contextlib import AsyncExitStack
 from datetime import timedelta
-from pathlib import Path
 
 from fastapi import FastAPI
 
 from fairpath.common.app import create_service_app
 from fairpath.common.audit_retention import HeldRecords
+from fairpath.common.migrations import migrations_of
 from fairpath.vetting import all_tables  # noqa: F401 - every table registered before migrations run
 from fairpath.vetting.assessments.routes import router as assessments_router
 from fairpath.vetting.assessments.tables import SelfAssessment
@@ -34,7 +34,7 @@ from fairpath.vetting.screening.routes import watchlist_imports_router
 from fairpath.vetting.screening.tables import Screening, ScreeningHit
 from fairpath.vetting.watchlists.routes import router as watchlists_router
 
-MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+MIGRATIONS = migrations_of(__file__)
 
 log = logging.getLogger("fairpath.vetting")
 

@@ -1,12 +1,12 @@
 """The registry service's app factory (`uvicorn --factory fairpath.registry.app:create_app`)."""
 
 from contextlib import AsyncExitStack
-from pathlib import Path
 
 from fastapi import FastAPI
 
 from fairpath.common.app import create_service_app
 from fairpath.common.audit_retention import HeldRecords
+from fairpath.common.migrations import migrations_of
 from fairpath.registry import all_tables  # noqa: F401 - every table registered before migrations run
 from fairpath.registry.businesses.consumers import vetting_subscription
 from fairpath.registry.config import RegistrySettings
@@ -24,7 +24,7 @@ from fairpath.registry.rights.routes import router as rights_router
 from fairpath.registry.rotation import start_rotation
 from fairpath.registry.workers.routes import router as workers_router
 
-MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+MIGRATIONS = migrations_of(__file__)
 
 
 # A legal hold on a business keeps the audit entries of the fees paid to it and the grievances against it.
