@@ -554,6 +554,9 @@ MATRIX: dict[str, Row] = {
     "GET /v1/businesses/{business_id}/licences": Row(
         "401 200 200 200 200/404 200/404 403", path={"business_id": Named.own_business}
     ),
+    "GET /v1/businesses/{business_id}/assessments": Row(
+        "401 200 200 200 200/404 200/404 403", path={"business_id": Named.own_business}
+    ),
     "POST /v1/licence-registers": Row(
         "401 422 403 403 403 403 403",
         files=fixed(({"country": "NP"}, {"file": ("register.csv", b"number,name\nX-1,Nobody\n", "text/csv")})),

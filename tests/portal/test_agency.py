@@ -115,6 +115,21 @@ def test_an_agency_registers_a_worker_records_a_fee_and_a_grievance_and_drafts_c
         page.wait_for_url("**/portal/agency/business")
         assert page.locator(".status").inner_text() == "approved"
         steps.accessible()
+    with steps.step("the vetting decisions at 360 px: each row stacked, nothing clipped, dates in words"):
+        page.set_viewport_size(PHONE)
+        decision = page.locator("table.stacked tbody tr").first
+        box = decision.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+        for cell in decision.locator("td").all():  # every cell, with its column's name, within the screen
+            inside = cell.bounding_box()
+            assert inside is not None and inside["x"] + inside["width"] <= PHONE["width"], inside
+        text = decision.inner_text()
+        assert re.search(r"[A-Z][a-z]+ \d{1,2}, \d{4}", text) and not re.search(r"\d{4}-\d{2}-\d{2}", text), text
+        assert "None" not in text
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"the page is {width} px wide at {PHONE['width']} px"
+        steps.accessible()
+        page.set_viewport_size({"width": 1280, "height": 900})
 
     with steps.step("register a worker: a birth date in the future is shown next to its field"):
         page.goto("/portal/agency/workers/new")
@@ -185,9 +200,18 @@ def test_an_agency_registers_a_worker_records_a_fee_and_a_grievance_and_drafts_c
         page.get_by_label("Job description").fill("Block laying")
         page.get_by_label("Gross pay per period").fill("1500")  # less than the job order offers
         page.get_by_label("The passport is kept by").select_option("employer")
+        # The job order offers food as a cash allowance: the form asks its amount, in plain words by its label.
+        assert page.get_by_label("Food", exact=True).input_value() == "cash_allowance"
         page.get_by_role("button", name="Check against the rules").click()
-        # The body's shape first: the worker's address is missing.
-        assert page.locator("#worker_address-error").is_visible()
+        allowance = "Food allowance per month, in the pay currency"
+        assert page.locator("#food_allowance-error").inner_text().startswith(f"{allowance}: enter the amount")
+        assert page.get_by_label(allowance).get_attribute("aria-invalid") == "true"
+        steps.accessible()
+        page.get_by_label(allowance).fill("300")
+        page.get_by_label("Pay period").select_option("month")
+        page.get_by_role("button", name="Check against the rules").click()
+        # The body's shape first: the worker's address is missing, said in plain words naming the field.
+        assert page.locator("#worker_address-error").inner_text() == "Worker's home address: fill this in."
         assert page.get_by_label("Worker's home address").get_attribute("aria-invalid") == "true"
         assert page.get_by_label("Workplace city").input_value() == "Abu Dhabi"  # what was typed is kept
         steps.accessible()

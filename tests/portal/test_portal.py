@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 import pyotp
 
+from fairpath.gateway.portal.plain import readable_day
+
 from ..test_launcher import poll_until
 from .conftest import PHONE, password_of, sign_in
 
@@ -64,7 +66,9 @@ def test_an_employer_signs_in_reads_its_business_job_orders_contracts_and_grieva
         page.get_by_label("Valid until").fill("2025-01-01")
         page.get_by_role("button", name="Record the licence").click()
         alert = page.get_by_role("alert").filter(has_text="The licence was not recorded")
-        assert "valid_until" in alert.inner_text()
+        said = "Valid until: enter a date after the day it is valid from."
+        assert said in alert.inner_text() and "valid_until" not in alert.inner_text()  # plain words, by its label
+        assert page.locator("#error-valid_until").inner_text() == "Enter a date after the day it is valid from."
         assert page.get_by_label("Licence number").input_value() == "PORTAL-CHECK-1"  # what was typed is kept
         steps.accessible()
     with steps.step("job orders"):
@@ -159,7 +163,7 @@ def test_an_employer_reads_why_it_was_approved_with_conditions_and_answers_the_s
         decisions = page.locator("table").filter(has_text="Reasons")
         text = decisions.inner_text()
         assert "conditionally approved" in text and "the operating licence is being renewed" in text
-        assert "submit the renewed licence" in text and deadline.date().isoformat() in text
+        assert "submit the renewed licence" in text and readable_day(deadline.date()) in text  # "March 1, 2026"
         assert page.locator(".status").inner_text() == "conditionally approved"
         steps.accessible()
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -188,6 +192,12 @@ def test_an_employer_reads_why_it_was_approved_with_conditions_and_answers_the_s
         page.wait_for_url("**/portal/business?added=assessment*")
         assert "The self-assessment was recorded" in page.get_by_role("status").inner_text()
         steps.accessible()
+    with steps.step("the next visit finds the answers given, to change what has changed"):
+        page.goto("/portal/business")
+        assert "are filled in" in page.locator("#main").inner_text()
+        assert questions.first.get_by_label("Not applicable").is_checked()
+        assert questions.nth(1).get_by_label("Compliant", exact=True).is_checked()
+        assert page.get_by_label("Evidence for A2 (optional)").input_value() == "age checked against passports"
 
 
 def test_an_operator_signs_in_with_a_totp_code_as_a_second_step(page, steps, shared_stack):

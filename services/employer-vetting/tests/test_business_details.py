@@ -317,6 +317,40 @@ async def test_self_assessment_must_answer_every_question_and_non_compliance_is_
     ]
 
 
+async def test_a_business_reads_back_what_it_answered_before_the_latest_first(vetting, minter):
+    agency = minter.headers(make_principal(Role.agency))
+    biz = await register(vetting, agency, kind="recruitment_agency", country="NP")
+    ids = [q["id"] for q in (await vetting.get("/v1/assessment-questions", headers=agency)).json()["questions"]]
+    first = [{"question_id": q, "answer": "non_compliant" if q == "C1" else "compliant"} for q in ids]
+    second = [{"question_id": q, "answer": "compliant", "evidence": "policy v2" if q == "C1" else None} for q in ids]
+    for answers in (first, second):
+        sent = await vetting.post(f"/v1/businesses/{biz['id']}/assessments", json={"answers": answers}, headers=agency)
+        assert sent.status_code == 201, sent.text
+
+    listed = await vetting.get(f"/v1/businesses/{biz['id']}/assessments", params={"limit": 1}, headers=agency)
+    assert listed.status_code == 200
+    [latest] = listed.json()["items"]
+    assert {a["question_id"]: (a["answer"], a["evidence"]) for a in latest["answers"]}["C1"] == (
+        "compliant",
+        "policy v2",
+    )
+    assert latest["findings"] == 0
+    older = await vetting.get(
+        f"/v1/businesses/{biz['id']}/assessments",
+        params={"cursor": listed.json()["next_cursor"]},
+        headers=agency,
+    )
+    [earlier] = older.json()["items"]
+    assert (earlier["findings"], older.json()["next_cursor"]) == (1, None)
+    auditor = minter.headers(make_principal(Role.auditor))
+    assert (await vetting.get(f"/v1/businesses/{biz['id']}/assessments", headers=auditor)).status_code == 200
+    # Another agency's self-assessments are answered as a random business's: not found.
+    stranger = minter.headers(make_principal(Role.agency))
+    assert (await vetting.get(f"/v1/businesses/{biz['id']}/assessments", headers=stranger)).status_code == 404
+    worker = minter.headers(make_principal(Role.worker))
+    assert (await vetting.get(f"/v1/businesses/{biz['id']}/assessments", headers=worker)).status_code == 403
+
+
 async def test_country_risk_table_is_the_admins_and_refuses_duplicates(vetting, minter):
     admin = minter.headers(make_principal(Role.admin))
     table = {

@@ -77,8 +77,9 @@ def test_each_rule_of_a_contract_is_shown_next_to_the_input_it_concerns():
     assert place("terms.parties.worker.worker_id", CONTRACT_FIELD_OF) == "worker_id"
     assert place("terms.document_custody.passport_kept_by", CONTRACT_FIELD_OF) == "passport_kept_by"
     assert place("terms.fee_statement.0.paid_by", CONTRACT_FIELD_OF) == "fee_paid_by"
-    # What the job order fills in is shown beside the job order.
-    assert place("terms.food_and_housing.food.cash_value", CONTRACT_FIELD_OF) == "position"
+    assert place("terms.food_and_housing.food.cash_value", CONTRACT_FIELD_OF) == "food_allowance"
+    # What the form does not ask (the job order fills it in) is shown beside the job order.
+    assert place("terms.termination.grounds", CONTRACT_FIELD_OF) == "position"
     assert place("something.else", CONTRACT_FIELD_OF) == "form"
 
 

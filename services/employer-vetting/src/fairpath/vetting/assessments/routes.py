@@ -5,11 +5,12 @@ import uuid
 from fastapi import APIRouter, status
 
 from fairpath.common.errors import PROBLEM_RESPONSES, NotFound, problems
+from fairpath.common.pagination import CursorParam, LimitParam, Page, decode_cursor
 from fairpath.vetting.assessments import service
-from fairpath.vetting.assessments.auth import AssessmentSubmitter, QuestionReader
+from fairpath.vetting.assessments.auth import AssessmentReader, AssessmentSubmitter, QuestionReader
 from fairpath.vetting.assessments.questions import QuestionSet, question_set
 from fairpath.vetting.assessments.schemas import AssessmentCreate, AssessmentPublic
-from fairpath.vetting.deps import LedgerDep, WriteSessionDep
+from fairpath.vetting.deps import LedgerDep, ReadSessionDep, WriteSessionDep
 
 router = APIRouter(tags=["assessments"], responses=PROBLEM_RESPONSES)
 
@@ -37,3 +38,22 @@ async def submit_assessment(
         session=session, ledger=ledger, principal=principal, business_id=business_id, data=body
     )
     return service.present(assessment, findings)
+
+
+@router.get(
+    "/v1/businesses/{business_id}/assessments",
+    response_model=Page[AssessmentPublic],
+    summary="A business's self-assessments, the latest first, each with its answers and the findings it raised",
+    responses=problems(NotFound),
+)
+async def list_assessments(
+    business_id: uuid.UUID,
+    session: ReadSessionDep,
+    principal: AssessmentReader,
+    cursor: CursorParam = None,
+    limit: LimitParam = 20,
+) -> Page[AssessmentPublic]:
+    rows = await service.list_assessments(
+        session=session, principal=principal, business_id=business_id, after=decode_cursor(cursor), limit=limit + 1
+    )
+    return Page.of([service.present(a, findings) for a, findings in rows[:limit]], more=len(rows) > limit)

@@ -2,6 +2,7 @@
 
 import uuid
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import Principal
@@ -13,14 +14,46 @@ from fairpath.common.timeutil import utcnow
 from fairpath.vetting.assessments.questions import question_set
 from fairpath.vetting.assessments.schemas import Answer, AssessmentCreate, AssessmentPublic
 from fairpath.vetting.assessments.tables import SelfAssessment
-from fairpath.vetting.businesses.service import get_business_for_change
+from fairpath.vetting.businesses.service import get_business, get_business_for_change
 from fairpath.vetting.findings.flows import report_finding
 from fairpath.vetting.findings.schemas import FindingKind, FindingSource
+from fairpath.vetting.findings.tables import Finding
 
 
 def present(assessment: SelfAssessment, findings: int) -> AssessmentPublic:
     """The assessment as submitted, with how many findings its non-compliant answers raised."""
     return AssessmentPublic.model_validate(assessment).model_copy(update={"findings": findings})
+
+
+async def list_assessments(
+    *, session: AsyncSession, principal: Principal, business_id: uuid.UUID, after: uuid.UUID | None, limit: int
+) -> list[tuple[SelfAssessment, int]]:
+    """A business's self-assessments, the latest first, each with the findings it raised; 404 outside the caller's
+    reach, as for a random id."""
+    await get_business(session=session, principal=principal, business_id=business_id)
+    query = (
+        select(SelfAssessment)
+        .where(SelfAssessment.business_id == business_id)
+        .order_by(SelfAssessment.id.desc())
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(SelfAssessment.id < after)
+    assessments = list((await session.execute(query)).scalars())
+    if not assessments:
+        return []
+    # Each finding names the assessment that raised it in its source reference (`assessment:<id>:<question>`).
+    prefix = func.substr(Finding.source_ref, 1, len("assessment:") + 36)
+    raised = dict(
+        (
+            await session.execute(
+                select(prefix, func.count())
+                .where(Finding.business_id == business_id, Finding.source_ref.like("assessment:%"))
+                .group_by(prefix)
+            )
+        ).all()
+    )
+    return [(a, raised.get(f"assessment:{a.id}", 0)) for a in assessments]
 
 
 async def submit_assessment(

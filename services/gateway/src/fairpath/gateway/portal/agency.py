@@ -16,7 +16,9 @@ from starlette.datastructures import FormData
 
 from fairpath.gateway.portal import pages
 from fairpath.gateway.portal.i18n import FEE_CATEGORIES, N_, PAYMENT_METHODS
+from fairpath.gateway.portal.officer import business_names
 from fairpath.gateway.portal.pages import Api, ApiRefused, _json_or_refused_problem, _optional_items, _segment
+from fairpath.gateway.portal.plain import Gettext, said
 from fairpath.gateway.portal.routes import (
     _HEADERS,
     CONTRACT_STATUSES,
@@ -75,6 +77,27 @@ WORKER_FIELDS = (
     "consent_method",
     "consent_language",
 )
+# Each input of the registration form by its label: on the form, and naming the field in what a rule says of it.
+WORKER_LABELS = {
+    "full_name": N_("Full name, as in the identity document"),
+    "date_of_birth": N_("Date of birth"),
+    "sex": N_("Sex"),
+    "nationality": N_("Nationality (two letters, e.g. NP)"),
+    "document_kind": N_("Identity document"),
+    "document_number": N_("Document number"),
+    "document_country": N_("Issuing country (two letters)"),
+    "phone": N_("Phone, international format (optional, e.g. +9779812345678)"),
+    "language_1": N_("First language (code, e.g. ne)"),
+    "proficiency_1": N_("Proficiency in the first language"),
+    "language_2": N_("Second language (optional)"),
+    "proficiency_2": N_("Proficiency in the second language"),
+    "skill_occupation": N_("Occupation (ISCO-08 code, e.g. 7112)"),
+    "skill_level": N_("Skill level"),
+    "skill_years": N_("Years of experience"),
+    "consent_method": N_("How the worker gave consent"),
+    "consent_language": N_("Language consent was explained in (code; default the first language)"),
+    "consents": N_("Consents the worker gave"),
+}
 # Where the API's field (a dotted path of the body) is shown on the worker form: the longest prefix that is here.
 WORKER_FIELD_OF = {
     "full_name": "full_name",
@@ -98,6 +121,21 @@ WORKER_FIELD_OF = {
     "consents": "consents",
     "consents.0.method": "consent_method",
     "consents.0.language": "consent_language",
+}
+
+# The inputs of the forms on a worker's page (a fee the worker reports, a grievance filed for them) by their labels.
+FEE_LABELS = {
+    "category": N_("What it was for"),
+    "amount": N_("Amount"),
+    "currency": N_("Currency (three letters, e.g. NPR)"),
+    "payment_method": N_("How the worker paid"),
+    "paid_to": N_("Paid to"),
+    "paid_on": N_("Paid on (optional)"),
+}
+GRIEVANCE_LABELS = {
+    "business_id": N_("Against (optional)"),
+    "description": N_("What happened, in the worker's words"),
+    "grievance_language": N_("Language it was told in (code, optional)"),
 }
 
 CONTRACT_FIELDS = (
@@ -125,7 +163,91 @@ CONTRACT_FIELDS = (
     "destination_language",
     "fee_paid_by",
     "dispute_procedure",
+    "pay_period",
+    "payment_method",
+    "food_provision",
+    "food_allowance",
+    "food_charge",
+    "food_agreed",
+    "housing_provision",
+    "housing_allowance",
+    "housing_charge",
+    "housing_agreed",
+    "transport_to_from_paid_by",
+    "transport_at_site_paid_by",
+    "medical_care_paid_by",
+    "insurance_paid_by",
+    "repatriation_paid_by",
+    "identity_documents_kept_by",
+    "prevailing_language",
 )
+# Each input of the contract form by its label: on the form, and naming the field in what a rule says of it.
+CONTRACT_LABELS = {
+    "position": N_("Job order and position"),
+    "worker_id": N_("Worker"),
+    "worker_address": N_("Worker's home address"),
+    "employer_address": N_("Employer's address"),
+    "workplace_address": N_("Workplace address"),
+    "workplace_city": N_("Workplace city"),
+    "job_description": N_("Job description"),
+    "departure_date": N_("Departure date"),
+    "start_date": N_("Start date"),
+    "duration_months": N_("Duration in months (empty: open-ended)"),
+    "probation_days": N_("Probation in days"),
+    "pay_amount": N_("Gross pay per period"),
+    "pay_currency": N_("Pay currency (three letters)"),
+    "pay_period": N_("Pay period"),
+    "payment_method": N_("How the pay is paid"),
+    "overtime_rate_percent": N_("Overtime pay, % of the normal rate"),
+    "hours_per_day": N_("Normal hours per day"),
+    "hours_per_week": N_("Normal hours per week"),
+    "weekly_rest_days": N_("Weekly rest days"),
+    "annual_leave_days": N_("Paid annual leave days"),
+    "sick_leave_days": N_("Sick leave days"),
+    "food_provision": N_("Food"),
+    "food_allowance": N_("Food allowance per month, in the pay currency"),
+    "food_charge": N_("Food charged to the worker per month, in the pay currency"),
+    "food_agreed": N_("The worker agrees to the food charge being deducted from pay"),
+    "housing_provision": N_("Housing"),
+    "housing_allowance": N_("Housing allowance per month, in the pay currency"),
+    "housing_charge": N_("Housing charged to the worker per month, in the pay currency"),
+    "housing_agreed": N_("The worker agrees to the housing charge being deducted from pay"),
+    "transport_to_from_paid_by": N_("Travel to the job and home again is paid by"),
+    "transport_at_site_paid_by": N_("Transport at the workplace is paid by"),
+    "medical_care_paid_by": N_("Medical care is paid by"),
+    "insurance_paid_by": N_("Health insurance is paid by"),
+    "repatriation_paid_by": N_("Repatriation is paid by"),
+    "fee_paid_by": N_("The recruitment fee is paid by"),
+    "passport_kept_by": N_("The passport is kept by"),
+    "identity_documents_kept_by": N_("Other identity documents are kept by"),
+    "worker_language": N_("Worker's language (code; empty: their first language)"),
+    "destination_language": N_("Destination's language (code)"),
+    "prevailing_language": N_("If the two versions differ, the one that prevails"),
+    "dispute_procedure": N_("Dispute settlement procedure"),
+}
+# The choices the API accepts for the terms the form asks as choices (its codes, and their words).
+PAID_BY = {"employer": N_("the employer"), "agency": N_("the agency"), "worker": N_("the worker")}
+KEPT_BY = {"worker": N_("the worker"), "employer": N_("the employer"), "agency": N_("the agency")}
+PROVISIONS = {
+    "provided_free": N_("provided free by the employer"),
+    "cash_allowance": N_("a cash allowance"),
+    "not_provided": N_("not provided"),
+    "charged_to_worker": N_("provided, and charged to the worker"),
+}
+PAY_PERIODS = {
+    "month": N_("a month"),
+    "fortnight": N_("a fortnight"),
+    "week": N_("a week"),
+    "day": N_("a day"),
+    "hour": N_("an hour"),
+}
+PAYMENT_METHODS_OF_PAY = {
+    "bank_transfer": N_("bank transfer"),
+    "mobile_money": N_("mobile money"),
+    "cash": N_("cash"),
+    "cheque": N_("cheque"),
+}
+PREVAILING = {"worker": N_("the worker's language"), "destination": N_("the destination's language")}
 # Where a rule's field (terms.<path>) is shown on the contract form: the longest prefix that is here. What the
 # form does not ask for (it comes from the job order, the worker's record or the agency's) is shown beside the
 # job order, or the worker.
@@ -148,20 +270,35 @@ CONTRACT_FIELD_OF = {
     "terms.period.probation_days": "probation_days",
     "terms.pay": "pay_amount",
     "terms.pay.currency": "pay_currency",
+    "terms.pay.period": "pay_period",
+    "terms.pay.payment_method": "payment_method",
     "terms.pay.overtime_rate_percent": "overtime_rate_percent",
     "terms.hours": "hours_per_week",
     "terms.hours.normal_hours_per_day": "hours_per_day",
     "terms.rest": "weekly_rest_days",
     "terms.leave": "annual_leave_days",
     "terms.leave.sick_leave_days": "sick_leave_days",
-    "terms.food_and_housing": "position",
-    "terms.transport": "position",
-    "terms.medical": "position",
+    "terms.food_and_housing": "food_provision",
+    "terms.food_and_housing.food": "food_provision",
+    "terms.food_and_housing.food.cash_value": "food_allowance",
+    "terms.food_and_housing.food.monthly_charge": "food_charge",
+    "terms.food_and_housing.food.worker_agrees_to_deduction": "food_agreed",
+    "terms.food_and_housing.housing": "housing_provision",
+    "terms.food_and_housing.housing.cash_value": "housing_allowance",
+    "terms.food_and_housing.housing.monthly_charge": "housing_charge",
+    "terms.food_and_housing.housing.worker_agrees_to_deduction": "housing_agreed",
+    "terms.transport": "transport_to_from_paid_by",
+    "terms.transport.at_job_site_paid_by": "transport_at_site_paid_by",
+    "terms.medical": "medical_care_paid_by",
+    "terms.medical.insurance_paid_by": "insurance_paid_by",
     "terms.termination": "position",
-    "terms.repatriation": "position",
+    "terms.repatriation": "repatriation_paid_by",
+    "terms.repatriation.includes_repatriation_of_remains": "repatriation_paid_by",
     "terms.document_custody": "passport_kept_by",
+    "terms.document_custody.identity_documents_kept_by": "identity_documents_kept_by",
     "terms.languages": "worker_language",
     "terms.languages.destination_language": "destination_language",
+    "terms.languages.prevailing": "prevailing_language",
     "terms.fee_statement": "fee_paid_by",
     "terms.dispute_settlement": "dispute_procedure",
 }
@@ -178,13 +315,24 @@ def place(field: str, where: dict[str, str]) -> str:
     return "form"
 
 
-def by_input(problem: dict[str, Any], where: dict[str, str]) -> dict[str, list[str]]:
-    """The problem's violations (or warnings) by the form's inputs, each as the API words it."""
+def by_input(
+    problem: dict[str, Any],
+    where: dict[str, str],
+    labels: dict[str, str] | None = None,
+    gettext: Gettext = str,
+) -> dict[str, list[str]]:
+    """The problem's violations (or warnings) by the form's inputs: each as the API words it, or, given the form's
+    labels, in plain words naming the input by its label (plain.said)."""
     shown: dict[str, list[str]] = {}
     for violation in problem.get("violations") or problem.get("errors") or []:
         if isinstance(violation, dict):
-            message = str(violation.get("message") or violation.get("rule") or "")
-            shown.setdefault(place(str(violation.get("field", "")), where), []).append(message)
+            name = place(str(violation.get("field", "")), where)
+            if labels is None:
+                message = str(violation.get("message") or violation.get("rule") or "")
+            else:
+                label = labels.get(name)
+                message = said(violation, gettext(label) if label else None, gettext)
+            shown.setdefault(name, []).append(message)
     if not shown and problem.get("detail"):
         shown["form"] = [str(problem["detail"])]
     return shown
@@ -248,6 +396,7 @@ async def workers(request: Request) -> Response:
 def _worker_form(
     request: Request, visit: Visit, worker: dict[str, Any], errors: dict[str, list[str]], status: int
 ) -> HTMLResponse:
+    _ = visit.language.gettext
     return render(
         request,
         "agency_worker_new.html",
@@ -255,6 +404,7 @@ def _worker_form(
         visit=visit,
         worker=worker,
         errors=errors,
+        labels={name: _(label) for name, label in WORKER_LABELS.items()},
     )
 
 
@@ -308,12 +458,14 @@ async def register_worker(request: Request) -> Response:
         typed: dict[str, Any] = _form_values(form, WORKER_FIELDS)
         typed["consents"] = [p for p in form.getlist("consents") if p in CONSENT_PURPOSES]
         if "registration" not in typed["consents"]:
-            errors = {"consents": ["The worker's consent to registration is required to register them."]}
+            _ = visit.language.gettext
+            errors = {"consents": [_("The worker's consent to registration is required to register them.")]}
             return _worker_form(request, visit, typed, errors, 422)
         status, answer = await _posted(visit.api, "/v1/workers", worker_body(typed))
         if status < 300:
             return RedirectResponse(f"{HOME}/workers/{answer['id']}?done=registered", status_code=303)
-        return _worker_form(request, visit, typed, by_input(answer, WORKER_FIELD_OF), status)
+        errors = by_input(answer, WORKER_FIELD_OF, WORKER_LABELS, visit.language.gettext)
+        return _worker_form(request, visit, typed, errors, status)
 
 
 async def _worker_page(
@@ -330,6 +482,10 @@ async def _worker_page(
             raise
         export = {}
     consents = export.get("consents") if isinstance(export, dict) else None
+    # The placements' employers and contracts by name and code (one read of each, for the whole page).
+    employers = await business_names(visit.api, {str(p.get("employer_id")) for p in placements})
+    codes = {str(c["id"]): c.get("verification_code") for c in await pages.contracts(visit.api)} if placements else {}
+    _ = visit.language.gettext
     defaults = {
         "fee": {"currency": "", "category": "recruitment_fee", "payment_method": "cash"},
         "grievance": {},
@@ -349,6 +505,9 @@ async def _worker_page(
         grievances=(export.get("grievances") or []) if isinstance(export, dict) else [],
         categories=AGENCY_FEE_CATEGORIES,
         methods=AGENCY_PAYMENT_METHODS,
+        employers=employers,
+        codes=codes,
+        labels={name: _(label) for name, label in (FEE_LABELS | GRIEVANCE_LABELS).items()},
         **(defaults | context),
     )
 
@@ -372,7 +531,7 @@ async def record_fee(request: Request, worker_id: str) -> Response:
         typed["currency"] = typed["currency"].upper()
         minor = _minor_units(typed["amount"], typed["currency"])
         if minor is None:
-            errors = {"amount": ["Enter the amount as a number, e.g. 1500 or 1500.50."]}
+            errors = {"amount": [visit.language.gettext("Amount: enter the amount as a number, e.g. 1500 or 1500.50.")]}
             return await _worker_page(request, visit, worker_id, status=422, fee=typed, fee_errors=errors)
         body: dict[str, Any] = {
             "category": typed["category"],
@@ -395,6 +554,8 @@ async def record_fee(request: Request, worker_id: str) -> Response:
                 "paid_on": "paid_on",
                 "paid_to_business_id": "paid_to",
             },
+            FEE_LABELS,
+            visit.language.gettext,
         )
         return await _worker_page(request, visit, worker_id, status=status, fee=typed, fee_errors=errors)
 
@@ -422,7 +583,7 @@ async def file_grievance(request: Request, worker_id: str) -> Response:
         if status < 300:
             return RedirectResponse(f"{HOME}/workers/{worker_id}?done=grievance#grievances", status_code=303)
         where = {"description": "description", "business_id": "business_id", "language": "grievance_language"}
-        errors = by_input(answer, where)
+        errors = by_input(answer, where, GRIEVANCE_LABELS, visit.language.gettext)
         return await _worker_page(request, visit, worker_id, status=status, grievance=typed, grievance_errors=errors)
 
 
@@ -459,6 +620,17 @@ def _prefilled(order: dict[str, Any], position: dict[str, Any], choice: str) -> 
         "probation_days": "90",
         "pay_amount": _major(offered.get("pay_amount"), currency),
         "pay_currency": currency,
+        "pay_period": str(offered.get("pay_period") or "month"),
+        "payment_method": "bank_transfer",
+        "food_provision": str(offered.get("food") or "provided_free"),
+        "housing_provision": str(offered.get("housing") or "provided_free"),
+        "transport_to_from_paid_by": "employer",
+        "transport_at_site_paid_by": "employer",
+        "medical_care_paid_by": "employer",
+        "insurance_paid_by": "employer",
+        "repatriation_paid_by": "employer",
+        "identity_documents_kept_by": "worker",
+        "prevailing_language": "worker",
         "overtime_rate_percent": "125",
         "hours_per_day": _plain(offered.get("normal_hours_per_day")),
         "hours_per_week": _plain(offered.get("normal_hours_per_week")),
@@ -507,18 +679,47 @@ async def _contract_form(
 ) -> HTMLResponse:
     choices = choices if choices is not None else _positions(await pages.job_orders(visit.api))
     mine = mine if mine is not None else await visit.api.items("/v1/workers")
+    employers = await business_names(visit.api, {str(order.get("employer_id")) for _v, order, _p in choices})
+    context = contract_form_context(typed, choices, employers, mine, visit.language.gettext)
     return render(
         request,
         "agency_contract_new.html",
         status=status,
         visit=visit,
-        choices=choices,
-        workers=[w for w in mine if w.get("status") != "erased"],
-        draft=typed,
         errors=errors or {},
         warnings=warnings or {},
         passes=passes,
+        **context,
     )
+
+
+def contract_form_context(
+    typed: dict[str, str],
+    choices: list[tuple[str, dict[str, Any], dict[str, Any]]],
+    employers: dict[str, str],
+    mine: list[dict[str, Any]],
+    gettext: Gettext,
+) -> dict[str, Any]:
+    """What the contract form shows besides the rules: the draft as typed, the job orders' positions (each named by
+    its employer), the agency's workers, and each input's label and choices in the reader's language."""
+    return {
+        "draft": typed,
+        "choices": choices,
+        "employers": employers,
+        "workers": [w for w in mine if w.get("status") != "erased"],
+        "labels": {name: gettext(label) for name, label in CONTRACT_LABELS.items()},
+        "paid_by": _options(PAID_BY, gettext),
+        "kept_by": _options(KEPT_BY, gettext),
+        "provisions": _options(PROVISIONS, gettext),
+        "pay_periods": _options(PAY_PERIODS, gettext),
+        "payment_methods": _options(PAYMENT_METHODS_OF_PAY, gettext),
+        "prevailing": _options(PREVAILING, gettext),
+    }
+
+
+def _options(choices: dict[str, str], gettext: Gettext) -> list[tuple[str, str]]:
+    """A choice's options as a form's select lists them: (the API's code, its words in the reader's language)."""
+    return [(code, gettext(words)) for code, words in choices.items()]
 
 
 @router.get("/agency/contracts/new")
@@ -550,7 +751,6 @@ async def contract_draft(api: Api, me: dict[str, Any], typed: dict[str, str], ch
     currency = typed["pay_currency"].upper()
     pay_amount: Any = _minor_units(typed["pay_amount"], currency)
     fee_amount = _minor_units("0", currency) or 0
-    offered = position.get("offered", {})
     worker_language = typed["worker_language"] or next(
         (lang["language"] for lang in worker.get("languages", []) if isinstance(lang, dict)), ""
     )
@@ -598,9 +798,9 @@ async def contract_draft(api: Api, me: dict[str, Any], typed: dict[str, str], ch
         "pay": {
             "amount": pay_amount if pay_amount is not None else typed["pay_amount"],
             "currency": currency,
-            "period": offered.get("pay_period", "month"),
+            "period": typed["pay_period"],
             "calculation": "basic wage per period",
-            "payment_method": "bank_transfer",
+            "payment_method": typed["payment_method"],
             "overtime_rate_percent": _int(typed["overtime_rate_percent"]),
             "deductions": [],
         },
@@ -614,13 +814,16 @@ async def contract_draft(api: Api, me: dict[str, Any], typed: dict[str, str], ch
             "sick_leave_days": _int(typed["sick_leave_days"]),
         },
         "food_and_housing": {
-            "food": _provision(offered.get("food", "provided_free")),
-            "housing": _provision(offered.get("housing", "provided_free")),
+            "food": _provision(typed, "food", currency),
+            "housing": _provision(typed, "housing", currency),
         },
-        "transport": {"to_and_from_point_of_hire_paid_by": "employer", "at_job_site_paid_by": "employer"},
+        "transport": {
+            "to_and_from_point_of_hire_paid_by": typed["transport_to_from_paid_by"],
+            "at_job_site_paid_by": typed["transport_at_site_paid_by"],
+        },
         "medical": {
-            "medical_care_paid_by": "employer",
-            "insurance_paid_by": "employer",
+            "medical_care_paid_by": typed["medical_care_paid_by"],
+            "insurance_paid_by": typed["insurance_paid_by"],
             "insurance_description": "health insurance",
         },
         "termination": {
@@ -629,7 +832,7 @@ async def contract_draft(api: Api, me: dict[str, Any], typed: dict[str, str], ch
             "worker_notice_days": 30,
             "worker_may_leave_without_penalty": True,
         },
-        "repatriation": {"paid_by": "employer", "includes_repatriation_of_remains": True},
+        "repatriation": {"paid_by": typed["repatriation_paid_by"], "includes_repatriation_of_remains": True},
         "dispute_settlement": {
             "procedure": typed["dispute_procedure"],
             "grievance_contact": {"organisation": "Fairpath worker helpline"},
@@ -643,20 +846,43 @@ async def contract_draft(api: Api, me: dict[str, Any], typed: dict[str, str], ch
                 "paid_by": typed["fee_paid_by"],
             }
         ],
-        "document_custody": {"passport_kept_by": typed["passport_kept_by"], "identity_documents_kept_by": "worker"},
+        "document_custody": {
+            "passport_kept_by": typed["passport_kept_by"],
+            "identity_documents_kept_by": typed["identity_documents_kept_by"],
+        },
         "languages": {
             "worker_language": worker_language,
             "destination_language": typed["destination_language"],
-            "prevailing": worker_language,
+            "prevailing": typed["destination_language"]
+            if typed["prevailing_language"] == "destination"
+            else worker_language,
         },
     }
     return {"job_order_id": order.get("id", ""), "position_id": position.get("id", ""), "terms": terms}
 
 
-def _provision(kind: str) -> dict[str, Any]:
+def amounts_asked(typed: dict[str, str]) -> list[str]:
+    """The form's amounts its terms need: the pay, and the allowance or the charge that food or housing comes with
+    (each typed in the pay currency's units, e.g. 300 or 300.50)."""
+    asked = ["pay_amount"]
+    for name in ("food", "housing"):
+        kind = typed[f"{name}_provision"]
+        if kind == "cash_allowance":
+            asked.append(f"{name}_allowance")
+        elif kind == "charged_to_worker":
+            asked.append(f"{name}_charge")
+    return asked
+
+
+def _provision(typed: dict[str, str], name: str, currency: str) -> dict[str, Any]:
+    """Food or housing as the form states it: the provision, and the allowance or the charge it comes with."""
+    kind = typed[f"{name}_provision"]
     provided: dict[str, Any] = {"provision": kind}
     if kind == "cash_allowance":
-        provided["cash_value"] = 0
+        provided["cash_value"] = _minor_units(typed[f"{name}_allowance"], currency)
+    if kind == "charged_to_worker":
+        provided["monthly_charge"] = _minor_units(typed[f"{name}_charge"], currency)
+        provided["worker_agrees_to_deduction"] = typed[f"{name}_agreed"] == "yes"
     return provided
 
 
@@ -681,11 +907,16 @@ async def draft_contract(request: Request) -> Response:
         typed = _form_values(form, CONTRACT_FIELDS, 2000)
         action = _text(form, "action", 16)
         choices = _positions(await pages.job_orders(visit.api))
-        if not any(value == typed["position"] for value, _, _ in choices):
-            errors = {"position": ["Choose a job order and position."]}
+        _ = visit.language.gettext
+        if not any(value == typed["position"] for value, _o, _p in choices):
+            errors = {"position": [_("Job order and position: choose one of the options.")]}
             return await _contract_form(request, visit, typed, errors=errors, status=422, choices=choices)
-        if _minor_units(typed["pay_amount"], typed["pay_currency"].upper()) is None:
-            errors = {"pay_amount": ["Enter the amount as a number, e.g. 2000 or 2000.50."]}
+        unreadable = [
+            name for name in amounts_asked(typed) if _minor_units(typed[name], typed["pay_currency"].upper()) is None
+        ]
+        if unreadable:
+            said_of = _("{label}: enter the amount as a number, e.g. 2000 or 2000.50.")
+            errors = {name: [said_of.format(label=_(CONTRACT_LABELS[name]))] for name in unreadable}
             return await _contract_form(request, visit, typed, errors=errors, status=422, choices=choices)
         body = await contract_draft(visit.api, visit.me, typed, choices)
         path = "/v1/contracts/check" if action == "check" else "/v1/contracts"
@@ -693,9 +924,10 @@ async def draft_contract(request: Request) -> Response:
         if status < 300 and action != "check":
             return RedirectResponse(f"{HOME}/contracts/{answer['id']}?done=drafted", status_code=303)
         if status < 300:
-            warnings = by_input({"violations": answer.get("warnings", [])}, CONTRACT_FIELD_OF)
+            found = {"violations": answer.get("warnings", [])}
+            warnings = by_input(found, CONTRACT_FIELD_OF, CONTRACT_LABELS, _)
             return await _contract_form(request, visit, typed, warnings=warnings, passes=True, choices=choices)
-        errors = by_input(answer, CONTRACT_FIELD_OF)
+        errors = by_input(answer, CONTRACT_FIELD_OF, CONTRACT_LABELS, _)
         return await _contract_form(request, visit, typed, errors=errors, status=status, choices=choices)
 
 
@@ -710,6 +942,8 @@ async def _contract_page(
         if refused.status in (403, 404):
             raise PageNotFound() from None
         raise
+    _ = visit.language.gettext
+    said_of = by_input({"violations": found.get("warnings") or []}, CONTRACT_FIELD_OF, CONTRACT_LABELS, _)
     return render(
         request,
         "agency_contract.html",
@@ -717,6 +951,7 @@ async def _contract_page(
         visit=visit,
         contract=found,
         versions=versions,
+        warnings=[message for messages in said_of.values() for message in messages],
         errors=errors or [],
         notice=request.query_params.get("done", "") if status == 200 else "",
     )
@@ -741,7 +976,8 @@ async def issue_contract(request: Request, contract_id: str) -> Response:
         status, answer = await _posted(visit.api, f"/v1/contracts/{_segment(contract_id)}/issue")
         if status < 300:
             return RedirectResponse(f"{HOME}/contracts/{contract_id}?done=issued", status_code=303)
-        reasons = [m for messages in by_input(answer, {}).values() for m in messages]
+        said_of = by_input(answer, CONTRACT_FIELD_OF, CONTRACT_LABELS, visit.language.gettext)
+        reasons = [m for messages in said_of.values() for m in messages]
         return await _contract_page(request, visit, contract_id, status=status, errors=reasons)
 
 

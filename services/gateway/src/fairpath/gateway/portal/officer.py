@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from fairpath.common.domain_codes import EscalationBody, ForcedLabourIndicator, Remedy, Severity
 from fairpath.gateway.portal.pages import Api, ApiRefused, Submitted, _json_or_refused_problem, _segment
+from fairpath.gateway.portal.plain import said
 from fairpath.gateway.portal.routes import (
     PREFIX,
     ROLE_PAGES,
@@ -67,7 +68,7 @@ async def _send(api: Api, method: str, path: str, body: dict[str, Any]) -> Submi
         for v in problem.get("violations", []) or problem.get("errors", []):
             if isinstance(v, dict):
                 name = str(v.get("field", "")).split(".")[0] or "form"
-                violations.setdefault("form" if name == "body" else name, str(v.get("message") or v.get("rule") or ""))
+                violations.setdefault("form" if name == "body" else name, said(v, None, str))
         return Submitted(done=False, violations=violations or {"form": str(problem.get("detail", ""))}, status=422)
     kind = str(problem.get("type", "")).rsplit(":", 1)[-1]
     if response.status_code == 409 or (response.status_code == 403 and kind == "four_eyes"):
@@ -75,10 +76,11 @@ async def _send(api: Api, method: str, path: str, body: dict[str, Any]) -> Submi
     raise ApiRefused(response.status_code, problem)
 
 
-async def _business_names(api: Api, ids: set[str]) -> dict[str, str]:
-    """The legal names of the businesses a list names (each read as the officer may read it)."""
+async def business_names(api: Api, ids: set[str]) -> dict[str, str]:
+    """The legal names of the businesses a page names, each read once as the caller may read it (a business out of
+    their reach, or no business id, has no name here: the page says so in words)."""
     names: dict[str, str] = {}
-    for business_id in sorted(ids):
+    for business_id in sorted(i for i in ids if _is_uuid(i)):
         try:
             names[business_id] = (await api.get(f"/v1/businesses/{_segment(business_id)}"))["legal_name"]
         except ApiRefused as refused:
@@ -144,7 +146,7 @@ async def vetting_cases(request: Request) -> Response:
         _guard(visit)
         status = _chosen(request.query_params.get("status"), CASE_STATUSES) or "open"
         cases = await visit.api.items("/v1/vetting-cases", status=status)
-        names = await _business_names(visit.api, {str(c["business_id"]) for c in cases})
+        names = await business_names(visit.api, {str(c["business_id"]) for c in cases})
         return render(
             request,
             "officer_cases.html",
@@ -219,7 +221,7 @@ async def screening_hits(request: Request) -> Response:
     async with visiting(request) as visit:
         _guard(visit)
         hits = await visit.api.items("/v1/screening-hits", status="potential")
-        names = await _business_names(visit.api, {str(h["business_id"]) for h in hits})
+        names = await business_names(visit.api, {str(h["business_id"]) for h in hits})
         resolved = request.query_params.get("resolved")
         return render(
             request,
@@ -235,7 +237,7 @@ async def _hit_page(
     request: Request, visit: Visit, hit_id: str, resolution: dict, errors: dict, status: int = 200
 ) -> Response:
     hit = await _found(visit.api.get(f"/v1/screening-hits/{_segment(hit_id)}"))
-    names = await _business_names(visit.api, {str(hit["business_id"])})
+    names = await business_names(visit.api, {str(hit["business_id"])})
     return render(
         request,
         "officer_hit.html",
@@ -291,9 +293,14 @@ async def investigations(request: Request) -> Response:
         )
 
 
-def _grievance_context(grievance: dict[str, Any], step: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+async def _grievance_context(
+    api: Api, grievance: dict[str, Any], step: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    against = str(grievance.get("business_id") or "")
+    names = await business_names(api, {against}) if against else {}
     return {
         "grievance": grievance,
+        "business_name": names.get(against),
         "next_statuses": NEXT_STATUSES.get(grievance["status"], ()),
         "step": step,
         "errors": errors,
@@ -315,7 +322,7 @@ async def investigation(request: Request, grievance_id: str) -> Response:
             "officer_grievance.html",
             visit=visit,
             updated=updated,
-            **_grievance_context(grievance, {}, {}),
+            **await _grievance_context(visit.api, grievance, {}, {}),
         )
 
 
@@ -347,5 +354,5 @@ async def investigate(request: Request, grievance_id: str) -> Response:
             status=submitted.status,
             visit=visit,
             updated=False,
-            **_grievance_context(grievance, step, submitted.violations),
+            **await _grievance_context(visit.api, grievance, step, submitted.violations),
         )

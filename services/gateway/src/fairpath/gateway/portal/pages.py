@@ -12,6 +12,7 @@ import httpx
 from starlette.requests import Request
 
 from fairpath.gateway.accounts.context import Accounts
+from fairpath.gateway.portal.i18n import N_
 from fairpath.gateway.protection.addresses import client_of
 
 # Each page asks for at most this many rows of a list (the API's own page size limit applies too).
@@ -92,6 +93,9 @@ class BusinessPage:
     decisions: list[dict[str, Any]] = field(default_factory=list)
     # The self-assessment's questions (IRIS principles), in the question set's order.
     questions: list[dict[str, Any]] = field(default_factory=list)
+    # The answers of the latest self-assessment, by question ({"answer", "evidence"}), and when they were given.
+    answered: dict[str, dict[str, str]] = field(default_factory=dict)
+    answered_at: str | None = None
 
     @property
     def last_decision(self) -> dict[str, Any] | None:
@@ -110,6 +114,12 @@ async def business_page(api: Api, business_id: str) -> BusinessPage:
     page.findings = await _optional_items(api, f"/v1/businesses/{_segment(business_id)}/findings")
     page.decisions = await _optional_items(api, f"/v1/businesses/{_segment(business_id)}/decisions")
     page.questions = await assessment_questions(api)
+    latest = await _optional_items(api, f"/v1/businesses/{_segment(business_id)}/assessments", limit=1)
+    if latest:
+        page.answered = {
+            a["question_id"]: {"answer": a["answer"], "evidence": a.get("evidence") or ""} for a in latest[0]["answers"]
+        }
+        page.answered_at = latest[0]["submitted_at"]
     # What vetting holds against it for want of a record: a licence, or self-assessment answers.
     open_kinds = {f.get("kind") for f in page.open_findings}
     if not page.licences or open_kinds & {"licence_missing", "licence_expired", "licence_not_in_register"}:
@@ -169,6 +179,12 @@ def _json_or_refused_problem(response: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return problem if isinstance(problem, dict) else {}
+
+
+def problem_name(problem: dict[str, Any]) -> str:
+    """The name of an API problem's type (`not_issued` of `urn:fairpath:problem:not_issued`), "" when none."""
+    kind = problem.get("type", "")
+    return kind.rsplit(":", 1)[-1] if isinstance(kind, str) else ""
 
 
 async def add_licence(api: Api, business_id: str, licence: dict[str, str]) -> Submitted:
@@ -233,6 +249,42 @@ async def contract_document(api: Api, contract_id: str, lang: str | None) -> htt
     )
 
 
+# Why a signature was not recorded, in the worker's words (the API's problem types are the keys).
+SIGNING_REFUSALS = {
+    "not_issued": N_(
+        "This contract is not waiting for your signature: only a contract issued to you, and not signed yet, "
+        "can be signed."
+    ),
+    "departure_passed": N_(
+        "It is too late to sign this contract: a contract is signed before departure. Ask your agency what "
+        "happens now, or file a grievance."
+    ),
+    "version_mismatch": N_(
+        "The contract changed after you opened it. Read the version shown now, and sign it only if you agree."
+    ),
+    "party_not_in_good_standing": N_(
+        "This contract cannot be signed now: the employer or the recruitment agency has not passed the checks "
+        "on it. Do not pay anything or travel on this contract; file a grievance if you need help."
+    ),
+}
+SIGNING_REFUSED = N_("Your signature was not recorded. Open the contract again and try once more.")
+
+
+async def sign_contract(api: Api, contract_id: str, version: int) -> Submitted:
+    """The worker signs the version they read, here and now (an electronic signature): done, or why not in the
+    worker's words (`form`: a message of the catalogues, never the API's own text)."""
+    response = await api.post(
+        f"/v1/contracts/{_segment(contract_id)}/sign", json={"version": version, "method": "electronic"}
+    )
+    if response.status_code < 300:
+        return Submitted(done=True, status=response.status_code)
+    problem = _json_or_refused_problem(response)
+    if response.status_code in (409, 422):
+        why = SIGNING_REFUSALS.get(problem_name(problem), SIGNING_REFUSED)
+        return Submitted(done=False, violations={"form": why}, status=response.status_code)
+    raise ApiRefused(response.status_code, problem)
+
+
 async def grievances(api: Api, business_id: str | None = None) -> list[dict[str, Any]]:
     return await api.items("/v1/grievances", business_id=business_id)
 
@@ -265,6 +317,20 @@ async def file_grievance(api: Api, worker_id: str, grievance: dict[str, Any]) ->
 
 
 # --- the public check of a contract document --------------------------------------------------------
+
+
+# What a printed document is worth now, in a sentence per verdict (the API's, which it gives in English).
+VERDICTS = {
+    "terminated": N_("The contract was terminated: this document no longer binds anyone."),
+    "completed": N_("The contract was completed: this document no longer binds anyone."),
+    "superseded": N_("This version was replaced by a later one: it is not the contract."),
+    "not_signed": N_("This version has not been signed (yet): it is not a signed contract."),
+    "disputed": N_(
+        "This is the signed version, but the terms found on arrival differ from it: a substitution finding is "
+        "under review."
+    ),
+    "current_signed": N_("This is the signed version of a contract in force."),
+}
 
 
 async def verify_contract(api: Api, code: str) -> dict[str, Any] | None:

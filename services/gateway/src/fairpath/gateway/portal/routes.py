@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
 from fairpath.gateway.accounts.context import Accounts
-from fairpath.gateway.portal import pages
+from fairpath.gateway.portal import pages, plain
 from fairpath.gateway.portal.i18n import (
     CATALOGUES,
     DEFAULT_LANGUAGE,
@@ -50,6 +50,7 @@ _TEMPLATES = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_TEMPLATES.filters.update(plain.FILTERS)  # `day` and `moment`: dates as the reader's language writes them
 # Pages hold personal data: never cached, never framed, no script but our own (there is none), forms post here.
 _HEADERS = {
     "Cache-Control": "no-store",
@@ -223,12 +224,18 @@ def _language_for(request: Request, me: dict[str, Any]) -> Language:
     """The worker's pages in their language (a switch, kept in a cookie); everyone else's in English."""
     if me.get("role") != "worker":
         return CATALOGUES[DEFAULT_LANGUAGE]
+    return _chosen_language(request)
+
+
+def _chosen_language(request: Request) -> Language:
+    """The language chosen with the switch (this time, or before: its cookie), English when none was."""
     return language(request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE))
 
 
-def _remember_language(request: Request, response: Response, visit: Visit) -> Response:
+def _remember_language(request: Request, response: Response, visit: Visit | None) -> Response:
+    """Keep the language chosen with the switch: a worker's, or anyone's on a public page (no visit)."""
     chosen = request.query_params.get("lang")
-    if visit.role == "worker" and chosen and chosen in LANGUAGES:
+    if (visit is None or visit.role == "worker") and chosen and chosen in LANGUAGES:
         response.set_cookie(
             LANGUAGE_COOKIE,
             chosen,
@@ -285,7 +292,7 @@ def _sign_in_page(request: Request, template: str, *, status: int = 200, **conte
     sessions = _sessions(request)
     token = sessions.form_token(request)
     # A worker who chose a language before sees the sign-in in it too; everyone else in English.
-    shown = language(request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE))
+    shown = _chosen_language(request)
     response = render(request, template, status=status, lang=shown, form_token=token, **context)
     sessions.set_sign_in_cookie(response, token)
     return response
@@ -334,10 +341,10 @@ async def sign_in(request: Request) -> Response:
 
 def _problem_name(response: Any) -> str:
     try:
-        kind = response.json().get("type", "")
-    except (ValueError, AttributeError):
+        problem = response.json()
+    except ValueError:
         return ""
-    return kind.rsplit(":", 1)[-1] if isinstance(kind, str) else ""
+    return pages.problem_name(problem) if isinstance(problem, dict) else ""
 
 
 async def _signed_in(request: Request, access_token: str) -> Response:
@@ -388,18 +395,36 @@ async def business(request: Request) -> Response:
         business_id = visit.me.get("business_id")
         page = await pages.business_page(visit.api, str(business_id)) if business_id else None
         added = request.query_params.get("added")
-        return render(
-            request,
-            "business.html",
-            visit=visit,
-            page=page,
-            licence={},
-            errors={},
-            added=added if added in ("licence", "assessment") else None,
-            assessment={},
-            assessment_errors={},
-            answers=pages.ANSWERS,
-        )
+        return _business_page(request, visit, page, added=added if added in ("licence", "assessment") else None)
+
+
+def _business_page(
+    request: Request, visit: Visit, page: pages.BusinessPage | None, *, status: int = 200, **form: Any
+) -> HTMLResponse:
+    """The employer's business page. A licence is asked for only of a business vetting asks one of (a recruitment
+    agency: an employer needs none, and vetting holds nothing against it for want of one)."""
+    licence_needed = page is not None and licence_required(page.business)
+    if page is not None and not licence_needed:
+        page.missing = [item for item in page.missing if item != "licence"]
+    # The questionnaire shows the answers given last time, to change what needs changing.
+    answered = page.answered if page is not None else {}
+    defaults = {"licence": {}, "errors": {}, "added": None, "assessment": answered, "assessment_errors": {}}
+    return render(
+        request,
+        "business.html",
+        status=status,
+        visit=visit,
+        page=page,
+        licence_needed=licence_needed,
+        answers=pages.ANSWERS,
+        **(defaults | form),
+    )
+
+
+def licence_required(business: dict[str, Any]) -> bool:
+    """Whether vetting asks the business for an operating licence: a recruitment agency's (IRIS A); an employer
+    operates without one, and lacking one says nothing against it."""
+    return business.get("kind") != "employer"
 
 
 @router.post("/business/licences")
@@ -417,18 +442,21 @@ async def add_licence(request: Request) -> Response:
         if submitted.done:
             return RedirectResponse(f"{PREFIX}/business?added=licence", status_code=303)
         page = await pages.business_page(visit.api, str(business_id))
-        return render(
-            request,
-            "business.html",
-            status=submitted.status,
-            visit=visit,
-            page=page,
-            licence=licence,
-            errors=submitted.violations,
-            assessment={},
-            assessment_errors={},
-            answers=pages.ANSWERS,
+        return _business_page(
+            request, visit, page, status=submitted.status, licence=licence, errors=_licence_errors(submitted, visit)
         )
+
+
+def _licence_errors(submitted: Submitted, visit: Visit) -> dict[str, str]:
+    """What the API refused of a licence, by the form's input, in plain words (the page names the input by its
+    label in the summary, and shows the words next to it)."""
+    errors: dict[str, str] = {}
+    for violation in submitted.raw:
+        name = str(violation.get("field", "")).split(".")[0]
+        errors.setdefault(
+            name if name in LICENCE_FIELDS else "form", plain.said(violation, None, visit.language.gettext)
+        )
+    return errors or submitted.violations
 
 
 @router.post("/business/assessments")
@@ -468,17 +496,8 @@ async def submit_assessment(request: Request) -> Response:
         if submitted.done:
             return RedirectResponse(f"{PREFIX}/business?added=assessment#assessment", status_code=303)
         page = await pages.business_page(visit.api, str(business_id))
-        return render(
-            request,
-            "business.html",
-            status=submitted.status,
-            visit=visit,
-            page=page,
-            licence={},
-            errors={},
-            assessment=typed,
-            assessment_errors=submitted.violations,
-            answers=pages.ANSWERS,
+        return _business_page(
+            request, visit, page, status=submitted.status, assessment=typed, assessment_errors=submitted.violations
         )
 
 
@@ -508,14 +527,51 @@ async def contract(request: Request, contract_id: str) -> Response:
     async with visiting(request) as visit:
         if visit.role not in ("employer", "worker") or not _is_uuid(contract_id):
             raise PageNotFound()
-        try:
-            found, versions = await pages.contract(visit.api, contract_id)
-        except ApiRefused as refused:
-            if refused.status in (403, 404):
-                raise PageNotFound() from None
-            raise
-        response = render(request, "contract.html", visit=visit, contract=found, versions=versions)
+        signed = visit.role == "worker" and request.query_params.get("signed") == "1"
+        response = await _contract_page(request, visit, contract_id, signed=signed)
         return _remember_language(request, response, visit)
+
+
+async def _contract_page(
+    request: Request, visit: Visit, contract_id: str, *, status: int = 200, signed: bool = False, refusal: str = ""
+) -> HTMLResponse:
+    try:
+        found, versions = await pages.contract(visit.api, contract_id)
+    except ApiRefused as refused:
+        if refused.status in (403, 404):
+            raise PageNotFound() from None
+        raise
+    return render(
+        request,
+        "contract.html",
+        status=status,
+        visit=visit,
+        contract=found,
+        versions=versions,
+        signed=signed,
+        refusal=refusal,
+    )
+
+
+@router.post("/contracts/{contract_id}/sign")
+async def sign_contract(request: Request, contract_id: str) -> Response:
+    """The worker signs the issued version they read (its number comes with the form): the page shows the
+    contract signed, or why the signature was not recorded, in the worker's words."""
+    async with visiting(request) as visit:
+        _require(visit, "worker")
+        form = await checked_form(request, visit)
+        if not _is_uuid(contract_id):
+            raise PageNotFound()
+        version = _text(form, "version", 8)
+        submitted = (
+            await pages.sign_contract(visit.api, contract_id, int(version))
+            if version.isdigit()
+            else Submitted(done=False, violations={"form": pages.SIGNING_REFUSED}, status=422)
+        )
+        if submitted.done:
+            return RedirectResponse(f"{PREFIX}/contracts/{contract_id}?signed=1", status_code=303)
+        refusal = submitted.violations.get("form", pages.SIGNING_REFUSED)
+        return await _contract_page(request, visit, contract_id, status=submitted.status, refusal=refusal)
 
 
 @router.get("/contracts/{contract_id}/document")
@@ -679,7 +735,7 @@ async def verify_form(request: Request) -> Response:
     code = request.query_params.get("code", "").strip()
     if code:
         return RedirectResponse(f"{PREFIX}/verify/{quote(code[:64], safe='')}", status_code=303)
-    return render(request, "verify.html", code="", verdict=None, searched=False)
+    return _verify_page(request, code="", verdict=None, searched=False)
 
 
 @router.get("/verify/{code}")
@@ -689,15 +745,25 @@ async def verify(request: Request, code: str) -> Response:
         verdict = await pages.verify_contract(api, code[:64])
     except ApiRefused as refused:
         if refused.status == 429:
-            return render(
-                request, "verify.html", status=429, code=code[:64], verdict=None, searched=True, throttled=True
-            )
+            return _verify_page(request, status=429, code=code[:64], verdict=None, searched=True, throttled=True)
         raise
     finally:
         await api.close()
-    return render(
-        request, "verify.html", status=200 if verdict else 404, code=code[:64], verdict=verdict, searched=True
+    return _verify_page(request, status=200 if verdict else 404, code=code[:64], verdict=verdict, searched=True)
+
+
+def _verify_page(request: Request, *, status: int = 200, **context: Any) -> Response:
+    """The public check, in the language its reader chooses (a worker's, a border officer's), kept for the next."""
+    response = render(
+        request,
+        "verify.html",
+        status=status,
+        lang=_chosen_language(request),
+        choose_language=True,
+        verdicts=pages.VERDICTS,
+        **context,
     )
+    return _remember_language(request, response, None)
 
 
 def _is_uuid(value: str) -> bool:
