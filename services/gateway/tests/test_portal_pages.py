@@ -14,7 +14,7 @@ from fontTools.ttLib import TTFont
 from fairpath.common.services import owner_of
 from fairpath.gateway.portal.i18n import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES
 from fairpath.gateway.portal.pages import ANSWERS, BusinessPage
-from fairpath.gateway.portal.routes import _TEMPLATES, _minor_units, _money
+from fairpath.gateway.portal.web import TEMPLATES, minor_units, money
 
 from .test_portal_sessions import form_token, portal_sign_in
 
@@ -87,12 +87,12 @@ async def test_a_worker_s_pages_are_not_found_for_an_employer(browser, demo_cred
      ("fifteen", "NPR", None), ("1.005", "NPR", None), ("Infinity", "NPR", None)],
 )  # fmt: skip
 def test_a_typed_amount_becomes_minor_units_of_its_currency_or_is_refused(typed, currency, minor):
-    assert _minor_units(typed, currency) == minor
+    assert minor_units(typed, currency) == minor
 
 
 def test_an_amount_is_shown_as_the_reader_s_language_writes_it():
-    assert _money(150050, "NPR", "en") == "NPR1,500.50"
-    assert "1,500.50" in _money(150050, "NPR", "ar")
+    assert money(150050, "NPR", "en") == "NPR1,500.50"
+    assert "1,500.50" in money(150050, "NPR", "ar")
 
 
 async def test_the_self_assessment_form_without_its_csrf_token_is_refused_and_an_unreachable_service_is_no_500(
@@ -133,7 +133,7 @@ def _business_page_html(page: BusinessPage, **form) -> str:
         "assessment_errors": {},
         "answers": ANSWERS,
     }
-    return _TEMPLATES.get_template("business.html").render(**(context | form))
+    return TEMPLATES.get_template("business.html").render(**(context | form))
 
 
 BUSINESS = {

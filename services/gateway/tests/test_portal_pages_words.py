@@ -19,7 +19,8 @@ from fairpath.gateway.portal.agency import (
 from fairpath.gateway.portal.i18n import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES
 from fairpath.gateway.portal.pages import ANSWERS, BusinessPage
 from fairpath.gateway.portal.plain import readable_day, readable_moment, said
-from fairpath.gateway.portal.routes import _TEMPLATES, licence_required
+from fairpath.gateway.portal.routes import licence_required
+from fairpath.gateway.portal.web import TEMPLATES
 
 ENGLISH = CATALOGUES[DEFAULT_LANGUAGE]
 EMPLOYER_ID = "01a230c9-a958-72e6-8a93-85d118c82106"
@@ -71,7 +72,7 @@ def html(template: str, **context) -> str:
         "path": "/portal/",
         "money": lambda minor, currency: f"{currency} {minor}",
     }
-    return _TEMPLATES.get_template(template).render(**(base | context))
+    return TEMPLATES.get_template(template).render(**(base | context))
 
 
 def text_of(page: str) -> str:

@@ -13,8 +13,8 @@ from starlette.requests import Request
 from fairpath.gateway.portal import pages
 from fairpath.gateway.portal.i18n import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES
 from fairpath.gateway.portal.plain import readable_day
-from fairpath.gateway.portal.routes import LANGUAGE_COOKIE, Visit, render
 from fairpath.gateway.portal.sessions import LiveSession
+from fairpath.gateway.portal.web import LANGUAGE_COOKIE, Visit, render
 
 from .helpers import active_user
 from .test_portal_sessions import form_token, portal_sign_in
@@ -90,7 +90,7 @@ def _contract_page(role: str, code: str = DEFAULT_LANGUAGE, contract: dict | Non
     return response.body.decode()
 
 
-def _text(html: str) -> str:
+def form_text(html: str) -> str:
     """What a reader sees of the HTML: its text, without the tags (and their attributes)."""
     return re.sub(r"<[^>]+>", "", html)
 
@@ -140,8 +140,8 @@ def test_a_signed_contract_says_so_with_the_day_it_was_signed():
     html = _contract_page("worker", contract=signed, signed=True)
     assert '<p class="notice" role="status">You signed this contract.' in html
     assert '<strong class="status">signed</strong>' in html
-    assert "November 5, 2026" in _text(html) and "2026-11-05" not in _text(html)
-    assert "December 20, 2026" in _text(html) and "2026-12-20" not in _text(html)  # the start date, as a date
+    assert "November 5, 2026" in form_text(html) and "2026-11-05" not in form_text(html)
+    assert "December 20, 2026" in form_text(html) and "2026-12-20" not in form_text(html)  # the start date, as a date
 
 
 def test_a_refused_signature_is_said_in_the_worker_s_language_not_in_the_api_s_terms():
@@ -178,7 +178,7 @@ def test_the_public_check_shows_dates_and_in_arabic_isolates_the_code_and_the_fi
     verdict = html.split('<section aria-labelledby="verdict"', 1)[1].split("</section>", 1)[0]
     assert '<bdi dir="ltr">7KQ2-M9XD-4RTH-W</bdi>' in verdict
     assert f'<bdi dir="ltr">{HASH}</bdi>' in verdict and '<bdi dir="ltr">(SHA-256)</bdi>' in verdict
-    assert "2026-11-02" not in _text(verdict) and "2026-11-03" not in _text(verdict)
+    assert "2026-11-02" not in form_text(verdict) and "2026-11-03" not in form_text(verdict)
     assert readable_day("2026-11-02T09:14:00Z", "ar") in verdict and readable_day("2026-11-03", "ar") in verdict
     assert CATALOGUES["ar"].gettext(pages.VERDICTS["superseded"]) in verdict  # the verdict in Arabic, not English
     assert VERDICT["explanation"] not in verdict
@@ -186,7 +186,7 @@ def test_the_public_check_shows_dates_and_in_arabic_isolates_the_code_and_the_fi
 
 def test_the_public_check_in_english_writes_dates_as_words():
     html = _verify_page("en", VERDICT | {"verdict": "current_signed", "signed_at": "2026-11-05T16:40:00Z"})
-    assert "November 2, 2026" in _text(html) and "November 5, 2026" in _text(html)
+    assert "November 2, 2026" in form_text(html) and "November 5, 2026" in form_text(html)
     assert "This is the signed version of a contract in force." in html
 
 

@@ -17,21 +17,21 @@ from starlette.datastructures import FormData
 from fairpath.gateway.portal import pages
 from fairpath.gateway.portal.i18n import FEE_CATEGORIES, N_, PAYMENT_METHODS
 from fairpath.gateway.portal.officer import business_names
-from fairpath.gateway.portal.pages import Api, ApiRefused, _json_or_refused_problem, _optional_items, _segment
+from fairpath.gateway.portal.pages import Api, ApiRefused, optional_items, refused_problem, segment
 from fairpath.gateway.portal.plain import Gettext, said
-from fairpath.gateway.portal.routes import (
-    _HEADERS,
+from fairpath.gateway.portal.web import (
     CONTRACT_STATUSES,
+    HEADERS,
     PREFIX,
     ROLE_PAGES,
     PageNotFound,
     Visit,
-    _is_uuid,
-    _minor_units,
-    _require,
-    _text,
     checked_form,
+    form_text,
+    is_uuid,
+    minor_units,
     render,
+    require_role,
     visiting,
 )
 
@@ -341,18 +341,18 @@ def by_input(
 async def _posted(api: Api, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
     """The API's status and JSON for a form's call: 2xx, 409 and 422 are the page's to show; the rest a refusal."""
     response = await api.post(path, json=body) if body is not None else await api.post(path)
-    answer = _json_or_refused_problem(response)
+    answer = refused_problem(response)
     if response.status_code < 300 or response.status_code in (409, 422):
         return response.status_code, answer
     raise ApiRefused(response.status_code, answer)
 
 
 def _agency(visit: Visit) -> None:
-    _require(visit, ROLE)
+    require_role(visit, ROLE)
 
 
 def _form_values(form: FormData, names: tuple[str, ...], limit: int = 300) -> dict[str, str]:
-    return {name: _text(form, name, limit).strip() for name in names}
+    return {name: form_text(form, name, limit).strip() for name in names}
 
 
 def _int(value: str) -> int | str:
@@ -471,12 +471,12 @@ async def register_worker(request: Request) -> Response:
 async def _worker_page(
     request: Request, visit: Visit, worker_id: str, *, status: int = 200, **context: Any
 ) -> HTMLResponse:
-    if not _is_uuid(worker_id):
+    if not is_uuid(worker_id):
         raise PageNotFound()
-    worker = await visit.api.get(f"/v1/workers/{_segment(worker_id)}")
-    placements = await _optional_items(visit.api, f"/v1/workers/{_segment(worker_id)}/placements")
+    worker = await visit.api.get(f"/v1/workers/{segment(worker_id)}")
+    placements = await optional_items(visit.api, f"/v1/workers/{segment(worker_id)}/placements")
     try:
-        export = await visit.api.get(f"/v1/workers/{_segment(worker_id)}/export")
+        export = await visit.api.get(f"/v1/workers/{segment(worker_id)}/export")
     except ApiRefused as refused:
         if refused.status not in (403, 404):
             raise
@@ -525,11 +525,11 @@ async def record_fee(request: Request, worker_id: str) -> Response:
     async with visiting(request) as visit:
         _agency(visit)
         form = await checked_form(request, visit)
-        if not _is_uuid(worker_id):
+        if not is_uuid(worker_id):
             raise PageNotFound()
         typed = _form_values(form, ("category", "amount", "currency", "payment_method", "paid_on", "paid_to"), 64)
         typed["currency"] = typed["currency"].upper()
-        minor = _minor_units(typed["amount"], typed["currency"])
+        minor = minor_units(typed["amount"], typed["currency"])
         if minor is None:
             errors = {"amount": [visit.language.gettext("Amount: enter the amount as a number, e.g. 1500 or 1500.50.")]}
             return await _worker_page(request, visit, worker_id, status=422, fee=typed, fee_errors=errors)
@@ -543,7 +543,7 @@ async def record_fee(request: Request, worker_id: str) -> Response:
             body["paid_on"] = typed["paid_on"]
         if typed["paid_to"] == "agency" and visit.me.get("business_id"):
             body["paid_to_business_id"] = str(visit.me["business_id"])
-        status, answer = await _posted(visit.api, f"/v1/workers/{_segment(worker_id)}/fees", body)
+        status, answer = await _posted(visit.api, f"/v1/workers/{segment(worker_id)}/fees", body)
         if status < 300:
             return RedirectResponse(f"{HOME}/workers/{worker_id}?done=fee#fees", status_code=303)
         errors = by_input(
@@ -566,20 +566,20 @@ async def file_grievance(request: Request, worker_id: str) -> Response:
     async with visiting(request) as visit:
         _agency(visit)
         form = await checked_form(request, visit)
-        if not _is_uuid(worker_id):
+        if not is_uuid(worker_id):
             raise PageNotFound()
         typed: dict[str, Any] = {
-            "description": _text(form, "description", 10_000),
-            "business_id": _text(form, "business_id", 64),
-            "language": _text(form, "grievance_language", 16).strip(),
-            "anonymous": _text(form, "anonymous", 8) == "yes",
+            "description": form_text(form, "description", 10_000),
+            "business_id": form_text(form, "business_id", 64),
+            "language": form_text(form, "grievance_language", 16).strip(),
+            "anonymous": form_text(form, "anonymous", 8) == "yes",
         }
         body: dict[str, Any] = {"description": typed["description"], "anonymous": typed["anonymous"]}
         if typed["business_id"]:
             body["business_id"] = typed["business_id"]
         if typed["language"]:
             body["language"] = typed["language"]
-        status, answer = await _posted(visit.api, f"/v1/workers/{_segment(worker_id)}/grievances", body)
+        status, answer = await _posted(visit.api, f"/v1/workers/{segment(worker_id)}/grievances", body)
         if status < 300:
             return RedirectResponse(f"{HOME}/workers/{worker_id}?done=grievance#grievances", status_code=303)
         where = {"description": "description", "business_id": "business_id", "language": "grievance_language"}
@@ -742,15 +742,15 @@ async def contract_draft(api: Api, me: dict[str, Any], typed: dict[str, str], ch
     worker: dict[str, Any] = {}
     if typed["worker_id"]:
         try:
-            worker = await api.get(f"/v1/workers/{_segment(typed['worker_id'])}")
+            worker = await api.get(f"/v1/workers/{segment(typed['worker_id'])}")
         except ApiRefused as refused:
             if refused.status not in (403, 404, 422):
                 raise
     employer = await _business(api, str(order.get("employer_id", "")))
     agency = await _business(api, str(me.get("business_id") or ""))
     currency = typed["pay_currency"].upper()
-    pay_amount: Any = _minor_units(typed["pay_amount"], currency)
-    fee_amount = _minor_units("0", currency) or 0
+    pay_amount: Any = minor_units(typed["pay_amount"], currency)
+    fee_amount = minor_units("0", currency) or 0
     worker_language = typed["worker_language"] or next(
         (lang["language"] for lang in worker.get("languages", []) if isinstance(lang, dict)), ""
     )
@@ -879,19 +879,19 @@ def _provision(typed: dict[str, str], name: str, currency: str) -> dict[str, Any
     kind = typed[f"{name}_provision"]
     provided: dict[str, Any] = {"provision": kind}
     if kind == "cash_allowance":
-        provided["cash_value"] = _minor_units(typed[f"{name}_allowance"], currency)
+        provided["cash_value"] = minor_units(typed[f"{name}_allowance"], currency)
     if kind == "charged_to_worker":
-        provided["monthly_charge"] = _minor_units(typed[f"{name}_charge"], currency)
+        provided["monthly_charge"] = minor_units(typed[f"{name}_charge"], currency)
         provided["worker_agrees_to_deduction"] = typed[f"{name}_agreed"] == "yes"
     return provided
 
 
 async def _business(api: Api, business_id: str) -> dict[str, Any]:
     """A business the agency may read (its own, an employer it recruits for); an empty record otherwise."""
-    if not _is_uuid(business_id):
+    if not is_uuid(business_id):
         return {}
     try:
-        return await api.get(f"/v1/businesses/{_segment(business_id)}")
+        return await api.get(f"/v1/businesses/{segment(business_id)}")
     except ApiRefused as refused:
         if refused.status in (403, 404):
             return {}
@@ -905,14 +905,14 @@ async def draft_contract(request: Request) -> Response:
         _agency(visit)
         form = await checked_form(request, visit)
         typed = _form_values(form, CONTRACT_FIELDS, 2000)
-        action = _text(form, "action", 16)
+        action = form_text(form, "action", 16)
         choices = _positions(await pages.job_orders(visit.api))
         _ = visit.language.gettext
         if not any(value == typed["position"] for value, _o, _p in choices):
             errors = {"position": [_("Job order and position: choose one of the options.")]}
             return await _contract_form(request, visit, typed, errors=errors, status=422, choices=choices)
         unreadable = [
-            name for name in amounts_asked(typed) if _minor_units(typed[name], typed["pay_currency"].upper()) is None
+            name for name in amounts_asked(typed) if minor_units(typed[name], typed["pay_currency"].upper()) is None
         ]
         if unreadable:
             said_of = _("{label}: enter the amount as a number, e.g. 2000 or 2000.50.")
@@ -934,7 +934,7 @@ async def draft_contract(request: Request) -> Response:
 async def _contract_page(
     request: Request, visit: Visit, contract_id: str, *, status: int = 200, errors: list[str] | None = None
 ) -> HTMLResponse:
-    if not _is_uuid(contract_id):
+    if not is_uuid(contract_id):
         raise PageNotFound()
     try:
         found, versions = await pages.contract(visit.api, contract_id)
@@ -971,9 +971,9 @@ async def issue_contract(request: Request, contract_id: str) -> Response:
     async with visiting(request) as visit:
         _agency(visit)
         await checked_form(request, visit)
-        if not _is_uuid(contract_id):
+        if not is_uuid(contract_id):
             raise PageNotFound()
-        status, answer = await _posted(visit.api, f"/v1/contracts/{_segment(contract_id)}/issue")
+        status, answer = await _posted(visit.api, f"/v1/contracts/{segment(contract_id)}/issue")
         if status < 300:
             return RedirectResponse(f"{HOME}/contracts/{contract_id}?done=issued", status_code=303)
         said_of = by_input(answer, CONTRACT_FIELD_OF, CONTRACT_LABELS, visit.language.gettext)
@@ -986,12 +986,12 @@ async def contract_document(request: Request, contract_id: str) -> Response:
     """The contract's bilingual document as the API renders it, shown in a sandbox (as the employer's page does)."""
     async with visiting(request) as visit:
         _agency(visit)
-        if not _is_uuid(contract_id):
+        if not is_uuid(contract_id):
             raise PageNotFound()
         answer = await pages.contract_document(visit.api, contract_id, None)
         if answer.status_code != 200:
             raise PageNotFound()
-        headers = _HEADERS | {
+        headers = HEADERS | {
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
         }
         return HTMLResponse(answer.content, headers=headers)

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from fairpath.common.domain_codes import BusinessKind, BusinessStatus
-from fairpath.gateway.portal.pages import Api, ApiRefused, _segment
-from fairpath.gateway.portal.routes import (
-    _HEADERS,
+from fairpath.gateway.portal.pages import Api, ApiRefused, segment
+from fairpath.gateway.portal.web import (
+    HEADERS,
     PREFIX,
     ROLE_PAGES,
     PageNotFound,
@@ -45,7 +45,7 @@ def _readers_only(visit: Visit, roles: tuple[str, ...] = READERS) -> None:
         raise PageNotFound()
 
 
-def _is_uuid(value: str) -> bool:
+def is_uuid(value: str) -> bool:
     try:
         uuid.UUID(value)
     except ValueError:
@@ -133,7 +133,7 @@ def risk_chart(factors: list[dict[str, Any]]) -> dict[str, Any]:
 
 async def _dossier(api: Api, business_id: str, **params: str) -> Any:
     try:
-        return await api.get(f"/v1/compliance/businesses/{_segment(business_id)}", **params)
+        return await api.get(f"/v1/compliance/businesses/{segment(business_id)}", **params)
     except ApiRefused as refused:
         if refused.status in (403, 404, 422):
             raise PageNotFound() from None
@@ -144,7 +144,7 @@ async def _dossier(api: Api, business_id: str, **params: str) -> Any:
 async def dossier(request: Request, business_id: str) -> Response:
     async with visiting(request) as visit:
         _readers_only(visit)
-        if not _is_uuid(business_id):
+        if not is_uuid(business_id):
             raise PageNotFound()
         found = await _dossier(visit.api, business_id)
         factors = (found.get("risk") or {}).get("factors") or []
@@ -164,16 +164,16 @@ async def dossier_csv(request: Request, business_id: str) -> Response:
     """The dossier as the API's one CSV file, under the name the API gives it."""
     async with visiting(request) as visit:
         _readers_only(visit)
-        if not _is_uuid(business_id):
+        if not is_uuid(business_id):
             raise PageNotFound()
         answer = await visit.api.client.get(
-            f"/v1/compliance/businesses/{_segment(business_id)}", params={"format": "csv"}
+            f"/v1/compliance/businesses/{segment(business_id)}", params={"format": "csv"}
         )
         if answer.status_code in (403, 404, 422):
             raise PageNotFound()
         if answer.status_code != 200:
             raise ApiRefused(answer.status_code, {})
-        headers = {k: v for k, v in _HEADERS.items() if k != "Content-Security-Policy"}
+        headers = {k: v for k, v in HEADERS.items() if k != "Content-Security-Policy"}
         disposition = answer.headers.get("content-disposition")
         if disposition:
             headers["Content-Disposition"] = disposition
@@ -189,7 +189,7 @@ async def latest_checkpoint(api: Api, service: str) -> dict[str, Any] | None:
     """The newest signed checkpoint of a service's audit tree (the API lists them oldest first, by pages)."""
     latest, cursor = None, None
     for _ in range(100):  # 100 pages of 1,000: far more checkpoints than a chain is signed at
-        page = await api.get(f"/v1/audit/{_segment(service)}/checkpoints", limit=1000, cursor=cursor)
+        page = await api.get(f"/v1/audit/{segment(service)}/checkpoints", limit=1000, cursor=cursor)
         if page.get("items"):
             latest = page["items"][-1]
         cursor = page.get("next_cursor")
@@ -209,7 +209,7 @@ async def audit(request: Request) -> Response:
         if service is not None:
             if service not in AUDITED_SERVICES:
                 raise PageNotFound()
-            verdict = await visit.api.get(f"/v1/audit/{_segment(service)}/verify")
+            verdict = await visit.api.get(f"/v1/audit/{segment(service)}/verify")
             checkpoint = await latest_checkpoint(visit.api, service)
         return render(
             request,

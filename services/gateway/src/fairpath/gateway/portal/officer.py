@@ -12,17 +12,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from fairpath.common.domain_codes import EscalationBody, ForcedLabourIndicator, Remedy, Severity
-from fairpath.gateway.portal.pages import Api, ApiRefused, Submitted, _json_or_refused_problem, _segment
+from fairpath.gateway.portal.pages import Api, ApiRefused, Submitted, refused_problem, segment
 from fairpath.gateway.portal.plain import said
-from fairpath.gateway.portal.routes import (
+from fairpath.gateway.portal.web import (
     PREFIX,
     ROLE_PAGES,
     PageNotFound,
     Visit,
-    _require,
-    _text,
     checked_form,
+    form_text,
     render,
+    require_role,
     visiting,
 )
 
@@ -62,7 +62,7 @@ async def _send(api: Api, method: str, path: str, body: dict[str, Any]) -> Submi
     response = await api.client.request(method, path, json=body)
     if response.status_code < 300:
         return Submitted(done=True, status=response.status_code)
-    problem = _json_or_refused_problem(response)
+    problem = refused_problem(response)
     if response.status_code == 422:
         violations: dict[str, str] = {}
         for v in problem.get("violations", []) or problem.get("errors", []):
@@ -80,9 +80,9 @@ async def business_names(api: Api, ids: set[str]) -> dict[str, str]:
     """The legal names of the businesses a page names, each read once as the caller may read it (a business out of
     their reach, or no business id, has no name here: the page says so in words)."""
     names: dict[str, str] = {}
-    for business_id in sorted(i for i in ids if _is_uuid(i)):
+    for business_id in sorted(i for i in ids if is_uuid(i)):
         try:
-            names[business_id] = (await api.get(f"/v1/businesses/{_segment(business_id)}"))["legal_name"]
+            names[business_id] = (await api.get(f"/v1/businesses/{segment(business_id)}"))["legal_name"]
         except ApiRefused as refused:
             if refused.status not in (403, 404):
                 raise
@@ -97,8 +97,8 @@ class CasePage:
 
 
 async def case_page(api: Api, case_id: str) -> CasePage:
-    case = await api.get(f"/v1/vetting-cases/{_segment(case_id)}")
-    business_id = _segment(str(case["business_id"]))
+    case = await api.get(f"/v1/vetting-cases/{segment(case_id)}")
+    business_id = segment(str(case["business_id"]))
     try:
         business = await api.get(f"/v1/businesses/{business_id}")
     except ApiRefused as refused:
@@ -109,7 +109,7 @@ async def case_page(api: Api, case_id: str) -> CasePage:
     return CasePage(case=case, business=business, hits=hits)
 
 
-def _is_uuid(value: str) -> bool:
+def is_uuid(value: str) -> bool:
     try:
         uuid.UUID(value)
     except ValueError:
@@ -122,8 +122,8 @@ def _chosen(value: str | None, allowed: tuple[str, ...]) -> str | None:
 
 
 def _guard(visit: Visit, record_id: str | None = None) -> None:
-    _require(visit, ROLE)
-    if record_id is not None and not _is_uuid(record_id):
+    require_role(visit, ROLE)
+    if record_id is not None and not is_uuid(record_id):
         raise PageNotFound()
 
 
@@ -187,10 +187,10 @@ async def decide_case(request: Request, case_id: str) -> Response:
         _guard(visit, case_id)
         form = await checked_form(request, visit)
         typed = {
-            "decision": _text(form, "decision", 64),
-            "reason": _text(form, "reason", 2000).strip(),
-            "conditions": _text(form, "conditions", 20_000),
-            "condition_deadline": _text(form, "condition_deadline", 32).strip(),
+            "decision": form_text(form, "decision", 64),
+            "reason": form_text(form, "reason", 2000).strip(),
+            "conditions": form_text(form, "conditions", 20_000),
+            "condition_deadline": form_text(form, "condition_deadline", 32).strip(),
         }
         body: dict[str, Any] = {"decision": typed["decision"], "reason": typed["reason"]}
         conditions = [line.strip() for line in typed["conditions"].splitlines() if line.strip()]
@@ -198,7 +198,7 @@ async def decide_case(request: Request, case_id: str) -> Response:
             body["conditions"] = conditions
         if typed["condition_deadline"]:
             body["condition_deadline"] = f"{typed['condition_deadline']}T00:00:00Z"
-        submitted = await _send(visit.api, "POST", f"/v1/vetting-cases/{_segment(case_id)}/decision", body)
+        submitted = await _send(visit.api, "POST", f"/v1/vetting-cases/{segment(case_id)}/decision", body)
         if submitted.done:
             return RedirectResponse(f"{PREFIX}/vetting-cases/{case_id}?decided=1", status_code=303)
         page = await _found(case_page(visit.api, case_id))
@@ -236,7 +236,7 @@ async def screening_hits(request: Request) -> Response:
 async def _hit_page(
     request: Request, visit: Visit, hit_id: str, resolution: dict, errors: dict, status: int = 200
 ) -> Response:
-    hit = await _found(visit.api.get(f"/v1/screening-hits/{_segment(hit_id)}"))
+    hit = await _found(visit.api.get(f"/v1/screening-hits/{segment(hit_id)}"))
     names = await business_names(visit.api, {str(hit["business_id"])})
     return render(
         request,
@@ -264,8 +264,8 @@ async def resolve_hit(request: Request, hit_id: str) -> Response:
     async with visiting(request) as visit:
         _guard(visit, hit_id)
         form = await checked_form(request, visit)
-        typed = {"decision": _text(form, "decision", 32), "reason": _text(form, "reason", 2000).strip()}
-        submitted = await _send(visit.api, "POST", f"/v1/screening-hits/{_segment(hit_id)}/resolution", typed)
+        typed = {"decision": form_text(form, "decision", 32), "reason": form_text(form, "reason", 2000).strip()}
+        submitted = await _send(visit.api, "POST", f"/v1/screening-hits/{segment(hit_id)}/resolution", typed)
         if submitted.done:
             return RedirectResponse(f"{PREFIX}/screening-hits?resolved={typed['decision']}", status_code=303)
         return await _hit_page(request, visit, hit_id, typed, submitted.violations, submitted.status)
@@ -315,7 +315,7 @@ async def _grievance_context(
 async def investigation(request: Request, grievance_id: str) -> Response:
     async with visiting(request) as visit:
         _guard(visit, grievance_id)
-        grievance = await _found(visit.api.get(f"/v1/grievances/{_segment(grievance_id)}"))
+        grievance = await _found(visit.api.get(f"/v1/grievances/{segment(grievance_id)}"))
         updated = request.query_params.get("updated") == "1"
         return render(
             request,
@@ -334,20 +334,20 @@ async def investigate(request: Request, grievance_id: str) -> Response:
         _guard(visit, grievance_id)
         form = await checked_form(request, visit)
         step: dict[str, Any] = {
-            "status": _text(form, "status", 64),
+            "status": form_text(form, "status", 64),
             "indicators": [v for v in form.getlist("indicators") if isinstance(v, str)][: len(INDICATORS)],
-            "severity": _text(form, "severity", 32),
-            "decision_note": _text(form, "decision_note", 10_000).strip(),
+            "severity": form_text(form, "severity", 32),
+            "decision_note": form_text(form, "decision_note", 10_000).strip(),
             "remedies": [v for v in form.getlist("remedies") if isinstance(v, str)][: len(REMEDIES)],
-            "remedy_note": _text(form, "remedy_note", 10_000).strip(),
-            "escalated_to": _text(form, "escalated_to", 64),
-            "escalation_reference": _text(form, "escalation_reference", 200).strip(),
+            "remedy_note": form_text(form, "remedy_note", 10_000).strip(),
+            "escalated_to": form_text(form, "escalated_to", 64),
+            "escalation_reference": form_text(form, "escalation_reference", 200).strip(),
         }
         body = {name: value for name, value in step.items() if value}
-        submitted = await _send(visit.api, "PATCH", f"/v1/grievances/{_segment(grievance_id)}", body)
+        submitted = await _send(visit.api, "PATCH", f"/v1/grievances/{segment(grievance_id)}", body)
         if submitted.done:
             return RedirectResponse(f"{PREFIX}/investigations/{grievance_id}?updated=1", status_code=303)
-        grievance = await _found(visit.api.get(f"/v1/grievances/{_segment(grievance_id)}"))
+        grievance = await _found(visit.api.get(f"/v1/grievances/{segment(grievance_id)}"))
         return render(
             request,
             "officer_grievance.html",

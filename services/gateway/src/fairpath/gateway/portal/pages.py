@@ -108,13 +108,13 @@ class BusinessPage:
 
 
 async def business_page(api: Api, business_id: str) -> BusinessPage:
-    business = await api.get(f"/v1/businesses/{_segment(business_id)}")
+    business = await api.get(f"/v1/businesses/{segment(business_id)}")
     page = BusinessPage(business=business)
-    page.licences = await _optional_items(api, f"/v1/businesses/{_segment(business_id)}/licences")
-    page.findings = await _optional_items(api, f"/v1/businesses/{_segment(business_id)}/findings")
-    page.decisions = await _optional_items(api, f"/v1/businesses/{_segment(business_id)}/decisions")
+    page.licences = await optional_items(api, f"/v1/businesses/{segment(business_id)}/licences")
+    page.findings = await optional_items(api, f"/v1/businesses/{segment(business_id)}/findings")
+    page.decisions = await optional_items(api, f"/v1/businesses/{segment(business_id)}/decisions")
     page.questions = await assessment_questions(api)
-    latest = await _optional_items(api, f"/v1/businesses/{_segment(business_id)}/assessments", limit=1)
+    latest = await optional_items(api, f"/v1/businesses/{segment(business_id)}/assessments", limit=1)
     if latest:
         page.answered = {
             a["question_id"]: {"answer": a["answer"], "evidence": a.get("evidence") or ""} for a in latest[0]["answers"]
@@ -129,7 +129,7 @@ async def business_page(api: Api, business_id: str) -> BusinessPage:
     return page
 
 
-async def _optional_items(api: Api, path: str, **params: Any) -> list[dict[str, Any]]:
+async def optional_items(api: Api, path: str, **params: Any) -> list[dict[str, Any]]:
     """A list the page shows when the caller may read it (a 403 or 404 leaves it out, as the API decides)."""
     try:
         found = await api.get(path, **params)
@@ -157,7 +157,7 @@ async def _submit(api: Api, path: str, body: dict[str, Any]) -> Submitted:
     response = await api.post(path, json=body)
     if response.status_code < 300:
         return Submitted(done=True, status=response.status_code)
-    problem = _json_or_refused_problem(response)
+    problem = refused_problem(response)
     if response.status_code == 422:
         violations = {
             str(v.get("field", "")).split(".")[-1] or "form": str(v.get("message") or v.get("rule") or "")
@@ -173,7 +173,7 @@ async def _submit(api: Api, path: str, body: dict[str, Any]) -> Submitted:
     raise ApiRefused(response.status_code, problem)
 
 
-def _json_or_refused_problem(response: httpx.Response) -> dict[str, Any]:
+def refused_problem(response: httpx.Response) -> dict[str, Any]:
     try:
         problem = response.json()
     except ValueError:
@@ -189,7 +189,7 @@ def problem_name(problem: dict[str, Any]) -> str:
 
 async def add_licence(api: Api, business_id: str, licence: dict[str, str]) -> Submitted:
     """Record an operating licence of the caller's business (vetting checks it against the register)."""
-    return await _submit(api, f"/v1/businesses/{_segment(business_id)}/licences", licence)
+    return await _submit(api, f"/v1/businesses/{segment(business_id)}/licences", licence)
 
 
 async def assessment_questions(api: Api) -> list[dict[str, Any]]:
@@ -210,7 +210,7 @@ _UNANSWERED = re.compile(r"question (\S+) is not answered")
 async def submit_assessment(api: Api, business_id: str, answers: list[dict[str, str]], asked: list[str]) -> Submitted:
     """The business's self-assessment: the answers given (the API names each question left unanswered). The rules
     broken come back by question id (`A1`), so the page shows each next to its question; `form` for the rest."""
-    submitted = await _submit(api, f"/v1/businesses/{_segment(business_id)}/assessments", {"answers": answers})
+    submitted = await _submit(api, f"/v1/businesses/{segment(business_id)}/assessments", {"answers": answers})
     if submitted.done or submitted.status != 422:
         return submitted
     response_violations = submitted.raw or []
@@ -238,14 +238,14 @@ async def contracts(api: Api, status: str | None = None) -> list[dict[str, Any]]
 
 
 async def contract(api: Api, contract_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    found = await api.get(f"/v1/contracts/{_segment(contract_id)}")
-    versions = await _optional_items(api, f"/v1/contracts/{_segment(contract_id)}/versions")
+    found = await api.get(f"/v1/contracts/{segment(contract_id)}")
+    versions = await optional_items(api, f"/v1/contracts/{segment(contract_id)}/versions")
     return found, versions
 
 
 async def contract_document(api: Api, contract_id: str, lang: str | None) -> httpx.Response:
     return await api.client.get(
-        f"/v1/contracts/{_segment(contract_id)}/document", params={"format": "html", **({"lang": lang} if lang else {})}
+        f"/v1/contracts/{segment(contract_id)}/document", params={"format": "html", **({"lang": lang} if lang else {})}
     )
 
 
@@ -274,11 +274,11 @@ async def sign_contract(api: Api, contract_id: str, version: int) -> Submitted:
     """The worker signs the version they read, here and now (an electronic signature): done, or why not in the
     worker's words (`form`: a message of the catalogues, never the API's own text)."""
     response = await api.post(
-        f"/v1/contracts/{_segment(contract_id)}/sign", json={"version": version, "method": "electronic"}
+        f"/v1/contracts/{segment(contract_id)}/sign", json={"version": version, "method": "electronic"}
     )
     if response.status_code < 300:
         return Submitted(done=True, status=response.status_code)
-    problem = _json_or_refused_problem(response)
+    problem = refused_problem(response)
     if response.status_code in (409, 422):
         why = SIGNING_REFUSALS.get(problem_name(problem), SIGNING_REFUSED)
         return Submitted(done=False, violations={"form": why}, status=response.status_code)
@@ -298,7 +298,7 @@ async def fee_reports(api: Api, worker_id: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     cursor = None
     for _ in range(FEE_PAGES):
-        listed = await api.get(f"/v1/workers/{_segment(worker_id)}/fees", limit=LIST_LIMIT, cursor=cursor)
+        listed = await api.get(f"/v1/workers/{segment(worker_id)}/fees", limit=LIST_LIMIT, cursor=cursor)
         found += listed.get("items", []) if isinstance(listed, dict) else []
         cursor = listed.get("next_cursor") if isinstance(listed, dict) else None
         if not cursor:
@@ -308,12 +308,12 @@ async def fee_reports(api: Api, worker_id: str) -> list[dict[str, Any]]:
 
 async def report_fee(api: Api, worker_id: str, fee: dict[str, Any]) -> Submitted:
     """A fee the worker paid (or had deducted): any amount a worker paid is a finding against who took it."""
-    return await _submit(api, f"/v1/workers/{_segment(worker_id)}/fees", fee)
+    return await _submit(api, f"/v1/workers/{segment(worker_id)}/fees", fee)
 
 
 async def file_grievance(api: Api, worker_id: str, grievance: dict[str, Any]) -> Submitted:
     """A worker's own grievance, through the channel that does not pass through their agency."""
-    return await _submit(api, f"/v1/workers/{_segment(worker_id)}/grievances", grievance)
+    return await _submit(api, f"/v1/workers/{segment(worker_id)}/grievances", grievance)
 
 
 # --- the public check of a contract document --------------------------------------------------------
@@ -336,13 +336,13 @@ VERDICTS = {
 async def verify_contract(api: Api, code: str) -> dict[str, Any] | None:
     """The verdict on a printed code, or None when no document carries it."""
     try:
-        return await api.get(f"/v1/verify/contracts/{_segment(code)}")
+        return await api.get(f"/v1/verify/contracts/{segment(code)}")
     except ApiRefused as refused:
         if refused.status in (404, 422):
             return None
         raise
 
 
-def _segment(value: str) -> str:
+def segment(value: str) -> str:
     """A value as one path segment: it cannot reach another path of the API."""
     return quote(value, safe="")

@@ -1,277 +1,67 @@
-"""HTTP routes of the partner portal (/portal/): server-rendered pages, plain forms, no script needed.
+"""The partner portal's own pages: sign-in and sign-out, the employer's and the worker's pages, and the public
+check of a contract's code. Thin: the session rules live in sessions.py, what each page shows in pages.py, how a
+page is made in web.py. Not in the OpenAPI document (these are pages, not the API), and not taken by the
+forwarding, which only takes paths a service owns."""
 
-Thin: the session rules live in sessions.py, what each page shows in pages.py. Not in the OpenAPI document
-(these are pages, not the API), and not taken by the forwarding, which only takes paths a service owns."""
-
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from babel.numbers import format_currency, get_currency_precision
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.datastructures import FormData
 
 from fairpath.gateway.accounts.context import Accounts
 from fairpath.gateway.portal import pages, plain
 from fairpath.gateway.portal.i18n import (
-    CATALOGUES,
-    DEFAULT_LANGUAGE,
     FEE_CATEGORIES,
     LANGUAGES,
     PAYMENT_METHODS,
-    Language,
-    language,
 )
 from fairpath.gateway.portal.pages import Api, ApiRefused, Submitted
 from fairpath.gateway.portal.sessions import (
     CSRF_FIELD,
     SESSION_COOKIE,
     SIGN_IN_COOKIE,
-    LiveSession,
-    PortalSessions,
     tokens_match,
 )
-
-PREFIX = "/portal"
-STATIC_URL = f"{PREFIX}/static"
-LANGUAGE_COOKIE = "fairpath_portal_lang"
-_HERE = Path(__file__).parent
-_TEMPLATES = Environment(
-    loader=FileSystemLoader(_HERE / "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
+from fairpath.gateway.portal.web import (
+    CONTRACT_STATUSES,
+    HEADERS,
+    PREFIX,
+    ROLE_PAGES,
+    CsrfRefused,
+    PageNotFound,
+    Visit,
+    checked_form,
+    chosen_language,
+    end_accounts_session,
+    form_text,
+    is_uuid,
+    minor_units,
+    portal_sessions,
+    remember_language,
+    render,
+    require_role,
+    visiting,
 )
-_TEMPLATES.filters.update(plain.FILTERS)  # `day` and `moment`: dates as the reader's language writes them
-# Pages hold personal data: never cached, never framed, no script but our own (there is none), forms post here.
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
-# The pages each role has, in the order of the navigation: (path, label).
-ROLE_PAGES: dict[str, list[tuple[str, str]]] = {
-    "employer": [
-        (f"{PREFIX}/business", "Business and vetting"),
-        (f"{PREFIX}/job-orders", "Job orders"),
-        (f"{PREFIX}/contracts", "Contracts"),
-        (f"{PREFIX}/grievances", "Grievances"),
-    ],
-    "worker": [
-        (f"{PREFIX}/contracts", "My contracts"),
-        (f"{PREFIX}/fees", "My fee reports"),
-        (f"{PREFIX}/grievances", "My grievances"),
-    ],
-}
-LICENCE_FIELDS = ("number", "authority", "country", "valid_from", "valid_until")
-CONTRACT_STATUSES = ("draft", "issued", "signed", "active", "disputed", "completed", "terminated")
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
-
-
-# The modules of the roles' pages (portal/<module>.py, each with its `router`), mounted by install().
-class SignInNeeded(Exception):
-    """No live session: the visitor goes to the sign-in page (told why, when a session ended)."""
-
-    def __init__(self, ended: bool = False) -> None:
-        super().__init__("sign in")
-        self.ended = ended
-
-
-class CsrfRefused(Exception):
-    """A form posted without its session's CSRF token, or with another one."""
-
-
-class PageNotFound(Exception):
-    """Not a page of this caller (their role has no such page, or the record is outside their reach)."""
-
-
-@dataclass
-class Visit:
-    """A signed-in page view: the portal session, the API as its caller, who they are, and their language."""
-
-    session: LiveSession
-    api: Api
-    me: dict[str, Any]
-    language: Language
-
-    @property
-    def role(self) -> str:
-        return self.me["role"]
-
-
-def install(app: FastAPI) -> None:
-    """Mount the employer's and worker's pages, sign-in, the static files and `/` sending visitors to the portal
-    (`site.install` adds the other roles' pages)."""
-    app.include_router(router)
-    app.mount(STATIC_URL, StaticFiles(directory=_HERE / "static"), name="portal-static")
-    app.add_api_route("/", _to_portal, methods=["GET"], include_in_schema=False)
-    app.add_exception_handler(SignInNeeded, _sign_in_needed)
-    app.add_exception_handler(CsrfRefused, _csrf_refused)
-    app.add_exception_handler(PageNotFound, _not_found)
-    app.add_exception_handler(ApiRefused, _api_refused)
-
-
-async def _to_portal() -> RedirectResponse:
-    return RedirectResponse(f"{PREFIX}/", status_code=302)
-
-
-def _sessions(request: Request) -> PortalSessions:
-    state = request.app.state
-    found = getattr(state, "portal_sessions", None)
-    if found is None:  # made on first use: the database and settings exist only once the app has started
-        found = state.portal_sessions = PortalSessions(state.database, state.settings)
-    return found
-
-
-# --- rendering -----------------------------------------------------------------------------------
-
-
-def render(
-    request: Request,
-    template: str,
-    *,
-    status: int = 200,
-    lang: Language | None = None,
-    visit: Visit | None = None,
-    **context: Any,
-) -> HTMLResponse:
-    shown = lang or (visit.language if visit else CATALOGUES[DEFAULT_LANGUAGE])
-    navigation = ROLE_PAGES.get(visit.role, []) if visit else []
-    html = _TEMPLATES.get_template(template).render(
-        _=shown.gettext,
-        lang=shown,
-        languages=LANGUAGES,
-        static=STATIC_URL,
-        prefix=PREFIX,
-        visit=visit,
-        me=visit.me if visit else None,
-        csrf_field=CSRF_FIELD,
-        csrf_token=visit.session.csrf_token if visit else None,
-        navigation=navigation,
-        path=request.url.path,
-        money=lambda minor, currency: _money(minor, currency, shown.code),
-        **context,
-    )
-    return HTMLResponse(html, status_code=status, headers=_HEADERS)
-
-
-async def _sign_in_needed(request: Request, exc: SignInNeeded) -> Response:
-    response = RedirectResponse(f"{PREFIX}/sign-in" + ("?ended=1" if exc.ended else ""), status_code=303)
-    if request.cookies.get(SESSION_COOKIE):
-        _sessions(request).clear_cookie(response)
-    return response
-
-
-async def _csrf_refused(request: Request, _: CsrfRefused) -> Response:
-    return render(request, "refused.html", status=403)
-
-
-async def _not_found(request: Request, _: PageNotFound) -> Response:
-    return render(request, "not_found.html", status=404)
-
-
-async def _api_refused(request: Request, exc: ApiRefused) -> Response:
-    """A call a page made that the API refused or could not answer: a page saying so, never a 500."""
-    if exc.status in (403, 404):
-        return render(request, "not_found.html", status=404)
-    if exc.status == 429:
-        return render(request, "unavailable.html", status=429, throttled=True)
-    return render(request, "unavailable.html", status=503)
-
-
-# --- the signed-in visit ---------------------------------------------------------------------------
-
-
-@asynccontextmanager
-async def visiting(request: Request) -> AsyncIterator[Visit]:
-    """The caller's visit, or SignInNeeded: the cookie's session within its idle and absolute limits, and its
-    accounts session still live (the API's own check of the access token: not ended, not expired, the user
-    not disabled)."""
-    sessions = _sessions(request)
-    live, expired = await sessions.find(request.cookies.get(SESSION_COOKIE))
-    if expired is not None:
-        await _end_accounts_session(request, expired)
-        raise SignInNeeded(ended=True)
-    if live is None:
-        raise SignInNeeded(ended=bool(request.cookies.get(SESSION_COOKIE)))
-    api = Api.as_session(request, live.user_id, live.user_session_id)
-    try:
-        try:
-            me = await pages.who_am_i(api)
-        except ApiRefused as refused:
-            if refused.status == 401:
-                await sessions.forget(live.digest)
-                raise SignInNeeded(ended=True) from None
-            raise
-        yield Visit(live, api, me, _language_for(request, me))
-    finally:
-        await api.close()
-
-
-def _language_for(request: Request, me: dict[str, Any]) -> Language:
-    """The worker's pages in their language (a switch, kept in a cookie); everyone else's in English."""
-    if me.get("role") != "worker":
-        return CATALOGUES[DEFAULT_LANGUAGE]
-    return _chosen_language(request)
-
-
-def _chosen_language(request: Request) -> Language:
-    """The language chosen with the switch (this time, or before: its cookie), English when none was."""
-    return language(request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE))
-
-
-def _remember_language(request: Request, response: Response, visit: Visit | None) -> Response:
-    """Keep the language chosen with the switch: a worker's, or anyone's on a public page (no visit)."""
-    chosen = request.query_params.get("lang")
-    if (visit is None or visit.role == "worker") and chosen and chosen in LANGUAGES:
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            chosen,
-            max_age=365 * 86400,
-            path=PREFIX,
-            secure=_sessions(request).secure,
-            httponly=True,
-            samesite="lax",
-        )
-    return response
-
-
-async def _end_accounts_session(request: Request, ended: LiveSession) -> None:
-    """End the accounts session behind a portal session, as `POST /v1/auth/logout` does (it is that call)."""
-    api = Api.as_session(request, ended.user_id, ended.user_session_id)
-    try:
-        await api.post("/v1/auth/logout")
-    finally:
-        await api.close()
-
-
-async def checked_form(request: Request, visit: Visit) -> FormData:
-    form = await request.form()
-    if not tokens_match(visit.session.csrf_token, _text(form, CSRF_FIELD)):
-        raise CsrfRefused()
-    return form
-
-
-def _text(form: FormData, name: str, limit: int = 256) -> str:
-    value = form.get(name)
-    return value[:limit] if isinstance(value, str) else ""
-
-
-def _require(visit: Visit, role: str) -> None:
-    if visit.role != role:
-        raise PageNotFound()
+LICENCE_FIELDS = ("number", "authority", "country", "valid_from", "valid_until")
+# The pages each role has, in the order of the navigation: (path, label).
+ROLE_PAGES.update(
+    {
+        "employer": [
+            (f"{PREFIX}/business", "Business and vetting"),
+            (f"{PREFIX}/job-orders", "Job orders"),
+            (f"{PREFIX}/contracts", "Contracts"),
+            (f"{PREFIX}/grievances", "Grievances"),
+        ],
+        "worker": [
+            (f"{PREFIX}/contracts", "My contracts"),
+            (f"{PREFIX}/fees", "My fee reports"),
+            (f"{PREFIX}/grievances", "My grievances"),
+        ],
+    }
+)
 
 
 # --- sign-in and sign-out --------------------------------------------------------------------------
@@ -289,10 +79,10 @@ async def sign_in_form(request: Request) -> Response:
 
 def _sign_in_page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     """A sign-in step with its form token, in the form and in the sign-in cookie (double submit)."""
-    sessions = _sessions(request)
+    sessions = portal_sessions(request)
     token = sessions.form_token(request)
     # A worker who chose a language before sees the sign-in in it too; everyone else in English.
-    shown = _chosen_language(request)
+    shown = chosen_language(request)
     response = render(request, template, status=status, lang=shown, form_token=token, **context)
     sessions.set_sign_in_cookie(response, token)
     return response
@@ -300,15 +90,15 @@ def _sign_in_page(request: Request, template: str, *, status: int = 200, **conte
 
 @router.post("/sign-in")
 async def sign_in(request: Request) -> Response:
-    sessions = _sessions(request)
+    sessions = portal_sessions(request)
     form = await request.form()
     form_token = request.cookies.get(SIGN_IN_COOKIE)
-    if not tokens_match(form_token, _text(form, CSRF_FIELD)):
+    if not tokens_match(form_token, form_text(form, CSRF_FIELD)):
         raise CsrfRefused()
-    username = _text(form, "username", 200).strip()
-    password = _text(form, "password")
-    totp = _text(form, "totp", 64).strip().replace(" ", "")
-    sealed = _text(form, "sealed", 2000)
+    username = form_text(form, "username", 200).strip()
+    password = form_text(form, "password")
+    totp = form_text(form, "totp", 64).strip().replace(" ", "")
+    sealed = form_text(form, "sealed", 2000)
     if sealed:
         password = sessions.open_password(sealed, username=username, form_token=form_token or "") or ""
     if not username or not password:
@@ -349,14 +139,14 @@ def _problem_name(response: Any) -> str:
 
 async def _signed_in(request: Request, access_token: str) -> Response:
     """A new portal session for the accounts session the sign-in opened; the one before it (if any) ends."""
-    sessions = _sessions(request)
+    sessions = portal_sessions(request)
     accounts: Accounts = request.app.state.accounts
     claims = accounts.tokens.verify(access_token)
     live, expired = await sessions.find(request.cookies.get(SESSION_COOKIE))
     for previous in (live, expired):
         if previous is not None:
             await sessions.forget(previous.digest)
-            await _end_accounts_session(request, previous)
+            await end_accounts_session(request, previous)
     token = await sessions.start(claims.session_id)
     response = RedirectResponse(f"{PREFIX}/", status_code=303)
     sessions.set_cookie(response, token)
@@ -366,7 +156,7 @@ async def _signed_in(request: Request, access_token: str) -> Response:
 
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
-    sessions = _sessions(request)
+    sessions = portal_sessions(request)
     async with visiting(request) as visit:
         await checked_form(request, visit)
         await visit.api.post("/v1/auth/logout")
@@ -382,7 +172,7 @@ async def sign_out(request: Request) -> Response:
 @router.get("/")
 async def home(request: Request) -> Response:
     async with visiting(request) as visit:
-        return _remember_language(request, render(request, "home.html", visit=visit), visit)
+        return remember_language(request, render(request, "home.html", visit=visit), visit)
 
 
 # --- the employer's and the worker's pages --------------------------------------------------------------
@@ -391,7 +181,7 @@ async def home(request: Request) -> Response:
 @router.get("/business")
 async def business(request: Request) -> Response:
     async with visiting(request) as visit:
-        _require(visit, "employer")
+        require_role(visit, "employer")
         business_id = visit.me.get("business_id")
         page = await pages.business_page(visit.api, str(business_id)) if business_id else None
         added = request.query_params.get("added")
@@ -431,12 +221,12 @@ def licence_required(business: dict[str, Any]) -> bool:
 async def add_licence(request: Request) -> Response:
     """The form of what is missing: an operating licence of the employer's business."""
     async with visiting(request) as visit:
-        _require(visit, "employer")
+        require_role(visit, "employer")
         form = await checked_form(request, visit)
         business_id = visit.me.get("business_id")
         if not business_id:
             raise PageNotFound()
-        licence = {name: _text(form, name, 200).strip() for name in LICENCE_FIELDS}
+        licence = {name: form_text(form, name, 200).strip() for name in LICENCE_FIELDS}
         licence["country"] = licence["country"].upper()
         submitted = await pages.add_licence(visit.api, str(business_id), licence)
         if submitted.done:
@@ -463,7 +253,7 @@ def _licence_errors(submitted: Submitted, visit: Visit) -> dict[str, str]:
 async def submit_assessment(request: Request) -> Response:
     """The form of what is missing: the business's self-assessment, an answer (and its evidence) per question."""
     async with visiting(request) as visit:
-        _require(visit, "employer")
+        require_role(visit, "employer")
         form = await checked_form(request, visit)
         business_id = visit.me.get("business_id")
         if not business_id:
@@ -471,7 +261,10 @@ async def submit_assessment(request: Request) -> Response:
         questions = await pages.assessment_questions(visit.api)
         asked = [q["id"] for q in questions]
         typed = {
-            qid: {"answer": _text(form, f"answer_{qid}", 32), "evidence": _text(form, f"evidence_{qid}", 4000).strip()}
+            qid: {
+                "answer": form_text(form, f"answer_{qid}", 32),
+                "evidence": form_text(form, f"evidence_{qid}", 4000).strip(),
+            }
             for qid in asked
         }
         errors: dict[str, str] = {
@@ -504,7 +297,7 @@ async def submit_assessment(request: Request) -> Response:
 @router.get("/job-orders")
 async def job_orders(request: Request) -> Response:
     async with visiting(request) as visit:
-        _require(visit, "employer")
+        require_role(visit, "employer")
         return render(request, "job_orders.html", visit=visit, job_orders=await pages.job_orders(visit.api))
 
 
@@ -519,17 +312,17 @@ async def contracts(request: Request) -> Response:
         response = render(
             request, "contracts.html", visit=visit, contracts=found, chosen=status, statuses=CONTRACT_STATUSES
         )
-        return _remember_language(request, response, visit)
+        return remember_language(request, response, visit)
 
 
 @router.get("/contracts/{contract_id}")
 async def contract(request: Request, contract_id: str) -> Response:
     async with visiting(request) as visit:
-        if visit.role not in ("employer", "worker") or not _is_uuid(contract_id):
+        if visit.role not in ("employer", "worker") or not is_uuid(contract_id):
             raise PageNotFound()
         signed = visit.role == "worker" and request.query_params.get("signed") == "1"
         response = await _contract_page(request, visit, contract_id, signed=signed)
-        return _remember_language(request, response, visit)
+        return remember_language(request, response, visit)
 
 
 async def _contract_page(
@@ -558,11 +351,11 @@ async def sign_contract(request: Request, contract_id: str) -> Response:
     """The worker signs the issued version they read (its number comes with the form): the page shows the
     contract signed, or why the signature was not recorded, in the worker's words."""
     async with visiting(request) as visit:
-        _require(visit, "worker")
+        require_role(visit, "worker")
         form = await checked_form(request, visit)
-        if not _is_uuid(contract_id):
+        if not is_uuid(contract_id):
             raise PageNotFound()
-        version = _text(form, "version", 8)
+        version = form_text(form, "version", 8)
         submitted = (
             await pages.sign_contract(visit.api, contract_id, int(version))
             if version.isdigit()
@@ -578,14 +371,14 @@ async def sign_contract(request: Request, contract_id: str) -> Response:
 async def contract_document(request: Request, contract_id: str) -> Response:
     """The contract's bilingual document (as the API renders it), in the worker's language or another one."""
     async with visiting(request) as visit:
-        if visit.role not in ("employer", "worker") or not _is_uuid(contract_id):
+        if visit.role not in ("employer", "worker") or not is_uuid(contract_id):
             raise PageNotFound()
         lang = request.query_params.get("lang")
         answer = await pages.contract_document(visit.api, contract_id, lang if lang in LANGUAGES else None)
         if answer.status_code != 200:
             raise PageNotFound()
         # The document is the API's own HTML: shown as it is, in a sandbox (no script, no form, no navigation).
-        headers = _HEADERS | {
+        headers = HEADERS | {
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
         }
         return HTMLResponse(answer.content, headers=headers)
@@ -599,32 +392,32 @@ async def grievances(request: Request) -> Response:
         found = await pages.grievances(visit.api)
         filed = request.query_params.get("filed") == "1"
         response = render(request, "grievances.html", visit=visit, grievances=found, filed=filed)
-        return _remember_language(request, response, visit)
+        return remember_language(request, response, visit)
 
 
 @router.get("/grievances/new")
 async def grievance_form(request: Request) -> Response:
     async with visiting(request) as visit:
-        _require(visit, "worker")
+        require_role(visit, "worker")
         found = await pages.contracts(visit.api)
         response = render(request, "grievance_new.html", visit=visit, contracts=found, grievance={}, errors={})
-        return _remember_language(request, response, visit)
+        return remember_language(request, response, visit)
 
 
 @router.post("/grievances")
 async def file_grievance(request: Request) -> Response:
     """A worker files a grievance, choosing whether the employer and the agency may know it was them."""
     async with visiting(request) as visit:
-        _require(visit, "worker")
+        require_role(visit, "worker")
         form = await checked_form(request, visit)
         worker_id = visit.me.get("worker_id")
         if not worker_id:
             raise PageNotFound()
         mine = await pages.contracts(visit.api)
-        about = next((c for c in mine if c["id"] == _text(form, "contract_id", 64)), None)
+        about = next((c for c in mine if c["id"] == form_text(form, "contract_id", 64)), None)
         grievance = {
-            "description": _text(form, "description", 10_000),
-            "anonymous": _text(form, "anonymous", 8) == "yes",
+            "description": form_text(form, "description", 10_000),
+            "anonymous": form_text(form, "anonymous", 8) == "yes",
             "language": visit.language.code,
             **({"contract_id": about["id"], "business_id": about["employer_id"]} if about else {}),
         }
@@ -645,20 +438,20 @@ async def file_grievance(request: Request) -> Response:
 @router.get("/fees")
 async def fees(request: Request) -> Response:
     async with visiting(request) as visit:
-        _require(visit, "worker")
+        require_role(visit, "worker")
         worker_id = visit.me.get("worker_id")
         found = await pages.fee_reports(visit.api, str(worker_id)) if worker_id else []
         reported = request.query_params.get("reported") == "1"
         response = render(request, "fees.html", visit=visit, fees=found, reported=reported, categories=FEE_CATEGORIES)
-        return _remember_language(request, response, visit)
+        return remember_language(request, response, visit)
 
 
 @router.get("/fees/new")
 async def fee_form(request: Request) -> Response:
     async with visiting(request) as visit:
-        _require(visit, "worker")
+        require_role(visit, "worker")
         response = render(request, "fee_new.html", visit=visit, **_fee_form_context({}, {}))
-        return _remember_language(request, response, visit)
+        return remember_language(request, response, visit)
 
 
 def _fee_form_context(fee: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
@@ -669,17 +462,17 @@ def _fee_form_context(fee: dict[str, str], errors: dict[str, str]) -> dict[str, 
 async def report_fee(request: Request) -> Response:
     """A worker reports a fee they paid: the amount as they would write it, in the currency's own units."""
     async with visiting(request) as visit:
-        _require(visit, "worker")
+        require_role(visit, "worker")
         form = await checked_form(request, visit)
         worker_id = visit.me.get("worker_id")
         if not worker_id:
             raise PageNotFound()
         typed = {
-            name: _text(form, name, 64).strip()
+            name: form_text(form, name, 64).strip()
             for name in ("category", "amount", "currency", "payment_method", "paid_on")
         }
         typed["currency"] = typed["currency"].upper()
-        minor = _minor_units(typed["amount"], typed["currency"])
+        minor = minor_units(typed["amount"], typed["currency"])
         if minor is None:
             submitted = Submitted(
                 done=False,
@@ -704,27 +497,6 @@ async def report_fee(request: Request) -> Response:
             visit=visit,
             **_fee_form_context(typed, submitted.violations),
         )
-
-
-def _money(minor: int, currency: str, locale: str) -> str:
-    """An amount in minor units as the reader's language writes it (`NPR 1,500.00`, `١٬٥٠٠٫٠٠ NPR`)."""
-    try:
-        return format_currency(Decimal(minor).scaleb(-get_currency_precision(currency)), currency, locale=locale)
-    except (ValueError, InvalidOperation, TypeError):
-        return f"{minor} {currency}"
-
-
-def _minor_units(amount: str, currency: str) -> int | None:
-    """An amount as typed (`1500`, `1,500.50`) in the currency's minor units, or None when it is not one."""
-    try:
-        value = Decimal(amount.replace(",", "").replace(" ", ""))
-        precision = get_currency_precision(currency) if len(currency) == 3 and currency.isalpha() else 2
-    except (InvalidOperation, ValueError):
-        return None
-    minor = value.scaleb(precision)
-    if not value.is_finite() or minor != minor.to_integral_value():
-        return None
-    return int(minor)
 
 
 # --- the public check of a contract document ---------------------------------------------------------
@@ -758,17 +530,9 @@ def _verify_page(request: Request, *, status: int = 200, **context: Any) -> Resp
         request,
         "verify.html",
         status=status,
-        lang=_chosen_language(request),
+        lang=chosen_language(request),
         choose_language=True,
         verdicts=pages.VERDICTS,
         **context,
     )
-    return _remember_language(request, response, None)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
+    return remember_language(request, response, None)
