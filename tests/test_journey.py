@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
+from fairpath.deploy.demo import job_order_body
+
 from .conftest import LiveStack
 from .test_launcher import poll_until
 
@@ -187,38 +189,9 @@ def test_a_recruitment_from_vetting_to_a_substitution_finding(world):
     order = ok(
         users.employer.post(
             "/v1/job-orders",
-            json={
-                "employer_id": demo["employer"],
-                "destination_country": "AE",
-                "sector": "F",
-                "reference": "DL-1",
-                "service_agreements": [
-                    {
-                        "agency_id": demo["recruitment_agency"],
-                        "signed_on": date.today().isoformat(),
-                        "employer_pays_all_costs": True,
-                    }
-                ],
-                "positions": [
-                    {
-                        "occupation": "7112",
-                        "title": "Mason",
-                        "number_of_workers": 3,
-                        "offered": {
-                            "pay_amount": 200000,
-                            "currency": "AED",
-                            "pay_period": "month",
-                            "normal_hours_per_day": 8,
-                            "normal_hours_per_week": 48,
-                            "weekly_rest_days": 1,
-                            "paid_annual_leave_days": 21,
-                            "duration_months": 24,
-                            "housing": "provided_free",
-                            "food": "cash_allowance",
-                        },
-                    }
-                ],
-            },
+            json=job_order_body(
+                demo["employer"], demo["recruitment_agency"], reference="DL-1", signed_on=date.today(), workers=3
+            ),
         ),
         201,
     )

@@ -7,7 +7,7 @@ login the admin then links to that record through the admin API. Everything is f
 again finds the records already there."""
 
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -217,29 +217,24 @@ def seed_demo_work(gateway_url: str, credentials: dict[str, Any], demo: dict[str
     return seeded
 
 
-def _demo_job_order(employer: httpx.Client, demo: dict[str, str]) -> str:
-    listed = employer.get("/v1/job-orders", params={"limit": 100}).json()["items"]
-    for job_order in listed:
-        if job_order.get("reference") == DEMO_JOB_ORDER_REFERENCE:
-            return job_order["id"]
-    today = utcnow().date()
-    body = {
-        "employer_id": demo["employer"],
+def job_order_body(
+    employer_id: str, agency_id: str, *, reference: str, signed_on: date, workers: int = 10
+) -> dict[str, Any]:
+    """A job order for masons in the UAE under a service agreement with the agency, the employer paying every
+    cost: the demo's, and the one the tests post."""
+    return {
+        "employer_id": employer_id,
         "destination_country": "AE",
         "sector": "F",
-        "reference": DEMO_JOB_ORDER_REFERENCE,
+        "reference": reference,
         "service_agreements": [
-            {
-                "agency_id": demo["recruitment_agency"],
-                "signed_on": (today - timedelta(days=7)).isoformat(),
-                "employer_pays_all_costs": True,
-            }
+            {"agency_id": agency_id, "signed_on": signed_on.isoformat(), "employer_pays_all_costs": True}
         ],
         "positions": [
             {
                 "occupation": "7112",
                 "title": "Mason",
-                "number_of_workers": 10,
+                "number_of_workers": workers,
                 "offered": {
                     "pay_amount": 200000,
                     "currency": "AED",
@@ -255,6 +250,19 @@ def _demo_job_order(employer: httpx.Client, demo: dict[str, str]) -> str:
             }
         ],
     }
+
+
+def _demo_job_order(employer: httpx.Client, demo: dict[str, str]) -> str:
+    listed = employer.get("/v1/job-orders", params={"limit": 100}).json()["items"]
+    for job_order in listed:
+        if job_order.get("reference") == DEMO_JOB_ORDER_REFERENCE:
+            return job_order["id"]
+    body = job_order_body(
+        demo["employer"],
+        demo["recruitment_agency"],
+        reference=DEMO_JOB_ORDER_REFERENCE,
+        signed_on=utcnow().date() - timedelta(days=7),
+    )
     response = employer.post("/v1/job-orders", json=body)
     if response.status_code != 201:
         raise RuntimeError(f"could not post the demo job order: HTTP {response.status_code} {response.text[:200]}")
