@@ -3,6 +3,7 @@
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -129,3 +130,28 @@ def api_key(credentials: dict, user: str) -> dict[str, str]:
 
 
 __all__ = ["api_key", "json"]
+
+
+@asynccontextmanager
+async def echo_gateway(gateway_app: FastAPI, echo_upstream: str, common: CommonSettings, keypair, **overrides):
+    """A second gateway on the test gateway's accounts, every service the echoing upstream, with the settings a
+    test needs (small limits, say)."""
+    settings = gateway_settings(
+        common,
+        keypair,
+        gateway_app.state.settings.database_url,
+        events_enabled=False,
+        vetting_urls=echo_upstream,
+        contracts_urls=echo_upstream,
+        registry_urls=echo_upstream,
+        **overrides,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+def client_from(app: FastAPI, address: str) -> httpx.AsyncClient:
+    """A client of `app` calling from `address` (the limits count by address)."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://gateway")

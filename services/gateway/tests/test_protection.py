@@ -6,13 +6,11 @@ any log line."""
 import itertools
 import logging
 
-import httpx
 import pytest
 
 from fairpath.common.testing.nats import wait_until
-from fairpath.gateway.app import create_app
 
-from .conftest import gateway_settings
+from .conftest import client_from, echo_gateway
 from .helpers import PASSWORD, active_user, admin, new_organization, new_user, sign_in, unique
 
 LIMIT_PER_ADDRESS = 12
@@ -29,14 +27,11 @@ PROXIES = "10.0.0.0/8, fd00::/8"
 @pytest.fixture(scope="module")
 async def guarded_app(gateway_app, demo_credentials, echo_upstream, common_settings, keypair):
     """A second gateway on the same accounts, with limits small enough to reach in a test."""
-    settings = gateway_settings(
+    async with echo_gateway(
+        gateway_app,
+        echo_upstream,
         common_settings,
         keypair,
-        gateway_app.state.settings.database_url,
-        events_enabled=False,
-        vetting_urls=echo_upstream,
-        contracts_urls=echo_upstream,
-        registry_urls=echo_upstream,
         rate_limit_per_address=f"{LIMIT_PER_ADDRESS}/minute",
         rate_limit_per_api_key=f"{LIMIT_PER_KEY}/minute",
         rate_limit_per_user=f"{LIMIT_PER_USER}/minute",
@@ -45,9 +40,7 @@ async def guarded_app(gateway_app, demo_credentials, echo_upstream, common_setti
         trusted_proxies=PROXIES,
         max_body_bytes=MAX_BODY,
         max_import_body_bytes=MAX_IMPORT_BODY,
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    ) as app:
         yield app
 
 
@@ -58,11 +51,6 @@ def fresh_address() -> str:
     """A client address no other request of this module used: each test has its own counters."""
     n = next(_addresses)
     return f"198.18.{n // 250}.{n % 250 + 1}"
-
-
-def client_of(app, address: str) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=(address, 40000))
-    return httpx.AsyncClient(transport=transport, base_url="http://gateway")
 
 
 async def api_key_for(gateway, credentials, organization_id: str, user_id: str) -> dict[str, str]:
@@ -91,7 +79,7 @@ async def key(gateway, demo_credentials) -> dict[str, str]:
 
 
 async def test_an_api_key_past_its_limit_is_answered_429_with_retry_after(guarded_app, key):
-    async with client_of(guarded_app, fresh_address()) as client:
+    async with client_from(guarded_app, fresh_address()) as client:
         answers = [await client.get("/v1/workers", headers=key) for _ in range(LIMIT_PER_KEY + 1)]
     assert [r.status_code for r in answers] == [200] * LIMIT_PER_KEY + [429]
     first, refused = answers[0], answers[-1]
@@ -110,7 +98,7 @@ async def test_a_users_keys_share_the_users_limit(guarded_app, gateway, demo_cre
     user = await new_user(gateway, credentials, org["id"])
     first = await api_key_for(gateway, credentials, org["id"], user["id"])
     second = await api_key_for(gateway, credentials, org["id"], user["id"])
-    async with client_of(guarded_app, fresh_address()) as client:
+    async with client_from(guarded_app, fresh_address()) as client:
         statuses = [(await client.get("/v1/workers", headers=first)).status_code for _ in range(LIMIT_PER_KEY)]
         statuses += [
             (await client.get("/v1/workers", headers=second)).status_code for _ in range(LIMIT_PER_USER - LIMIT_PER_KEY)
@@ -122,7 +110,7 @@ async def test_a_users_keys_share_the_users_limit(guarded_app, gateway, demo_cre
 
 async def test_a_signed_in_person_is_limited_as_a_user(guarded_app, gateway, demo_credentials):
     person = await active_user(gateway, demo_credentials[1])
-    async with client_of(guarded_app, fresh_address()) as client:
+    async with client_from(guarded_app, fresh_address()) as client:
         tokens = (await sign_in(client, person["username"])).json()
         bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
         statuses = [(await client.get("/v1/me", headers=bearer)).status_code for _ in range(LIMIT_PER_USER + 1)]
@@ -130,7 +118,7 @@ async def test_a_signed_in_person_is_limited_as_a_user(guarded_app, gateway, dem
 
 
 async def test_one_address_is_limited_before_any_credential_is_checked(guarded_app):
-    async with client_of(guarded_app, fresh_address()) as client:
+    async with client_from(guarded_app, fresh_address()) as client:
         statuses = [(await client.get("/v1/workers")).status_code for _ in range(LIMIT_PER_ADDRESS + 1)]
         refused = await client.get("/v1/workers", headers={"X-API-Key": "fp_guess"})
         assert (await client.get("/healthz")).status_code == 200  # probes are never limited
@@ -141,7 +129,7 @@ async def test_one_address_is_limited_before_any_credential_is_checked(guarded_a
 
 async def test_a_clients_own_forwarded_for_is_not_believed(guarded_app):
     address = fresh_address()
-    async with client_of(guarded_app, address) as client:
+    async with client_from(guarded_app, address) as client:
         statuses = [
             (await client.get("/v1/workers", headers={"X-Forwarded-For": f"192.0.2.{i}"})).status_code
             for i in range(LIMIT_PER_ADDRESS + 1)
@@ -151,7 +139,7 @@ async def test_a_clients_own_forwarded_for_is_not_believed(guarded_app):
 
 async def test_behind_a_trusted_proxy_each_client_has_its_own_limit(guarded_app):
     first, second = fresh_address(), fresh_address()
-    async with client_of(guarded_app, "10.1.2.3") as proxy:
+    async with client_from(guarded_app, "10.1.2.3") as proxy:
         spent = [
             (await proxy.get("/v1/workers", headers={"X-Forwarded-For": f"{first}, 10.9.9.9"})).status_code
             for _ in range(LIMIT_PER_ADDRESS + 1)
@@ -166,11 +154,11 @@ async def test_the_service_gets_the_client_address_the_gateway_established(guard
     def forwarding_headers(seen: dict) -> list[tuple[str, str]]:
         return [(k, v) for k, v in seen["header_list"] if k in ("x-forwarded-for", "forwarded", "x-real-ip")]
 
-    async with client_of(guarded_app, "203.0.113.9") as direct:
+    async with client_from(guarded_app, "203.0.113.9") as direct:
         claimed = {**key, "X-Forwarded-For": "6.6.6.6", "X-Real-IP": "6.6.6.6"}
         seen = (await direct.get("/v1/workers", headers=claimed)).json()
     assert forwarding_headers(seen) == [("x-forwarded-for", "203.0.113.9")]
-    async with client_of(guarded_app, "10.0.0.2") as proxy:
+    async with client_from(guarded_app, "10.0.0.2") as proxy:
         forwarded = {**key, "X-Forwarded-For": "6.6.6.6, 203.0.113.10, 10.0.0.7", "Forwarded": "for=6.6.6.6"}
         seen = (await proxy.get("/v1/workers", headers=forwarded)).json()
     assert forwarding_headers(seen) == [("x-forwarded-for", "203.0.113.10")]
@@ -183,7 +171,7 @@ async def test_after_too_many_wrong_passwords_the_right_one_is_refused_until_the
     guarded_app, gateway, demo_credentials
 ):
     person = await active_user(gateway, demo_credentials[1])
-    async with client_of(guarded_app, fresh_address()) as client:
+    async with client_from(guarded_app, fresh_address()) as client:
         wrong = [(await sign_in(client, person["username"], "not the password")).status_code for _ in range(3)]
         refused = await sign_in(client, person["username"])
         assert wrong == [401] * FAILURES_PER_ACCOUNT
@@ -191,32 +179,32 @@ async def test_after_too_many_wrong_passwords_the_right_one_is_refused_until_the
         assert refused.json()["type"] == "urn:fairpath:problem:too_many_failed_sign_ins"
         assert 1 <= int(refused.headers["retry-after"]) <= ACCOUNT_WINDOW_SECONDS
         # The same account from another address is refused too: the account is what is guessed at.
-        async with client_of(guarded_app, fresh_address()) as elsewhere:
+        async with client_from(guarded_app, fresh_address()) as elsewhere:
             assert (await sign_in(elsewhere, person["username"].upper())).status_code == 429
 
     async def signed_in():
-        async with client_of(guarded_app, fresh_address()) as anywhere:  # no address's request limit in the way
+        async with client_from(guarded_app, fresh_address()) as anywhere:  # no address's request limit in the way
             r = await sign_in(anywhere, person["username"])
         assert r.status_code == 200 or r.json()["type"] == "urn:fairpath:problem:too_many_failed_sign_ins", r.text
         return r.status_code == 200
 
     await wait_until(signed_in, timeout=ACCOUNT_WINDOW_SECONDS + 10, interval=0.25, message="the window to pass")
     # The right password gave the account its attempts back.
-    async with client_of(guarded_app, fresh_address()) as client:
+    async with client_from(guarded_app, fresh_address()) as client:
         again = [(await sign_in(client, person["username"], "wrong again")).status_code for _ in range(2)]
         assert again == [401, 401] and (await sign_in(client, person["username"])).status_code == 200
 
 
 async def test_one_address_guessing_at_many_accounts_is_throttled(guarded_app, gateway, demo_credentials):
     person = await active_user(gateway, demo_credentials[1])
-    async with client_of(guarded_app, fresh_address()) as client:
+    async with client_from(guarded_app, fresh_address()) as client:
         failures = [
             (await sign_in(client, unique("nobody"), PASSWORD)).status_code for _ in range(FAILURES_PER_ADDRESS)
         ]
         refused = await sign_in(client, person["username"])
     assert failures == [401] * FAILURES_PER_ADDRESS
     assert refused.status_code == 429 and refused.json()["type"] == "urn:fairpath:problem:too_many_failed_sign_ins"
-    async with client_of(guarded_app, fresh_address()) as elsewhere:
+    async with client_from(guarded_app, fresh_address()) as elsewhere:
         assert (await sign_in(elsewhere, person["username"])).status_code == 200
 
 
@@ -225,7 +213,7 @@ async def test_wrong_activation_codes_count_as_failed_sign_ins(guarded_app, gate
     org = await new_organization(gateway, credentials)
     user = await new_user(gateway, credentials, org["id"])
     body = {"username": user["username"], "password": PASSWORD}
-    async with client_of(guarded_app, fresh_address()) as client:
+    async with client_from(guarded_app, fresh_address()) as client:
         wrong = [
             (await client.post("/v1/auth/activate", json={**body, "code": f"WRONG-{i}"})).status_code
             for i in range(FAILURES_PER_ACCOUNT)
@@ -250,7 +238,7 @@ async def test_a_body_over_the_limit_is_413_whether_its_length_is_declared_or_no
         for start in range(0, len(big), 8192):
             yield big[start : start + 8192]
 
-    async with client_of(guarded_app, fresh_address()) as client:
+    async with client_from(guarded_app, fresh_address()) as client:
         declared = await client.post("/v1/workers", content=big, headers=key)
         undeclared = await client.post("/v1/workers", content=streamed(), headers=key)
         own_route = await client.post("/v1/admin/organizations", content=big, headers=key)
@@ -264,7 +252,7 @@ async def test_a_body_over_the_limit_is_413_whether_its_length_is_declared_or_no
 
 async def test_streamed_imports_take_a_larger_body_up_to_their_own_limit(guarded_app, key):
     key = {**key, "content-type": "text/csv"}
-    async with client_of(guarded_app, fresh_address()) as client:
+    async with client_from(guarded_app, fresh_address()) as client:
         upload = await client.post("/v1/watchlists/w1/imports", content=b"x" * (MAX_BODY * 2), headers=key)
         register = await client.post("/v1/licence-registers", content=b"x" * (MAX_BODY * 2), headers=key)
         too_big = await client.post("/v1/watchlists/w1/imports", content=b"x" * (MAX_IMPORT_BODY + 1), headers=key)
@@ -278,7 +266,7 @@ async def test_streamed_imports_take_a_larger_body_up_to_their_own_limit(guarded
 
 @pytest.mark.parametrize("method", ["GET", "DELETE"])
 async def test_a_get_or_delete_with_a_body_is_a_400_problem(guarded_app, key, method):
-    async with client_of(guarded_app, fresh_address()) as client:
+    async with client_from(guarded_app, fresh_address()) as client:
         r = await client.request(method, "/v1/workers/x", content=b'{"a": 1}', headers=key)
         empty = await client.request(method, "/v1/workers/x", content=b"", headers=key)
     assert r.status_code == 400 and r.json()["type"] == "urn:fairpath:problem:body_not_allowed"
@@ -287,13 +275,13 @@ async def test_a_get_or_delete_with_a_body_is_a_400_problem(guarded_app, key, me
 
 @pytest.mark.parametrize("path", ["/v1/workers/a%00b", "/v1/workers/%1F", "/v1/workers/a%7Fb", "/v1/workers/a%09b"])
 async def test_a_path_with_a_control_character_is_a_400_problem(guarded_app, key, path):
-    async with client_of(guarded_app, fresh_address()) as client:
+    async with client_from(guarded_app, fresh_address()) as client:
         r = await client.get(path, headers=key)
     assert r.status_code == 400 and r.json()["type"] == "urn:fairpath:problem:invalid_path"
 
 
 async def test_the_path_and_query_reach_the_service_as_the_client_encoded_them(guarded_app, key):
-    async with client_of(guarded_app, fresh_address()) as client:
+    async with client_from(guarded_app, fresh_address()) as client:
         seen = (await client.get("/v1/workers/a%20b%2Fc?q=%0A&name=J%C3%BCrgen+M", headers=key)).json()
     assert seen["raw_path"] == "/v1/workers/a%20b%2Fc" and seen["query"] == "q=%0A&name=J%C3%BCrgen+M"
 
@@ -303,7 +291,7 @@ async def test_the_path_and_query_reach_the_service_as_the_client_encoded_them(g
 
 async def test_no_log_line_carries_a_query_string(guarded_app, key, caplog):
     with caplog.at_level(logging.INFO):
-        async with client_of(guarded_app, fresh_address()) as client:
+        async with client_from(guarded_app, fresh_address()) as client:
             r = await client.get("/v1/workers", params={"name": "Amina Khatun"}, headers=key)
     assert r.status_code == 200
     lines = [record.getMessage() + repr(vars(record)) for record in caplog.records]

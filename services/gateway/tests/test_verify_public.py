@@ -4,16 +4,14 @@ path still asks for credentials, and the merged OpenAPI document shows the check
 
 import itertools
 
-import httpx
 import pytest
 
 from fairpath.common.services import CONTRACTS, owner_of
-from fairpath.gateway.app import create_app
 from fairpath.gateway.config import GatewaySettings
 from fairpath.gateway.routing.middleware import public_limit
 from fairpath.gateway.routing.openapi import merge
 
-from .conftest import api_key, gateway_settings
+from .conftest import api_key, client_from, echo_gateway
 from .test_openapi import service_document
 
 VERIFY_LIMIT = 4
@@ -29,24 +27,14 @@ def fresh_address() -> str:
 @pytest.fixture(scope="module")
 async def public_app(gateway_app, demo_credentials, echo_upstream, common_settings, keypair):
     """A gateway on the same accounts whose services are the echoing upstream, with a small verify limit."""
-    settings = gateway_settings(
+    async with echo_gateway(
+        gateway_app,
+        echo_upstream,
         common_settings,
         keypair,
-        gateway_app.state.settings.database_url,
-        events_enabled=False,
-        vetting_urls=echo_upstream,
-        contracts_urls=echo_upstream,
-        registry_urls=echo_upstream,
         rate_limit_verify=f"{VERIFY_LIMIT}/minute",
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    ) as app:
         yield app
-
-
-def client_of(app, address: str) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=(address, 40000))
-    return httpx.AsyncClient(transport=transport, base_url="http://gateway")
 
 
 def test_contracts_owns_the_verify_path():
@@ -74,7 +62,7 @@ def test_the_verify_limit_defaults_to_30_a_minute_and_must_parse():
 
 
 async def test_a_check_needs_no_credentials_and_is_forwarded_to_contracts_without_a_principal(public_app):
-    async with client_of(public_app, fresh_address()) as client:
+    async with client_from(public_app, fresh_address()) as client:
         r = await client.get("/v1/verify/contracts/7kq2-m9xd-4rth-w")
     assert r.status_code == 200, r.text
     echoed = r.json()
@@ -86,14 +74,14 @@ async def test_a_check_needs_no_credentials_and_is_forwarded_to_contracts_withou
 
 async def test_a_check_with_credentials_is_forwarded_without_a_principal_too(public_app, demo_credentials):
     _, credentials = demo_credentials
-    async with client_of(public_app, fresh_address()) as client:
+    async with client_from(public_app, fresh_address()) as client:
         r = await client.get("/v1/verify/contracts/7KQ2M9XD4RTHW", headers=api_key(credentials, "worker"))
     assert r.status_code == 200 and r.json()["headers"]["x-fairpath-principal"] == ""
 
 
 async def test_checks_past_the_limit_from_one_address_are_429_and_another_address_still_checks(public_app):
     address = fresh_address()
-    async with client_of(public_app, address) as client:
+    async with client_from(public_app, address) as client:
         for _ in range(VERIFY_LIMIT):
             assert (await client.get("/v1/verify/contracts/7KQ2-M9XD-4RTH-W")).status_code == 200
         r = await client.get("/v1/verify/contracts/0000-0000-0000-0")
@@ -101,12 +89,12 @@ async def test_checks_past_the_limit_from_one_address_are_429_and_another_addres
         assert r.headers["content-type"] == "application/problem+json"
         assert r.json()["type"] == "urn:fairpath:problem:too_many_requests"
         assert int(r.headers["retry-after"]) >= 1 and r.headers["ratelimit-remaining"] == "0"
-    async with client_of(public_app, fresh_address()) as other:
+    async with client_from(public_app, fresh_address()) as other:
         assert (await other.get("/v1/verify/contracts/7KQ2-M9XD-4RTH-W")).status_code == 200
 
 
 async def test_every_other_path_still_asks_for_credentials(public_app):
-    async with client_of(public_app, fresh_address()) as client:
+    async with client_from(public_app, fresh_address()) as client:
         for method, path in (
             ("GET", "/v1/contracts"),
             ("GET", "/v1/contracts/7KQ2-M9XD-4RTH-W"),
