@@ -11,8 +11,8 @@ anonymous). The records are written straight into each service's database with t
 Measured in one run, one request at a time, alternating: the dossier through the gateway as the auditor
 (`GET /v1/compliance/businesses/{id}`), and the same reads it is made of (one per service) made straight to the
 services, one after another, with the principal the gateway would forward. Prints p50 and p95 of the dossier, of the sum of the
-reads and of the slowest single read of each round, and the ratios; the issue aims at a dossier no slower
-than the slowest read plus 50 %. Absolute times depend on the machine; the ratios are the result.
+reads and of the slowest single read of each round, and the ratios; the aim is a dossier no slower than
+the slowest read plus 50 %. Absolute times depend on the machine; the ratios are the result.
 """
 
 import argparse

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from fairpath.common.auth import PrincipalVerifier, Role
 from fairpath.common.testing.nats import free_port, wait_until
+from fairpath.gateway.compliance import service, sources
 
 BUSINESS = uuid.uuid4()
 AGENCY = uuid.uuid4()
@@ -309,3 +310,32 @@ async def test_unknown_business_is_404_and_no_credentials_401(gateway, demo_cred
     assert (await gateway.get(f"/v1/compliance/businesses/{BUSINESS}")).status_code == 401
     bad = await dossier(gateway, demo_credentials, format="xml")
     assert bad.status_code == 422 and bad.json()["violations"][0]["field"] == "format"
+
+
+def test_the_timeline_orders_times_with_and_without_microseconds_by_time():
+    # The services write a time's microseconds only when it has any; text order alone would put 09:00:00.5 first.
+    times = ["2026-03-01T09:00:00.500000Z", "2026-03-01T09:00:00Z", "2026-03-01T09:00:01Z", "2026-03-01T10:30:00+01:00"]
+    worker = marker(WORKER)
+    fees = [{**fee("recruitment_fee", 100, "owed", worker), "reported_at": t} for t in times]
+    vetting = {
+        "business": {"id": str(BUSINESS), "kind": "employer", "legal_name": "Gulf Horizon"},
+        "recruitment_links": [], "licences": [], "findings": [], "vetting_cases": [], "screening_hits": [],
+        "risk": {"score": 0, "band": "low", "factors": []},
+    }  # fmt: skip
+    answers = {
+        "vetting": vetting,
+        "contracts": {"total": 0, "by_status": {}, "substitution_findings": []},
+        "registry": {"fee_reports": fees, "grievances": []},
+    }
+    d = service.assemble(BUSINESS, sources.business_sources(BUSINESS), answers, T0)
+    assert [e["at"] for e in d["timeline"]] == [
+        "2026-03-01T09:00:00Z", "2026-03-01T09:00:00.500000Z", "2026-03-01T09:00:01Z", "2026-03-01T10:30:00+01:00"
+    ]  # fmt: skip
+
+
+def test_an_answer_that_is_not_json_leaves_its_part_unavailable():
+    reads = sources.business_sources(BUSINESS)
+    data = sources.parsed(reads, {"vetting": b'{"business": {}}', "contracts": b"<html>", "registry": b""})
+    assert data["vetting"] == {"business": {}}
+    assert data["contracts"].reason == data["registry"].reason == "unavailable"
+    assert data["contracts"].detail == "the contracts service is unavailable (JSONDecodeError)"

@@ -14,6 +14,12 @@ def dumps(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_UTC_Z, default=_text)
 
 
+def dumps_sorted(value: Any) -> str:
+    """Compact JSON text with every object's keys in order, non-ASCII as it is: for plain data the same text as
+    `json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))`, several times faster."""
+    return orjson.dumps(value, option=orjson.OPT_UTC_Z | orjson.OPT_SORT_KEYS, default=_text).decode()
+
+
 def _text(value: Any) -> str:
     """What orjson does not know is written as its text: asyncpg's own UUID, for one, reads as uuid.UUID does."""
     if isinstance(value, uuid.UUID) or type(value).__name__ == "UUID":

@@ -67,7 +67,7 @@ async def get_dossier(
     token = state.principal_signer.sign(principal)
     answers = await sources.read_all(state.upstreams, reads, token, settings.dossier_read_timeout)
     now = utcnow()  # the system's clock, as deadlines met or missed are judged
-    dossier = service.assemble(business_id, reads, answers, now)
+    body, missing, name = service.written(business_id, reads, answers, now, output)
     # Recorded in a transaction of its own, once the reads are done: no write lock is held while services answer.
     async with state.database.session() as session:
         await ledger.append(
@@ -76,13 +76,12 @@ async def get_dossier(
             action="dossier.read",
             record_type="business",
             record_id=business_id,
-            changes={"format": output.value, "missing": service.missing_sections(dossier)},
+            changes={"format": output.value, "missing": missing},
         )
     if output == DossierFormat.csv:
-        name = service.download_name(dossier, now.date())
         return Response(
-            service.to_csv(dossier),
+            body,
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
-    return Response(service.to_json(dossier), media_type="application/json")
+    return Response(body, media_type="application/json")

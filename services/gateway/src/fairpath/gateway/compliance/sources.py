@@ -1,7 +1,8 @@
 """Where the parts of a dossier come from: one read of each service's API (its whole part of the dossier, since a
 service answers its reads one after another), made with the caller's principal and a deadline of its own. A read
 that fails is a `SectionUnavailable` naming why, for the dossier to show; never an exception that loses the
-other parts."""
+other parts. An answer is kept as the bytes it came as until every read is done (`parsed`), so the dossier's
+data is made, used and dropped in one stretch (see `service.written`)."""
 
 import asyncio
 import logging
@@ -57,7 +58,7 @@ class _Refused(Exception):
         self.status = status
 
 
-async def _get(upstreams: Upstreams, source: Source, token: str) -> Any:
+async def _get(upstreams: Upstreams, source: Source, token: str) -> bytes:
     headers = {PRINCIPAL_HEADER: token, "x-request-id": correlation_id.get() or ""}
     last: Exception | None = None
     # A read is safe to repeat: a replica that refuses the connection hands it to the next.
@@ -66,14 +67,22 @@ async def _get(upstreams: Upstreams, source: Source, token: str) -> Any:
             async with upstreams.session.get(base + source.path, params=source.params, headers=headers) as response:
                 if response.status != 200:
                     raise _Refused(response.status)
-                return jsonio.loads(await response.read())
+                return await response.read()
         except aiohttp.ClientConnectorError as exc:
             last = exc
     raise ConnectionError(type(last).__name__ if last else "no replicas")
 
 
-async def read(upstreams: Upstreams, source: Source, token: str, timeout: float) -> Any:
-    """The source's answer, or why there is none."""
+def _unavailable(source: Source, missing: SectionUnavailable) -> SectionUnavailable:
+    log.warning(
+        "dossier part unavailable",
+        extra={"service": source.service, "reason": missing.reason, "status": missing.status},
+    )
+    return missing
+
+
+async def read(upstreams: Upstreams, source: Source, token: str, timeout: float) -> bytes | SectionUnavailable:
+    """The source's answer as it came (JSON), or why there is none."""
     try:
         async with asyncio.timeout(timeout):
             return await _get(upstreams, source, token)
@@ -87,14 +96,24 @@ async def read(upstreams: Upstreams, source: Source, token: str, timeout: float)
         missing = SectionUnavailable(
             "unavailable", f"the {source.service} service is unavailable ({type(exc).__name__})"
         )
-    log.warning(
-        "dossier part unavailable",
-        extra={"service": source.service, "reason": missing.reason, "status": missing.status},
-    )
-    return missing
+    return _unavailable(source, missing)
 
 
-async def read_all(upstreams: Upstreams, sources: dict[str, Source], token: str, timeout: float) -> dict[str, Any]:
+async def read_all(
+    upstreams: Upstreams, sources: dict[str, Source], token: str, timeout: float
+) -> dict[str, bytes | SectionUnavailable]:
     """Every source at once: the dossier takes as long as its slowest read, not their sum."""
     answers = await asyncio.gather(*(read(upstreams, s, token, timeout) for s in sources.values()))
     return dict(zip(sources, answers, strict=True))
+
+
+def parsed(sources: dict[str, Source], answers: dict[str, bytes | SectionUnavailable]) -> dict[str, Any]:
+    """Each answer as data; one that is not JSON is unavailable, as a read that failed."""
+    data: dict[str, Any] = {}
+    for name, answer in answers.items():
+        try:
+            data[name] = answer if isinstance(answer, SectionUnavailable) else jsonio.loads(answer)
+        except ValueError as exc:
+            detail = f"the {sources[name].service} service is unavailable ({type(exc).__name__})"
+            data[name] = _unavailable(sources[name], SectionUnavailable("unavailable", detail))
+    return data
