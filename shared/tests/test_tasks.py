@@ -4,7 +4,7 @@
 import asyncio
 import logging
 
-from fairpath.common.tasks import stop_task
+from fairpath.common.tasks import repeat, stop_task
 
 
 def supervised_loop(swallowed: list[int], swallow: int):
@@ -70,3 +70,38 @@ async def test_a_task_that_ended_with_an_error_is_logged_and_the_stop_goes_on(ca
 
 async def test_stopping_no_task_is_a_no_op():
     await stop_task(None)
+
+
+async def test_a_repeated_job_outlives_its_failures_and_runs_at_once_while_work_waits(caplog):
+    rounds: list[str] = []
+    backlog = [3]  # three batches of work, then nothing
+    done = asyncio.Event()
+
+    async def job() -> bool:
+        rounds.append("round")
+        if len(rounds) == 1:
+            raise RuntimeError("the database was away")
+        if backlog[0]:
+            backlog[0] -= 1
+            return True  # more waits: the next round at once, not after an hour
+        done.set()
+        return False
+
+    with caplog.at_level(logging.WARNING, logger="fairpath.tasks"):
+        task = asyncio.create_task(repeat(job, every=0.05, name="batches"))
+        await asyncio.wait_for(done.wait(), timeout=10)
+        await stop_task(task)
+    assert len(rounds) == 5  # the failed round, three batches, the round that found nothing
+    assert [(r.task, r.error) for r in caplog.records] == [("batches", "RuntimeError")]
+
+
+async def test_a_job_that_waits_first_does_not_run_at_start():
+    ran = asyncio.Event()
+
+    async def job() -> None:
+        ran.set()
+
+    task = asyncio.create_task(repeat(job, every=3600, name="hourly", wait_first=True))
+    await asyncio.sleep(0.05)
+    assert not ran.is_set()
+    await stop_task(task)

@@ -5,10 +5,8 @@ Intervals are settings (FAIRPATH_AUDIT_CHECKPOINT_INTERVAL_SECONDS, FAIRPATH_AUD
 size already signed by the key is not signed again, and the prune claims its rows.
 """
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 
 from fastapi import FastAPI
@@ -16,7 +14,7 @@ from fastapi import FastAPI
 from fairpath.common.audit_checkpoints import EmptyChain, sign_checkpoint
 from fairpath.common.audit_retention import RetentionPolicy, prune_expired
 from fairpath.common.config import ServiceSettings
-from fairpath.common.tasks import stop_task
+from fairpath.common.tasks import start_repeating
 
 log = logging.getLogger("fairpath.audit")
 
@@ -47,14 +45,4 @@ async def start_audit_schedule(app: FastAPI, stack: AsyncExitStack) -> None:
         ("audit-prune", settings.common.audit_prune_interval_seconds, prune),
     ):
         if interval:
-            task = asyncio.create_task(_every(interval, job), name=name)
-            stack.push_async_callback(stop_task, task)
-
-
-async def _every(seconds: int, job: Callable[[], Awaitable[None]]) -> None:
-    while True:
-        await asyncio.sleep(seconds)
-        try:
-            await job()
-        except Exception:  # a failed run is logged and tried again at the next interval
-            log.exception("scheduled audit job failed")
+            start_repeating(stack, job, every=interval, name=name, wait_first=True)

@@ -1,4 +1,5 @@
-"""Background tasks that stop when asked: the relay, the consumers, the clock follower and the scheduled jobs.
+"""Background tasks that stop when asked: the relay, the consumers, the clock follower and the scheduled jobs
+(`repeat`: a job run every so often for as long as the service runs).
 
 One cancellation is not always enough. On Python 3.11, `asyncio.wait_for` (used throughout nats-py) returns
 its inner result when a cancellation lands just as that result arrives, and nats-py turns a cancellation
@@ -8,6 +9,8 @@ gives up with a warning rather than hold the process."""
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 
 log = logging.getLogger("fairpath.tasks")
 
@@ -35,3 +38,30 @@ async def stop_task(task: asyncio.Task | None, *, timeout: float = STOP_TIMEOUT_
             "background task ended with an error",
             extra={"task": task.get_name(), "error": type(task.exception()).__name__},
         )
+
+
+# A scheduled job: True when it left work for another round at once (a batch of a larger backlog).
+Job = Callable[[], Awaitable[bool | None]]
+
+
+async def repeat(job: Job, *, every: float, name: str, wait_first: bool = False) -> None:
+    """Run `job` every `every` seconds, for good: a failure is logged (its type) and the next round tries again; a
+    round that says more is waiting runs the next one at once."""
+    if wait_first:
+        await asyncio.sleep(every)
+    while True:
+        try:
+            again = await job()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the next round tries again
+            log.warning("scheduled job failed", extra={"task": name, "error": type(exc).__name__})
+            again = False
+        if not again:
+            await asyncio.sleep(every)
+
+
+def start_repeating(stack: AsyncExitStack, job: Job, *, every: float, name: str, wait_first: bool = False) -> None:
+    """`repeat` as a task of the service's lifespan: stopped (`stop_task`) when the service stops."""
+    task = asyncio.create_task(repeat(job, every=every, name=name, wait_first=wait_first), name=name)
+    stack.push_async_callback(stop_task, task)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fairpath.common.app import create_service_app
 from fairpath.common.audit_retention import HeldRecords
 from fairpath.common.migrations import migrations_of
+from fairpath.common.tasks import start_repeating
 from fairpath.vetting import all_tables  # noqa: F401 - every table registered before migrations run
 from fairpath.vetting.assessments.routes import router as assessments_router
 from fairpath.vetting.assessments.tables import SelfAssessment
@@ -24,7 +25,7 @@ from fairpath.vetting.findings.routes import router as findings_router
 from fairpath.vetting.findings.tables import Finding
 from fairpath.vetting.licences.routes import router as licences_router
 from fairpath.vetting.licences.tables import Licence
-from fairpath.vetting.review.jobs import Scheduler
+from fairpath.vetting.review.jobs import scheduled_jobs
 from fairpath.vetting.review.routes import router as cases_router
 from fairpath.vetting.risk.routes import router as risk_router
 from fairpath.vetting.screening.flows import BackgroundRescreening
@@ -85,16 +86,14 @@ async def _start_scheduler(app: FastAPI, stack: AsyncExitStack) -> None:
     if not settings.events_enabled:  # tests drive the jobs themselves
         return
     relay = getattr(app.state, "relay", None)
-    scheduler = Scheduler(
+    jobs = scheduled_jobs(
         app.state.database,
         app.state.ledger,
-        interval=settings.schedule_interval_seconds,
         rescreen_every=timedelta(days=settings.rescreen_days),
         threshold=settings.screening_threshold,
         on_change=relay.wake if relay else None,
     )
-    scheduler.start()
-    stack.push_async_callback(scheduler.stop)
+    start_repeating(stack, jobs, every=settings.schedule_interval_seconds, name="vetting-scheduler")
 
 
 def create_app(settings: VettingSettings | None = None) -> FastAPI:

@@ -6,7 +6,6 @@ the app, safe with several replicas) moves the old values over. Once it reports 
 old key can leave the ring.
 """
 
-import asyncio
 import logging
 from contextlib import AsyncExitStack
 
@@ -15,7 +14,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.db import Database
-from fairpath.common.tasks import stop_task
+from fairpath.common.tasks import start_repeating
+from fairpath.registry.checkins.tables import CheckIn
 from fairpath.registry.crypto import FieldCipher
 from fairpath.registry.fees.tables import FeeReport
 from fairpath.registry.grievances.tables import Grievance
@@ -37,6 +37,7 @@ SEALED = {
         "decision_note_sealed": "decision_note",
         "remedy_note_sealed": "remedy_note",
     },
+    CheckIn: {"note_sealed": "note"},
 }
 
 
@@ -72,19 +73,10 @@ async def start_rotation(app: FastAPI, stack: AsyncExitStack, interval: float = 
     if not cipher.rotating:
         return
 
-    async def run() -> None:
-        while True:
-            try:
-                moved = await reseal_batch(app.state.database, cipher)
-                if moved:
-                    log.info("re-sealed values under the active key", extra={"count": moved})
-                    continue
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - retried on the next round
-                log.warning("re-sealing failed", extra={"error": type(exc).__name__})
-            await asyncio.sleep(interval)
+    async def reseal() -> bool:
+        moved = await reseal_batch(app.state.database, cipher)
+        if moved:
+            log.info("re-sealed values under the active key", extra={"count": moved})
+        return moved > 0  # more may wait: the next batch at once
 
-    task = asyncio.create_task(run(), name="registry-key-rotation")
-
-    stack.push_async_callback(stop_task, task)
+    start_repeating(stack, reseal, every=interval, name="registry-key-rotation")

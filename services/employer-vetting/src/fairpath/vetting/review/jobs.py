@@ -4,9 +4,8 @@ process cut short is taken up again. Safe with several replicas: rows are claime
 FOR UPDATE SKIP LOCKED on PostgreSQL (SQLite's write lock serialises), and each change
 re-checks the state it acts on."""
 
-import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -16,7 +15,6 @@ from fairpath.common.db import Database
 from fairpath.common.domain_codes import BusinessKind, BusinessStatus, Severity, SuspensionReason
 from fairpath.common.events.catalogue import BusinessExpired
 from fairpath.common.ledger import Ledger
-from fairpath.common.tasks import stop_task
 from fairpath.common.timeutil import utcnow
 from fairpath.vetting.businesses import service as businesses
 from fairpath.vetting.businesses.tables import Business
@@ -181,42 +179,22 @@ async def run_jobs_once(
     }
 
 
-class Scheduler:
-    def __init__(
-        self,
-        database: Database,
-        ledger: Ledger,
-        *,
-        interval: float,
-        rescreen_every: timedelta,
-        threshold: float,
-        on_change: Callable[[], None] | None = None,
-    ) -> None:
-        self.database = database
-        self.ledger = ledger
-        self.threshold = threshold
-        self.interval = interval
-        self.rescreen_every = rescreen_every
-        self.on_change = on_change
-        self._task: asyncio.Task | None = None
+def scheduled_jobs(
+    database: Database,
+    ledger: Ledger,
+    *,
+    rescreen_every: timedelta,
+    threshold: float,
+    on_change: Callable[[], None] | None = None,
+) -> Callable[[], Awaitable[None]]:
+    """One round of the scheduled jobs, for `start_repeating`: what changed records waits in the outbox, and
+    `on_change` (the relay's wake) sends it at once."""
 
-    async def run(self) -> None:
-        while True:
-            try:
-                counts = await run_jobs_once(self.database, self.ledger, self.rescreen_every, self.threshold)
-                if any(counts.values()):
-                    log.info("scheduled jobs changed records", extra={"count": sum(counts.values())})
-                    if self.on_change:
-                        self.on_change()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - the next round tries again
-                log.warning("scheduled jobs failed", extra={"error": type(exc).__name__})
-            await asyncio.sleep(self.interval)
+    async def run() -> None:
+        counts = await run_jobs_once(database, ledger, rescreen_every, threshold)
+        if any(counts.values()):
+            log.info("scheduled jobs changed records", extra={"count": sum(counts.values())})
+            if on_change:
+                on_change()
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name="vetting-scheduler")
-
-    async def stop(self) -> None:
-        await stop_task(self._task)
-        self._task = None
+    return run
