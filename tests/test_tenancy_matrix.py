@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fairpath.deploy.demo import DEMO_WORKER
+from fairpath.deploy.demo import DEMO_WORKER, job_order_body
 
 from .conftest import LiveStack
 from .test_journey import terms
@@ -124,35 +124,10 @@ def worker_login(stack: LiveStack, worker_id: str, username: str) -> tuple[str, 
     return user["id"], token["access_token"]
 
 
-def job_order_body(employer: str, agency: str) -> dict[str, Any]:
-    return {
-        "employer_id": employer,
-        "destination_country": "AE",
-        "sector": "F",
-        "reference": "MATRIX-" + uuid.uuid4().hex[:6],
-        "service_agreements": [
-            {"agency_id": agency, "signed_on": date.today().isoformat(), "employer_pays_all_costs": True}
-        ],
-        "positions": [
-            {
-                "occupation": "7112",
-                "title": "Mason",
-                "number_of_workers": 50,
-                "offered": {
-                    "pay_amount": 200000,
-                    "currency": "AED",
-                    "pay_period": "month",
-                    "normal_hours_per_day": 8,
-                    "normal_hours_per_week": 48,
-                    "weekly_rest_days": 1,
-                    "paid_annual_leave_days": 21,
-                    "duration_months": 24,
-                    "housing": "provided_free",
-                    "food": "cash_allowance",
-                },
-            }
-        ],
-    }
+def matrix_job_order(employer: str, agency: str) -> dict[str, Any]:
+    return job_order_body(
+        employer, agency, reference="MATRIX-" + uuid.uuid4().hex[:6], signed_on=date.today(), workers=50
+    )
 
 
 def worker_body(tag: str) -> dict[str, Any]:
@@ -240,7 +215,7 @@ def make_tenant(stack: LiveStack, i: int, run: str, agency_name: str) -> tuple[R
         r["case"] = vet(stack, r["employer"])
         r["worker"] = ok(ag.post("/v1/workers", json=worker_body(f"{i} {run}")), 201)["id"]
         r["spare_worker"] = ok(ag.post("/v1/workers", json=worker_body(f"{i} {run} spare")), 201)["id"]
-        order = ok(em.post("/v1/job-orders", json=job_order_body(r["employer"], r["agency"])), 201)
+        order = ok(em.post("/v1/job-orders", json=matrix_job_order(r["employer"], r["agency"])), 201)
         r["job_order"], r["position"] = order["id"], order["positions"][0]["id"]
         draft = contract_draft(r)
         poll_until(
@@ -252,6 +227,17 @@ def make_tenant(stack: LiveStack, i: int, run: str, agency_name: str) -> tuple[R
         r["contract"] = ok(ag.post("/v1/contracts", json=draft), 201)["id"]
         ok(ag.post(f"/v1/contracts/{r['contract']}/issue"))
         r["spare_contract"] = ok(ag.post("/v1/contracts", json=draft), 201)["id"]
+        session = {"held_on": today.isoformat(), "online": True, "language": "ne", "topics": ["contract_terms"]}
+        r["orientation_session"] = ok(ag.post("/v1/orientation-sessions", json=session), 201)["id"]
+        attended = {"worker_id": r["worker"]}
+        ok(ag.post(f"/v1/orientation-sessions/{r['orientation_session']}/attendance", json=attended))
+        r["check_in"] = str(uuid.uuid4())
+        poll_until(
+            lambda: ag.get(f"/v1/placements/{r['contract']}/deployment-steps").status_code == 200,
+            30,
+            "the registry to learn of the issued contract",
+            interval=0.2,
+        )
     r["worker_user"], token = worker_login(stack, r["worker"], f"matrix.worker.{i}.{run}")
     wk = httpx.Client(base_url=stack.gateway, timeout=30, headers={"Authorization": f"Bearer {token}"})
     with wk:
@@ -606,11 +592,11 @@ MATRIX: dict[str, Row] = {
     # --- contracts ---
     "POST /v1/job-orders": Row(
         "401 201 403 403 201/422 201/403 403",
-        body=lambda c: job_order_body(c.r["employer"], c.me["agency"]),
+        body=lambda c: matrix_job_order(c.r["employer"], c.me["agency"]),
     ),
     "POST /v1/job-orders # names another's agency": Row(
         "401 201 403 403 201/403 201/422 403",
-        body=lambda c: job_order_body(c.me["employer"], c.r["agency"]),
+        body=lambda c: matrix_job_order(c.me["employer"], c.r["agency"]),
     ),
     "GET /v1/job-orders": Row("401 200 200 200 200 200 403"),
     "GET /v1/job-orders/{job_order_id}": Row("401 200 200 200 200/404 200/404 403", path={"job_order_id": "job_order"}),
@@ -667,6 +653,29 @@ MATRIX: dict[str, Row] = {
         "401 200 403 403 200/404 409/404 409/404",
         path={"contract_id": "spare_contract"},
         body=lambda c: {"terminated_on": date.today().isoformat(), "reason": "resignation", "ended_by": "worker"},
+    ),
+    # The return follows the contract's end (the tenants' contracts are issued: 409); the employer or agency
+    # records the journey, the worker alone confirms they got home (each other's part: 422).
+    "POST /v1/contracts/{contract_id}/return": Row(
+        "401 409 403 403 409/404 409/404 422/404",
+        path={"contract_id": "contract"},
+        body=lambda c: {"travel_date": date.today().isoformat(), "paid_by": "employer"},
+    ),
+    "POST /v1/contracts/{contract_id}/return # the worker confirms they got home": Row(
+        "401 422 403 403 422/404 422/404 409/404",
+        path={"contract_id": "contract"},
+        body=fixed({"confirmed_home": True}),
+    ),
+    # Only a seasonal worker who completed in good standing and confirmed their return is invited (409 here).
+    "POST /v1/job-orders/{job_order_id}/invitations": Row(
+        "401 409 403 403 403 409/404 403",
+        path={"job_order_id": "job_order"},
+        body=lambda c: {"contract_id": c.r["contract"]},
+    ),
+    "POST /v1/job-orders/{job_order_id}/invitations # names another's contract": Row(
+        "401 409 403 403 403 409/422 403",
+        path={"job_order_id": lambda c: c.me["job_order"]},
+        body=lambda c: {"contract_id": c.r["contract"]},
     ),
     "GET /v1/reference/minimum-wages": Row("401 200 200 200 200 200 200"),
     "PUT /v1/reference/minimum-wages": Row(
@@ -776,6 +785,51 @@ MATRIX: dict[str, Row] = {
         "401 403 200 403 403 403 403", path={"grievance_id": "grievance"}, body=fixed({"status": "under_investigation"})
     ),
     "GET /v1/grievances/dossier": Row("401 403 200 200 403 403 403", query=lambda c: {"business_id": c.own_business()}),
+    # The journey: the agency holds orientation sessions and records its workers there, the worker confirms.
+    "POST /v1/orientation-sessions": Row(
+        "401 403 403 403 201 403 403",
+        body=lambda c: {
+            "held_on": date.today().isoformat(),
+            "online": True,
+            "language": "ne",
+            "topics": ["contract_terms"],
+        },
+    ),
+    "GET /v1/orientation-sessions": Row("401 200 200 200 200 403 200"),
+    "POST /v1/orientation-sessions/{session_id}/attendance": Row(
+        "401 403 403 403 200/404 403 200/404",
+        path={"session_id": "orientation_session"},
+        body=lambda c: {"worker_id": c.r["worker"]},
+    ),
+    "POST /v1/orientation-sessions/{session_id}/attendance # names another's worker": Row(
+        "401 403 403 403 200/404 403 200/404",
+        path={"session_id": lambda c: c.me["orientation_session"]},
+        body=lambda c: {"worker_id": c.r["worker"]},
+    ),
+    "GET /v1/placements/{contract_id}/deployment-steps": Row(
+        "401 200 200 200 200/404 200/404 200/404", path={"contract_id": "contract"}
+    ),
+    "PATCH /v1/placements/{contract_id}/deployment-steps": Row(
+        "401 403 403 403 200/404 200/404 403",
+        path={"contract_id": "contract"},
+        body=fixed({"steps": [{"step": "visa", "state": "in_progress"}]}),
+    ),
+    "GET /v1/workers/{worker_id}/check-ins": Row("401 200 200 200 200/404 403 200/404", path={"worker_id": "worker"}),
+    "GET /v1/check-ins": Row("401 200 200 200 403 403 403", query=fixed({"status": "overdue"})),
+    # No tenant's contract is active, so no check-in is due: the worker's answer to one is 404 for every id.
+    "POST /v1/check-ins/{check_in_id}/answers": Row(
+        "401 403 403 403 403 403 404",
+        path={"check_in_id": "check_in"},
+        body=fixed(
+            {
+                "paid_in_full_and_on_time": True,
+                "passport_in_hand": True,
+                "contract_is_the_one_signed": True,
+                "paid_any_fee": False,
+                "want_to_talk": False,
+            }
+        ),
+    ),
     "GET /v1/reference/minimum-age": Row("401 200 200 200 200 200 200"),
     "PUT /v1/reference/minimum-age": Row(
         "401 200 403 403 403 403 403", body=fixed({"default_minimum_age": 18, "rules": []})

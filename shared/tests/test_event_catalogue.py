@@ -60,6 +60,8 @@ DESIGN_SUBJECTS = [
     "contracts.contract.completed",
     "contracts.contract.terminated",
     "contracts.contract.substitution_detected",
+    "contracts.contract.returned",
+    "contracts.worker.invited_to_next_season",
 ]
 
 SERVICES = {"vetting", "registry", "contracts"}
@@ -248,6 +250,24 @@ def _examples() -> dict[str, EventPayload]:
                 reason=TerminationReason.resignation,
                 ended_by=ContractParty.worker,
                 **_contract,
+            ),
+            cat.ContractReturned(
+                version=6,
+                status=ContractStatus.completed,
+                travel_date=date(2025, 11, 2),
+                paid_by=ContractParty.employer,
+                confirmed_home_at=NOW + timedelta(days=250),
+                rehire_eligible=True,
+                **_contract,
+            ),
+            cat.WorkerInvitedToNextSeason(
+                version=1,
+                invitation_id=uuid.uuid4(),
+                worker_id=WORKER,
+                employer_id=EMPLOYER,
+                job_order_id=uuid.uuid4(),
+                previous_contract_id=CONTRACT,
+                invited_at=NOW + timedelta(days=260),
             ),
             cat.ContractSubstitutionDetected(
                 version=3,

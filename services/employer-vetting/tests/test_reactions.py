@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from fairpath.common.auth import Role
 from fairpath.common.events.broker import Broker
 from fairpath.common.events.catalogue import (
+    ContractReturned,
     ContractSubstitutionDetected,
     FeeReported,
     GrievanceSubstantiated,
@@ -233,3 +234,46 @@ async def test_retaliation_is_a_finding_against_the_employer(live_vetting, live_
     await send(publisher, payload, payload.finding_id)
     await wait_until(lambda: findings_of(live_vetting, employer["id"], "retaliation"), message="retaliation finding")
     assert await open_cases(live_vetting, employer["id"]) == 1
+
+
+def returned(employer_id, paid_by, **worker_paid):
+    return ContractReturned(
+        version=6,
+        contract_id=uuid.uuid4(),
+        worker_id=uuid.uuid4(),
+        employer_id=employer_id,
+        status="completed",
+        term="seasonal",
+        start_date=date(2026, 3, 1),
+        end_date=date(2026, 10, 31),
+        destination_country="AE",
+        occupation="6111",
+        travel_date=date(2026, 11, 2),
+        paid_by=paid_by,
+        rehire_eligible=False,
+        **worker_paid,
+    )
+
+
+async def test_a_return_journey_the_worker_paid_is_one_fee_finding_against_the_employer(
+    live_vetting, live_client, publisher, minter
+):
+    employer = await approved_business(live_client, minter)
+    fair = await approved_business(live_client, minter)
+    paid = returned(uuid.UUID(employer["id"]), "worker", worker_paid_amount_minor=120_000, currency="AED")
+    await send(publisher, paid, paid.contract_id)
+    # The worker's confirmation sends the whole return again: still one finding.
+    again = paid.model_copy(update={"version": 7, "confirmed_home_at": datetime.now(UTC)})
+    await send(publisher, again, again.contract_id)
+    fair_return = await send(publisher, r := returned(uuid.UUID(fair["id"]), "employer"), r.contract_id)
+    await wait_until(lambda: findings_of(live_vetting, employer["id"], "worker_paid_fee"), message="return finding")
+    await wait_until(lambda: _consumed(live_vetting, fair_return), message="the return the employer paid, consumed")
+    assert await findings_of(live_vetting, employer["id"], "worker_paid_fee") == 1
+    assert await findings_of(live_vetting, fair["id"], "worker_paid_fee") == 0
+
+
+async def _consumed(app, event) -> bool:
+    inbox = app.state.ledger.inbox
+    async with app.state.database.session(read_only=True) as s:
+        found = await s.execute(select(inbox.c.event_id).where(inbox.c.event_id == event.event_id))
+        return found.first() is not None

@@ -79,7 +79,15 @@ REGISTRY = ServiceSpec(
     package="registry",
     port=8003,
     stream="REGISTRY",
-    paths=("/v1/workers", "/v1/fees", "/v1/grievances", "/v1/reference/minimum-age"),
+    paths=(
+        "/v1/workers",
+        "/v1/fees",
+        "/v1/grievances",
+        "/v1/reference/minimum-age",
+        "/v1/orientation-sessions",
+        "/v1/placements",
+        "/v1/check-ins",
+    ),
 )
 
 # The domain services, in the order they start; the gateway starts after them and stops first.

@@ -17,6 +17,8 @@ from fairpath.contracts.job_orders.routes import router as job_orders_router
 from fairpath.contracts.job_orders.tables import JobOrder
 from fairpath.contracts.lifecycle.routes import router as lifecycle_router
 from fairpath.contracts.reference.routes import router as reference_router
+from fairpath.contracts.reintegration.routes import invitations_router, returns_router
+from fairpath.contracts.reintegration.tables import SeasonInvitation
 from fairpath.contracts.verification.routes import router as verification_router
 from fairpath.contracts.workers.consumers import registry_subscription
 
@@ -27,6 +29,7 @@ MIGRATIONS = migrations_of(__file__)
 AUDIT_HOLD_SCOPE = (
     HeldRecords("contract", Contract.__table__.c.id, (Contract.__table__.c.employer_id,)),
     HeldRecords("job_order", JobOrder.__table__.c.id, (JobOrder.__table__.c.employer_id,)),
+    HeldRecords("season_invitation", SeasonInvitation.__table__.c.id, (SeasonInvitation.__table__.c.employer_id,)),
 )
 
 
@@ -41,6 +44,8 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
             job_orders_router,
             dossier_router,
             lifecycle_router,
+            returns_router,
+            invitations_router,
             contracts_router,
             documents_router,
             reference_router,

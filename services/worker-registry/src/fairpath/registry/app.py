@@ -9,15 +9,19 @@ from fairpath.common.audit_retention import HeldRecords
 from fairpath.common.migrations import migrations_of
 from fairpath.registry import all_tables  # noqa: F401 - every table registered before migrations run
 from fairpath.registry.businesses.consumers import vetting_subscription
+from fairpath.registry.checkins.consumers import activations_subscription
+from fairpath.registry.checkins.routes import router as check_ins_router
 from fairpath.registry.config import RegistrySettings
 from fairpath.registry.crypto import FieldCipher
 from fairpath.registry.db import ledger_tables
+from fairpath.registry.deployment.routes import router as deployment_router
 from fairpath.registry.dossier.routes import router as dossier_router
 from fairpath.registry.fees.routes import router as fees_router
 from fairpath.registry.fees.tables import FeeReport
 from fairpath.registry.grievances.consumers import contracts_subscription
 from fairpath.registry.grievances.routes import router as grievances_router
 from fairpath.registry.grievances.tables import Grievance
+from fairpath.registry.orientation.routes import router as orientation_router
 from fairpath.registry.placements.routes import router as placements_router
 from fairpath.registry.reference.routes import router as reference_router
 from fairpath.registry.rights.routes import router as rights_router
@@ -48,7 +52,10 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings,
         title="Fairpath worker-registry",
-        description="Holds migrant workers with consent and encrypted personal data; fee reports, grievances, placements.",
+        description=(
+            "Holds migrant workers with consent and encrypted personal data; fee reports, grievances, placements; "
+            "the journey: orientation, deployment steps, post-arrival check-ins."
+        ),
         # The dossier's paths before `/v1/fees/{id}` and `/v1/grievances/{id}`, which would take them.
         routers=[
             dossier_router,
@@ -58,10 +65,13 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             fees_router,
             grievances_router,
             reference_router,
+            orientation_router,
+            deployment_router,
+            check_ins_router,
         ],
         tables=ledger_tables,
         audit_hold_scope=AUDIT_HOLD_SCOPE,
         migrations=MIGRATIONS,
         on_startup=[_load_keys, start_rotation],
-        subscriptions=[contracts_subscription(settings), vetting_subscription()],
+        subscriptions=[contracts_subscription(settings), vetting_subscription(), activations_subscription(settings)],
     )

@@ -4,16 +4,21 @@ The field-encryption keys and the identity-document hash key are secrets: genera
 into `var/secrets/` in development, refused when missing anywhere else.
 """
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import Field, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic import BeforeValidator, Field, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from fairpath.common import secrets
 from fairpath.common.config import InsecureSettingsError, ServiceSettings
 from fairpath.common.services import REGISTRY
 
 DEVELOPMENT_KEY_ID = "dev1"
+
+
+def _weeks(value: object) -> object:
+    """The weeks as the environment gives them ("2,6,12"), or a list."""
+    return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
 
 
 class RegistrySettings(ServiceSettings):
@@ -30,6 +35,10 @@ class RegistrySettings(ServiceSettings):
     grievance_resolve_days: int = Field(default=30, ge=1, le=365)
     # A contract terminated within this many days of a grievance the worker filed is retaliation.
     retaliation_window_days: int = Field(default=90, ge=1, le=3650)
+    # Post-arrival check-ins with each placed worker, due this many weeks after the placement's start.
+    check_in_weeks: Annotated[tuple[Annotated[int, Field(ge=1, le=520)], ...], NoDecode, BeforeValidator(_weeks)] = (
+        Field(default=(2, 6, 12), min_length=1, max_length=20)
+    )
 
     @model_validator(mode="after")
     def _registry_secrets(self) -> "RegistrySettings":

@@ -442,6 +442,49 @@ class ContractTerminated(_ContractState):
     ended_by: ContractParty
 
 
+class ContractReturned(_ContractState):
+    """The return journey at the contract's end, as recorded by the employer or agency and confirmed by the
+    worker (each step sends the whole return again). A return the worker paid for is a cost of recruitment
+    borne by the worker (ILO category travel_lodging): a finding under IRIS principle C."""
+
+    subject = "contracts.contract.returned"
+
+    travel_date: date | None = Field(default=None, description="the day the worker travelled home, once recorded")
+    paid_by: ContractParty | None = Field(default=None, description="employer, agency or worker, once recorded")
+    worker_paid_amount_minor: int | None = Field(default=None, gt=0, description="what the worker paid, if they did")
+    currency: Currency | None = None
+    confirmed_home_at: AwareDatetime | None = Field(default=None, description="when the worker confirmed it")
+    rehire_eligible: bool = Field(description="a seasonal contract completed in good standing, the return confirmed")
+
+    @model_validator(mode="after")
+    def _after_the_end(self) -> Self:
+        if self.status not in (ContractStatus.completed, ContractStatus.terminated):
+            raise ValueError("a return follows a completed or terminated contract")
+        if (self.paid_by == ContractParty.worker) != (self.worker_paid_amount_minor is not None):
+            raise ValueError("worker_paid_amount_minor is set exactly when the worker paid")
+        if (self.worker_paid_amount_minor is None) != (self.currency is None):
+            raise ValueError("an amount has its currency")
+        return self
+
+    @property
+    def paid_by_worker(self) -> bool:
+        return self.paid_by == ContractParty.worker
+
+
+class WorkerInvitedToNextSeason(EventPayload):
+    """A seasonal worker, back home after a season completed in good standing, invited by the employer to the
+    job order of the next one (re-hire in a seasonal or circular scheme)."""
+
+    subject = "contracts.worker.invited_to_next_season"
+
+    invitation_id: uuid.UUID
+    worker_id: uuid.UUID
+    employer_id: uuid.UUID
+    job_order_id: uuid.UUID
+    previous_contract_id: uuid.UUID
+    invited_at: AwareDatetime
+
+
 class TermChange(_Frozen):
     field: FieldPath = Field(description="the contract term, as a dotted path: terms.pay.amount")
     change: ChangeDirection

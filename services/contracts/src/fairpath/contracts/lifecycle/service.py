@@ -357,7 +357,8 @@ async def change_terms(
 # --- lifecycle -----------------------------------------------------------------------------------
 
 
-def _state(contract: Contract, model: type, **extra: Any) -> Any:
+def contract_state(contract: Contract, model: type, **extra: Any) -> Any:
+    """An event of the contract's state: what the registry keeps of it, and `extra`, the event's own fields."""
     return model(
         version=contract.version,
         contract_id=contract.id,
@@ -376,7 +377,7 @@ def _state(contract: Contract, model: type, **extra: Any) -> Any:
     )
 
 
-async def _transition(
+async def record_transition(
     session: AsyncSession,
     ledger: Ledger,
     principal: Principal,
@@ -447,14 +448,14 @@ async def issue_contract(
     version.issued_at = now
     contract.warnings = _warnings(verdict)
     languages = list(dict.fromkeys([terms.languages.worker_language, terms.languages.destination_language]))
-    await _transition(
+    await record_transition(
         session,
         ledger,
         principal,
         contract,
         "issued",
         {"issued_version": contract.issued_version},
-        event=lambda: _state(
+        event=lambda: contract_state(
             contract, ContractIssued, issued_at=now, departure_date=contract.departure_date, languages=languages
         ),
     )
@@ -496,14 +497,14 @@ async def sign_contract(
     contract.status, contract.signed_version = ContractState.signed, contract.current_version
     contract.signed_at, contract.signature_method = signed_at, signature.method
     version.signed_at, version.signature_method = signed_at, signature.method
-    await _transition(
+    await record_transition(
         session,
         ledger,
         principal,
         contract,
         "signed",
         {"signed_version": contract.signed_version, "signature_method": signature.method},
-        event=lambda: _state(contract, ContractSigned, signed_at=signed_at, content_hash=version.content_hash),
+        event=lambda: contract_state(contract, ContractSigned, signed_at=signed_at, content_hash=version.content_hash),
     )
     return contract
 
@@ -553,7 +554,7 @@ async def verify_arrival(
     session.add(verification)
     if found:
         contract.status, contract.disputed_at = ContractState.disputed, now
-        await _transition(
+        await record_transition(
             session,
             ledger,
             principal,
@@ -576,14 +577,14 @@ async def verify_arrival(
         )
     else:
         contract.status, contract.activated_at = ContractState.active, now
-        await _transition(
+        await record_transition(
             session,
             ledger,
             principal,
             contract,
             "activated",
             {"verification_id": verification.id},
-            event=lambda: _state(contract, ContractActivated, arrival_verified_at=now),
+            event=lambda: contract_state(contract, ContractActivated, arrival_verified_at=now),
         )
     return contract, verification
 
@@ -606,14 +607,14 @@ async def complete_contract(
         )
     contract.status, contract.completed_on = ContractState.completed, completion.completed_on
     contract.good_standing = completion.good_standing
-    await _transition(
+    await record_transition(
         session,
         ledger,
         principal,
         contract,
         "completed",
         {"completed_on": completion.completed_on.isoformat()},
-        event=lambda: _state(
+        event=lambda: contract_state(
             contract, ContractCompleted, completed_on=completion.completed_on, good_standing=completion.good_standing
         ),
     )
@@ -644,7 +645,7 @@ async def terminate_contract(
     was = contract.status
     contract.status, contract.terminated_on = ContractState.terminated, termination.terminated_on
     contract.termination_reason, contract.ended_by = termination.reason, termination.ended_by
-    await _transition(
+    await record_transition(
         session,
         ledger,
         principal,
@@ -654,7 +655,7 @@ async def terminate_contract(
         # A draft never reached the worker: nobody downstream knows of it.
         event=None
         if was == ContractState.draft
-        else lambda: _state(
+        else lambda: contract_state(
             contract,
             ContractTerminated,
             terminated_on=termination.terminated_on,

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.domain_codes import DEFAULT_SEVERE_INDICATORS, FeeCategory, Severity, SuspensionReason
 from fairpath.common.events.catalogue import (
+    ContractReturned,
     ContractSubstitutionDetected,
     FeeReported,
     GrievanceSubstantiated,
@@ -59,6 +60,32 @@ async def on_substitution(
             actor=SYSTEM,
             event_id=event.event_id,
         )
+
+
+async def on_return(session: AsyncSession, ledger: Ledger, event: CloudEvent, p: ContractReturned) -> None:
+    """A return journey the worker paid for is a cost of recruitment the worker bore (ILO travel_lodging): a
+    finding against the employer, whose contract promised it. Each step of the return sends the whole return again:
+    one finding per contract."""
+    if not p.paid_by_worker:
+        return
+    await report_finding(
+        session,
+        ledger,
+        business_id=p.employer_id,
+        kind=FindingKind.worker_paid_fee,
+        principle="C",
+        severity=Severity.high,
+        source=FindingSource.contracts,
+        source_ref=f"{p.contract_id}:return",
+        evidence={
+            "contract_id": str(p.contract_id),
+            "category": FeeCategory.travel_lodging.value,
+            "amount_minor": p.worker_paid_amount_minor,
+            "currency": p.currency,
+        },
+        actor=SYSTEM,
+        event_id=event.event_id,
+    )
 
 
 async def on_fee_reported(session: AsyncSession, ledger: Ledger, event: CloudEvent, p: FeeReported) -> None:
@@ -135,7 +162,9 @@ def findings_subscriptions(severe_indicators: frozenset[str] | None = None) -> l
     severe = severe_indicators or frozenset(i.value for i in DEFAULT_SEVERE_INDICATORS)
     return [
         Subscription(
-            name="vetting-contracts", stream="CONTRACTS", handlers={ContractSubstitutionDetected: on_substitution}
+            name="vetting-contracts",
+            stream="CONTRACTS",
+            handlers={ContractSubstitutionDetected: on_substitution, ContractReturned: on_return},
         ),
         Subscription(
             name="vetting-registry",

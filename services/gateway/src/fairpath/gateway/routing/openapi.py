@@ -79,6 +79,10 @@ TAG_DESCRIPTIONS = {
     "placements": "A worker's placements with an employer and the steps of their deployment.",
     "fees": "Recruitment fees a worker reports having paid, and their reimbursement (no fee is the worker's to pay).",
     "grievances": "Grievances a worker raises, and how they are handled, with no retaliation.",
+    "orientation": "Pre-departure orientation sessions an agency holds in the worker's language, who attended, "
+    "and each worker's own confirmation.",
+    "check-ins": "Post-arrival check-ins with each placed worker; a worrying answer becomes a confidential "
+    "grievance for an officer.",
 }
 
 # The gateway's own answers, whatever the operation: a malformed request, a body over the limit, a rate limit;

@@ -19,10 +19,12 @@ class Payer(StrEnum):
 
 
 class ReportChannel(StrEnum):
-    """Who reported a fee: the worker through their own channel, or their agency for them."""
+    """Who reported a fee: the worker through their own channel, or their agency for them; or the placement's
+    agency or employer, as a cost of the worker's deployment they recorded as paid by the worker."""
 
     worker = "worker"
     agency = "agency"
+    deployment = "deployment"
 
 
 class ReimbursementStatus(StrEnum):

@@ -76,6 +76,24 @@ async def report_fee(
 ) -> FeeReport:
     """The worker reports through their own channel, or their agency for them."""
     worker = await owned_worker(session, principal, worker_id)
+    channel = ReportChannel.worker if principal.role == Role.worker else ReportChannel.agency
+    return await record_fee_report(
+        session=session, ledger=ledger, principal=principal, cipher=cipher, worker=worker, data=data, channel=channel
+    )
+
+
+async def record_fee_report(
+    *,
+    session: AsyncSession,
+    ledger: Ledger,
+    principal: Principal,
+    cipher: FieldCipher,
+    worker: Worker,
+    data: FeeReportCreate,
+    channel: ReportChannel,
+) -> FeeReport:
+    """A fee report for a worker the caller acts for (as a report, or as a cost of the worker's deployment): a
+    worker-paid amount is a finding, emitted once a business answers for it."""
     # The business paid, within the reach of the worker's side (workers.service.business_reach); a broker
     # vetting does not know is reported by naming no business.
     violations = await unknown_businesses(
@@ -107,7 +125,7 @@ async def report_fee(
         contract_id=data.contract_id,
         paid_on=data.paid_on,
         evidence_sealed=_seal_evidence(cipher, report_id, data.evidence),
-        channel=ReportChannel.worker if principal.role == Role.worker else ReportChannel.agency,
+        channel=channel,
         reported_by=principal.actor,
         reported_at=now,
         finding=finding,

@@ -21,6 +21,7 @@ from fairpath.common.errors import Forbidden, NotFound, RuleViolations, Violatio
 from fairpath.common.events.catalogue import WorkerErased
 from fairpath.common.ledger import Ledger
 from fairpath.common.timeutil import utcnow
+from fairpath.registry.checkins.tables import CheckIn
 from fairpath.registry.crypto import FieldCipher
 from fairpath.registry.fees import service as fees
 from fairpath.registry.fees.tables import FeeReport
@@ -113,6 +114,7 @@ async def erase_worker(
     await session.execute(delete(WorkerLanguage).where(WorkerLanguage.worker_id == worker.id))
     await session.execute(delete(WorkerSkill).where(WorkerSkill.worker_id == worker.id))
     await session.execute(update(FeeReport).where(FeeReport.worker_id == worker.id).values(evidence_sealed=None))
+    await session.execute(update(CheckIn).where(CheckIn.worker_id == worker.id).values(note_sealed=None))
     await session.execute(
         update(Grievance)
         .where(Grievance.worker_id == worker.id)
