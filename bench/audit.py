@@ -7,13 +7,13 @@
    subtrees are stored as the services store them (2N rows), the chain's head set, 10 checkpoints signed.
    The same entries are written as an export file (JSON lines, docs/audit-formats.md).
 2. Inclusion and consistency proofs through `AuditChain` (one query each, as the routes serve them) at random
-   entries and sizes: p50 and p95 (the issue aims at < 10 ms p95). Baseline in the same run: the root of a
+   entries and sizes: p50 and p95 (the aim: < 10 ms p95). Baseline in the same run: the root of a
    tree recomputed from all its leaves read from the database (what a proof costs without stored nodes).
 3. `verify_export` over the whole file, every signature, link, hash and checkpoint root: entries per second
-   (the issue aims at >= 50,000/s). Baseline in the same run: re-canonicalising each entry (RFC 8785, what a
+   (the aim: >= 50,000/s). Baseline in the same run: re-canonicalising each entry (RFC 8785, what a
    verifier without the canonical bytes must do) on B entries (default 100,000).
 
-Then, if bench/dossier.py is there, its run() (the dossier benchmark, the first bullet of the issue).
+Then, if bench/dossier.py is there, its run() (the dossier benchmark).
 Absolute times depend on the machine; the ratios are the result.
 """
 

@@ -19,7 +19,7 @@ var dir, free loopback ports) with the demo users, then measures in one run:
 
 The stack runs with the gateway's rate limits raised far out of the way (they are still counted on
 every request). Prints each figure and the ratios to the baseline measured in the same run (the
-machine is noisy: absolute times mean little). The issue aims at `/healthz` p99 under 50 ms during
+machine is noisy: absolute times mean little). The aim: `/healthz` p99 under 50 ms during
 16 concurrent sign-ins, and at a throughput through the gateway of at least 0.8 of the service's.
 """
 

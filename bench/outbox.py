@@ -6,7 +6,7 @@ Both sides publish the same CloudEvents to the same JetStream stream on a nats-s
 started for this run. The relay side starts with the events committed in the outbox and
 stops when every row is acknowledged and marked sent; the baseline publishes the same
 bodies with `publish_async` and waits for every ack. Prints the ratio relay / raw
-(the issue asks for at least 0.5). Absolute numbers vary with the machine; the ratio is the result.
+(the aim: at least 0.5). Absolute numbers vary with the machine; the ratio is the result.
 """
 
 import argparse

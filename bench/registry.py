@@ -7,13 +7,13 @@
    bare insert of the same rows (worker, languages, skills, consent; one transaction per worker,
    values sealed beforehand) into the same database, in alternating rounds (medians), sequentially
    and with 8 concurrent requests. Prints workers/s and the ratio
-   (the issue asks for at least 0.25). SQLite by default (the embedded default); `--register-on-postgres`
+   (the aim: at least 0.25). SQLite by default (the embedded default); `--register-on-postgres`
    runs this part on PostgreSQL instead.
 2. Search on PostgreSQL: generates workers with COPY (200,000 by default so a run takes a few
-   minutes on a laptop; `--full` for the issue's 1,000,000), then measures p95 latency of typical
+   minutes on a laptop; `--full` for the full 1,000,000), then measures p95 latency of typical
    filtered searches (`GET /v1/workers?...`, an agency's and an employer's) against the p95 of a
    primary-key fetch (`GET /v1/workers/{id}`) in the same run, through the same in-process API, and
-   the same comparison at the SQL level. Prints the ratios (the issue asks for search p95 within 10x).
+   the same comparison at the SQL level. Prints the ratios (the aim: search p95 within 10x).
 
 PostgreSQL comes from --postgres-url, else FAIRPATH_BENCH_POSTGRES_URL, else FAIRPATH_TEST_POSTGRES_URL;
 the benchmark creates its own database and drops it afterwards (`--keep` keeps it).
@@ -463,7 +463,7 @@ async def main() -> int:
     parser.add_argument("--concurrency", default="1,8", help="concurrent requests (and transactions); a list runs each")
     parser.add_argument("--register-on-postgres", action="store_true")
     parser.add_argument("--workers", type=int, default=200_000, help="generated workers for the search part")
-    parser.add_argument("--full", action="store_true", help="1,000,000 generated workers, as the issue asks")
+    parser.add_argument("--full", action="store_true", help="1,000,000 generated workers")
     parser.add_argument("--rounds", type=int, default=300, help="timed requests of each kind")
     parser.add_argument("--postgres-url", default="")
     parser.add_argument("--skip-search", action="store_true")

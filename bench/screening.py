@@ -13,7 +13,7 @@
    entity finds for all Q variants, the share the service finds too (the full scoring for recall runs
    entity by entity across all variants on both cores, which gives the same scores faster).
 
-The issue asks for a ratio of at least 100 and a recall of at least 0.99.
+The aim: a ratio of at least 100 and a recall of at least 0.99.
 """
 
 import argparse

@@ -10,12 +10,12 @@
    wrk when installed (`apt-get install wrk`), else an asyncio load generator in a process of its own, in
    R alternating rounds of S seconds (medians). The service keeps its principal check: each request
    carries a signed `X-Fairpath-Principal` of the agency that registered the businesses, so the
-   record-level check runs too. Prints the ratio service / bare (the issue aims at >= 0.67).
+   record-level check runs too. Prints the ratio service / bare (the aim: >= 0.67).
 2. Screening that never blocks. Loads E generated watchlist entities (bench/screening.py's generator)
    into vetting through its API, `/healthz` probed meanwhile; starts vetting again (ready once its
    matching is warm), then times the first screening after the start beside the median of the next ones
    (a first screening that loads logic-v2's data pays for it), and `/healthz` alone and while four
-   screenings run at once (the issue aims at p99 under 100 ms).
+   screenings run at once (the aim: p99 under 100 ms).
 
 The machine is shared and noisy: both sides of each comparison are measured in the same run.
 """

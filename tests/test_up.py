@@ -3,8 +3,9 @@ then under faults.
 
 The README's first contract goes through as written; admin commands say what they found. A killed
 service comes back while the others keep answering; a killed nats-server comes back and what was
-written meanwhile is published; writes never wait on a hung broker; moving the clock through the API
-expires an approval; and a stop while the broker hangs answers no request with a 500. The tests
+written meanwhile is published; writes never wait on a hung broker; a seasonal worker is walked through
+months of the journey (orientation to the next season's invitation) by moving the clock through the API, which
+also expires an approval; and a stop while the broker hangs answers no request with a 500. The tests
 share one stack and run in file order (the last one stops it)."""
 
 import asyncio
@@ -18,7 +19,8 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 
 import httpx
@@ -31,7 +33,7 @@ from fairpath.deploy.processes import gone
 
 from .test_launcher import READY_TIMEOUT, ROOT, clean_env, free_port_block, poll_until
 
-# What the issue promises: a write while the broker is away, and a service back after a kill.
+# What the launcher promises: a write while the broker is away, and a service back after a kill.
 WRITE_BOUND_SECONDS = 2.0
 RECOVERY_BOUND_SECONDS = 30.0
 
@@ -342,6 +344,245 @@ def test_a_second_employer_with_its_business_and_first_user_is_one_command_away(
         return org["business_id"] == business_id
 
     poll_until(linked, 20, "the gateway to link the organisation to the business vetting announced", interval=0.3)
+
+
+def signed_in(gateway: str, username: str, password: str) -> httpx.Client:
+    """A client of the user's own login: signed in afresh at the clock's time (a moved clock outlives a token)."""
+    token = httpx.post(f"{gateway}/v1/auth/token", data={"username": username, "password": password}, timeout=30)
+    assert token.status_code == 200, token.text
+    return httpx.Client(
+        base_url=gateway, headers={"Authorization": f"Bearer {token.json()['access_token']}"}, timeout=30
+    )
+
+
+def ok(response: httpx.Response, status: int = 200) -> dict:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def test_a_seasonal_worker_is_walked_from_orientation_to_the_next_seasons_invitation(launcher: Launcher) -> None:
+    """One worker's months through the gateway, the clock moved by the admin: registered with consent,
+    oriented in Nepali, a seasonal contract signed, deployed and arrived, checked in on at 2, 6 and 12 weeks
+    (a worrying answer becomes a grievance an officer substantiates, and a finding in vetting), the season
+    completed in good standing, home again, and invited back for the next season."""
+    found = re.search(r"agency business (\S+) \(approved\), employer business (\S+) \(approved\)", launcher.printed())
+    assert found, launcher.printed()
+    agency_id, employer_id = found.groups()
+    gateway = launcher.gateway
+
+    def as_user(user: str) -> httpx.Client:
+        return httpx.Client(base_url=gateway, headers=launcher.headers(user), timeout=30)
+
+    def move_clock(day: date) -> None:
+        ok(admin.put("/v1/admin/clock", json={"now": datetime.combine(day, dt_time(12), tzinfo=UTC).isoformat()}))
+
+    with (
+        as_user("admin") as admin, as_user("agency") as agency, as_user("employer") as employer,
+        as_user("compliance_officer") as officer,
+    ):  # fmt: skip
+        today = datetime.fromisoformat(ok(admin.get("/v1/admin/clock"))["now"]).date()
+        try:
+            # Registered by the agency with the worker's consents; the worker's own login, from the operator.
+            worker = ok(
+                agency.post("/v1/workers", json={
+                    "full_name": "Sita Gurung", "date_of_birth": "1996-04-12", "sex": "female", "nationality": "NP",
+                    "identity_document": {
+                        "kind": "passport", "number": f"PA{uuid.uuid4().int % 10**7:07d}", "issuing_country": "NP",
+                    },
+                    "languages": [{"language": "ne", "proficiency": "native"}],
+                    "skills": [{"occupation": "7112", "level": "skilled", "years_experience": 4}],
+                    "consents": [
+                        {"purpose": p, "method": "written_signature", "language": "ne"}
+                        for p in ("registration", "employment_contract")
+                    ],
+                }),
+                201,
+            )  # fmt: skip
+            worker_id, username, password = worker["id"], f"sita.{uuid.uuid4().hex[:6]}", "Sita's own passphrase"
+            login = poll_until(
+                lambda: (r := admin.post("/v1/admin/users", json={"username": username, "worker_id": worker_id}))
+                .status_code == 201 and r.json(),
+                20, "the gateway to learn of the worker from the registry", interval=0.3,
+            )  # fmt: skip
+            code = login["activation"]["code"]
+            activated = httpx.post(
+                f"{gateway}/v1/auth/activate",
+                json={"username": username, "code": code, "password": password},
+                timeout=30,
+            )
+            assert activated.status_code == 204, activated.text
+
+            # Orientation in Nepali: the agency records the attendance, the worker confirms it.
+            session = ok(
+                agency.post("/v1/orientation-sessions", json={
+                    "held_on": today.isoformat(), "place": "Kathmandu, agency training hall", "language": "ne",
+                    "topics": ["contract_terms", "fees_never_paid_by_worker", "how_to_file_a_grievance"],
+                }),
+                201,
+            )  # fmt: skip
+            ok(agency.post(f"/v1/orientation-sessions/{session['id']}/attendance", json={"worker_id": worker_id}))
+            with signed_in(gateway, username, password) as sita:
+                confirmed = ok(sita.post(f"/v1/orientation-sessions/{session['id']}/attendance", json={}))
+            assert confirmed["attendance"][0]["confirmed_at"] is not None
+
+            # A four-month season: the job order, the contract issued and signed.
+            ok(admin.put("/v1/reference/minimum-wages", json=readme_body("minimum-wage")))
+            season = readme_body("job-order", EMPLOYER_ID=employer_id, AGENCY_ID=agency_id)
+            season["reference"] = f"SEASON-{uuid.uuid4().hex[:6]}"
+            season["positions"][0]["offered"]["duration_months"] = 4
+            order = ok(employer.post("/v1/job-orders", json=season), 201)
+            departure, start = today + timedelta(days=10), today + timedelta(days=12)
+            draft = readme_body(
+                "contract", EMPLOYER_ID=employer_id, AGENCY_ID=agency_id, WORKER_ID=worker_id,
+                JOB_ORDER_ID=order["id"], POSITION_ID=order["positions"][0]["id"],
+                DEPARTURE_DATE=departure.isoformat(), START_DATE=start.isoformat(),
+            )  # fmt: skip
+            draft["terms"]["parties"]["worker"]["full_name"] = "Sita Gurung"
+            draft["terms"]["period"] |= {"term": "seasonal", "duration_months": 4, "probation_days": 0}
+            poll_until(
+                lambda: agency.post("/v1/contracts/check", json=draft).json().get("passes"),
+                20, "contracts to learn of the worker and their consent", interval=0.3,
+            )  # fmt: skip
+            contract = ok(agency.post("/v1/contracts", json=draft), 201)
+            contract_id = contract["id"]
+            issued = ok(agency.post(f"/v1/contracts/{contract_id}/issue"))
+            with signed_in(gateway, username, password) as sita:
+                signed = ok(
+                    sita.post(
+                        f"/v1/contracts/{contract_id}/sign",
+                        json={"version": issued["current_version"], "method": "electronic"},
+                    )
+                )
+            assert signed["status"] == "signed"
+
+            # Deployment: visa and medical at the employer's cost; travel on the departure day.
+            steps = f"/v1/placements/{contract_id}/deployment-steps"
+            poll_until(lambda: agency.get(steps).status_code == 200, 20, "the registry's placement", interval=0.3)
+            cost = {"payer": "employer", "amount_minor": 450000, "currency": "AED"}
+            ok(agency.patch(steps, json={"steps": [
+                {"step": "visa", "state": "done", "cost": cost}, {"step": "medical", "state": "done", "cost": cost},
+            ]}))  # fmt: skip
+            move_clock(departure)
+            travelled = ok(agency.patch(steps, json={"steps": [
+                {"step": "travel", "state": "done", "completed_on": departure.isoformat()},
+            ]}))  # fmt: skip
+            assert {s["step"]: s["state"] for s in travelled["steps"]} == {
+                "visa": "done", "medical": "done", "document_verification": "pending", "travel": "done",
+            }  # fmt: skip
+
+            # Arrival: the contract presented is the one signed, so it becomes active.
+            move_clock(start)
+            arrival = ok(
+                officer.post(
+                    f"/v1/contracts/{contract_id}/arrival-verification", json={"presented_terms": signed["terms"]}
+                )
+            )
+            assert (arrival["substitution_found"], arrival["contract_status"]) == (False, "active")
+
+            # Check-ins 2, 6 and 12 weeks after the start, each answered on its day; at 6 weeks the pay is short.
+            with signed_in(gateway, username, password) as sita:
+                check_ins = poll_until(
+                    lambda: len(items := sita.get(f"/v1/workers/{worker_id}/check-ins").json()["items"]) == 3
+                    and items,
+                    20, "the registry to schedule the check-ins on the activation", interval=0.3,
+                )  # fmt: skip
+            assert [(c["week"], c["due_on"]) for c in check_ins] == [
+                (w, (start + timedelta(weeks=w)).isoformat()) for w in (2, 6, 12)
+            ]
+            fine = {
+                "paid_in_full_and_on_time": True, "passport_in_hand": True, "contract_is_the_one_signed": True,
+                "paid_any_fee": False, "want_to_talk": False, "language": "ne",
+            }  # fmt: skip
+            grievance_id = None
+            for check_in in check_ins:
+                move_clock(date.fromisoformat(check_in["due_on"]))
+                with signed_in(gateway, username, password) as sita:
+                    poll_until(
+                        lambda c=check_in: sita.get(f"/v1/workers/{worker_id}/check-ins").json()["items"][
+                            check_ins.index(c)
+                        ]["status"] == "due",
+                        20, "the registry to follow the clock", interval=0.3,
+                    )  # fmt: skip
+                    worrying = check_in["week"] == 6
+                    answers = fine | ({"paid_in_full_and_on_time": False} if worrying else {})
+                    answered = ok(sita.post(f"/v1/check-ins/{check_in['id']}/answers", json=answers))
+                assert answered["status"] == "answered"
+                assert (answered["grievance_id"] is not None) == worrying
+                grievance_id = grievance_id or answered["grievance_id"]
+
+                if worrying:
+                    # Confidential: the employer does not reach it; an officer investigates and substantiates it.
+                    assert employer.get(f"/v1/grievances/{grievance_id}").status_code == 404
+                    ok(
+                        officer.patch(
+                            f"/v1/grievances/{grievance_id}",
+                            json={"status": "under_investigation", "business_id": employer_id},
+                        )
+                    )
+                    decided = ok(
+                        officer.patch(
+                            f"/v1/grievances/{grievance_id}",
+                            json={
+                                "status": "substantiated", "severity": "medium",
+                                "decision_note": "Payslips show the overtime of two weeks unpaid.",
+                            },
+                        )
+                    )  # fmt: skip
+                    assert (decided["status"], decided["indicators"]) == ("substantiated", ["withholding_of_wages"])
+                    finding = poll_until(
+                        lambda: next(
+                            (
+                                f
+                                for f in officer.get(
+                                    f"/v1/businesses/{employer_id}/findings", params={"kind": "substantiated_grievance"}
+                                ).json()["items"]
+                                if f["source_ref"] == grievance_id
+                            ),
+                            None,
+                        ),
+                        20, "vetting to record the substantiated grievance as a finding", interval=0.3,
+                    )  # fmt: skip
+                    assert (finding["principle"], finding["severity"]) == ("A", "medium")
+            # Withheld wages are not among the gravest indicators: the employer stays approved, under review.
+            assert ok(officer.get(f"/v1/businesses/{employer_id}"))["status"] == "approved"
+
+            # The season ends in good standing; the employer records the journey home, the worker confirms it.
+            end = date.fromisoformat(ok(employer.get(f"/v1/contracts/{contract_id}"))["end_date"])
+            move_clock(end)
+            completion = {"completed_on": end.isoformat(), "good_standing": True}
+            completed = poll_until(
+                lambda: (r := employer.post(f"/v1/contracts/{contract_id}/complete", json=completion)).status_code
+                != 422 and r,
+                20, "contracts to follow the clock to the season's end", interval=0.3,
+            )  # fmt: skip
+            assert ok(completed)["status"] == "completed"
+            home = {"travel_date": end.isoformat(), "paid_by": "employer"}
+            recorded = ok(employer.post(f"/v1/contracts/{contract_id}/return", json=home))
+            assert (recorded["fee_finding"], recorded["rehire_eligible"]) == (False, False)  # not confirmed yet
+            with signed_in(gateway, username, password) as sita:
+                confirmed_home = ok(sita.post(f"/v1/contracts/{contract_id}/return", json={"confirmed_home": True}))
+            assert confirmed_home["rehire_eligible"] is True
+
+            # The next season: the employer's new job order, and the worker invited to it.
+            season["reference"] = f"SEASON-{uuid.uuid4().hex[:6]}"
+            next_order = ok(employer.post("/v1/job-orders", json=season), 201)
+            invited = ok(
+                employer.post(f"/v1/job-orders/{next_order['id']}/invitations", json={"contract_id": contract_id}),
+                201,
+            )
+            assert (invited["worker_id"], invited["previous_contract_id"]) == (worker_id, contract_id)
+            placement = poll_until(
+                lambda: next(
+                    (p for p in agency.get(f"/v1/workers/{worker_id}/placements").json()["items"]
+                     if p["status"] == "completed"),
+                    None,
+                ),
+                20, "the registry to learn of the completed season", interval=0.3,
+            )  # fmt: skip
+            assert placement["rehire_eligible"] is True
+        finally:
+            back = admin.put("/v1/admin/clock", json={"now": None})
+        assert back.status_code == 200 and back.json()["offset_seconds"] == 0
 
 
 def test_moving_the_clock_through_the_api_expires_an_approval_in_every_service(launcher: Launcher) -> None:

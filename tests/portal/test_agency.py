@@ -15,7 +15,7 @@ import httpx
 
 from ..conftest import LiveStack
 from ..test_launcher import poll_until
-from ..test_tenancy_matrix import job_order_body, made_up_name, ok, vet
+from ..test_tenancy_matrix import made_up_name, matrix_job_order, ok, vet
 from .conftest import PHONE, sign_in
 
 # Where a run keeps the pages as a signed-in agency user sees them (for a review), when it is set.
@@ -87,7 +87,7 @@ def agency_and_employer(stack: LiveStack) -> tuple[dict[str, str], dict[str, Any
     vet(stack, agency["business"])
     vet(stack, employer["business"])
     with httpx.Client(base_url=stack.gateway, timeout=30, headers={"X-API-Key": employer["key"]}) as em:
-        order = ok(em.post("/v1/job-orders", json=job_order_body(employer["business"], agency["business"])), 201)
+        order = ok(em.post("/v1/job-orders", json=matrix_job_order(employer["business"], agency["business"])), 201)
     return agency, order
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import httpx
 
+from fairpath.gateway.portal.plain import readable_moment
+
 from ..test_tenancy_matrix import made_up_name, ok, organisation, vet
 from .conftest import PHONE, password_of, sign_in
 
@@ -110,7 +112,7 @@ def test_an_auditor_searches_reads_a_dossier_with_its_chart_downloads_the_csv_an
         latest = checkpoints[-1]  # by tree size, as the API lists them
         shown = page.locator("dl.checkpoint").inner_text()
         assert str(latest["tree_size"]) in shown and latest["root_hash"] in shown
-        assert latest["signed_at"] in shown and latest["key_id"] in shown
+        assert readable_moment(latest["signed_at"]) in shown and latest["key_id"] in shown
         assert page.locator("form[method=post]").count() == 1  # sign-out only: the auditor's pages write nothing
         steps.accessible()
     auditor.close()

@@ -1,4 +1,4 @@
-"""Screening businesses and resolving hits, with the rules of issue 4: a hit at or above the threshold is
+"""Screening businesses and resolving hits, with its rules: a hit at or above the threshold is
 potential until a compliance officer confirms or dismisses it; a dismissed entry is not raised again for
 the business until the entry changes; a list change re-screens businesses against the changed entries only."""
 

@@ -412,7 +412,8 @@ def _worker_form(
 async def worker_form(request: Request) -> Response:
     async with visiting(request) as visit:
         _agency(visit)
-        typed = {"consents": ["registration"], "consent_method": "written_signature", "proficiency_1": "native"}
+        # No consent ticked in advance: each is the worker's to give, and the agency records what they gave.
+        typed = {"consents": [], "consent_method": "written_signature", "proficiency_1": "native"}
         return _worker_form(request, visit, typed, {}, 200)
 
 

@@ -243,10 +243,11 @@ async def contract(api: Api, contract_id: str) -> tuple[dict[str, Any], list[dic
     return found, versions
 
 
-async def contract_document(api: Api, contract_id: str, lang: str | None) -> httpx.Response:
-    return await api.client.get(
-        f"/v1/contracts/{segment(contract_id)}/document", params={"format": "html", **({"lang": lang} if lang else {})}
-    )
+async def contract_document(api: Api, contract_id: str, lang: str | None, *, pdf: bool = False) -> httpx.Response:
+    """The contract's document as the API draws it: the PDF (its fonts inside, so every script reads on any device)
+    or the HTML page."""
+    params = {"format": "pdf" if pdf else "html", **({"lang": lang} if lang else {})}
+    return await api.client.get(f"/v1/contracts/{segment(contract_id)}/document", params=params)
 
 
 # Why a signature was not recorded, in the worker's words (the API's problem types are the keys).

@@ -81,11 +81,11 @@ def _sign_in_page(request: Request, template: str, *, status: int = 200, **conte
     """A sign-in step with its form token, in the form and in the sign-in cookie (double submit)."""
     sessions = portal_sessions(request)
     token = sessions.form_token(request)
-    # A worker who chose a language before sees the sign-in in it too; everyone else in English.
+    # The language switch is on the sign-in page too: a worker chooses theirs before signing in, and keeps it.
     shown = chosen_language(request)
-    response = render(request, template, status=status, lang=shown, form_token=token, **context)
+    response = render(request, template, status=status, lang=shown, form_token=token, choose_language=True, **context)
     sessions.set_sign_in_cookie(response, token)
-    return response
+    return remember_language(request, response, None)
 
 
 @router.post("/sign-in")
@@ -369,14 +369,23 @@ async def sign_contract(request: Request, contract_id: str) -> Response:
 
 @router.get("/contracts/{contract_id}/document")
 async def contract_document(request: Request, contract_id: str) -> Response:
-    """The contract's bilingual document (as the API renders it), in the worker's language or another one."""
+    """The contract's bilingual document (as the API renders it), in the worker's language or another one: the PDF
+    (`?format=pdf`, its fonts inside: a phone without a Devanagari or Bengali font reads it too) or the HTML page."""
     async with visiting(request) as visit:
         if visit.role not in ("employer", "worker") or not is_uuid(contract_id):
             raise PageNotFound()
         lang = request.query_params.get("lang")
-        answer = await pages.contract_document(visit.api, contract_id, lang if lang in LANGUAGES else None)
+        pdf = request.query_params.get("format") == "pdf"
+        answer = await pages.contract_document(visit.api, contract_id, lang if lang in LANGUAGES else None, pdf=pdf)
         if answer.status_code != 200:
             raise PageNotFound()
+        if pdf:
+            disposition = f'inline; filename="contract-{contract_id}.pdf"'
+            return Response(
+                answer.content,
+                media_type="application/pdf",
+                headers=HEADERS | {"Content-Disposition": disposition},
+            )
         # The document is the API's own HTML: shown as it is, in a sandbox (no script, no form, no navigation).
         headers = HEADERS | {
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
