@@ -16,6 +16,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from fairpath.common.occupations import occupation
 from fairpath.gateway.portal.i18n import DEFAULT_LANGUAGE, N_
 
 Gettext = Callable[[str], str]
@@ -139,4 +140,10 @@ def moment(context: Context, value: Any) -> Markup:
     return _time(value, readable_moment(value, _locale(context)))
 
 
-FILTERS = {"day": day, "moment": moment}
+def occupation_title(code: Any) -> str:
+    """An ISCO-08 code as its title ("Bricklayers and related workers", not 7112), the code when it is none."""
+    found = occupation(str(code)) if code else None
+    return found.title if found is not None else (str(code) if code else ABSENT)
+
+
+FILTERS = {"day": day, "moment": moment, "occupation": occupation_title}
