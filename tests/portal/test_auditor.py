@@ -72,6 +72,11 @@ def test_an_auditor_searches_reads_a_dossier_with_its_chart_downloads_the_csv_an
             assert f"{factor['factor'].replace('_', ' ')}: {factor['points']} points" in description
         assert page.locator("table.risk-factors tbody tr").count() == len(factors)
         assert "approved" in page.locator("main").inner_text()  # the decision
+        decided = page.locator("table").filter(has_text="Opened by, decided by").locator("tbody tr").first
+        opener, decider = (span.inner_text() for span in decided.locator(".hash").all())
+        assert opener != decider and "—" not in (opener, decider)  # four eyes, as the dossier shows them
+        for part in ("Licences", "Screening hits"):
+            assert page.get_by_role("heading", name=part, exact=True).is_visible()
         assert "self assessment non compliant" in page.locator("main").inner_text()  # the finding
         assert page.locator("script").count() == 0
         steps.accessible()
