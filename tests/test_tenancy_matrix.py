@@ -238,6 +238,12 @@ def make_tenant(stack: LiveStack, i: int, run: str, agency_name: str) -> tuple[R
             "the registry to learn of the issued contract",
             interval=0.2,
         )
+        poll_until(
+            lambda: ag.get("/v1/candidates", params={"job_order_id": r["job_order"]}).status_code == 200,
+            30,
+            "the registry to learn of the posted job order",
+            interval=0.2,
+        )
     r["worker_user"], token = worker_login(stack, r["worker"], f"matrix.worker.{i}.{run}")
     wk = httpx.Client(base_url=stack.gateway, timeout=30, headers={"Authorization": f"Bearer {token}"})
     with wk:
@@ -813,6 +819,9 @@ MATRIX: dict[str, Row] = {
         "401 403 403 403 200/404 200/404 403",
         path={"contract_id": "contract"},
         body=fixed({"steps": [{"step": "visa", "state": "in_progress"}]}),
+    ),
+    "GET /v1/candidates": Row(
+        "401 403 403 403 200/404 200/404 403", query=lambda c: {"job_order_id": c.r["job_order"]}
     ),
     "GET /v1/workers/{worker_id}/check-ins": Row("401 200 200 200 200/404 403 200/404", path={"worker_id": "worker"}),
     "GET /v1/check-ins": Row("401 200 200 200 403 403 403", query=fixed({"status": "overdue"})),

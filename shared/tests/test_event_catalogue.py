@@ -62,6 +62,7 @@ DESIGN_SUBJECTS = [
     "contracts.contract.substitution_detected",
     "contracts.contract.returned",
     "contracts.worker.invited_to_next_season",
+    "contracts.job_order.posted",
 ]
 
 SERVICES = {"vetting", "registry", "contracts"}
@@ -269,6 +270,24 @@ def _examples() -> dict[str, EventPayload]:
                 previous_contract_id=CONTRACT,
                 invited_at=NOW + timedelta(days=260),
             ),
+            cat.JobOrderPosted(
+                version=1,
+                job_order_id=uuid.uuid4(),
+                employer_id=EMPLOYER,
+                agency_ids=[AGENCY, SUB_AGENT],
+                destination_country="AE",
+                positions=[
+                    cat.JobOrderPosition(
+                        position_id=uuid.uuid4(),
+                        occupation="7112",
+                        title="Bricklayer",
+                        number_of_workers=20,
+                        languages=["en", "ar"],
+                        minimum_years=2,
+                    )
+                ],
+                posted_at=NOW,
+            ),
             cat.ContractSubstitutionDetected(
                 version=3,
                 contract_id=CONTRACT,
@@ -465,7 +484,12 @@ def test_enums_hold_the_domain_codes():
         "administrative",
         "illegitimate",
     }
-    assert {c.value for c in ConsentPurpose} == {"registration", "employment_contract", "data_sharing_with_employer"}
+    assert {c.value for c in ConsentPurpose} == {
+        "registration",
+        "employment_contract",
+        "data_sharing_with_employer",
+        "considered_by_recruiter",
+    }
 
 
 def test_a_decision_event_must_report_its_own_status():
@@ -572,6 +596,7 @@ AGGREGATE_ID_FIELD = {
     "grievance": "grievance_id",
     "retaliation": "finding_id",
     "contract": "contract_id",
+    "job_order": "job_order_id",
 }
 
 

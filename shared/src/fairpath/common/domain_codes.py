@@ -53,6 +53,8 @@ class ConsentPurpose(StrEnum):
     registration = "registration"
     employment_contract = "employment_contract"
     data_sharing_with_employer = "data_sharing_with_employer"
+    # To be considered for a recruiter's job orders (an agency or employer, one at a time): its candidate shortlists.
+    considered_by_recruiter = "considered_by_recruiter"
 
 
 class FeeCategory(StrEnum):

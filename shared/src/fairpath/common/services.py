@@ -87,6 +87,7 @@ REGISTRY = ServiceSpec(
         "/v1/orientation-sessions",
         "/v1/placements",
         "/v1/check-ins",
+        "/v1/candidates",
     ),
 )
 

@@ -21,6 +21,8 @@ from fairpath.registry.fees.tables import FeeReport
 from fairpath.registry.grievances.consumers import contracts_subscription
 from fairpath.registry.grievances.routes import router as grievances_router
 from fairpath.registry.grievances.tables import Grievance
+from fairpath.registry.matching.consumers import job_orders_subscription
+from fairpath.registry.matching.routes import router as matching_router
 from fairpath.registry.orientation.routes import router as orientation_router
 from fairpath.registry.placements.routes import router as placements_router
 from fairpath.registry.reference.routes import router as reference_router
@@ -54,7 +56,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         title="Fairpath worker-registry",
         description=(
             "Holds migrant workers with consent and encrypted personal data; fee reports, grievances, placements; "
-            "the journey: orientation, deployment steps, post-arrival check-ins."
+            "the journey: candidates for job orders, orientation, deployment steps, post-arrival check-ins."
         ),
         # The dossier's paths before `/v1/fees/{id}` and `/v1/grievances/{id}`, which would take them.
         routers=[
@@ -68,10 +70,16 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             orientation_router,
             deployment_router,
             check_ins_router,
+            matching_router,
         ],
         tables=ledger_tables,
         audit_hold_scope=AUDIT_HOLD_SCOPE,
         migrations=MIGRATIONS,
         on_startup=[_load_keys, start_rotation],
-        subscriptions=[contracts_subscription(settings), vetting_subscription(), activations_subscription(settings)],
+        subscriptions=[
+            contracts_subscription(settings),
+            vetting_subscription(),
+            activations_subscription(settings),
+            job_orders_subscription(),
+        ],
     )

@@ -485,6 +485,33 @@ class WorkerInvitedToNextSeason(EventPayload):
     invited_at: AwareDatetime
 
 
+class JobOrderPosition(_Frozen):
+    """A position of a job order and what it asks of a worker (the registry's matching reads it)."""
+
+    position_id: uuid.UUID
+    occupation: Occupation
+    title: str = Field(max_length=500)
+    number_of_workers: int = Field(ge=1)
+    languages: UniqueList[Language] = Field(default_factory=list, description="languages the work asks, if any")
+    minimum_years: int | None = Field(default=None, ge=0, le=60, description="years of experience asked, if any")
+
+
+class JobOrderPosted(EventPayload):
+    """A job order as recorded, with its positions: the registry matches workers to it (a shortlist for its
+    employer and the agencies of its service agreements)."""
+
+    subject = "contracts.job_order.posted"
+
+    job_order_id: uuid.UUID
+    employer_id: uuid.UUID
+    agency_ids: UniqueList[uuid.UUID] = Field(
+        default_factory=list, description="the agency of each service agreement of the job order"
+    )
+    destination_country: Country
+    positions: list[JobOrderPosition] = Field(min_length=1)
+    posted_at: AwareDatetime
+
+
 class TermChange(_Frozen):
     field: FieldPath = Field(description="the contract term, as a dotted path: terms.pay.amount")
     change: ChangeDirection

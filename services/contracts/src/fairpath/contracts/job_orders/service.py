@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fairpath.common.auth import READ_ALL_ROLES, Principal, Role
 from fairpath.common.domain_codes import BusinessKind
 from fairpath.common.errors import Forbidden, NotFound, RuleViolations, Violation
+from fairpath.common.events.catalogue import JobOrderPosition, JobOrderPosted
 from fairpath.common.ids import uuid7
 from fairpath.common.ledger import Ledger
 from fairpath.common.occupations import occupation
@@ -87,10 +88,11 @@ async def create_job_order(
     )
     session.add(order)
     await session.flush()
-    session.add_all(
+    agreements = [
         ServiceAgreement(id=uuid7(), job_order_id=order.id, **a.model_dump()) for a in data.service_agreements
-    )
-    session.add_all(
+    ]
+    session.add_all(agreements)
+    positions = [
         JobPosition(
             id=uuid7(),
             job_order_id=order.id,
@@ -100,7 +102,8 @@ async def create_job_order(
             **p.offered.model_dump(mode="json"),
         )
         for p in data.positions
-    )
+    ]
+    session.add_all(positions)
     await session.flush()
     await ledger.append(
         session,
@@ -110,7 +113,27 @@ async def create_job_order(
         record_id=order.id,
         changes=data.model_dump(mode="json"),
     )
+    await ledger.emit(session, _posted(order, agreements, positions), order.id)
     return order
+
+
+def _posted(order: JobOrder, agreements: list[ServiceAgreement], positions: list[JobPosition]) -> JobOrderPosted:
+    """The job order as the registry matches workers to it. The job order records no languages or years of
+    experience of its own yet: a position asks none."""
+    return JobOrderPosted(
+        version=1,
+        job_order_id=order.id,
+        employer_id=order.employer_id,
+        agency_ids=[a.agency_id for a in agreements],
+        destination_country=order.destination_country,
+        positions=[
+            JobOrderPosition(
+                position_id=p.id, occupation=p.occupation, title=p.title, number_of_workers=p.number_of_workers
+            )
+            for p in positions
+        ],
+        posted_at=order.created_at,
+    )
 
 
 def _occupation_title(code: str) -> str:

@@ -32,7 +32,13 @@ from fairpath.registry.placements.tables import Placement, RetaliationFinding
 from fairpath.registry.rights.schemas import ErasureReceipt, ErasureRequest, RetaliationFindingPublic, WorkerExport
 from fairpath.registry.workers import service as workers
 from fairpath.registry.workers.schemas import ConsentPublic, View, WorkerStatus
-from fairpath.registry.workers.tables import Worker, WorkerEmployerConsent, WorkerLanguage, WorkerSkill
+from fairpath.registry.workers.tables import (
+    Worker,
+    WorkerEmployerConsent,
+    WorkerLanguage,
+    WorkerRecruiterConsent,
+    WorkerSkill,
+)
 
 ERASED_FIELDS = [
     "full_name",
@@ -127,6 +133,7 @@ async def erase_worker(
     worker.sex = worker.origin_region = worker.education = None
     worker.consents = []
     await session.execute(delete(WorkerEmployerConsent).where(WorkerEmployerConsent.worker_id == worker.id))
+    await session.execute(delete(WorkerRecruiterConsent).where(WorkerRecruiterConsent.worker_id == worker.id))
     worker.status, worker.erased_at = WorkerStatus.erased, now
     worker.pseudonym = f"W-{secrets.token_hex(5).upper()}"
     await ledger.record_change(

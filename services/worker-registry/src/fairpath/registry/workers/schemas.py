@@ -180,8 +180,9 @@ class ConsentGiven(BaseModel):
     )
     business_id: uuid.UUID | None = Field(
         default=None,
-        description="the employer (its business id) the profile is shared with or withdrawn from: required with "
-        "`data_sharing_with_employer`, given with no other purpose; one consent per employer",
+        description="the employer (its business id) the profile is shared with or withdrawn from, required with "
+        "`data_sharing_with_employer`; the recruiter (an agency or an employer) the worker is considered by, "
+        "required with `considered_by_recruiter`; given with no other purpose; one consent per business",
     )
 
     _given_at_plausible = field_validator("given_at")(_plausible_moment)
@@ -241,7 +242,8 @@ class WorkerCreate(BaseModel):
     consents: list[ConsentGiven] = Field(
         min_length=1,
         max_length=20,
-        description="must include registration; `data_sharing_with_employer` once per employer (`business_id`)",
+        description="must include registration; `data_sharing_with_employer` and `considered_by_recruiter` once per "
+        "business (`business_id`)",
     )
 
     _languages_unique = field_validator("languages")(_unique_by("language"))
@@ -295,7 +297,10 @@ class ConsentPublic(BaseModel):
     language: str
     given_at: datetime
     request_reference: str | None = None
-    business_id: uuid.UUID | None = Field(default=None, description="of data_sharing_with_employer: the employer")
+    business_id: uuid.UUID | None = Field(
+        default=None,
+        description="of data_sharing_with_employer: the employer; of considered_by_recruiter: the recruiter",
+    )
     recorded_by: str = Field(description="who recorded it: the worker's own login, or the agency's user")
     recorded_at: datetime
 
@@ -304,6 +309,9 @@ class ConsentState(BaseModel):
     worker_id: uuid.UUID
     consents: list[ConsentPurpose] = Field(description="purposes consented to now")
     shared_with_employers: list[uuid.UUID] = Field(description="the employers the worker shares their profile with now")
+    considered_by_recruiters: list[uuid.UUID] = Field(
+        default_factory=list, description="the recruiters whose candidate shortlists may name the worker now"
+    )
     change: ConsentPublic
 
 

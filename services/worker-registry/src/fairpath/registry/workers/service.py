@@ -61,10 +61,20 @@ from fairpath.registry.workers.tables import (
     Worker,
     WorkerEmployerConsent,
     WorkerLanguage,
+    WorkerRecruiterConsent,
     WorkerSkill,
 )
 
 SEALED_FIELDS = ("full_name", "date_of_birth", "document_number", "phone")
+
+# The purposes given to one business at a time: the table of the businesses each is in force for, its column
+# naming the business, and the kind of business it may name (None: an agency or an employer).
+PER_BUSINESS: dict[
+    ConsentPurpose, tuple[type[WorkerEmployerConsent | WorkerRecruiterConsent], str, BusinessKind | None]
+] = {
+    ConsentPurpose.data_sharing_with_employer: (WorkerEmployerConsent, "employer_id", BusinessKind.employer),
+    ConsentPurpose.considered_by_recruiter: (WorkerRecruiterConsent, "recruiter_id", None),
+}
 
 
 # --- problems ------------------------------------------------------------------------------
@@ -316,12 +326,14 @@ async def presented(session: AsyncSession, worker: Worker, view: View, cipher: F
 
 
 async def present_consent(session: AsyncSession, worker: Worker, change: ConsentRecord) -> ConsentState:
-    """The purposes the worker consents to now and the employers they share with, with the change just recorded."""
+    """The purposes the worker consents to now, the employers they share with and the recruiters they are
+    considered by, with the change just recorded."""
     sharing = await shared_with(session, [worker.id])
     return ConsentState(
         worker_id=worker.id,
         consents=worker.consents,
         shared_with_employers=sharing[worker.id],
+        considered_by_recruiters=sorted(await _given_to(session, worker.id, ConsentPurpose.considered_by_recruiter)),
         change=ConsentPublic.model_validate(change),
     )
 
@@ -427,39 +439,42 @@ async def sharing_violations(
     """Consent to share the profile is given to one employer at a time, named by its business id: one the
     registry knows as an employer, within the reach of the worker's side (`business_reach`: an employer their
     agency recruits for, or one they hold a contract with); any other id, an agency's or another tenant's
-    employer included, is refused as an unknown business. Given only while the worker consents to
+    employer included, is refused as an unknown business. Consent to be considered by a recruiter is given
+    likewise, to an agency or an employer within the same reach. Given only while the worker consents to
     registration. `consents`: (field prefix, consent) pairs."""
     violations: list[Violation] = []
-    named: dict[str, uuid.UUID | None] = {}
+    named: dict[ConsentPurpose, dict[str, uuid.UUID | None]] = {purpose: {} for purpose in PER_BUSINESS}
     for at, consent in consents:
-        sharing = consent.purpose == ConsentPurpose.data_sharing_with_employer
-        if sharing and consent.business_id is None:
+        per_business = PER_BUSINESS.get(consent.purpose)
+        if per_business is not None and consent.business_id is None:
             violations.append(
                 Violation(
                     field=f"{at}business_id",
                     rule="required",
-                    message="the employer the worker shares their profile with (its business id)",
+                    message=f"the business the consent {consent.purpose.value} is given to (its business id)",
                 )
             )
-        elif not sharing and consent.business_id is not None:
+        elif per_business is None and consent.business_id is not None:
             violations.append(
                 Violation(
                     field=f"{at}business_id",
                     rule="only_with_data_sharing",
-                    message="names an employer only with the purpose data_sharing_with_employer",
+                    message="names a business only with the purposes " + ", ".join(PER_BUSINESS),
                 )
             )
-        elif sharing:
-            named[f"{at}business_id"] = consent.business_id
-        if sharing and not registration_in_force and getattr(consent, "granted", True):
+        elif per_business is not None:
+            named[consent.purpose][f"{at}business_id"] = consent.business_id
+        if per_business is not None and not registration_in_force and getattr(consent, "granted", True):
             violations.append(
                 Violation(
                     field=f"{at}purpose",
                     rule="consent_required",
-                    message="the profile is shared only while the worker consents to registration",
+                    message=f"{consent.purpose.value} is given only while the worker consents to registration",
                 )
             )
-    return violations + await unknown_businesses(session, named, reach=reach, kind=BusinessKind.employer)
+    for purpose, (_, _, kind) in PER_BUSINESS.items():
+        violations += await unknown_businesses(session, named[purpose], reach=reach, kind=kind)
+    return violations
 
 
 def document_hash(cipher: FieldCipher, document: IdentityDocument) -> str:
@@ -606,13 +621,7 @@ async def register_worker(
     session.add_all(skills)
     records = [_consent_record(worker_id, principal, c, True) for c in data.consents]
     session.add_all(records)
-    session.add_all(
-        WorkerEmployerConsent(
-            worker_id=worker_id, employer_id=r.business_id, consent_record_id=r.id, granted_at=r.recorded_at
-        )
-        for r in records
-        if r.purpose == ConsentPurpose.data_sharing_with_employer and r.business_id is not None
-    )
+    session.add_all(_tie(r) for r in records if r.purpose in PER_BUSINESS and r.business_id is not None)
     await ledger.record_new(
         session,
         worker,
@@ -782,40 +791,31 @@ async def change_consent(
         raise RuleViolations(violations)
     require_active(worker)
     languages, _ = await details_of(session, [worker.id])
-    sharing = set((await shared_with(session, [worker.id]))[worker.id])
     record = _consent_record(worker.id, principal, data, data.granted)
     session.add(record)
     purposes = set(worker.consents)
-    if data.purpose == ConsentPurpose.data_sharing_with_employer:
-        employer_id = data.business_id
-        if data.granted and employer_id not in sharing:
-            session.add(
-                WorkerEmployerConsent(
-                    worker_id=worker.id,
-                    employer_id=employer_id,
-                    consent_record_id=record.id,
-                    granted_at=record.recorded_at,
-                )
-            )
-            sharing.add(employer_id)
-        elif not data.granted and employer_id in sharing:
-            await _stop_sharing(session, worker.id, [employer_id])
-            sharing.discard(employer_id)
-        (purposes.add if sharing else purposes.discard)(ConsentPurpose.data_sharing_with_employer)
+    if data.purpose in PER_BUSINESS and data.business_id is not None:
+        given_to = await _given_to(session, worker.id, data.purpose)
+        if data.granted and data.business_id not in given_to:
+            session.add(_tie(record))
+            given_to.add(data.business_id)
+        elif not data.granted and data.business_id in given_to:
+            await _untie(session, worker.id, data.purpose, [data.business_id])
+            given_to.discard(data.business_id)
+        (purposes.add if given_to else purposes.discard)(data.purpose)
     else:
         (purposes.add if data.granted else purposes.discard)(data.purpose)
-        if data.purpose == ConsentPurpose.registration and not data.granted and sharing:
-            session.add_all(
-                _consent_record(
-                    worker.id,
-                    principal,
-                    data.model_copy(update={"purpose": ConsentPurpose.data_sharing_with_employer, "business_id": e}),
-                    False,
+        if data.purpose == ConsentPurpose.registration and not data.granted:
+            for purpose in PER_BUSINESS:
+                given_to = sorted(await _given_to(session, worker.id, purpose))
+                session.add_all(
+                    _consent_record(
+                        worker.id, principal, data.model_copy(update={"purpose": purpose, "business_id": b}), False
+                    )
+                    for b in given_to
                 )
-                for e in sorted(sharing)
-            )
-            await _stop_sharing(session, worker.id, sorted(sharing))
-            purposes.discard(ConsentPurpose.data_sharing_with_employer)
+                await _untie(session, worker.id, purpose, given_to)
+                purposes.discard(purpose)
     _set_consents(worker, purposes)
     await ledger.record_change(
         session,
@@ -842,19 +842,41 @@ def _consent_event(
     """The change as consumers see it: the purposes in force. Withdrawing the sharing from one employer while
     the worker still shares with another leaves the purposes as they were (the event's rule: a withdrawn purpose
     is not in `consents`): that change is a `WorkerUpdated` of `shared_with_employers`, which names no employer
-    (the payload has no field for it)."""
+    (the payload has no field for it); of `considered_by_recruiter`, of `considered_by_recruiters`."""
     state = _state_fields(worker, languages)
     if not data.granted and data.purpose in worker.consents:
-        return WorkerUpdated(**state, changed_fields=["shared_with_employers"])
+        changed = (
+            "shared_with_employers"
+            if data.purpose == ConsentPurpose.data_sharing_with_employer
+            else "considered_by_recruiters"
+        )
+        return WorkerUpdated(**state, changed_fields=[changed])
     return WorkerConsentChanged(**state, purpose=data.purpose, granted=data.granted, changed_at=record.recorded_at)
 
 
-async def _stop_sharing(session: AsyncSession, worker_id: uuid.UUID, employer_ids: Sequence[uuid.UUID]) -> None:
-    await session.execute(
-        delete(WorkerEmployerConsent).where(
-            WorkerEmployerConsent.worker_id == worker_id, WorkerEmployerConsent.employer_id.in_(employer_ids)
-        )
+def _tie(record: ConsentRecord) -> WorkerEmployerConsent | WorkerRecruiterConsent:
+    """The row that puts the worker within the reach of the business a consent is given to."""
+    model, key, _ = PER_BUSINESS[record.purpose]
+    return model(
+        worker_id=record.worker_id,
+        **{key: record.business_id},
+        consent_record_id=record.id,
+        granted_at=record.recorded_at,
     )
+
+
+async def _given_to(session: AsyncSession, worker_id: uuid.UUID, purpose: ConsentPurpose) -> set[uuid.UUID]:
+    model, key, _ = PER_BUSINESS[purpose]
+    return set((await session.execute(select(getattr(model, key)).where(model.worker_id == worker_id))).scalars())
+
+
+async def _untie(
+    session: AsyncSession, worker_id: uuid.UUID, purpose: ConsentPurpose, business_ids: Sequence[uuid.UUID]
+) -> None:
+    if not business_ids:
+        return
+    model, key, _ = PER_BUSINESS[purpose]
+    await session.execute(delete(model).where(model.worker_id == worker_id, getattr(model, key).in_(business_ids)))
 
 
 async def consent_history(session: AsyncSession, worker_id: uuid.UUID) -> list[ConsentRecord]:

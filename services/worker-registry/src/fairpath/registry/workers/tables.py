@@ -49,7 +49,8 @@ class Worker(RegistryModel, table=True):
     education: Education | None = Field(default=None, sa_type=EnumString(Education, 30))
 
     # The purposes in force; `data_sharing_with_employer` while the worker shares their profile with at least
-    # one employer (which ones: `WorkerEmployerConsent`).
+    # one employer (which ones: `WorkerEmployerConsent`); `considered_by_recruiter` likewise, per recruiter
+    # (`WorkerRecruiterConsent`).
     consents: list[ConsentPurpose] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     currently_placed: bool = False
     rehire_eligible: bool = False
@@ -114,7 +115,8 @@ class ConsentRecord(RegistryModel, table=True):
     language: str = Field(max_length=35)
     given_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     # Of `data_sharing_with_employer`: the employer business it is given to, or withdrawn from (None only in
-    # records from before consent was tied to an employer, migration 0006).
+    # records from before consent was tied to an employer, migration 0006); of `considered_by_recruiter`: the
+    # recruiter.
     business_id: uuid.UUID | None = Field(default=None)
     # The worker's written request an agency acted on (method written_request).
     request_reference: str | None = Field(default=None, max_length=200)
@@ -138,6 +140,22 @@ class WorkerEmployerConsent(RegistryModel, table=True):
 
 # An employer's worker list: the workers who share with it, by one index range.
 Index("ix_worker_employer_consent_employer", WorkerEmployerConsent.employer_id, WorkerEmployerConsent.worker_id)
+
+
+class WorkerRecruiterConsent(RegistryModel, table=True):
+    """A recruiter (an agency or an employer) the worker consents to be considered by, while the consent is in
+    force (withdrawn: no row): the recruiter's candidate shortlists may name the worker (fairpath.registry.matching)."""
+
+    __tablename__ = "worker_recruiter_consent"
+
+    worker_id: uuid.UUID = Field(primary_key=True, foreign_key="worker.id")
+    recruiter_id: uuid.UUID = Field(primary_key=True)
+    consent_record_id: uuid.UUID
+    granted_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+# A recruiter's candidates: the workers who consented to be considered by it, by one index range.
+Index("ix_worker_recruiter_consent_recruiter", WorkerRecruiterConsent.recruiter_id, WorkerRecruiterConsent.worker_id)
 
 
 class Placement(RegistryModel, table=True):
