@@ -7,7 +7,7 @@ import logging
 from fairpath.common.tasks import repeat, stop_task
 
 
-def supervised_loop(swallowed: list[int], swallow: int):
+def supervised_loop(swallowed: list[int], swallow: int, entered: asyncio.Event):
     """A loop like the event consumer's: it restarts after any failure, and its first `swallow` cancellations
     come back to it as an ordinary error (what nats-py raises when the connection closed meanwhile)."""
 
@@ -15,7 +15,8 @@ def supervised_loop(swallowed: list[int], swallow: int):
         while True:
             try:
                 try:
-                    await asyncio.sleep(3600)
+                    entered.set()
+                    await asyncio.Event().wait()  # a fetch that never answers
                 except asyncio.CancelledError:
                     if len(swallowed) < swallow:
                         swallowed.append(1)
@@ -29,25 +30,27 @@ def supervised_loop(swallowed: list[int], swallow: int):
 
 async def test_a_loop_that_swallows_cancellations_is_still_stopped():
     swallowed: list[int] = []
-    task = asyncio.create_task(supervised_loop(swallowed, swallow=3)())
-    await asyncio.sleep(0)
+    entered = asyncio.Event()
+    task = asyncio.create_task(supervised_loop(swallowed, swallow=3, entered=entered)())
+    await entered.wait()
     await stop_task(task, timeout=10)
     assert task.done() and task.cancelled()
     assert len(swallowed) == 3  # it ran on after each of three cancellations, and the fourth ended it
 
 
 async def test_a_task_that_never_ends_makes_the_stop_give_up_with_a_warning_not_hang(caplog):
-    gate = asyncio.Event()
+    gate, entered = asyncio.Event(), asyncio.Event()
 
     async def stubborn() -> None:
         while not gate.is_set():
             try:
-                await asyncio.sleep(3600)
+                entered.set()
+                await gate.wait()
             except asyncio.CancelledError:
                 continue
 
     task = asyncio.create_task(stubborn(), name="stubborn")
-    await asyncio.sleep(0)
+    await entered.wait()
     with caplog.at_level(logging.WARNING, logger="fairpath.tasks"):
         await asyncio.wait_for(stop_task(task, timeout=0.5), timeout=5)
     assert not task.done()
@@ -96,12 +99,17 @@ async def test_a_repeated_job_outlives_its_failures_and_runs_at_once_while_work_
 
 
 async def test_a_job_that_waits_first_does_not_run_at_start():
-    ran = asyncio.Event()
+    ran, probe_ran = asyncio.Event(), asyncio.Event()
 
     async def job() -> None:
         ran.set()
 
-    task = asyncio.create_task(repeat(job, every=3600, name="hourly", wait_first=True))
-    await asyncio.sleep(0.05)
+    async def probe() -> None:
+        probe_ran.set()
+
+    # Started together, the first task reaches its first wait before the second runs its job at once.
+    waiting = asyncio.create_task(repeat(job, every=3600, name="hourly", wait_first=True))
+    at_once = asyncio.create_task(repeat(probe, every=3600, name="probe"))
+    await asyncio.wait_for(probe_ran.wait(), timeout=10)
     assert not ran.is_set()
-    await stop_task(task)
+    await asyncio.gather(stop_task(waiting), stop_task(at_once))
