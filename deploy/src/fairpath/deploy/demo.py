@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from fairpath.common.services import ALL_SERVICES
 from fairpath.common.timeutil import utcnow
 
 # How long the gateway may take to learn of the demo worker from the registry's event.
@@ -195,7 +196,6 @@ DEMO_UNDER_REVIEW = {
     "registration_number": "DEMO-REVIEW-0001",
     "sector": "N",
 }
-AUDITED_SERVICES = ("vetting", "contracts", "registry", "gateway")
 
 
 def seed_demo_work(gateway_url: str, credentials: dict[str, Any], demo: dict[str, str]) -> dict[str, str]:
@@ -208,7 +208,7 @@ def seed_demo_work(gateway_url: str, credentials: dict[str, Any], demo: dict[str
         seeded = {"job_order": _demo_job_order(employer, demo)}
         _demo_watchlist(admin)
         seeded["under_review"] = _demo_business_under_review(admin, officer)
-        for service in AUDITED_SERVICES:
+        for service in (spec.name for spec in ALL_SERVICES):  # each keeps its own audit chain
             signed = officer.post(f"/v1/audit/{service}/checkpoints")
             if signed.status_code not in (200, 201, 409):
                 raise RuntimeError(

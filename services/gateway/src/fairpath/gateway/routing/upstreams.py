@@ -82,6 +82,7 @@ UPSTREAM_LATENCY = Histogram(
     ["upstream", "method", "route"],
     buckets=LATENCY_BUCKETS,
 )
+_SERIES: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
 UPSTREAM_FAILURES = Counter(
     "fairpath_gateway_upstream_failures_total",
     "Requests no replica of the service answered: timed out, unreachable or failed",
@@ -143,9 +144,15 @@ def _observe(service: str, request: Request, upstream: aiohttp.ClientResponse, e
     """Count the forwarded request by the route template the service named; that route also labels the gateway's
     own request metrics and access line (instead of its catch-all)."""
     route = upstream.headers.get(ROUTE_HEADER)
-    label = route or "unnamed"
-    UPSTREAM_REQUESTS.labels(service, request.method, label, str(upstream.status)).inc()
-    UPSTREAM_LATENCY.labels(service, request.method, label).observe(elapsed)
+    key = (service, request.method, route or "unnamed", upstream.status)
+    series = _SERIES.get(key)
+    if series is None:  # looked up once per route and status, as the request metrics are
+        series = _SERIES[key] = (
+            UPSTREAM_REQUESTS.labels(*key[:3], str(key[3])),
+            UPSTREAM_LATENCY.labels(*key[:3]),
+        )
+    series[0].inc()
+    series[1].observe(elapsed)
     if route is None:
         return None
     request.scope[ROUTE_SCOPE_KEY] = route
