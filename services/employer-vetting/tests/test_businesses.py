@@ -55,6 +55,7 @@ async def test_agency_registers_employer_and_reads_it_back(vetting, minter):
     assert r.status_code == 201, r.text
     created = r.json()
     assert created["status"] == "registered" and created["owner_organization_id"] == str(agency.organization_id)
+    assert created["licence_required"] is False  # an employer operates without an operating licence
     assert uuid.UUID(created["id"]).version == 7
     got = await vetting.get(f"/v1/businesses/{created['id']}", headers=minter.headers(agency))
     assert got.status_code == 200 and got.json() == created
@@ -69,6 +70,13 @@ async def test_roles_that_may_not_register_get_403(vetting, minter, role):
 async def test_forbidden_role_gets_403_before_validation(vetting, minter):
     r = await vetting.post("/v1/businesses", json={}, headers=minter.headers(make_principal(Role.worker)))
     assert r.status_code == 403
+
+
+async def test_a_business_says_whether_vetting_asks_it_for_an_operating_licence(vetting, minter):
+    agency = minter.headers(make_principal(Role.agency))
+    registered = await vetting.post("/v1/businesses", json=new_business(kind="recruitment_agency"), headers=agency)
+    assert registered.status_code == 201
+    assert registered.json()["licence_required"] is True  # a recruitment agency operates under one (IRIS A)
 
 
 async def test_employer_may_not_register_an_agency(vetting, minter):

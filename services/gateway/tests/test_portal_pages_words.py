@@ -19,7 +19,6 @@ from fairpath.gateway.portal.agency import (
 from fairpath.gateway.portal.i18n import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES
 from fairpath.gateway.portal.pages import ANSWERS, BusinessPage
 from fairpath.gateway.portal.plain import readable_day, readable_moment, said
-from fairpath.gateway.portal.routes import licence_required
 from fairpath.gateway.portal.web import TEMPLATES
 
 ENGLISH = CATALOGUES[DEFAULT_LANGUAGE]
@@ -82,13 +81,12 @@ def text_of(page: str) -> str:
 
 def business_html(page: BusinessPage, **form) -> str:
     defaults = {"licence": {}, "errors": {}, "added": None, "assessment": {}, "assessment_errors": {}}
-    return html(
-        "business.html", page=page, answers=ANSWERS, licence_needed=licence_required(page.business), **(defaults | form)
-    )
+    return html("business.html", page=page, answers=ANSWERS, licence_needed=page.licence_needed, **(defaults | form))
 
 
 APPROVED_EMPLOYER = {
     "kind": "employer",
+    "licence_required": False,  # as vetting answers for an employer
     "legal_name": "Demo Employer Construction LLC",
     "country": "AE",
     "registration_number": "DEMO-EMPLOYER-0001",
@@ -183,11 +181,10 @@ def test_an_employer_s_missing_licence_is_not_asked_for_as_vetting_asks_none_of_
     shown = business_html(BusinessPage(business=APPROVED_EMPLOYER, missing=[]))
     assert "Not needed: vetting asks an operating licence of recruitment agencies" in shown
     assert "Nothing is missing." in shown
-    assert not licence_required(APPROVED_EMPLOYER)
-    assert licence_required(APPROVED_EMPLOYER | {"kind": "recruitment_agency"})
-    agency = business_html(
-        BusinessPage(business=APPROVED_EMPLOYER | {"kind": "recruitment_agency"}, missing=["licence"])
-    )
+    as_agency = APPROVED_EMPLOYER | {"kind": "recruitment_agency", "licence_required": True}
+    assert not BusinessPage(business=APPROVED_EMPLOYER).licence_needed
+    assert BusinessPage(business=as_agency).licence_needed
+    agency = business_html(BusinessPage(business=as_agency, missing=["licence"]))
     assert "Missing: record a valid licence below." in agency and "Not needed" not in agency
 
 

@@ -12,6 +12,12 @@ class BusinessKind(StrEnum):
     employer = "employer"
     recruitment_agency = "recruitment_agency"
 
+    @property
+    def needs_operating_licence(self) -> bool:
+        """Recruitment agencies operate under a licence (IRIS A); employers here need none, so lacking one, or
+        holding one a recruitment licence register does not list, says nothing against them."""
+        return self is BusinessKind.recruitment_agency
+
 
 class BusinessStatus(StrEnum):
     registered = "registered"

@@ -111,6 +111,14 @@ class BusinessPublic(BaseModel):
     updated_at: datetime
     version: int
 
+    @computed_field(
+        description="whether vetting asks the business for an operating licence: a recruitment "
+        "agency's (IRIS A); an employer needs none, and lacking one says nothing against it"
+    )
+    @property
+    def licence_required(self) -> bool:
+        return self.kind.needs_operating_licence
+
     @computed_field(description="whether a vetting case is open on the business (`open_case_id` names it)")
     @property
     def review_open(self) -> bool:

@@ -106,9 +106,7 @@ async def licences_of(session: AsyncSession, business_id: uuid.UUID) -> list[Lic
 
 
 def licence_required(business: Business) -> bool:
-    """Recruitment agencies operate under a licence (IRIS A); employers here need none, so lacking one,
-    or holding one a recruitment licence register does not list, says nothing against them."""
-    return business.kind == BusinessKind.recruitment_agency
+    return BusinessKind(business.kind).needs_operating_licence
 
 
 async def licence_state(session: AsyncSession, business: Business, on: date | None = None) -> tuple[LicenceState, str]:

@@ -98,6 +98,11 @@ class BusinessPage:
     answered_at: str | None = None
 
     @property
+    def licence_needed(self) -> bool:
+        """Whether vetting asks this business for an operating licence (it says so: `licence_required`)."""
+        return bool(self.business.get("licence_required", True))
+
+    @property
     def last_decision(self) -> dict[str, Any] | None:
         return self.decisions[0] if self.decisions else None
 
@@ -122,7 +127,8 @@ async def business_page(api: Api, business_id: str) -> BusinessPage:
         page.answered_at = latest[0]["submitted_at"]
     # What vetting holds against it for want of a record: a licence, or self-assessment answers.
     open_kinds = {f.get("kind") for f in page.open_findings}
-    if not page.licences or open_kinds & {"licence_missing", "licence_expired", "licence_not_in_register"}:
+    licence_findings = {"licence_missing", "licence_expired", "licence_not_in_register"}
+    if page.licence_needed and (not page.licences or open_kinds & licence_findings):
         page.missing.append("licence")
     if "self_assessment_non_compliant" in open_kinds:
         page.missing.append("self_assessment")

@@ -193,9 +193,7 @@ def _business_page(
 ) -> HTMLResponse:
     """The employer's business page. A licence is asked for only of a business vetting asks one of (a recruitment
     agency: an employer needs none, and vetting holds nothing against it for want of one)."""
-    licence_needed = page is not None and licence_required(page.business)
-    if page is not None and not licence_needed:
-        page.missing = [item for item in page.missing if item != "licence"]
+    licence_needed = page is not None and page.licence_needed
     # The questionnaire shows the answers given last time, to change what needs changing.
     answered = page.answered if page is not None else {}
     defaults = {"licence": {}, "errors": {}, "added": None, "assessment": answered, "assessment_errors": {}}
@@ -209,12 +207,6 @@ def _business_page(
         answers=pages.ANSWERS,
         **(defaults | form),
     )
-
-
-def licence_required(business: dict[str, Any]) -> bool:
-    """Whether vetting asks the business for an operating licence: a recruitment agency's (IRIS A); an employer
-    operates without one, and lacking one says nothing against it."""
-    return business.get("kind") != "employer"
 
 
 @router.post("/business/licences")
