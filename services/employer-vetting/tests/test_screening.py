@@ -132,6 +132,8 @@ async def test_a_listed_name_variant_is_found_with_an_explanation(client, minter
     assert hit["status"] == "potential" and 0.7 <= hit["score"] <= 1.0 and hit["watchlist_kind"] == "sanctions"
     assert hit["explanation"]["name_match"]["score"] > 0 and hit["explanation"]["name_match"]["detail"]
     assert 1 <= screening["candidates_scored"] <= 5
+    # A reviewer reads the listed entity's name as the list gives it, beside its id on the list.
+    assert hit["listed_name"] == listed_name
 
 
 def two_edits(name_word: str) -> str:

@@ -18,7 +18,7 @@ from fairpath.gateway.portal.agency import (
 )
 from fairpath.gateway.portal.i18n import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES
 from fairpath.gateway.portal.pages import ANSWERS, BusinessPage
-from fairpath.gateway.portal.plain import readable_day, readable_moment, said
+from fairpath.gateway.portal.plain import country_name, readable_day, readable_moment, said
 from fairpath.gateway.portal.web import TEMPLATES
 
 ENGLISH = CATALOGUES[DEFAULT_LANGUAGE]
@@ -163,6 +163,16 @@ def test_dates_and_moments_read_as_the_language_writes_them():
     assert readable_day("2026-03-01", "ar") != "March 1, 2026"
 
 
+def test_countries_read_as_the_language_names_them_not_as_codes():
+    assert country_name("AE") == "United Arab Emirates" and country_name("np") == "Nepal"
+    assert country_name("AE", "ar") == "الإمارات العربية المتحدة"
+    assert country_name("NP", "ne") == "नेपाल"
+    assert country_name(None) == "—"
+    shown = text_of(html("job_orders.html", job_orders=[ORDER]))
+    assert "United Arab Emirates" in shown and "AE" not in shown.split()
+    assert "United Arab Emirates" in text_of(business_html(BusinessPage(business=APPROVED_EMPLOYER)))
+
+
 def test_the_decisions_table_shows_readable_dates_a_dash_for_no_conditions_and_stacks_on_a_narrow_screen():
     shown = business_html(BusinessPage(business=APPROVED_EMPLOYER, decisions=[APPROVED]))
     table = shown.split('aria-labelledby="decisions"', 1)[1].split("</table>", 1)[0]
@@ -261,7 +271,7 @@ def test_the_contract_form_asks_food_and_housing_like_each_other_and_the_terms_t
     ):
         assert f'<select id="{name}" name="{name}"' in shown, name
     # The job order is named by its employer and its position, not by an identifier.
-    assert "Demo Employer Construction LLC · Mason · AE" in shown
+    assert "Demo Employer Construction LLC · Mason · United Arab Emirates" in shown
     assert f">{ORDER['id'][:8]}" not in shown
 
 

@@ -53,6 +53,7 @@ class ScreeningHitPublic(BaseModel):
     watchlist_id: uuid.UUID
     watchlist_kind: WatchlistKind
     entity_id: str = Field(description="the listed entity's id on its list")
+    listed_name: str | None = Field(description="the listed entity's name as the list gave it when it matched")
     entry_content_hash: str = Field(description="the version of the entry that was matched")
     score: float
     explanation: dict[str, Any] = Field(description="logic-v2's features: score, weight, detail, compared values")

@@ -158,6 +158,7 @@ async def _record(
                 watchlist_kind=candidate.watchlist_kind,
                 entry_id=candidate.entry_id,
                 entity_id=candidate.entity_id,
+                listed_name=candidate.entity.caption[:500],
                 entry_content_hash=candidate.content_hash,
                 score=match.score,
                 explanation=match.explanation,

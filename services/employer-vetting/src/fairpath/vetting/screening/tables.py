@@ -48,6 +48,8 @@ class ScreeningHit(VettingModel, table=True):
     watchlist_kind: WatchlistKind = Field(sa_type=EnumString(WatchlistKind, 20))
     entry_id: uuid.UUID = Field(foreign_key="watchlist_entry.id", index=True)
     entity_id: str = Field(max_length=300)
+    # The listed entity's name as the list gave it when it matched (its caption), so that a reviewer reads a name.
+    listed_name: str | None = Field(default=None, max_length=500)
     entry_content_hash: str = Field(max_length=64)
     score: float
     # logic-v2's per-feature scores and details: why the matcher thinks so.

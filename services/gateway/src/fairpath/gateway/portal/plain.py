@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -146,4 +147,22 @@ def occupation_title(code: Any) -> str:
     return found.title if found is not None else (str(code) if code else ABSENT)
 
 
-FILTERS = {"day": day, "moment": moment, "occupation": occupation_title}
+def country_name(code: Any, locale: str = DEFAULT_LANGUAGE) -> str:
+    """An ISO 3166 country code as the language names the country ("United Arab Emirates", "الإمارات العربية
+    المتحدة"), from the CLDR data Babel ships; the code itself when it names none."""
+    if not code:
+        return ABSENT
+    try:
+        names = Locale.parse(locale).territories
+    except (ValueError, UnknownLocaleError):
+        names = Locale.parse(DEFAULT_LANGUAGE).territories
+    return names.get(str(code).upper(), str(code))
+
+
+@pass_context
+def country(context: Context, code: Any) -> str:
+    """Template filter `country`: a country code as the reader's language names it."""
+    return country_name(code, _locale(context))
+
+
+FILTERS = {"day": day, "moment": moment, "occupation": occupation_title, "country": country}
