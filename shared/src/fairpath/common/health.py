@@ -22,20 +22,16 @@ def health_router(service: str) -> APIRouter:
 
     @router.get("/readyz", summary="Readiness: the database (and the broker) answer")
     async def readyz(request: Request) -> JSONResponse:
-        checks: dict[str, ReadinessCheck] = request.app.state.readiness_checks
-        results: dict[str, str] = {}
-        for name, check in checks.items():
-            try:
-                await asyncio.wait_for(check(), timeout=2.0)
-                results[name] = "ok"
-            except Exception as exc:  # noqa: BLE001 - any failure means not ready
-                log.warning("readiness check failed", extra={"error": f"{name}: {type(exc).__name__}"})
-                results[name] = "unavailable"
+        state = request.app.state
+        # What the process forwards to (the gateway's services) is reported, never waited for: a service that is
+        # down takes its own routes down (502), not every route, as a gateway taken out of rotation would.
+        reported: dict[str, ReadinessCheck] = getattr(state, "upstream_checks", {})
+        results, upstreams = await asyncio.gather(_run_checks(state.readiness_checks), _run_checks(reported))
         ready = all(v == "ok" for v in results.values())
-        return JSONResponse(
-            {"status": "ready" if ready else "not_ready", "service": service, "checks": results},
-            status_code=200 if ready else 503,
-        )
+        body: dict[str, object] = {"status": "ready" if ready else "not_ready", "service": service, "checks": results}
+        if reported:
+            body["upstreams"] = upstreams
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     @router.get("/metrics", summary="Prometheus metrics")
     async def metrics(request: Request) -> Response:
@@ -50,3 +46,19 @@ def health_router(service: str) -> APIRouter:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+async def _run_checks(checks: dict[str, ReadinessCheck]) -> dict[str, str]:
+    """Each check at once, each within its own time: "ok" or "unavailable"."""
+
+    async def outcome(name: str, check: ReadinessCheck) -> str:
+        try:
+            await asyncio.wait_for(check(), timeout=2.0)
+        except Exception as exc:  # noqa: BLE001 - any failure means unavailable
+            log.warning("readiness check failed", extra={"error": f"{name}: {type(exc).__name__}"})
+            return "unavailable"
+        return "ok"
+
+    names = list(checks)
+    outcomes = await asyncio.gather(*(outcome(name, checks[name]) for name in names))
+    return dict(zip(names, outcomes, strict=True))

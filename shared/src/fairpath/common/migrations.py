@@ -4,10 +4,16 @@ Each service's `migrations/env.py` calls `run_env(metadata)`. SQLite runs in bat
 On PostgreSQL an advisory lock lets several replicas start at once safely.
 
     python -m fairpath.common.migrations revision vetting -m "add licences"
-autogenerates a revision for a service against a scratch SQLite database at head.
+autogenerates a revision for a service against a scratch SQLite database at head;
+
+    python -m fairpath.common.migrations upgrade vetting
+brings a service's database (its `<PREFIX>DATABASE_URL`, e.g. FAIRPATH_VETTING_DATABASE_URL) to its schema head, under
+the lock the service takes when it starts: what a deployment runs before the services roll.
 """
 
 import asyncio
+import importlib
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -23,7 +29,7 @@ from fairpath.common import merkle
 from fairpath.common.audit import CHAIN, GENESIS_HASH, AuditProofTables, entry_leaf
 from fairpath.common.db import Database
 from fairpath.common.ledger import LedgerTables
-from fairpath.common.services import ALL_SERVICES
+from fairpath.common.services import ALL_SERVICES, BY_NAME
 
 _LOCK_ID = 7_310_447_112  # arbitrary, the same for every service (each has its own database)
 
@@ -131,13 +137,6 @@ def _revision(service: str, message: str) -> None:
         command.revision(cfg, message=message, autogenerate=True, rev_id=f"{number:04d}")
 
 
-if __name__ == "__main__":
-    if len(sys.argv) >= 5 and sys.argv[1] == "revision" and sys.argv[3] == "-m":
-        _revision(sys.argv[2], sys.argv[4])
-    else:
-        raise SystemExit("usage: python -m fairpath.common.migrations revision SERVICE -m MESSAGE")
-
-
 def _common_metadata() -> MetaData:
     metadata = MetaData()
     LedgerTables.install(metadata)
@@ -186,3 +185,34 @@ def create_audit_proof_tables() -> None:
 def drop_audit_proof_tables() -> None:
     metadata = _common_metadata()
     metadata.drop_all(op.get_bind(), tables=[metadata.tables[name] for name in AuditProofTables.NAMES])
+
+
+def _upgrade_service(service: str) -> None:
+    spec = BY_NAME[service]
+    url = os.environ.get(f"{spec.settings_prefix}DATABASE_URL")
+    if not url:
+        raise SystemExit(f"set {spec.settings_prefix}DATABASE_URL to the {service} database's URL")
+    # The package's own migrations, as installed (shipped inside the wheel) or in a checkout.
+    location = importlib.import_module(f"fairpath.{spec.package}.app").MIGRATIONS
+
+    async def _to_head() -> None:
+        database = Database(url)
+        try:
+            await upgrade(database, location)
+        finally:
+            await database.dispose()
+
+    asyncio.run(_to_head())
+    print(f"{service}: the database is at its schema head")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 5 and sys.argv[1] == "revision" and sys.argv[3] == "-m":
+        _revision(sys.argv[2], sys.argv[4])
+    elif len(sys.argv) == 3 and sys.argv[1] == "upgrade" and sys.argv[2] in BY_NAME:
+        _upgrade_service(sys.argv[2])
+    else:
+        raise SystemExit(
+            "usage: python -m fairpath.common.migrations revision SERVICE -m MESSAGE\n"
+            f"       python -m fairpath.common.migrations upgrade SERVICE  (SERVICE: {', '.join(BY_NAME)})"
+        )

@@ -51,8 +51,8 @@ async def _start_routing(app: FastAPI, stack: AsyncExitStack) -> None:
     )
     stack.push_async_callback(upstreams.close)
     app.state.upstreams = upstreams
-    for service in settings.upstreams():
-        app.state.readiness_checks[service] = _upstream_check(upstreams, service)
+    # Reported by /readyz, not part of the gateway's readiness: its own database (and broker) decide that.
+    app.state.upstream_checks = {service: _upstream_check(upstreams, service) for service in settings.upstreams()}
 
 
 def _upstream_check(upstreams: Upstreams, service: str):  # noqa: ANN202

@@ -197,6 +197,11 @@ _READINESS = {
         "status": {"type": "string", "enum": ["ready", "not_ready"]},
         "service": {"type": "string"},
         "checks": {"type": "object", "additionalProperties": {"type": "string", "enum": ["ok", "unavailable"]}},
+        "upstreams": {
+            "type": "object",
+            "description": "the gateway's services, reported: one that is down does not make the gateway not ready",
+            "additionalProperties": {"type": "string", "enum": ["ok", "unavailable"]},
+        },
     },
 }
 
