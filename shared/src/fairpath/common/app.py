@@ -29,6 +29,7 @@ from fairpath.common.logging import configure_logging
 from fairpath.common.middleware import RequestContextMiddleware
 from fairpath.common.migrations import upgrade
 from fairpath.common.tasks import stop_task
+from fairpath.common.tracing import start_tracing
 
 # A hook runs after the database is ready and may enter contexts (background tasks) on the stack.
 StartupHook = Callable[[FastAPI, AsyncExitStack], Awaitable[None]]
@@ -49,15 +50,20 @@ def create_service_app(
     audit_hold_scope: Sequence[HeldRecords] = (),
 ) -> FastAPI:
     """A service's app. `audit_hold_scope` names the service's kinds of records that belong to a business, whose
-    audit entries a legal hold on the business keeps past their retention (besides the business's own)."""
+    audit entries a legal hold on the business keeps past their retention (besides the business's own).
+    Traced when FAIRPATH_OTLP_ENDPOINT is set (fairpath.common.tracing)."""
     common = settings.common
     service = settings.service_name
+    tracing = start_tracing(service, common)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(service, common.log_level)
         set_clock(common)
         database = Database(settings.database_url, **serving_pool(settings.database_url))
+        if tracing is not None:
+            tracing.instrument_database(database)
+            tracing.instrument_httpx()
         app.state.settings = settings
         app.state.database = database
         app.state.ledger = Ledger(tables, digest_key=common.audit_digest_key.encode(), database=database)
@@ -67,6 +73,8 @@ def create_service_app(
         app.state.readiness_checks = {"database": database.ping}
         app.state.metrics_refreshes = [outbox_refresh(database, tables.outbox, service)]
         async with AsyncExitStack() as stack:
+            if tracing is not None:
+                stack.push_async_callback(tracing.shutdown)  # last: what the shutdown did is exported too
             stack.push_async_callback(database.dispose)
             await upgrade(database, migrations)
             if settings.events_enabled:
@@ -77,6 +85,9 @@ def create_service_app(
             yield
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan, openapi_tags=openapi_tags)
+    app.state.tracing = tracing
+    if tracing is not None:
+        tracing.instrument_app(app)
     install_error_handlers(app)
     # The gateway answers clients itself; a service answers the gateway, and names its route for the metrics.
     app.add_middleware(RequestContextMiddleware, service=service, announce_route=service != services.GATEWAY.name)
@@ -121,8 +132,9 @@ async def _start_events(app: FastAPI, stack: AsyncExitStack, subscriptions: Sequ
         follower.start()
         stack.push_async_callback(follower.stop)
     app.state.consumers = []
+    tracer = app.state.tracing.tracer if app.state.tracing is not None else None
     for subscription in subscriptions:
-        consumer = EventConsumer(subscription, app.state.database, app.state.ledger, broker)
+        consumer = EventConsumer(subscription, app.state.database, app.state.ledger, broker, tracer=tracer)
         consumer.start()
         stack.push_async_callback(consumer.stop)
         app.state.consumers.append(consumer)

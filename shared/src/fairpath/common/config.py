@@ -49,6 +49,9 @@ class CommonSettings(BaseSettings):
     audit_checkpoint_interval_seconds: int = Field(default=3600, ge=0)
     # Serve GET /v1/audit/{service}/checkpoints without login (they hold no personal data), for witnesses.
     audit_public_checkpoints: bool = False
+    # Tracing: the OTLP/HTTP receiver's base URL (`http://collector:4318`; spans go to its /v1/traces). Unset, no
+    # tracing at all. The exporter's other standard settings (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT, ...) apply.
+    otlp_endpoint: str = ""
 
     @property
     def is_development(self) -> bool:

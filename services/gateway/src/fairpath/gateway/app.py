@@ -28,6 +28,7 @@ from fairpath.gateway.routing import docs, openapi
 from fairpath.gateway.routing.middleware import ServiceForwarding
 from fairpath.gateway.routing.routes import STREAMED_IMPORTS
 from fairpath.gateway.routing.routes import router as forward_router
+from fairpath.gateway.routing.tracing import upstream_trace_config
 from fairpath.gateway.routing.upstreams import Upstreams
 
 
@@ -44,10 +45,12 @@ async def _start_accounts(app: FastAPI, stack: AsyncExitStack) -> None:
 async def _start_routing(app: FastAPI, stack: AsyncExitStack) -> None:
     settings: GatewaySettings = app.state.settings
     app.state.principal_signer = PrincipalSigner(settings.principal_signing_key, settings.principal_ttl_seconds)
+    tracing = app.state.tracing
     upstreams = Upstreams(
         settings.upstreams(),
         connect_timeout=settings.upstream_connect_timeout,
         read_timeout=settings.upstream_read_timeout,
+        trace_configs=[upstream_trace_config(tracing.tracer)] if tracing is not None else None,
     )
     stack.push_async_callback(upstreams.close)
     app.state.upstreams = upstreams

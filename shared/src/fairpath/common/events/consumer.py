@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
+from opentelemetry.trace import Tracer
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +31,7 @@ from fairpath.common.events.metrics import EVENT_HANDLING, EVENTS_HANDLED
 from fairpath.common.logging import correlation_id
 from fairpath.common.tasks import stop_task
 from fairpath.common.timeutil import utcnow
+from fairpath.common.tracing import consumer_span, mark_failed
 
 if TYPE_CHECKING:  # the ledger writes events (it imports this package); a consumer only hands it on
     from fairpath.common.ledger import Ledger
@@ -89,12 +91,22 @@ def delay_for(attempt: int, backoff: list[float]) -> float:
 
 
 class EventConsumer:
-    def __init__(self, subscription: Subscription, database: Database, ledger: "Ledger", broker: Broker) -> None:
+    def __init__(
+        self,
+        subscription: Subscription,
+        database: Database,
+        ledger: "Ledger",
+        broker: Broker,
+        *,
+        tracer: Tracer | None = None,
+    ) -> None:
         self.sub = subscription
         self.database = database
         self.ledger = ledger
         self.inbox = ledger.inbox
         self.broker = broker
+        # Set when tracing is on: each event is handled in a span, a child of the producer's trace context.
+        self.tracer = tracer
         self._task: asyncio.Task | None = None
         self._by_type = {model.event_type(): (model, handler) for model, handler in subscription.handlers.items()}
 
@@ -145,19 +157,45 @@ class EventConsumer:
             return
         token = correlation_id.set(event.correlationid)
         started = time.perf_counter()
-        try:
-            outcome = "applied" if await self.handle(event, meta.sequence.stream) else "duplicate"
-        except IgnoredEvent:
-            outcome = "ignored"
-            log.info("event type not handled here", extra={"event_type": event.type, "consumer": self.sub.name})
-        except Exception as exc:  # noqa: BLE001 - every failure is retried, then dead-lettered
-            await self._fail(msg, attempt, exc, event_id=event.id)
-            return
-        finally:
-            correlation_id.reset(token)
+        with consumer_span(
+            self.tracer,
+            f"process {msg.subject}",
+            traceparent=event.traceparent,
+            tracestate=event.tracestate,
+            attributes=self._span_attributes(msg, event, attempt),
+        ) as span:
+            try:
+                outcome = "applied" if await self.handle(event, meta.sequence.stream) else "duplicate"
+            except IgnoredEvent:
+                outcome = "ignored"
+                log.info("event type not handled here", extra={"event_type": event.type, "consumer": self.sub.name})
+            except Exception as exc:  # noqa: BLE001 - every failure is retried, then dead-lettered
+                mark_failed(span, exc)
+                await self._fail(msg, attempt, exc, event_id=event.id)
+                return
+            finally:
+                correlation_id.reset(token)
+            if span is not None:
+                span.set_attribute("fairpath.event.outcome", outcome)
         EVENT_HANDLING.labels(self.sub.name).observe(time.perf_counter() - started)
         EVENTS_HANDLED.labels(self.sub.name, outcome).inc()
         await msg.ack()
+
+    def _span_attributes(self, msg, event: CloudEvent, attempt: int) -> dict[str, str | int]:  # noqa: ANN001
+        if self.tracer is None:
+            return {}
+        return {
+            "messaging.system": "nats",
+            "messaging.operation.type": "process",
+            "messaging.destination.name": msg.subject,
+            "messaging.consumer.group.name": self.sub.name,
+            "messaging.message.id": event.id,
+            "fairpath.event.delivery_attempt": attempt,
+            "cloudevents.event_id": event.id,
+            "cloudevents.event_type": event.type,
+            "cloudevents.event_source": event.source,
+            "cloudevents.event_subject": event.subject,
+        }
 
     async def _fail(self, msg, attempt: int, exc: Exception, event_id: str | None) -> None:  # noqa: ANN001
         log.warning(

@@ -5,6 +5,8 @@ source  /fairpath/<service>
 subject the aggregate id
 id      a UUIDv7, also the JetStream `Nats-Msg-Id` (deduplication)
 correlationid  the request that caused it (extension attribute)
+traceparent, tracestate  the W3C trace context of the request or event handling that wrote it (the
+        CloudEvents distributed-tracing extension), when it was traced; absent otherwise
 data    the payload model, which carries the aggregate's `version`
 """
 
@@ -18,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from fairpath.common.ids import uuid7
 from fairpath.common.logging import correlation_id
 from fairpath.common.timeutil import utcnow
+from fairpath.common.tracing import TRACEPARENT, TRACESTATE, trace_context
 
 SPEC_VERSION = "1.0"
 TYPE_PREFIX = "org.fairpath."
@@ -58,6 +61,9 @@ class CloudEvent(BaseModel):
     time: datetime
     datacontenttype: str = "application/json"
     correlationid: str | None = None
+    # The distributed-tracing extension: absent when the producer was not traced (and from older producers).
+    traceparent: str | None = None
+    tracestate: str | None = None
     data: dict[str, Any]
 
     @property
@@ -74,6 +80,8 @@ class CloudEvent(BaseModel):
 
 
 def new_event(payload: EventPayload, aggregate_id: uuid.UUID | str, *, event_id: uuid.UUID | None = None) -> CloudEvent:
+    """The event, carrying the current trace context if a span is current (none is when tracing is off)."""
+    traced = trace_context()
     return CloudEvent(
         id=str(event_id or uuid7()),
         source=f"/fairpath/{payload.service()}",
@@ -81,6 +89,8 @@ def new_event(payload: EventPayload, aggregate_id: uuid.UUID | str, *, event_id:
         subject=str(aggregate_id),
         time=utcnow(),
         correlationid=correlation_id.get(),
+        traceparent=traced.get(TRACEPARENT),
+        tracestate=traced.get(TRACESTATE),
         data=payload.model_dump(mode="json"),
     )
 

@@ -162,7 +162,14 @@ def _observe(service: str, request: Request, upstream: aiohttp.ClientResponse, e
 class Upstreams:
     """Made in the running event loop (the app's start-up)."""
 
-    def __init__(self, urls: dict[str, list[str]], *, connect_timeout: float, read_timeout: float) -> None:
+    def __init__(
+        self,
+        urls: dict[str, list[str]],
+        *,
+        connect_timeout: float,
+        read_timeout: float,
+        trace_configs: list[aiohttp.TraceConfig] | None = None,
+    ) -> None:
         self.urls = urls
         self._rotation = {name: itertools.cycle(range(len(u))) for name, u in urls.items() if u}
         self.session = aiohttp.ClientSession(
@@ -174,6 +181,7 @@ class Upstreams:
             auto_decompress=False,  # the bytes go on as they came, with their content-encoding
             skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),  # the client's own, if it sent them
             trust_env=False,
+            trace_configs=trace_configs,  # with tracing on: a client span per call, its context sent on
         )
 
     async def close(self) -> None:
