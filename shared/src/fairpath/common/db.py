@@ -6,6 +6,12 @@ A session opened read-only runs each statement on its own on SQLite (no BEGIN, a
 driver's thread saved per request): like a PostgreSQL transaction at its default READ COMMITTED, each
 statement sees what was committed when it started, and it never takes the write lock. It may not write:
 a statement that would is refused (`ReadOnlySessionError`).
+
+PostgreSQL may be away (a restart, a failover, the network): a connection is tested before each use
+(`pool_pre_ping`), a new one is given up on after `FAIRPATH_DATABASE_CONNECT_TIMEOUT_SECONDS`, a free one in the
+pool is waited for at most `FAIRPATH_DATABASE_POOL_TIMEOUT_SECONDS`, and a connection that cannot be made raises
+`DatabaseUnavailable` (a 503 problem), so a request fails fast and the service serves again, without a
+restart, as soon as the database answers.
 """
 
 from collections.abc import AsyncIterator
@@ -14,13 +20,17 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
+import asyncpg
 from fastapi import Depends, Request
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import DateTime, Executable, Row, String, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
+from fairpath.common.errors import DatabaseUnavailable
 from fairpath.common.timeutil import as_utc
 
 READ_ONLY = "fairpath_read_only"
@@ -49,16 +59,53 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+class DatabaseSettings(BaseSettings):
+    """How long a process waits on PostgreSQL before it gives up (FAIRPATH_DATABASE_...): a request while the
+    database is unreachable is answered 503 within about the connect timeout."""
+
+    model_config = SettingsConfigDict(env_prefix="FAIRPATH_DATABASE_", extra="ignore")
+
+    # Making a connection (TCP, TLS, authentication): milliseconds on a healthy network.
+    connect_timeout_seconds: float = Field(default=1.5, gt=0, le=60)
+    # Waiting for a free connection when every one of the pool's is in use.
+    pool_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+
+
+# Connection failures asyncpg raises as they are (SQLAlchemy wraps only DB-API errors): the server is away,
+# starting, shutting down or full.
+_UNREACHABLE = (
+    OSError,  # refused, reset, no route; TimeoutError (the connect timeout) is one too
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.InterfaceError,
+)
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
+    limits = DatabaseSettings()
     if "poolclass" not in kwargs:  # a NullPool takes no pool sizes
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 10)
+        kwargs.setdefault("pool_timeout", limits.pool_timeout_seconds)
         kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    kwargs["connect_args"] = {"timeout": limits.connect_timeout_seconds, **kwargs.get("connect_args", {})}
+    engine = create_async_engine(url, **kwargs)
+    _report_unreachable(engine)
+    return engine
+
+
+def _report_unreachable(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect, _record, cargs, cparams):  # noqa: ANN001, ANN202
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except _UNREACHABLE as exc:
+            raise DatabaseUnavailable("the database is unavailable") from exc
 
 
 def serving_pool(url: str) -> dict[str, int]:

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("fairpath.errors")
@@ -116,6 +117,24 @@ class ServiceUnavailable(DomainError):
     description = "a dependency (the database, the broker, another service) is not answering; try again"
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached, or no connection to it came free in time."""
+
+    name, title = "database_unavailable", "Database unavailable"
+    description = "the database is not answering (nothing is left half-written); try again"
+
+
+# SQLSTATE classes of a lost or refused connection: 08 connection exception, 57P01-57P03 the server shutting
+# down or starting, 53300 too many connections.
+_CONNECTION_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def is_connection_lost(exc: DBAPIError) -> bool:
+    """Whether a DB-API error is the connection failing rather than the statement (a value refused, say)."""
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    return exc.connection_invalidated or sqlstate.startswith(_CONNECTION_SQLSTATES)
+
+
 class IntegrityConflict(Conflict):
     name = "conflict"
     description = "the change conflicts with an existing record"
@@ -216,14 +235,20 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _dbapi(_: Request, exc: DBAPIError) -> JSONResponse:
         # Data the driver refused (a value out of range, say) is the caller's input;
         # lost connections are ours.
-        if exc.connection_invalidated:
-            return problem_response(ServiceUnavailable("the database is unavailable").problem())
+        if is_connection_lost(exc):
+            log.warning("database connection lost", extra={"error": type(exc.orig).__name__})
+            return problem_response(DatabaseUnavailable("the database is unavailable").problem())
         log.warning("database refused a statement", extra={"error": type(exc.orig).__name__})
         return problem_response(
             RuleViolations(
                 [Violation(field="body", rule="unacceptable_value", message="a value was refused by the database")]
             ).problem()
         )
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_timeout(_: Request, exc: PoolTimeout) -> JSONResponse:
+        log.warning("no database connection came free in time", extra={"error": type(exc).__name__})
+        return problem_response(DatabaseUnavailable("no database connection came free in time").problem())
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
