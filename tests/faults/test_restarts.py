@@ -132,7 +132,9 @@ async def stack(supervised_registry, nats_node, keypair, minter, tmp_path_factor
         assert [r.status_code for r in warm] == [201] * WRITERS, [r.text for r in warm]
     var = tmp_path_factory.mktemp("restarts-inprocess")
     common = common_settings_for(var, keypair, nats_node.url)
-    contracts = create_contracts(ContractsSettings(database_url=f"sqlite+aiosqlite:///{var / 'c.db'}", common=common))
+    # Contracts retries a failing event 3 times, 0.2 s apart, before parking it (the operator's settings).
+    retrying = common.model_copy(update={"event_max_deliveries": 3, "event_retry_backoff_seconds": "0.2"})
+    contracts = create_contracts(ContractsSettings(database_url=f"sqlite+aiosqlite:///{var / 'c.db'}", common=retrying))
     gateway = create_gateway(
         GatewaySettings(
             database_url=f"sqlite+aiosqlite:///{var / 'g.db'}",
@@ -280,53 +282,47 @@ async def test_a_poison_event_is_dead_lettered_after_its_deliveries_while_the_re
     the gateway's POST /v1/admin/events/replay) puts it back on its subject, where it fails the same way and is
     parked again, once: replaying never applies a message the consumer cannot read."""
     consumer = _consumer(stack.contracts, CONSUMER)
-    kept = consumer.sub.max_deliver, consumer.sub.backoff
-    consumer.sub.max_deliver, consumer.sub.backoff = 3, [0.2]  # the configured retries, short for the test
+    assert (consumer.sub.max_deliver, consumer.sub.backoff) == (3, [0.2])  # as the stack's settings say
     admin = {"X-API-Key": stack.admin_key}
     tried_before = _handled("failed"), _handled("dead_lettered")
+    poison = new_event(_registered_payload(), uuid.uuid4())  # as the registry would publish it
+    broken = json.loads(poison.to_json())
+    del broken["data"]["worker_id"]  # the payload's validation fails, not the envelope's
+    nc = await nats.connect(stack.nats.url)
     try:
-        poison = new_event(_registered_payload(), uuid.uuid4())  # as the registry would publish it
-        broken = json.loads(poison.to_json())
-        del broken["data"]["worker_id"]  # the payload's validation fails, not the envelope's
-        nc = await nats.connect(stack.nats.url)
-        try:
-            await nc.jetstream().publish(
-                "registry.worker.registered", json.dumps(broken).encode(), headers={"Nats-Msg-Id": poison.id}
-            )
-        finally:
-            await nc.close()
-        async with client_of(stack.gateway, "gateway") as gateway:
-            letters = await wait_until(
-                lambda: _letters(gateway, admin, poison.id), timeout=30, interval=0.3, message="the poison parked"
-            )
-            assert [(x["subject"], x["stream"], x["error"]) for x in letters] == [
-                ("registry.worker.registered", "REGISTRY", "ValidationError")
-            ]
-            # Tried max_deliver times: failed (and retried after the backoff) twice, parked on the third.
-            assert (_handled("failed") - tried_before[0], _handled("dead_lettered") - tried_before[1]) == (2, 1)
-            # The events behind it flow: registrations after the poison are applied once each.
-            async with httpx.AsyncClient(base_url=stack.registry_url, timeout=10) as registry:
-                after = [
-                    await timed_post(
-                        registry, "/v1/workers", worker_body(), f"after {i}", headers=stack.agency_headers()
-                    )
-                    for i in range(5)
-                ]
-            assert [a.status for a in after] == [201] * 5
-            await applied_once_by_contracts(stack, after)
-
-            replayed = await gateway.post("/v1/admin/events/replay", json={"consumer": CONSUMER}, headers=admin)
-            assert replayed.status_code == 200, replayed.text
-            assert [x["event_id"] for x in replayed.json()["replayed"]] == [poison.id]
-            # Back on its subject, it fails the same way, and is parked again: once, never applied.
-            await wait_until(
-                lambda: _replayed_and_parked(stack, gateway, admin, poison.id), timeout=30, interval=0.3,
-                message="the replayed poison parked again",
-            )  # fmt: skip
-        counts = await _inbox_counts(stack.contracts, stack.contracts.state.ledger.inbox, [poison.id])
-        assert counts == {poison.id: 0}
+        await nc.jetstream().publish(
+            "registry.worker.registered", json.dumps(broken).encode(), headers={"Nats-Msg-Id": poison.id}
+        )
     finally:
-        consumer.sub.max_deliver, consumer.sub.backoff = kept
+        await nc.close()
+    async with client_of(stack.gateway, "gateway") as gateway:
+        letters = await wait_until(
+            lambda: _letters(gateway, admin, poison.id), timeout=30, interval=0.3, message="the poison parked"
+        )
+        assert [(x["subject"], x["stream"], x["error"]) for x in letters] == [
+            ("registry.worker.registered", "REGISTRY", "ValidationError")
+        ]
+        # Tried max_deliver times: failed (and retried after the backoff) twice, parked on the third.
+        assert (_handled("failed") - tried_before[0], _handled("dead_lettered") - tried_before[1]) == (2, 1)
+        # The events behind it flow: registrations after the poison are applied once each.
+        async with httpx.AsyncClient(base_url=stack.registry_url, timeout=10) as registry:
+            after = [
+                await timed_post(registry, "/v1/workers", worker_body(), f"after {i}", headers=stack.agency_headers())
+                for i in range(5)
+            ]
+        assert [a.status for a in after] == [201] * 5
+        await applied_once_by_contracts(stack, after)
+
+        replayed = await gateway.post("/v1/admin/events/replay", json={"consumer": CONSUMER}, headers=admin)
+        assert replayed.status_code == 200, replayed.text
+        assert [x["event_id"] for x in replayed.json()["replayed"]] == [poison.id]
+        # Back on its subject, it fails the same way, and is parked again: once, never applied.
+        await wait_until(
+            lambda: _replayed_and_parked(stack, gateway, admin, poison.id), timeout=30, interval=0.3,
+            message="the replayed poison parked again",
+        )  # fmt: skip
+    counts = await _inbox_counts(stack.contracts, stack.contracts.state.ledger.inbox, [poison.id])
+    assert counts == {poison.id: 0}
 
 
 def _handled(outcome: str) -> float:

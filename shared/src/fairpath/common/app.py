@@ -1,6 +1,7 @@
 """The app factory every service uses: the same lifespan, middleware, errors, health and audit."""
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -134,6 +135,12 @@ async def _start_events(app: FastAPI, stack: AsyncExitStack, subscriptions: Sequ
     app.state.consumers = []
     tracer = app.state.tracing.tracer if app.state.tracing is not None else None
     for subscription in subscriptions:
+        # The retry policy is the operator's (settings), the same for every consumer of the process.
+        subscription = dataclasses.replace(
+            subscription,
+            max_deliver=settings.common.event_max_deliveries,
+            backoff=settings.common.event_retry_backoff,
+        )
         consumer = EventConsumer(subscription, app.state.database, app.state.ledger, broker, tracer=tracer)
         consumer.start()
         stack.push_async_callback(consumer.stop)

@@ -31,6 +31,10 @@ class CommonSettings(BaseSettings):
     var_dir: Path = Path("var")
     nats_url: str = "nats://127.0.0.1:14222"
     stream_replicas: int = Field(default=1, ge=1, le=5)
+    # How often a consumer tries an event that fails before parking it in the DLQ, and how long it waits before
+    # each retry (the last wait repeats): "1,5,15,60" is 1 s, 5 s, 15 s, then 60 s.
+    event_max_deliveries: int = Field(default=5, ge=1, le=100)
+    event_retry_backoff_seconds: str = Field(default="1,5,15,60", pattern=r"^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$")
     log_level: str = "INFO"
     # Ed25519 public key (PEM) that verifies the gateway's principal tokens.
     principal_public_key: str = ""
@@ -52,6 +56,10 @@ class CommonSettings(BaseSettings):
     # Tracing: the OTLP/HTTP receiver's base URL (`http://collector:4318`; spans go to its /v1/traces). Unset, no
     # tracing at all. The exporter's other standard settings (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT, ...) apply.
     otlp_endpoint: str = ""
+
+    @property
+    def event_retry_backoff(self) -> list[float]:
+        return [float(part) for part in self.event_retry_backoff_seconds.split(",")]
 
     @property
     def is_development(self) -> bool:
