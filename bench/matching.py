@@ -1,7 +1,7 @@
 """Benchmark: a job order's candidate shortlist beside a primary-key fetch, at a million workers.
 
     ./fairpath bench matching [--workers N] [--agencies K] [--rounds R] [--consenting P] [--sqlite]
-                              [--postgres-url URL] [--keep]
+                              [--postgres-url URL] [--keep | --database NAME]
 
 Generates N workers (1,000,000 by default) straight into the registry's tables (COPY on PostgreSQL, batched
 executemany on SQLite), sealed as the API seals them (bench/registry.py's generator): spread over K agencies,
@@ -19,7 +19,9 @@ each, the ratio to the baseline's, and whether each shortlist's p95 is under 200
 
 PostgreSQL comes from --postgres-url, else FAIRPATH_BENCH_POSTGRES_URL, else FAIRPATH_TEST_POSTGRES_URL, else
 postgresql://postgres@127.0.0.1:5432/postgres; the benchmark creates its own database and drops it afterwards
-(`--keep` keeps it). `--sqlite` runs on a SQLite file in a temporary folder instead.
+(`--keep` keeps it, VACUUMed and ANALYZEd as autovacuum would leave it after a bulk load; `--database NAME`
+measures again on a database kept that way, migrated to the newest schema first, without generating). `--sqlite`
+runs on a SQLite file in a temporary folder instead.
 """
 
 import argparse
@@ -48,7 +50,7 @@ from registry import (  # bench/registry.py, beside this script
 )
 from sqlalchemy import func, insert, select, text
 
-from fairpath.common.auth import Role
+from fairpath.common.auth import Principal, Role
 from fairpath.common.db import Database
 from fairpath.common.domain_codes import ConsentPurpose, ContractStatus, ContractTerm
 from fairpath.common.ids import uuid7
@@ -143,7 +145,9 @@ class Writer:
 
     async def __aexit__(self, *exc: object) -> None:
         if self.conn is not None:
-            await self.conn.execute("ANALYZE")
+            # As autovacuum leaves a table after a bulk load: statistics, and the visibility map index-only
+            # scans need.
+            await self.conn.execute("VACUUM ANALYZE")
             await self.conn.close()
         if self.database is not None:
             async with self.database.engine.connect() as conn:
@@ -256,10 +260,11 @@ async def measure(
     minter = PrincipalMinter(keypair)
     app = create_app(settings_for(url, var_dir, keypair.public_pem))
     rng = random.Random(5)
-    agency_headers = minter.headers(
-        make_principal(Role.agency, organization_id=agency.organization_id, business_id=agency.business_id)
+    # Principals, signed afresh for each request as the gateway signs them (a token lives five minutes).
+    agency_principal = make_principal(
+        Role.agency, organization_id=agency.organization_id, business_id=agency.business_id
     )
-    employer_headers = minter.headers(make_principal(Role.employer, business_id=employer_id))
+    employer_principal = make_principal(Role.employer, business_id=employer_id)
     params = {"job_order_id": str(job_order_id), "limit": str(SHORTLIST)}
     timings: dict[str, list[float]] = {"fetch": [], "agency": [], "employer": []}
     sizes: dict[str, int] = {}
@@ -267,7 +272,8 @@ async def measure(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://registry", timeout=300) as client:
 
-            async def timed(kind: str, path: str, headers: dict, query: dict | None = None) -> float:
+            async def timed(kind: str, path: str, principal: Principal, query: dict | None = None) -> float:
+                headers = minter.headers(principal)
                 start = time.perf_counter()
                 r = await client.get(path, params=query, headers=headers)
                 elapsed = time.perf_counter() - start
@@ -279,9 +285,9 @@ async def measure(
 
             async def one_round() -> dict[str, float]:
                 return {
-                    "fetch": await timed("fetch", f"/v1/workers/{rng.choice(ids)}", agency_headers),
-                    "agency": await timed("agency", "/v1/candidates", agency_headers, params),
-                    "employer": await timed("employer", "/v1/candidates", employer_headers, params),
+                    "fetch": await timed("fetch", f"/v1/workers/{rng.choice(ids)}", agency_principal),
+                    "agency": await timed("agency", "/v1/candidates", agency_principal, params),
+                    "employer": await timed("employer", "/v1/candidates", employer_principal, params),
                 }
 
             for _ in range(3):  # warm-up: connections, caches, the first request's imports
@@ -312,22 +318,48 @@ async def pool_sizes(url: str, agency: Agency, employer_id: uuid.UUID) -> tuple[
     return own + consenting[agency.business_id], consenting[employer_id]
 
 
+async def kept(url: str) -> tuple[uuid.UUID, Agency, uuid.UUID, list[uuid.UUID], int]:
+    """A database an earlier run kept: its job order, the calling agency, the employer, a sample of the agency's
+    workers and how many workers there are."""
+    database = Database(url)
+    try:
+        async with database.session(read_only=True) as session:
+            order = (await session.execute(select(JobOrderProjection))).scalars().one()
+            agency = Agency()
+            agency.business_id = uuid.UUID(order.agency_ids[0])
+            agency.organization_id = await session.scalar(
+                select(Worker.agency_organization_id).where(Worker.agency_business_id == agency.business_id).limit(1)
+            )
+            sample = select(Worker.id).where(Worker.agency_organization_id == agency.organization_id).limit(5000)
+            ids = list((await session.execute(sample)).scalars())
+            total = await session.scalar(select(func.count()).select_from(Worker))
+    finally:
+        await database.dispose()
+    async with Writer(url):  # VACUUM ANALYZE: the new indexes of a migration included
+        pass
+    return order.job_order_id, agency, order.employer_id, ids, total
+
+
 async def run(url: str, var_dir: Path, args: argparse.Namespace) -> bool:
     database = Database(url)
     await upgrade(database, MIGRATIONS)
     await database.dispose()
-    agencies = [Agency() for _ in range(args.agencies)]
-    employer_id = uuid7()
     backend = "SQLite" if args.sqlite else "PostgreSQL"
-    print(f"matching on {backend}: generating {args.workers:,} workers across {args.agencies} agencies")
-    started = time.perf_counter()
-    ids = await generate(url, args.workers, agencies, employer_id, args.consenting)
-    generation = time.perf_counter() - started
-    print(f"  generation (rows, indexes, ANALYZE): {generation:,.0f} s")
-    job_order_id = await post_job_order(url, employer_id, agencies[0])
-    agency_pool, employer_pool = await pool_sizes(url, agencies[0], employer_id)
+    if args.database:
+        job_order_id, agency, employer_id, ids, args.workers = await kept(url)
+        print(f"matching on {backend}: {args.workers:,} workers kept in {args.database}")
+    else:
+        agencies = [Agency() for _ in range(args.agencies)]
+        agency, employer_id = agencies[0], uuid7()
+        print(f"matching on {backend}: generating {args.workers:,} workers across {args.agencies} agencies")
+        started = time.perf_counter()
+        ids = await generate(url, args.workers, agencies, employer_id, args.consenting)
+        generation = time.perf_counter() - started
+        print(f"  generation (rows, indexes, VACUUM ANALYZE): {generation:,.0f} s")
+        job_order_id = await post_job_order(url, employer_id, agency)
+    agency_pool, employer_pool = await pool_sizes(url, agency, employer_id)
 
-    timings = await measure(url, var_dir, job_order_id, agencies[0], employer_id, ids, args.rounds)
+    timings = await measure(url, var_dir, job_order_id, agency, employer_id, ids, args.rounds)
     fetch50, fetch95 = percentile(timings["fetch"], 50), percentile(timings["fetch"], 95)
     print(
         f"shortlist of {SHORTLIST} for one position (7112) with {args.workers:,} workers on {backend}, "
@@ -363,6 +395,9 @@ async def main() -> int:
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead of PostgreSQL")
     parser.add_argument("--postgres-url", default="")
     parser.add_argument("--keep", action="store_true", help="keep the generated PostgreSQL database")
+    parser.add_argument(
+        "--database", default="", help="measure on a PostgreSQL database an earlier run kept (no generation)"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -371,6 +406,10 @@ async def main() -> int:
             await run(f"sqlite+aiosqlite:///{tmp}/matching-bench.db", var_dir, args)
             return 0
         admin_url = postgres_admin_url(args) or DEFAULT_POSTGRES
+        if args.database:
+            base = admin_url.replace("postgresql+asyncpg://", "postgresql://").rsplit("/", 1)[0]
+            await run(f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{args.database}", var_dir, args)
+            return 0
         name = f"fp_bench_matching_{uuid.uuid4().hex[:6]}"
         url = await create_postgres_database(admin_url, name)
         try:

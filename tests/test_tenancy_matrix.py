@@ -244,6 +244,8 @@ def make_tenant(stack: LiveStack, i: int, run: str, agency_name: str) -> tuple[R
             "the registry to learn of the posted job order",
             interval=0.2,
         )
+        picked = {"job_order_id": r["job_order"], "worker_id": r["worker"], "position_id": r["position"]}
+        r["offer"] = ok(ag.post("/v1/offers", json=picked), 201)["id"]
     r["worker_user"], token = worker_login(stack, r["worker"], f"matrix.worker.{i}.{run}")
     wk = httpx.Client(base_url=stack.gateway, timeout=30, headers={"Authorization": f"Bearer {token}"})
     with wk:
@@ -823,6 +825,21 @@ MATRIX: dict[str, Row] = {
     "GET /v1/candidates": Row(
         "401 403 403 403 200/404 200/404 403", query=lambda c: {"job_order_id": c.r["job_order"]}
     ),
+    # Offers: the agency picks a candidate of its shortlist (its own spare worker), the worker answers its offer.
+    "POST /v1/offers": Row(
+        "401 403 403 403 201/404 404 403",
+        body=lambda c: {
+            "job_order_id": c.r["job_order"],
+            "worker_id": c.r["spare_worker"],
+            "position_id": c.r["position"],
+        },
+    ),
+    "GET /v1/offers": Row("401 403 403 403 200 200 200"),
+    "GET /v1/offers/{offer_id}": Row("401 403 403 403 200/404 404 200/404", path={"offer_id": "offer"}),
+    "POST /v1/offers/{offer_id}/accept": Row("401 403 403 403 403 403 200/404", path={"offer_id": "offer"}),
+    "POST /v1/offers/{offer_id}/decline": Row("401 403 403 403 403 403 409/404", path={"offer_id": "offer"}),
+    "POST /v1/offers/{offer_id}/withdraw": Row("401 403 403 403 409/404 404 403", path={"offer_id": "offer"}),
+    "GET /v1/workers/{worker_id}/journey": Row("401 403 200 403 200/404 403 200/404", path={"worker_id": "worker"}),
     "GET /v1/workers/{worker_id}/check-ins": Row("401 200 200 200 200/404 403 200/404", path={"worker_id": "worker"}),
     "GET /v1/check-ins": Row("401 200 200 200 403 403 403", query=fixed({"status": "overdue"})),
     # No tenant's contract is active, so no check-in is due: the worker's answer to one is 404 for every id.

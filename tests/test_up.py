@@ -4,7 +4,7 @@ then under faults.
 The README's first contract goes through as written; admin commands say what they found. A killed
 service comes back while the others keep answering; a killed nats-server comes back and what was
 written meanwhile is published; writes never wait on a hung broker; a seasonal worker is walked through
-months of the journey (orientation to the next season's invitation) by moving the clock through the API, which
+months of the journey (matching and orientation to the next season's invitation) by moving the clock through the API, which
 also expires an approval; and a stop while the broker hangs answers no request with a 500. The tests
 share one stack and run in file order (the last one stops it)."""
 
@@ -362,7 +362,8 @@ def ok(response: httpx.Response, status: int = 200) -> dict:
 
 def test_a_seasonal_worker_is_walked_from_orientation_to_the_next_seasons_invitation(launcher: Launcher) -> None:
     """One worker's months through the gateway, the clock moved by the admin: registered with consent,
-    oriented in Nepali, a seasonal contract signed, deployed and arrived, checked in on at 2, 6 and 12 weeks
+    oriented in Nepali, found on a job order's shortlist and picked by the agency, the offer accepted, a seasonal
+    contract signed, deployed and arrived, checked in on at 2, 6 and 12 weeks
     (a worrying answer becomes a grievance an officer substantiates, and a finding in vetting), the season
     completed in good standing, home again, and invited back for the next season."""
     found = re.search(r"agency business (\S+) \(approved\), employer business (\S+) \(approved\)", launcher.printed())
@@ -412,6 +413,30 @@ def test_a_seasonal_worker_is_walked_from_orientation_to_the_next_seasons_invita
             )
             assert activated.status_code == 204, activated.text
 
+            # A four-month season's job order.
+            ok(admin.put("/v1/reference/minimum-wages", json=readme_body("minimum-wage")))
+            season = readme_body("job-order", EMPLOYER_ID=employer_id, AGENCY_ID=agency_id)
+            season["reference"] = f"SEASON-{uuid.uuid4().hex[:6]}"
+            season["positions"][0]["offered"]["duration_months"] = 4
+            order = ok(employer.post("/v1/job-orders", json=season), 201)
+
+            # Matching: the agency finds Sita on the job order's shortlist and picks her; she accepts the offer.
+            shortlist = {"job_order_id": order["id"], "limit": 100}
+            candidate = poll_until(
+                lambda: next(
+                    (c for c in agency.get("/v1/candidates", params=shortlist).json().get("candidates", [])
+                     if c["worker"]["id"] == worker_id),
+                    None,
+                ),
+                20, "the registry to learn of the job order", interval=0.3,
+            )  # fmt: skip
+            picked = {"job_order_id": order["id"], "worker_id": worker_id, "position_id": candidate["position_id"]}
+            offer = ok(agency.post("/v1/offers", json=picked), 201)
+            with signed_in(gateway, username, password) as sita:
+                pending = ok(sita.get("/v1/offers", params={"status": "pending"}))["items"]
+                assert [o["id"] for o in pending] == [offer["id"]]
+                assert ok(sita.post(f"/v1/offers/{offer['id']}/accept"))["status"] == "accepted"
+
             # Orientation in Nepali: the agency records the attendance, the worker confirms it.
             session = ok(
                 agency.post("/v1/orientation-sessions", json={
@@ -425,12 +450,7 @@ def test_a_seasonal_worker_is_walked_from_orientation_to_the_next_seasons_invita
                 confirmed = ok(sita.post(f"/v1/orientation-sessions/{session['id']}/attendance", json={}))
             assert confirmed["attendance"][0]["confirmed_at"] is not None
 
-            # A four-month season: the job order, the contract issued and signed.
-            ok(admin.put("/v1/reference/minimum-wages", json=readme_body("minimum-wage")))
-            season = readme_body("job-order", EMPLOYER_ID=employer_id, AGENCY_ID=agency_id)
-            season["reference"] = f"SEASON-{uuid.uuid4().hex[:6]}"
-            season["positions"][0]["offered"]["duration_months"] = 4
-            order = ok(employer.post("/v1/job-orders", json=season), 201)
+            # The contract, issued and signed.
             departure, start = today + timedelta(days=10), today + timedelta(days=12)
             draft = readme_body(
                 "contract", EMPLOYER_ID=employer_id, AGENCY_ID=agency_id, WORKER_ID=worker_id,
@@ -580,6 +600,19 @@ def test_a_seasonal_worker_is_walked_from_orientation_to_the_next_seasons_invita
                 20, "the registry to learn of the completed season", interval=0.3,
             )  # fmt: skip
             assert placement["rehire_eligible"] is True
+
+            # Her journey, as she sees it: the offer she accepted, her three check-ins answered, her confirmed
+            # return home and the invitation to the next season.
+            with signed_in(gateway, username, password) as sita:
+                journey = poll_until(
+                    lambda: (j := ok(sita.get(f"/v1/workers/{worker_id}/journey")))["invitations"] and j,
+                    20, "the registry to learn of the invitation", interval=0.3,
+                )  # fmt: skip
+            assert [(o["id"], o["status"]) for o in journey["offers"]] == [(offer["id"], "accepted")]
+            assert [c["status"] for c in journey["check_ins"]] == ["answered"] * 3
+            [home] = journey["returns"]
+            assert home["contract_id"] == contract_id and home["confirmed_home_at"] and home["rehire_eligible"]
+            assert [i["job_order_id"] for i in journey["invitations"]] == [next_order["id"]]
         finally:
             back = admin.put("/v1/admin/clock", json={"now": None})
         assert back.status_code == 200 and back.json()["offset_seconds"] == 0

@@ -47,6 +47,8 @@ DESIGN_SUBJECTS = [
     "registry.worker.updated",
     "registry.worker.consent_changed",
     "registry.worker.erased",
+    "registry.offer.made",
+    "registry.offer.accepted",
     "registry.fee.reported",
     "registry.fee.reimbursed",
     "registry.grievance.filed",
@@ -70,6 +72,7 @@ SERVICES = {"vetting", "registry", "contracts"}
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 BUSINESS, EMPLOYER, AGENCY, SUB_AGENT = (uuid.uuid4() for _ in range(4))
 WORKER, CONTRACT, CASE = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+OFFER, JOB_ORDER, POSITION = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 
 _business = dict(
     business_id=BUSINESS,
@@ -164,6 +167,24 @@ def _examples() -> dict[str, EventPayload]:
                 version=3, purpose=ConsentPurpose.employment_contract, granted=True, changed_at=NOW, **_worker
             ),
             cat.WorkerErased(version=4, worker_id=WORKER, erased_at=NOW),
+            cat.OfferMade(
+                version=1,
+                offer_id=OFFER,
+                job_order_id=JOB_ORDER,
+                position_id=POSITION,
+                worker_id=WORKER,
+                recruiter_id=AGENCY,
+                made_at=NOW,
+            ),
+            cat.OfferAccepted(
+                version=2,
+                offer_id=OFFER,
+                job_order_id=JOB_ORDER,
+                position_id=POSITION,
+                worker_id=WORKER,
+                recruiter_id=AGENCY,
+                accepted_at=NOW,
+            ),
             cat.FeeReported(
                 version=1,
                 fee_report_id=uuid.uuid4(),
@@ -597,6 +618,7 @@ AGGREGATE_ID_FIELD = {
     "retaliation": "finding_id",
     "contract": "contract_id",
     "job_order": "job_order_id",
+    "offer": "offer_id",
 }
 
 

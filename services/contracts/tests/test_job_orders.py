@@ -1,9 +1,11 @@
 """Job orders under service agreements: the employer pays every cost, contracts stay within the places offered."""
 
 import asyncio
+import json
 import uuid
 
 import pytest
+from sqlalchemy import select
 
 from fairpath.common.auth import Role
 from fairpath.common.testing import make_principal
@@ -201,3 +203,51 @@ async def test_a_job_title_is_stored_in_nfc(world):
     body["positions"][0]["title"] = "Mac\u0327on"  # c + combining cedilla
     r = await world.client.post("/v1/job-orders", json=body, headers=world.headers(world.admin))
     assert r.status_code == 201 and r.json()["positions"][0]["title"] == "Ma\u00e7on"
+
+
+async def test_a_position_s_languages_and_years_of_experience_are_kept_shown_and_posted_for_matching(world):
+    employer, agency = await world.business("employer"), await world.business("recruitment_agency")
+    body = world.job_order_body(employer, agency)
+    body["positions"][0] |= {"languages": ["en", "ar", "pt-BR"], "min_years_experience": 3}
+    r = await world.client.post("/v1/job-orders", json=body, headers=world.headers(world.admin))
+    assert r.status_code == 201, r.text
+    [position] = r.json()["positions"]
+    assert position["languages"] == ["en", "ar", "pt-BR"] and position["min_years_experience"] == 3
+    read = await world.client.get(f"/v1/job-orders/{r.json()['id']}", headers=world.headers(world.admin))
+    assert read.json()["positions"][0]["languages"] == ["en", "ar", "pt-BR"]
+    assert read.json()["positions"][0]["min_years_experience"] == 3
+
+    outbox = world.app.state.ledger.outbox
+    async with world.app.state.database.session(read_only=True) as s:
+        bodies = (await s.execute(select(outbox.c.body))).scalars().all()
+    [posted] = [e for e in map(json.loads, bodies) if e["subject"] == r.json()["id"]]
+    assert posted["type"] == "org.fairpath.contracts.job_order.posted.v1"
+    [carried] = posted["data"]["positions"]
+    assert carried["languages"] == ["en", "ar", "pt-BR"] and carried["minimum_years"] == 3
+
+
+async def test_a_position_asks_no_language_or_experience_unless_it_says_so(world):
+    employer, agency = await world.business("employer"), await world.business("recruitment_agency")
+    order = await world.job_order(employer, agency)
+    assert order["positions"][0]["languages"] == [] and order["positions"][0]["min_years_experience"] is None
+
+
+@pytest.mark.parametrize(
+    "asked, field, rule",
+    [
+        ({"languages": ["english"]}, "positions.0.languages.0", "language_tag"),
+        ({"languages": ["en", "xx"]}, "positions.0.languages.1", "language_tag"),
+        ({"languages": ["en", "en"]}, "positions.0.languages", "duplicate"),
+        ({"min_years_experience": -1}, "positions.0.min_years_experience", "greater_than_equal"),
+        ({"min_years_experience": 61}, "positions.0.min_years_experience", "less_than_equal"),
+    ],
+)
+async def test_a_position_s_languages_are_bcp47_tags_each_once_and_its_years_a_plausible_count(
+    world, asked, field, rule
+):
+    employer, agency = await world.business("employer"), await world.business("recruitment_agency")
+    body = world.job_order_body(employer, agency)
+    body["positions"][0] |= asked
+    r = await world.client.post("/v1/job-orders", json=body, headers=world.headers(world.admin))
+    assert r.status_code == 422, r.text
+    assert [(v["field"], v["rule"]) for v in r.json()["violations"]] == [(field, rule)]

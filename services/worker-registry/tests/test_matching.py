@@ -3,9 +3,11 @@ order's employer and agencies, every point explained; the agency's own workers a
 considered by the recruiter, not placed ones; nothing protected weighs in a score; reach and roles."""
 
 import dataclasses
+import random
 import uuid
 
 import pytest
+from sqlalchemy import select
 
 from fairpath.common.auth import Role
 from fairpath.common.events.catalogue import (
@@ -18,8 +20,9 @@ from fairpath.common.events.envelope import new_event
 from fairpath.common.testing import make_principal
 from fairpath.common.testing.nats import wait_until
 from fairpath.common.timeutil import utcnow
-from fairpath.registry.matching.service import MatchProfile
+from fairpath.registry.matching.service import MatchProfile, best_score, profiles, ranked
 from fairpath.registry.matching.tables import JobOrderPositionProjection, JobOrderProjection
+from fairpath.registry.workers.tables import Worker
 
 from .conftest import audit_entries, new_agency, publish_contract_event, register, worker_principal
 from .test_grievances import grievance
@@ -344,3 +347,104 @@ async def test_roles_that_never_choose_candidates_are_forbidden(registry, minter
     principal = worker_principal(uuid.uuid4()) if role == Role.worker else make_principal(role)
     r = await candidates(registry, minter, principal, uuid.uuid4())
     assert r.status_code == 403
+
+
+async def test_the_languages_and_years_a_position_asks_are_explained_in_its_points(
+    registry, registry_app, broker, minter
+):
+    agency = new_agency()
+    created = await register(
+        registry,
+        minter,
+        agency,
+        skills=skill("7112", "skilled", 2),
+        languages=[{"language": "ne", "proficiency": "native"}, {"language": "ar", "proficiency": "basic"}],
+    )
+    order = await post_job_order(
+        broker, registry_app, uuid.uuid4(), [agency.business_id], position("7112", ("ar", "en"), 4)
+    )
+    [listed] = (await candidates(registry, minter, agency, order.job_order_id)).json()["candidates"]
+    assert listed["worker"]["id"] == created["id"]
+    explained = {p["factor"]: p for p in listed["explanation"]}
+    assert explained["languages"] == {
+        "factor": "languages",
+        "points": 5.0,  # basic Arabic counts half, of one of two languages
+        "why": "speaks ar of ar, en (basic counts half)",
+    }
+    assert explained["experience"] == {
+        "factor": "experience",
+        "points": 7.5,  # two years of the four asked
+        "why": "2 years in 7112; the position asks 4",
+    }
+
+    # A position asking neither: every language point, and five years earn the experience in full.
+    open_order = await post_job_order(
+        broker, registry_app, uuid.uuid4(), [agency.business_id], position("7112", (), None)
+    )
+    [listed] = (await candidates(registry, minter, agency, open_order.job_order_id)).json()["candidates"]
+    explained = {p["factor"]: p for p in listed["explanation"]}
+    assert explained["languages"]["points"] == 20.0 and explained["languages"]["why"] == "the position asks no language"
+    assert (
+        explained["experience"]["points"] == 6.0 and explained["experience"]["why"] == "2 years in 7112; 5 earn it all"
+    )
+
+
+async def test_the_shortlist_ranked_in_the_database_is_the_scorer_s_own_ranking(registry, registry_app, broker, minter):
+    """Every considered worker's score as the database computes it is the scorer's, to the hundredth, and the
+    shortlist is the scorer's best, ties by id: varied occupations, levels, years, languages, several positions."""
+    rng = random.Random(11)
+    agency = new_agency()
+    occupations = ["7112", "7113", "7115", "7121", "7212", "9313", "9312", "5120"]
+    levels = ["trainee", "semi_skilled", "skilled", "highly_skilled"]
+    proficiencies = ["basic", "conversational", "fluent", "native"]
+    for _ in range(36):
+        skills = [
+            {
+                "occupation": occupation,
+                "level": rng.choice(levels),
+                "years_experience": rng.choice([None, 0, 1, 2, 3, 7]),
+            }
+            for occupation in rng.sample(occupations, rng.randint(1, 2))
+        ]
+        spoken = [
+            {"language": language, "proficiency": rng.choice(proficiencies)}
+            for language in rng.sample(["ne", "en", "ar", "hi", "fil"], rng.randint(1, 3))
+        ]
+        await register(registry, minter, agency, skills=skills, languages=spoken)
+    positions = (position("7112", ("en", "ar", "hi"), 3), position("9313", (), None), position("71", ("ne",), 7))
+    order = await post_job_order(broker, registry_app, uuid.uuid4(), [agency.business_id], *positions)
+
+    async with registry_app.state.database.session(read_only=True) as s:
+        held = list(
+            (
+                await s.execute(
+                    select(JobOrderPositionProjection)
+                    .where(JobOrderPositionProjection.job_order_id == order.job_order_id)
+                    .order_by(JobOrderPositionProjection.position_id)
+                )
+            ).scalars()
+        )
+        considered = [
+            w.id
+            for w in (
+                await s.execute(select(Worker).where(Worker.agency_organization_id == agency.organization_id))
+            ).scalars()
+        ]
+        majors = {p.occupation[:1] for p in held}
+        expected = sorted(
+            (
+                best_score(profile, held)
+                for profile in await profiles(s, considered)
+                if any(f.occupation[:1] in majors for f in profile.skills)  # a skill in a group asked
+            ),
+            key=lambda found: (-found.total, found.worker_id),
+        )
+        # Every limit: a short one is found among the workers of a position's unit or minor group alone.
+        in_database = {limit: await ranked(s, agency, held, limit=limit) for limit in (1, 2, 4, 7, 12, 100)}
+    for limit, found in in_database.items():
+        assert [(w, cents / 100) for w, cents in found] == [(e.worker_id, e.total) for e in expected[:limit]]
+
+    listed = (await candidates(registry, minter, agency, order.job_order_id, limit=7)).json()["candidates"]
+    assert [(c["worker"]["id"], c["score"], c["position_id"]) for c in listed] == [
+        (str(e.worker_id), e.total, str(e.position_id)) for e in expected[:7]
+    ]

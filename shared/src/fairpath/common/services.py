@@ -88,6 +88,7 @@ REGISTRY = ServiceSpec(
         "/v1/placements",
         "/v1/check-ins",
         "/v1/candidates",
+        "/v1/offers",
     ),
 )
 

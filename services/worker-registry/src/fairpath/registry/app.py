@@ -21,8 +21,12 @@ from fairpath.registry.fees.tables import FeeReport
 from fairpath.registry.grievances.consumers import contracts_subscription
 from fairpath.registry.grievances.routes import router as grievances_router
 from fairpath.registry.grievances.tables import Grievance
+from fairpath.registry.journey.consumers import journey_subscription
+from fairpath.registry.journey.routes import router as journey_router
 from fairpath.registry.matching.consumers import job_orders_subscription
 from fairpath.registry.matching.routes import router as matching_router
+from fairpath.registry.offers.consumers import worker_consents_subscription
+from fairpath.registry.offers.routes import router as offers_router
 from fairpath.registry.orientation.routes import router as orientation_router
 from fairpath.registry.placements.routes import router as placements_router
 from fairpath.registry.reference.routes import router as reference_router
@@ -56,7 +60,8 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         title="Fairpath worker-registry",
         description=(
             "Holds migrant workers with consent and encrypted personal data; fee reports, grievances, placements; "
-            "the journey: candidates for job orders, orientation, deployment steps, post-arrival check-ins."
+            "the journey: candidates for job orders and offers to them, orientation, deployment steps, post-arrival "
+            "check-ins, the return home and next-season invitations."
         ),
         # The dossier's paths before `/v1/fees/{id}` and `/v1/grievances/{id}`, which would take them.
         routers=[
@@ -71,6 +76,8 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             deployment_router,
             check_ins_router,
             matching_router,
+            offers_router,
+            journey_router,
         ],
         tables=ledger_tables,
         audit_hold_scope=AUDIT_HOLD_SCOPE,
@@ -81,5 +88,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             vetting_subscription(),
             activations_subscription(settings),
             job_orders_subscription(),
+            worker_consents_subscription(),
+            journey_subscription(),
         ],
     )

@@ -229,6 +229,39 @@ class WorkerErased(EventPayload):
 
 
 # ---------------------------------------------------------------------------------------------
+# registry: offers (a recruiter picks a candidate; the worker's acceptance is consumed by contracts)
+# ---------------------------------------------------------------------------------------------
+
+
+class OfferMade(EventPayload):
+    """A recruiter (an agency or the employer of a job order) picked a candidate from its shortlist for a
+    position: an offer, pending the worker's answer."""
+
+    subject = "registry.offer.made"
+
+    offer_id: uuid.UUID
+    job_order_id: uuid.UUID
+    position_id: uuid.UUID
+    worker_id: uuid.UUID
+    recruiter_id: uuid.UUID = Field(description="the business (agency or employer) that made the offer")
+    made_at: AwareDatetime
+
+
+class OfferAccepted(EventPayload):
+    """The worker accepted a recruiter's offer: that recruiter may now contract them for the job order
+    (design.md: "an agency contracts only workers it registered, or who accepted its offer")."""
+
+    subject = "registry.offer.accepted"
+
+    offer_id: uuid.UUID
+    job_order_id: uuid.UUID
+    position_id: uuid.UUID
+    worker_id: uuid.UUID
+    recruiter_id: uuid.UUID = Field(description="the business (agency or employer) that made the offer")
+    accepted_at: AwareDatetime
+
+
+# ---------------------------------------------------------------------------------------------
 # registry: findings for vetting (fees, grievances, retaliation)
 # ---------------------------------------------------------------------------------------------
 

@@ -4,9 +4,10 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
-from fairpath.common.reference import CountryCode, CurrencyCode, IsicSection
+from fairpath.common.reference import CountryCode, CurrencyCode, IsicSection, LanguageTag
 from fairpath.contracts.contracts.terms import IscoUnitGroup, Provision, Text
 from fairpath.contracts.reference.schemas import PayPeriod
 from fairpath.contracts.values import SINGLE_LINE, plausible
@@ -47,6 +48,22 @@ class PositionIn(BaseModel):
     title: Text
     number_of_workers: int = Field(ge=1, le=100_000)
     offered: OfferedTerms
+    languages: list[LanguageTag] = Field(
+        default_factory=list,
+        max_length=20,
+        description="languages the work asks (BCP 47 tags, as the registry records a worker's), each once; "
+        "matching weighs how well a worker speaks each",
+    )
+    min_years_experience: int | None = Field(
+        default=None, ge=0, le=60, description="years of experience in the occupation the work asks, if any"
+    )
+
+    @field_validator("languages")
+    @classmethod
+    def _each_language_once(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise PydanticCustomError("duplicate", "each language once")
+        return value
 
 
 class JobOrderCreate(BaseModel):
@@ -71,6 +88,8 @@ class JobOrderCreate(BaseModel):
                             "occupation": "7112",
                             "title": "Mason",
                             "number_of_workers": 40,
+                            "languages": ["en", "ar"],
+                            "min_years_experience": 2,
                             "offered": {
                                 "pay_amount": 180000,
                                 "currency": "QAR",
@@ -123,6 +142,8 @@ class PositionPublic(BaseModel):
     occupation_title: str
     title: str
     number_of_workers: int
+    languages: list[str] = Field(description="languages the work asks (BCP 47 tags)")
+    min_years_experience: int | None = Field(description="years of experience the work asks, if any")
     contracts_drafted: int = Field(description="contracts against this position that are not terminated")
     offered: OfferedTerms
 

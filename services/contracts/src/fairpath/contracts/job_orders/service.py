@@ -99,6 +99,8 @@ async def create_job_order(
             occupation=p.occupation,
             title=p.title,
             number_of_workers=p.number_of_workers,
+            languages=list(p.languages),
+            min_years_experience=p.min_years_experience,
             **p.offered.model_dump(mode="json"),
         )
         for p in data.positions
@@ -118,8 +120,7 @@ async def create_job_order(
 
 
 def _posted(order: JobOrder, agreements: list[ServiceAgreement], positions: list[JobPosition]) -> JobOrderPosted:
-    """The job order as the registry matches workers to it. The job order records no languages or years of
-    experience of its own yet: a position asks none."""
+    """The job order as the registry matches workers to it, with what each position asks of a worker."""
     return JobOrderPosted(
         version=1,
         job_order_id=order.id,
@@ -128,7 +129,12 @@ def _posted(order: JobOrder, agreements: list[ServiceAgreement], positions: list
         destination_country=order.destination_country,
         positions=[
             JobOrderPosition(
-                position_id=p.id, occupation=p.occupation, title=p.title, number_of_workers=p.number_of_workers
+                position_id=p.id,
+                occupation=p.occupation,
+                title=p.title,
+                number_of_workers=p.number_of_workers,
+                languages=p.languages,
+                minimum_years=p.min_years_experience,
             )
             for p in positions
         ],
@@ -178,6 +184,8 @@ async def present(
                 occupation_title=_occupation_title(p.occupation),
                 title=p.title,
                 number_of_workers=p.number_of_workers,
+                languages=p.languages,
+                min_years_experience=p.min_years_experience,
                 contracts_drafted=counts.get(p.id, 0),
                 offered=OfferedTerms.model_validate({name: getattr(p, name) for name in offered_fields}),
             )

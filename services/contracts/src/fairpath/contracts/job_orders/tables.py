@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field
 
 from fairpath.common.db import EnumString, UtcDateTime
@@ -48,6 +48,9 @@ class JobPosition(ContractsModel, table=True):
     occupation: str = Field(max_length=4)
     title: str = Field(max_length=500)
     number_of_workers: int
+    # What the work asks of a worker (matching weighs it): languages (BCP 47 tags) and years of experience.
+    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    min_years_experience: int | None = None
     # Minor units: a monthly wage in rupiah is past 2^31 sen.
     pay_amount: int = Field(sa_column=Column(BigInteger, nullable=False))
     currency: str = Field(max_length=3)

@@ -34,6 +34,7 @@ from fairpath.contracts.job_orders.tables import JobOrder, JobPosition, ServiceA
 from fairpath.contracts.reference.schemas import PayPeriod
 from fairpath.contracts.reference.service import ExchangeRates, WorkingTimeRules, minimum_wage_for, working_time_for
 from fairpath.contracts.reference.tables import MinimumWage
+from fairpath.contracts.workers.service import accepted_offer_of
 from fairpath.contracts.workers.tables import WorkerProjection
 
 # Deductions the law makes (income tax, social security) are not the employer's to take: a minimum wage is a
@@ -73,14 +74,17 @@ def _parties(terms: ContractTerms) -> list[tuple[uuid.UUID, BusinessKind]]:
 
 
 async def _worker_in_reach(session: AsyncSession, principal: Principal, worker: WorkerProjection) -> bool:
-    """An agency reaches the workers it registered, the operator every worker, and each party a worker holding a
-    contract that names it. An employer reaches no other: the worker's consent to share a profile is given to one
-    employer at a time, and the registry's events tell contracts only that it was given to some employer."""
+    """An agency reaches the workers it registered, the operator every worker, each party a worker holding a
+    contract that names it, and an agency or employer a worker who accepted its offer. An employer reaches no
+    other: the worker's consent to share a profile is given to one employer at a time, and the registry's events
+    tell contracts only that it was given to some employer."""
     if principal.role in OPERATOR_ROLES:
         return True
     own = principal.business_id
     if own is None:
         return False
+    if principal.role in (Role.agency, Role.employer) and await accepted_offer_of(session, worker.worker_id, own):
+        return True
     if principal.role == Role.agency:
         if worker.agency_id == own:
             return True

@@ -323,6 +323,73 @@ async def file_grievance(api: Api, worker_id: str, grievance: dict[str, Any]) ->
     return await _submit(api, f"/v1/workers/{segment(worker_id)}/grievances", grievance)
 
 
+# --- the worker's journey: offers, check-ins, the return home --------------------------------------------
+
+
+# The words of the API's statuses a worker's journey shows.
+OFFER_STATUSES = {
+    "pending": N_("waiting for your answer"),
+    "accepted": N_("accepted"),
+    "declined": N_("declined"),
+    "withdrawn": N_("withdrawn"),
+}
+CHECK_IN_STATUSES = {
+    "scheduled": N_("not due yet"),
+    "due": N_("due today"),
+    "overdue": N_("waiting for your answers"),
+    "answered": N_("answered"),
+}
+# The check-in's questions, each answered yes or no, in the order the form asks them.
+CHECK_IN_QUESTIONS = {
+    "paid_in_full_and_on_time": N_("Were you paid in full and on time?"),
+    "passport_in_hand": N_("Do you have your passport with you?"),
+    "contract_is_the_one_signed": N_("Is the contract you work under the one you signed?"),
+    "paid_any_fee": N_("Did you pay any fee for this job, or was one taken from your wages?"),
+    "want_to_talk": N_("Do you want someone from the operator to contact you?"),
+}
+# Why an answer was not recorded, in the worker's words (the API's problem types are the keys).
+JOURNEY_REFUSALS = {
+    "offer_not_pending": N_("This offer is no longer open: it was answered already, or it was withdrawn."),
+    "check_in_not_due": N_("This check-in is not due yet: you can answer it from its date."),
+    "check_in_answered": N_("You answered this check-in already."),
+    "return_already_recorded": N_("You confirmed already that you got home."),
+    "contract_not_ended": N_("Your contract has not ended yet: confirm that you got home after it ends."),
+}
+JOURNEY_REFUSED = N_("Your answer was not recorded. Open the page again and try once more.")
+
+
+async def journey(api: Api, worker_id: str) -> dict[str, Any]:
+    """The worker's journey as the registry keeps it: offers, check-ins, returns home, next-season invitations."""
+    return await api.get(f"/v1/workers/{segment(worker_id)}/journey")
+
+
+async def _answer(api: Api, path: str, body: dict[str, Any] | None = None) -> Submitted:
+    """An answer of the worker's: done, or why not in the worker's words (`form`: a message of the catalogues)."""
+    response = await api.post(path, json=body) if body is not None else await api.post(path)
+    if response.status_code < 300:
+        return Submitted(done=True, status=response.status_code)
+    problem = refused_problem(response)
+    if response.status_code in (409, 422):
+        why = JOURNEY_REFUSALS.get(problem_name(problem), JOURNEY_REFUSED)
+        return Submitted(done=False, violations={"form": why}, status=response.status_code)
+    raise ApiRefused(response.status_code, problem)
+
+
+async def answer_offer(api: Api, offer_id: str, *, accept: bool) -> Submitted:
+    """The worker accepts or declines an offer made to them."""
+    return await _answer(api, f"/v1/offers/{segment(offer_id)}/{'accept' if accept else 'decline'}")
+
+
+async def answer_check_in(api: Api, check_in_id: str, answers: dict[str, Any]) -> Submitted:
+    """The worker's answers to a check-in (a worrying one files a confidential grievance for an officer)."""
+    return await _answer(api, f"/v1/check-ins/{segment(check_in_id)}/answers", answers)
+
+
+async def confirm_home(api: Api, contract_id: str) -> Submitted:
+    """The worker's own word that they got home at the contract's end."""
+    return await _answer(api, f"/v1/contracts/{segment(contract_id)}/return", {"confirmed_home": True})
+
+
 # --- the public check of a contract document --------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from fairpath.gateway.portal import pages, plain
 from fairpath.gateway.portal.i18n import (
     FEE_CATEGORIES,
     LANGUAGES,
+    N_,
     PAYMENT_METHODS,
 )
 from fairpath.gateway.portal.pages import Api, ApiRefused, Submitted
@@ -56,6 +57,7 @@ ROLE_PAGES.update(
             (f"{PREFIX}/grievances", "Grievances"),
         ],
         "worker": [
+            (f"{PREFIX}/journey", N_("My journey")),
             (f"{PREFIX}/contracts", "My contracts"),
             (f"{PREFIX}/fees", "My fee reports"),
             (f"{PREFIX}/grievances", "My grievances"),
@@ -497,6 +499,154 @@ async def report_fee(request: Request) -> Response:
             status=submitted.status,
             visit=visit,
             **_fee_form_context(typed, submitted.violations),
+        )
+
+
+# --- the worker's journey: offers, check-ins, the return home ------------------------------------------
+
+# What the journey page confirms after a form (`?done=`), in the worker's words.
+JOURNEY_DONE = {
+    "accepted": N_(
+        "You accepted the offer. The recruiter can now prepare your contract: read it carefully before you sign."
+    ),
+    "declined": N_("You declined the offer."),
+    "check_in": N_(
+        "Thank you: your answers were recorded. If something is wrong, a compliance officer will contact you."
+    ),
+    "home": N_("Your return home is recorded. Welcome home."),
+}
+ENDED = ("completed", "terminated")
+CHOOSE_YES_OR_NO = N_("Choose yes or no.")
+
+
+@router.get("/journey")
+async def journey(request: Request) -> Response:
+    async with visiting(request) as visit:
+        require_role(visit, "worker")
+        done = request.query_params.get("done")
+        response = await _journey_page(request, visit, done=done if done in JOURNEY_DONE else None)
+        return remember_language(request, response, visit)
+
+
+async def _journey_page(
+    request: Request, visit: Visit, *, status: int = 200, done: str | None = None, refusal: str = ""
+) -> HTMLResponse:
+    """The offers made to the worker (the pending ones to answer), their check-ins (the due ones to answer), the
+    contracts that ended with the journey home (to confirm), and the invitations to a next season."""
+    worker_id = visit.me.get("worker_id")
+    if not worker_id:
+        raise PageNotFound()
+    found = await pages.journey(visit.api, str(worker_id))
+    returns = {r["contract_id"]: r for r in found.get("returns", [])}
+    ended = [c for c in await pages.contracts(visit.api) if c.get("status") in ENDED]
+    return render(
+        request,
+        "journey.html",
+        status=status,
+        visit=visit,
+        journey=found,
+        ended=[(c, returns.get(c["id"])) for c in ended],
+        offer_statuses=pages.OFFER_STATUSES,
+        check_in_statuses=pages.CHECK_IN_STATUSES,
+        done=JOURNEY_DONE.get(done or ""),
+        refusal=refusal,
+    )
+
+
+async def _after_answer(request: Request, visit: Visit, submitted: Submitted, done: str) -> Response:
+    if submitted.done:
+        return RedirectResponse(f"{PREFIX}/journey?done={done}", status_code=303)
+    refusal = submitted.violations.get("form", pages.JOURNEY_REFUSED)
+    return await _journey_page(request, visit, status=submitted.status, refusal=refusal)
+
+
+@router.post("/offers/{offer_id}/{answer}")
+async def answer_offer(request: Request, offer_id: str, answer: str) -> Response:
+    """The worker accepts or declines an offer made to them."""
+    async with visiting(request) as visit:
+        require_role(visit, "worker")
+        await checked_form(request, visit)
+        if not is_uuid(offer_id) or answer not in ("accept", "decline"):
+            raise PageNotFound()
+        submitted = await pages.answer_offer(visit.api, offer_id, accept=answer == "accept")
+        return await _after_answer(request, visit, submitted, "accepted" if answer == "accept" else "declined")
+
+
+@router.post("/returns/{contract_id}")
+async def confirm_home(request: Request, contract_id: str) -> Response:
+    """The worker confirms they got home at their contract's end."""
+    async with visiting(request) as visit:
+        require_role(visit, "worker")
+        await checked_form(request, visit)
+        if not is_uuid(contract_id):
+            raise PageNotFound()
+        return await _after_answer(request, visit, await pages.confirm_home(visit.api, contract_id), "home")
+
+
+@router.get("/check-ins/{check_in_id}")
+async def check_in_form(request: Request, check_in_id: str) -> Response:
+    async with visiting(request) as visit:
+        require_role(visit, "worker")
+        response = await _check_in_page(request, visit, check_in_id, given={}, errors={})
+        return remember_language(request, response, visit)
+
+
+async def _check_in_page(
+    request: Request,
+    visit: Visit,
+    check_in_id: str,
+    *,
+    given: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> HTMLResponse:
+    """A check-in of the worker's own, with its questions when it is due (one of another worker is not found)."""
+    worker_id = visit.me.get("worker_id")
+    if not worker_id or not is_uuid(check_in_id):
+        raise PageNotFound()
+    found = await pages.journey(visit.api, str(worker_id))
+    check_in = next((c for c in found.get("check_ins", []) if c["id"] == check_in_id), None)
+    if check_in is None:
+        raise PageNotFound()
+    return render(
+        request,
+        "check_in.html",
+        status=status,
+        visit=visit,
+        check_in=check_in,
+        questions=pages.CHECK_IN_QUESTIONS,
+        check_in_statuses=pages.CHECK_IN_STATUSES,
+        given=given,
+        errors=errors,
+    )
+
+
+@router.post("/check-ins/{check_in_id}")
+async def answer_check_in(request: Request, check_in_id: str) -> Response:
+    """The worker's answers: yes or no to each question, and anything they want to add, in their language."""
+    async with visiting(request) as visit:
+        require_role(visit, "worker")
+        form = await checked_form(request, visit)
+        if not is_uuid(check_in_id):
+            raise PageNotFound()
+        given = {name: form_text(form, name, 8) for name in pages.CHECK_IN_QUESTIONS}
+        note = form_text(form, "note", 5000).strip()
+        errors = {name: CHOOSE_YES_OR_NO for name, value in given.items() if value not in ("yes", "no")}
+        if errors:
+            submitted = Submitted(done=False, violations=errors, status=422)
+        else:
+            answers = {name: value == "yes" for name, value in given.items()}
+            body = answers | {"language": visit.language.code, **({"note": note} if note else {})}
+            submitted = await pages.answer_check_in(visit.api, check_in_id, body)
+        if submitted.done:
+            return RedirectResponse(f"{PREFIX}/journey?done=check_in", status_code=303)
+        return await _check_in_page(
+            request,
+            visit,
+            check_in_id,
+            given=given | {"note": note},
+            errors=submitted.violations,
+            status=submitted.status,
         )
 
 

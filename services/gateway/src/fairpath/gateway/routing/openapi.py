@@ -81,6 +81,8 @@ TAG_DESCRIPTIONS = {
     "grievances": "Grievances a worker raises, and how they are handled, with no retaliation.",
     "orientation": "Pre-departure orientation sessions an agency holds in the worker's language, who attended, "
     "and each worker's own confirmation.",
+    "offers": "A recruiter's pick of a candidate from its shortlist for a job order's position, and the worker's "
+    "answer: an accepted offer lets the recruiter contract the worker.",
     "check-ins": "Post-arrival check-ins with each placed worker; a worrying answer becomes a confidential "
     "grievance for an officer.",
 }

@@ -12,22 +12,23 @@ pending contracts. Nothing protected (sex, age, nationality, religion, a past gr
 can weigh in a score: the scorer never receives it. The employer and the agency choose; the score only orders.
 """
 
+import dataclasses
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, union
+from sqlalchemy import CTE, ColumnElement, case, exists, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fairpath.common.auth import Principal, Role
-from fairpath.common.domain_codes import ConsentPurpose, ContractStatus
+from fairpath.common.domain_codes import ContractStatus
 from fairpath.common.errors import NotFound
 from fairpath.common.ledger import Ledger
 from fairpath.registry.crypto import FieldCipher
 from fairpath.registry.matching.schemas import Candidate, Factor, Point, Shortlist
-from fairpath.registry.matching.tables import JobOrderPositionProjection, JobOrderProjection
-from fairpath.registry.workers.schemas import PROFICIENCY_RANK, SKILL_RANK, Proficiency, SkillLevel, View, WorkerStatus
+from fairpath.registry.matching.tables import MATCHABLE, JobOrderPositionProjection, JobOrderProjection
+from fairpath.registry.workers.schemas import PROFICIENCY_RANK, SKILL_RANK, Proficiency, SkillLevel, View
 from fairpath.registry.workers.service import audit_reads, details_of, is_owner, present
 from fairpath.registry.workers.tables import Placement, Worker, WorkerLanguage, WorkerRecruiterConsent, WorkerSkill
 
@@ -178,6 +179,210 @@ def best_score(profile: MatchProfile, positions: Sequence[JobOrderPositionProjec
     return max(scores, key=lambda s: s.total)
 
 
+# --- the score in SQL ----------------------------------------------------------------------
+#
+# The shortlist is ranked in the database: each considered worker's best score, in hundredths of a point, from
+# the facts `MatchProfile` holds (skills, languages, a pending contract) and nothing else, by the same rules as
+# `score`: every value a fact can be worth is computed here by the scorer's own functions, so the two agree to
+# the hundredth, and equal totals tie in both. Only the workers shown are then scored again, in Python, for the
+# explanation of each point.
+
+# A skill's rank among the worker's skills for one position, as `_occupation` chooses: digits in common with the
+# position's occupation, then level, then years (at most 60: `Skill.years_experience`), packed in one integer
+# (`digits * 1000 + level * 100 + years`); the skill's points go beside it, in the four lowest digits.
+_POINTS = 10_000
+_YEARS_CAP = 99
+
+
+def _cents(point: Point) -> int:
+    return round(point.points * 100)
+
+
+@dataclass(frozen=True)
+class _Worth:
+    """What each fact is worth for one position, in hundredths of a point."""
+
+    occupation: dict[int, int]  # digits in common -> points
+    skill_level: dict[int, int]  # the skill's level rank -> points
+    experience: dict[int, int]  # years below those that earn it all -> points
+    full_experience: int
+    languages: dict[int, int]  # half-shares of the languages asked (a basic one counts 1, a better one 2)
+    pending: int
+    available: int
+
+
+def _worth(position: JobOrderPositionProjection) -> _Worth:
+    asked = position.occupation
+    occupation = {}
+    for digits in range(1, len(asked) + 1):
+        held = asked if digits == len(asked) else asked[:digits] + ("1" if asked[digits] == "0" else "0")
+        occupation[digits] = _cents(_occupation(position, [SkillFacts(held, 1, 0)])[1])
+    skill_level = {rank: _cents(_skill_level(position, SkillFacts(asked, rank, 0))) for rank in WORKER_SKILL_LEVEL}
+    full_years = position.minimum_years or FULL_EXPERIENCE_YEARS
+    experience = {years: _cents(_experience(position, SkillFacts(asked, 1, years))) for years in range(full_years)}
+    fluent, basic = PROFICIENCY_RANK[Proficiency.fluent], PROFICIENCY_RANK[Proficiency.basic]
+    asked_languages = list(position.languages)
+    languages = {}
+    for well in range(len(asked_languages) + 1):
+        for basically in range(len(asked_languages) - well + 1):
+            held = [(lang, fluent) for lang in asked_languages[:well]]
+            held += [(lang, basic) for lang in asked_languages[well : well + basically]]
+            languages[2 * well + basically] = _cents(_languages(position, held))
+    profile = MatchProfile(uuid.UUID(int=0), (), (), committed_elsewhere=True)
+    return _Worth(
+        occupation=occupation,
+        skill_level=skill_level,
+        experience=experience,
+        full_experience=_cents(_experience(position, SkillFacts(asked, 1, full_years))),
+        languages=languages,
+        pending=_cents(_availability(profile)),
+        available=_cents(_availability(dataclasses.replace(profile, committed_elsewhere=False))),
+    )
+
+
+def _skill_points(position: JobOrderPositionProjection, worth: _Worth) -> ColumnElement[int]:
+    """Of one `worker_skill` row: its rank and its points for the position, packed; NULL out of its major group."""
+    asked = position.occupation
+    years = case(
+        (WorkerSkill.years_experience.is_(None), 0),
+        (WorkerSkill.years_experience > _YEARS_CAP, _YEARS_CAP),
+        else_=WorkerSkill.years_experience,
+    )
+    digits = case(
+        *(
+            (func.substr(WorkerSkill.occupation, 1, n) == asked[:n], n * 1000 * _POINTS + worth.occupation[n])
+            for n in range(len(asked), 1, -1)
+        ),
+        else_=1000 * _POINTS + worth.occupation[1],
+    )
+    level = case(worth.skill_level, value=WorkerSkill.level_rank, else_=0)
+    experience = case(worth.experience, value=years, else_=worth.full_experience) if worth.experience else 0
+    packed = digits + (WorkerSkill.level_rank * 100 + years) * _POINTS + level + experience
+    return case((WorkerSkill.major == asked[:1], packed))
+
+
+def _language_shares(position: JobOrderPositionProjection) -> ColumnElement[int]:
+    """Of one `worker_language` row: its half-shares of the position's languages (0 if not asked)."""
+    basic = PROFICIENCY_RANK[Proficiency.basic]
+    weight = case((WorkerLanguage.proficiency_rank <= basic, 1), else_=2)
+    return case(dict.fromkeys(position.languages, weight), value=WorkerLanguage.language, else_=0)
+
+
+def _greatest(dialect: str, values: list[ColumnElement[int]]) -> ColumnElement[int]:
+    if len(values) == 1:
+        return values[0]
+    return func.greatest(*values) if dialect == "postgresql" else func.max(*values)
+
+
+# The columns of `worker_skill` that hold an occupation's first 1, 2, 3 and 4 digits (each indexed).
+_GROUP_COLUMNS = {1: WorkerSkill.major, 2: WorkerSkill.sub_major, 3: WorkerSkill.minor, 4: WorkerSkill.unit}
+
+
+def _considered_pool(principal: Principal) -> CTE:
+    """The workers the caller may consider, their standing (`MATCHABLE`) checked later for those consenting to be
+    considered by it: the recruiter's consents and an agency's own `MATCHABLE` workers, each an index range."""
+    pools = [
+        select(WorkerRecruiterConsent.worker_id).where(WorkerRecruiterConsent.recruiter_id == principal.business_id)
+    ]
+    if principal.role == Role.agency and principal.organization_id is not None:
+        pools.append(
+            select(Worker.id.label("worker_id")).where(
+                Worker.agency_organization_id == principal.organization_id, MATCHABLE
+            )
+        )
+    return union(*pools).cte("pool")
+
+
+def _bound(positions: Sequence[JobOrderPositionProjection], worths: Sequence[_Worth], digits: int) -> int:
+    """The most a worker can score, in hundredths, with no occupation sharing `digits` digits with a position's
+    (or all of a shorter one's)."""
+    return max(
+        w.occupation.get(min(digits, len(p.occupation)) - 1, 0)
+        + max(w.skill_level.values())
+        + max(w.languages.values())
+        + w.full_experience
+        + w.available
+        for p, w in zip(positions, worths)
+    )
+
+
+async def ranked(
+    session: AsyncSession, principal: Principal, positions: Sequence[JobOrderPositionProjection], limit: int
+) -> list[tuple[uuid.UUID, int]]:
+    """The `limit` best of the workers the caller may consider, with a skill in the major group of a position:
+    (worker, best score in hundredths), best first, then by id (as `shortlist` orders them).
+
+    Narrowed by the occupation first: the workers with an occupation in a position's unit group (an index range of
+    `worker_skill`, met with the caller's pool), then its minor group, sub-major and major group, until the
+    `limit`-th best scores more than any worker outside the group could."""
+    worths = [_worth(p) for p in positions]
+    for digits in range(max(len(p.occupation) for p in positions), 0, -1):
+        found = await _ranked_within(session, principal, positions, worths, limit, digits)
+        if digits == 1 or (len(found) == limit and found[-1][1] > _bound(positions, worths, digits)):
+            return found
+    raise AssertionError("unreachable: the major group is the last narrowing")
+
+
+async def _ranked_within(
+    session: AsyncSession,
+    principal: Principal,
+    positions: Sequence[JobOrderPositionProjection],
+    worths: Sequence[_Worth],
+    limit: int,
+    digits: int,
+) -> list[tuple[uuid.UUID, int]]:
+    """`ranked` among the workers with an occupation sharing `digits` digits with a position's (all of a shorter
+    one's)."""
+    pool = _considered_pool(principal)
+    considered = select(pool.c.worker_id).join(Worker, Worker.id == pool.c.worker_id).where(MATCHABLE)
+    if digits > 1:  # in the major group: the skills' own condition below
+        groups = {(min(digits, len(p.occupation)), p.occupation[:digits]) for p in positions}
+        in_group = select(WorkerSkill.worker_id).where(or_(*(_GROUP_COLUMNS[n] == code for n, code in groups)))
+        considered = considered.where(pool.c.worker_id.in_(in_group))
+    considered = considered.cte("considered")
+    skills = (
+        select(
+            WorkerSkill.worker_id,
+            *(func.max(_skill_points(p, w)).label(f"skill_{i}") for i, (p, w) in enumerate(zip(positions, worths))),
+        )
+        .join(considered, considered.c.worker_id == WorkerSkill.worker_id)
+        .where(WorkerSkill.major.in_({p.occupation[:1] for p in positions}))
+        .group_by(WorkerSkill.worker_id)
+        .cte("candidate")
+    )
+    source = skills
+    asked = sorted({lang for p in positions for lang in p.languages})
+    languages = None
+    if asked:
+        languages = (
+            select(
+                WorkerLanguage.worker_id,
+                *(
+                    func.sum(_language_shares(p)).label(f"languages_{i}")
+                    for i, p in enumerate(positions)
+                    if p.languages
+                ),
+            )
+            .join(skills, skills.c.worker_id == WorkerLanguage.worker_id)
+            .where(WorkerLanguage.language.in_(asked))
+            .group_by(WorkerLanguage.worker_id)
+            .subquery("spoken")
+        )
+        source = skills.outerjoin(languages, languages.c.worker_id == skills.c.worker_id)
+    pending = exists().where(Placement.worker_id == skills.c.worker_id, Placement.status.in_(PENDING))
+    availability = case((pending, worths[0].pending), else_=worths[0].available)
+    totals = []
+    for i, (position, worth) in enumerate(zip(positions, worths)):
+        language_points = worth.languages[0]  # the position asks no language
+        if position.languages:
+            spoken = func.coalesce(languages.c[f"languages_{i}"], 0)
+            language_points = case(worth.languages, value=spoken, else_=0)
+        totals.append(func.coalesce(skills.c[f"skill_{i}"], 0) % _POINTS + language_points)
+    best = (_greatest(session.bind.dialect.name, totals) + availability).label("score")
+    query = select(skills.c.worker_id, best).select_from(source).order_by(best.desc(), skills.c.worker_id).limit(limit)
+    return [(worker_id, total) for worker_id, total in await session.execute(query)]
+
+
 # --- the shortlist -------------------------------------------------------------------------
 
 
@@ -202,30 +407,6 @@ async def _positions(
     if not positions:
         raise NotFound("position", position_id)
     return positions
-
-
-async def _considered(session: AsyncSession, principal: Principal, majors: set[str]) -> list[uuid.UUID]:
-    """The workers the caller may consider: its own (an agency's) and those consenting to be considered by it;
-    each an index range (the agency's workers, the recruiter's consents), then a skill in a major group asked."""
-    pools = [
-        select(WorkerRecruiterConsent.worker_id).where(WorkerRecruiterConsent.recruiter_id == principal.business_id)
-    ]
-    if principal.role == Role.agency and principal.organization_id is not None:
-        pools.append(select(Worker.id).where(Worker.agency_organization_id == principal.organization_id))
-    pool = union(*pools).subquery()
-    query = (
-        select(Worker.id, Worker.consents)
-        .join(pool, pool.c[0] == Worker.id)
-        .where(
-            Worker.status == WorkerStatus.active,
-            Worker.currently_placed.is_(False),
-            # Once, by the major group's index (a correlated EXISTS would scan that range for each worker).
-            Worker.id.in_(select(WorkerSkill.worker_id).where(WorkerSkill.major.in_(majors))),
-        )
-    )
-    return [
-        worker_id for worker_id, consents in await session.execute(query) if ConsentPurpose.registration in consents
-    ]
 
 
 async def profiles(session: AsyncSession, worker_ids: Sequence[uuid.UUID]) -> list[MatchProfile]:
@@ -265,15 +446,13 @@ async def shortlist(
 ) -> Shortlist:
     order = await _job_order_of(session, principal, job_order_id)
     positions = await _positions(session, order, position_id)
-    ids = await _considered(session, principal, {p.occupation[:1] for p in positions})
+    ids = [worker_id for worker_id, _ in await ranked(session, principal, positions, limit)]
+    # Scored again, only the workers shown, for every point's explanation (and in the same order).
     best = sorted(
         (best_score(profile, positions) for profile in await profiles(session, ids)),
         key=lambda s: (-s.total, s.worker_id),
-    )[:limit]
-    records = {
-        w.id: w
-        for w in (await session.execute(select(Worker).where(Worker.id.in_([s.worker_id for s in best])))).scalars()
-    }
+    )
+    records = {w.id: w for w in (await session.execute(select(Worker).where(Worker.id.in_(ids)))).scalars()}
     scored = [(s, records[s.worker_id]) for s in best]
     languages, skills = await details_of(session, list(records))
     shown = [w for _, w in scored]
