@@ -9,6 +9,7 @@ also expires an approval; and a stop while the broker hangs answers no request w
 share one stack and run in file order (the last one stops it)."""
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -28,7 +29,9 @@ import nats
 import pyotp
 import pytest
 
-from fairpath.common.testing.nats import free_port
+from fairpath.common.services import ALL_SERVICES
+from fairpath.common.testing.fixtures import POSTGRES_ENV, PostgresAdmin
+from fairpath.common.testing.nats import env_is_ci, free_port
 from fairpath.deploy.processes import gone
 
 from .test_launcher import READY_TIMEOUT, ROOT, clean_env, free_port_block, poll_until
@@ -62,14 +65,17 @@ class Launcher:
         return f"http://127.0.0.1:{base + ports[name]}"
 
 
-@pytest.fixture(scope="module")
-def launcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launcher]:
-    tmp = tmp_path_factory.mktemp("faults")
+@contextlib.contextmanager
+def launched(tmp: Path, **env_extra: str) -> Iterator[Launcher]:
+    """`./fairpath up` as a new user runs it, on free ports, with what `env_extra` adds to its environment."""
     base, nats_port = free_port_block(4), free_port()
     var_dir, output = tmp / "var", tmp / "up.out"
     # Vetting's scheduled jobs every second, so a moved clock shows at once.
     env = clean_env(
-        FAIRPATH_VAR_DIR=str(var_dir), FAIRPATH_SKIP_SYNC="1", FAIRPATH_VETTING_SCHEDULE_INTERVAL_SECONDS="1"
+        FAIRPATH_VAR_DIR=str(var_dir),
+        FAIRPATH_SKIP_SYNC="1",
+        FAIRPATH_VETTING_SCHEDULE_INTERVAL_SECONDS="1",
+        **env_extra,
     )
     argv = [str(ROOT / "fairpath"), "up", "--base-port", str(base), "--nats-port", str(nats_port)]
     with open(output, "wb") as out:
@@ -100,6 +106,31 @@ def launcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launcher]:
         for pid in [*pids.values(), *_current_pids(started)]:  # only if a test failed: leak nothing
             if not gone(pid):
                 os.killpg(pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def launcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launcher]:
+    with launched(tmp_path_factory.mktemp("faults")) as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def launcher_on_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launcher]:
+    """`./fairpath up` with each service's database on PostgreSQL (FAIRPATH_<SERVICE>_DATABASE_URL)."""
+    url = os.environ.get(POSTGRES_ENV)
+    admin = PostgresAdmin(url) if url else None
+    if admin is None or not asyncio.run(admin.reachable()):
+        if env_is_ci():
+            pytest.fail(f"no PostgreSQL at {POSTGRES_ENV}: the suite promises both databases under CI=true")
+        pytest.skip(f"no PostgreSQL at {POSTGRES_ENV}")
+    databases = {
+        f"{spec.settings_prefix}DATABASE_URL": asyncio.run(admin.create(f"up_{spec.name}")) for spec in ALL_SERVICES
+    }
+    try:
+        with launched(tmp_path_factory.mktemp("up-postgres"), **databases) as started:
+            yield started
+    finally:
+        asyncio.run(admin.drop_all())
 
 
 def _current_pids(launcher: Launcher) -> list[int]:
@@ -360,12 +391,16 @@ def ok(response: httpx.Response, status: int = 200) -> dict:
     return response.json()
 
 
-def test_a_seasonal_worker_is_walked_from_orientation_to_the_next_seasons_invitation(launcher: Launcher) -> None:
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_seasonal_worker_is_walked_from_orientation_to_the_next_seasons_invitation(
+    database: str, request: pytest.FixtureRequest
+) -> None:
     """One worker's months through the gateway, the clock moved by the admin: registered with consent,
     oriented in Nepali, found on a job order's shortlist and picked by the agency, the offer accepted, a seasonal
     contract signed, deployed and arrived, checked in on at 2, 6 and 12 weeks
     (a worrying answer becomes a grievance an officer substantiates, and a finding in vetting), the season
     completed in good standing, home again, and invited back for the next season."""
+    launcher: Launcher = request.getfixturevalue("launcher" if database == "sqlite" else "launcher_on_postgres")
     found = re.search(r"agency business (\S+) \(approved\), employer business (\S+) \(approved\)", launcher.printed())
     assert found, launcher.printed()
     agency_id, employer_id = found.groups()
