@@ -1,18 +1,12 @@
-"""The processes `./fairpath bench service` runs beside vetting:
+"""The process `./fairpath bench service` runs beside vetting (the load generator without wrk is bench/_load.py):
 
 python bench/_service_processes.py serve DB PORT            the bare FastAPI + SQLModel app
-python bench/_service_processes.py load URL PATHS HEADERS C S  GETs with C connections for S seconds (no wrk)
 """
 
-import asyncio
-import json
 import sys
-import time
 import uuid
 from datetime import datetime
-from pathlib import Path
 
-import httpx
 import uvicorn
 from fastapi import Depends, FastAPI, HTTPException
 from sqlalchemy import JSON, Column
@@ -78,37 +72,6 @@ def bare_app(db_path: str) -> FastAPI:
     return app
 
 
-def load(url: str, paths_file: str, headers_json: str, connections: int, seconds: float) -> float:
-    """The load generator without wrk: `connections` keep-alive clients in one asyncio loop; requests/s."""
-    paths = json.loads(Path(paths_file).read_text())
-    headers = json.loads(headers_json)
-
-    async def run() -> float:
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as client:
-            done = 0
-            deadline = time.perf_counter() + seconds
-
-            async def one(offset: int) -> None:
-                nonlocal done
-                i = offset
-                while time.perf_counter() < deadline:
-                    r = await client.get(paths[i % len(paths)])
-                    if r.status_code != 200:
-                        raise RuntimeError(f"{r.status_code} {r.text[:200]}")
-                    done += 1
-                    i += connections
-
-            started = time.perf_counter()
-            await asyncio.gather(*(one(i) for i in range(connections)))
-            return done / (time.perf_counter() - started)
-
-    return asyncio.run(run())
-
-
 if __name__ == "__main__":
     if sys.argv[1] == "serve":
         uvicorn.run(bare_app(sys.argv[2]), host=HOST, port=int(sys.argv[3]), access_log=False, log_level="warning")
-    elif sys.argv[1] == "load":
-        url, paths_file, headers_json, connections, seconds = sys.argv[2:7]
-        print(f"{load(url, paths_file, headers_json, int(connections), float(seconds)):.1f}")

@@ -14,8 +14,8 @@ var dir, free loopback ports) with the demo users, then measures in one run:
   and rate limited, the request forwarded) beside the same request straight to the service (with
   the principal token the gateway would forward, signed with the gateway's key from the stack's
   var dir): the throughput ratio with C connections (wrk when installed, `apt-get install wrk`,
-  else an asyncio load generator; R alternating rounds of S seconds, medians), and the latency the
-  gateway adds at p50 and p99, one request at a time.
+  else an asyncio load generator in a process of its own, bench/_load.py; R alternating rounds of
+  S seconds, medians), and the latency the gateway adds at p50 and p99, one request at a time.
 
 The stack runs with the gateway's rate limits raised far out of the way (they are still counted on
 every request). Prints each figure and the ratios to the baseline measured in the same run (the
@@ -25,15 +25,13 @@ machine is noisy: absolute times mean little). The aim: `/healthz` p99 under 50 
 
 import argparse
 import asyncio
-import re
-import shutil
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
+from _load import RAISED_LIMITS, load_tool, percentile, rate  # bench/_load.py
 from cryptography.hazmat.primitives import serialization
 
 from fairpath.common import secrets
@@ -45,19 +43,6 @@ from fairpath.gateway.accounts.demo import ensure_demo_identities
 
 ROOT = Path(__file__).resolve().parents[1]
 SIGN_IN_USER = "agency"  # a role with no second factor required
-# The gateway's limits, out of the benchmark's way (they are still counted on every request).
-RAISED_LIMITS = {
-    "FAIRPATH_GATEWAY_RATE_LIMIT_PER_ADDRESS": "100000000/minute",
-    "FAIRPATH_GATEWAY_RATE_LIMIT_PER_API_KEY": "100000000/minute",
-    "FAIRPATH_GATEWAY_RATE_LIMIT_PER_USER": "100000000/minute",
-    "FAIRPATH_GATEWAY_SIGN_IN_FAILURES_PER_ACCOUNT": "100000000/minute",
-    "FAIRPATH_GATEWAY_SIGN_IN_FAILURES_PER_ADDRESS": "100000000/minute",
-}
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def summary(samples: list[float]) -> str:
@@ -129,52 +114,10 @@ async def measure(gateway: str, credentials: dict, business_id: str, args: argpa
 # What the gateway adds: the same GET through the gateway and straight to the service
 # ---------------------------------------------------------------------------------------------
 
-_WRK_SCRIPT = """
-wrk.method = "GET"
-%s
-"""
 
-
-def wrk_run(url: str, headers: dict[str, str], connections: int, seconds: float, tmp: Path) -> float:
-    script = tmp / "gateway-bench.lua"
-    script.write_text(_WRK_SCRIPT % "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()))
-    threads = max(1, min(connections, 2))
-    out = subprocess.run(  # noqa: S603 - wrk from the system, our arguments
-        [shutil.which("wrk"), f"-t{threads}", f"-c{connections}", f"-d{seconds:.0f}s", "-s", str(script), url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors:
-        raise RuntimeError(f"{url}: {errors.group(1)} failed responses\n{out}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-
-
-async def asyncio_run(url: str, headers: dict[str, str], connections: int, seconds: float) -> float:
-    """Without wrk: `connections` keep-alive clients in one loop for `seconds`; requests/s."""
-    done = 0
-    until = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(headers=headers, timeout=30, limits=limits) as client:
-
-        async def one() -> None:
-            nonlocal done
-            while time.perf_counter() < until:
-                r = await client.get(url)
-                if r.status_code != 200:
-                    raise RuntimeError(f"{url}: HTTP {r.status_code} {r.text[:200]}")
-                done += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(one() for _ in range(connections)))
-        return done / (time.perf_counter() - started)
-
-
-def throughput(url: str, headers: dict[str, str], args: argparse.Namespace, tmp: Path) -> float:
-    if shutil.which("wrk"):
-        return wrk_run(url, headers, args.connections, args.seconds, tmp)
-    return asyncio.run(asyncio_run(url, headers, args.connections, args.seconds))
+def throughput(url: str, path: str, headers: dict[str, str], args: argparse.Namespace, tmp: Path) -> float:
+    """Requests/s of GET `path` on `url` with the connections and seconds asked for."""
+    return rate(url, [path], headers, args.connections, args.seconds, tmp)
 
 
 def principal_headers(config: StackConfig, gateway: str, api_key: str) -> dict[str, str]:
@@ -214,12 +157,12 @@ def measure_gateway_cost(config: StackConfig, credentials: dict, business_id: st
     direct_headers = principal_headers(config, config.gateway_url, api_key)
 
     through, straight = asyncio.run(latencies(gateway_url, direct_url, gateway_headers, direct_headers, args.probes))
-    tool = "wrk" if shutil.which("wrk") else "asyncio load generator"
+    tool = load_tool()
     rates: dict[str, list[float]] = {"gateway": [], "direct": []}
     with tempfile.TemporaryDirectory(prefix="fairpath-bench-wrk-") as tmp:
         for _ in range(args.rounds):
-            rates["gateway"].append(throughput(gateway_url, gateway_headers, args, Path(tmp)))
-            rates["direct"].append(throughput(direct_url, direct_headers, args, Path(tmp)))
+            rates["gateway"].append(throughput(config.gateway_url, path, gateway_headers, args, Path(tmp)))
+            rates["direct"].append(throughput(config.url("vetting"), path, direct_headers, args, Path(tmp)))
     gateway_rate, direct_rate = statistics.median(rates["gateway"]), statistics.median(rates["direct"])
 
     print(f"\nGET one business, {args.connections} connections ({tool}, {args.rounds} x {args.seconds:.0f} s, medians)")

@@ -25,8 +25,6 @@ import asyncio
 import json
 import os
 import random
-import re
-import shutil
 import signal
 import statistics
 import subprocess
@@ -36,6 +34,7 @@ import time
 from pathlib import Path
 
 import httpx
+from _load import load_tool, percentile, rate  # bench/_load.py
 from screening import generate_entities, variant  # bench/screening.py, beside this script
 
 from fairpath.common.auth import PRINCIPAL_HEADER, Role
@@ -43,7 +42,7 @@ from fairpath.common.testing import PrincipalMinter, make_principal, throwaway_k
 from fairpath.common.testing.nats import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-# The bare app and the load generator without wrk, each run as a process of its own.
+# The bare app, run as a process of its own.
 HELPER = Path(__file__).resolve().parent / "_service_processes.py"
 HOST = "127.0.0.1"
 VARIANTS = ["romanisation", "word_order", "typo", "missing_word", "transliteration"]
@@ -117,49 +116,6 @@ def bare_server(tmp: Path, db_path: Path, port: int) -> Server:
 
 
 # ---------------------------------------------------------------------------------------------
-# Load generation: wrk, else asyncio + httpx in a process of its own
-# ---------------------------------------------------------------------------------------------
-
-_WRK_SCRIPT = """
-local paths = {%s}
-local i = 0
-%s
-request = function()
-  i = i + 1
-  return wrk.format("GET", paths[(i %% #paths) + 1])
-end
-"""
-
-
-def wrk_rate(url: str, paths: list[str], headers: dict[str, str], connections: int, seconds: float, tmp: Path) -> float:
-    script = tmp / "bench.lua"
-    header_lines = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())
-    script.write_text(_WRK_SCRIPT % (", ".join(f'"{p}"' for p in paths), header_lines))
-    threads = max(1, min(connections, 2))
-    out = subprocess.run(  # noqa: S603 - wrk from the system, our arguments
-        [shutil.which("wrk"), f"-t{threads}", f"-c{connections}", f"-d{seconds:.0f}s", "-s", str(script), url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors:
-        raise RuntimeError(f"{url}: {errors.group(1)} failed responses\n{out}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-
-
-def rate(url: str, paths: list[str], headers: dict[str, str], connections: int, seconds: float, tmp: Path) -> float:
-    if shutil.which("wrk"):
-        return wrk_rate(url, paths, headers, connections, seconds, tmp)
-    paths_file = tmp / "paths.json"
-    paths_file.write_text(json.dumps(paths))
-    argv = [sys.executable, str(HELPER), "load", url, str(paths_file), json.dumps(headers)]
-    argv += [str(connections), str(seconds)]
-    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout  # noqa: S603
-    return float(out.strip().splitlines()[-1])
-
-
-# ---------------------------------------------------------------------------------------------
 # 1. Request rate
 # ---------------------------------------------------------------------------------------------
 
@@ -210,7 +166,7 @@ def bench_rate(args: argparse.Namespace, tmp: Path) -> float:
         try:
             check_same_rows(vetting, bare, ids[0], headers)
             paths = [f"/v1/businesses/{i}" for i in ids]
-            tool = "wrk" if shutil.which("wrk") else "an asyncio/httpx load generator (no wrk on PATH)"
+            tool = load_tool()
             print(
                 f"GET one business ({len(ids)} in turn), {args.connections} connections, {tool}, "
                 f"{args.rounds} alternating rounds of {args.duration:.0f} s (vetting log level {args.log_level})"
@@ -237,11 +193,6 @@ def bench_rate(args: argparse.Namespace, tmp: Path) -> float:
 # ---------------------------------------------------------------------------------------------
 # 2. Screening that never blocks
 # ---------------------------------------------------------------------------------------------
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def ms(seconds: float) -> str:
