@@ -61,7 +61,7 @@ def test_an_employer_signs_in_reads_its_business_job_orders_contracts_and_grieva
     with steps.step("a licence with an impossible period is refused, naming the field"):
         page.get_by_label("Licence number").fill("PORTAL-CHECK-1")
         page.get_by_label("Issuing authority").fill("Ministry of Human Resources")
-        page.get_by_label("Country (two letters, e.g. AE)").fill("AE")
+        page.get_by_label("Country", exact=True).select_option(label="United Arab Emirates")
         page.get_by_label("Valid from").fill("2025-06-01")
         page.get_by_label("Valid until").fill("2025-01-01")
         page.get_by_role("button", name="Record the licence").click()

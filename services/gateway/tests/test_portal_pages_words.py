@@ -147,7 +147,7 @@ def test_a_licence_refused_is_named_by_its_label_in_the_summary_and_said_plainly
     shown = business_html(page, errors=errors, licence={"number": "", "country": "XX"})
     summary = shown.split('<div class="error" role="alert">', 1)[1].split("</div>", 1)[0]
     assert '<a href="#number">Licence number: fill this in.</a>' in summary
-    assert "Country (two letters, e.g. AE): enter a country as its two letters" in summary
+    assert "Country: enter a country as its two letters" in summary
     assert '<p class="field-error" id="error-number">Fill this in.</p>' in shown
     assert 'aria-describedby="error-country"' in shown
 

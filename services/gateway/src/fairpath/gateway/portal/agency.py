@@ -82,20 +82,20 @@ WORKER_LABELS = {
     "full_name": N_("Full name, as in the identity document"),
     "date_of_birth": N_("Date of birth"),
     "sex": N_("Sex"),
-    "nationality": N_("Nationality (two letters, e.g. NP)"),
+    "nationality": N_("Nationality"),
     "document_kind": N_("Identity document"),
     "document_number": N_("Document number"),
-    "document_country": N_("Issuing country (two letters)"),
+    "document_country": N_("Issuing country"),
     "phone": N_("Phone, international format (optional, e.g. +9779812345678)"),
-    "language_1": N_("First language (code, e.g. ne)"),
+    "language_1": N_("First language"),
     "proficiency_1": N_("Proficiency in the first language"),
     "language_2": N_("Second language (optional)"),
     "proficiency_2": N_("Proficiency in the second language"),
-    "skill_occupation": N_("Occupation (ISCO-08 code, e.g. 7112)"),
+    "skill_occupation": N_("Occupation"),
     "skill_level": N_("Skill level"),
     "skill_years": N_("Years of experience"),
     "consent_method": N_("How the worker gave consent"),
-    "consent_language": N_("Language consent was explained in (code; default the first language)"),
+    "consent_language": N_("Language consent was explained in"),
     "consents": N_("Consents the worker gave"),
 }
 # Where the API's field (a dotted path of the body) is shown on the worker form: the longest prefix that is here.
@@ -135,7 +135,7 @@ FEE_LABELS = {
 GRIEVANCE_LABELS = {
     "business_id": N_("Against (optional)"),
     "description": N_("What happened, in the worker's words"),
-    "grievance_language": N_("Language it was told in (code, optional)"),
+    "grievance_language": N_("Language it was told in"),
 }
 
 CONTRACT_FIELDS = (
@@ -220,8 +220,8 @@ CONTRACT_LABELS = {
     "fee_paid_by": N_("The recruitment fee is paid by"),
     "passport_kept_by": N_("The passport is kept by"),
     "identity_documents_kept_by": N_("Other identity documents are kept by"),
-    "worker_language": N_("Worker's language (code; empty: their first language)"),
-    "destination_language": N_("Destination's language (code)"),
+    "worker_language": N_("Worker's language"),
+    "destination_language": N_("Destination's language"),
     "prevailing_language": N_("If the two versions differ, the one that prevails"),
     "dispute_procedure": N_("Dispute settlement procedure"),
 }

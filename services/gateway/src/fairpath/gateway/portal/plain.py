@@ -8,16 +8,18 @@ error types): each has its sentence here."""
 
 import re
 from collections.abc import Callable
+from functools import cache
 from datetime import UTC, date, datetime
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
+import pycountry
 from babel.dates import format_date, format_time
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from fairpath.common.occupations import occupation
+from fairpath.common.occupations import isco08, occupation
 from fairpath.gateway.portal.i18n import DEFAULT_LANGUAGE, N_
 
 Gettext = Callable[[str], str]
@@ -165,4 +167,50 @@ def country(context: Context, code: Any) -> str:
     return country_name(code, _locale(context))
 
 
+def _names(locale: str, kind: str) -> dict[str, str]:
+    try:
+        return getattr(Locale.parse(locale), kind)
+    except (ValueError, UnknownLocaleError):
+        return getattr(Locale.parse(DEFAULT_LANGUAGE), kind)
+
+
+@cache
+def country_choices(locale: str = DEFAULT_LANGUAGE) -> tuple[tuple[str, str], ...]:
+    """Every ISO 3166 country as (code, its name in the language), in the order of the names."""
+    names = _names(locale, "territories")
+    found = ((c.alpha_2, names.get(c.alpha_2, c.name)) for c in pycountry.countries)
+    return tuple(sorted(found, key=lambda pair: pair[1].casefold()))
+
+
+@cache
+def language_choices(locale: str = DEFAULT_LANGUAGE) -> tuple[tuple[str, str], ...]:
+    """The languages with a two-letter ISO 639-1 code (and Filipino), as (code, the language's name in the
+    reader's language), in the order of the names: what a worker is registered as speaking."""
+    names = _names(locale, "languages")
+    codes = {language.alpha_2: language.name for language in pycountry.languages if hasattr(language, "alpha_2")}
+    codes["fil"] = "Filipino"
+    found = ((code, names.get(code, fallback)) for code, fallback in codes.items())
+    return tuple(sorted(found, key=lambda pair: pair[1].casefold()))
+
+
+@cache
+def occupation_choices() -> tuple[tuple[str, str], ...]:
+    """The ISCO-08 unit groups as (code, "title (code)"), in the order of the titles."""
+    units = (o for o in isco08().values() if o.level == "unit")
+    return tuple(sorted(((o.code, f"{o.title} ({o.code})") for o in units), key=lambda pair: pair[1].casefold()))
+
+
+@pass_context
+def countries(context: Context) -> tuple[tuple[str, str], ...]:
+    """Template global: the countries to choose from, named in the reader's language."""
+    return country_choices(_locale(context))
+
+
+@pass_context
+def languages(context: Context) -> tuple[tuple[str, str], ...]:
+    """Template global: the languages to choose from, named in the reader's language."""
+    return language_choices(_locale(context))
+
+
 FILTERS = {"day": day, "moment": moment, "occupation": occupation_title, "country": country}
+CHOICES = {"countries": countries, "world_languages": languages, "occupations": occupation_choices}

@@ -46,6 +46,7 @@ TEMPLATES = Environment(
     lstrip_blocks=True,
 )
 TEMPLATES.filters.update(plain.FILTERS)  # `day` and `moment`: dates as the reader's language writes them
+TEMPLATES.globals.update(plain.CHOICES)  # countries, languages and occupations to choose from, by name
 # Pages hold personal data: never cached, never framed, no script but our own (there is none), forms post here.
 HEADERS = {
     "Cache-Control": "no-store",
