@@ -119,6 +119,9 @@ def shared_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
             asyncio.run(admin.drop_all())
 
 
+# First: pytest-xdist's own hook reads the xdist_group markers to send each group to one worker, and this
+# conftest is loaded before xdist's worker plugin, so without `tryfirst` its markers would come too late.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests on the shared stack run first, one database's stack after the other, the journey first and the
     fuzzing last on each:
