@@ -8,12 +8,12 @@ error types): each has its sentence here."""
 
 import re
 from collections.abc import Callable
-from functools import cache
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
 import pycountry
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from jinja2 import pass_context
 from jinja2.runtime import Context
