@@ -12,14 +12,14 @@ import pytest
 
 from fairpath.common.auth import Role
 from fairpath.common.clock import CLOCK
-from fairpath.common.events.catalogue import ContractActivated
+from fairpath.common.events.catalogue import ContractActivated, ContractTerminated
 from fairpath.common.testing import make_principal
 from fairpath.common.testing.nats import wait_until
 from fairpath.common.timeutil import utcnow
 from fairpath.registry.checkins.tables import CheckIn
 
 from .conftest import new_agency, publish_contract_event, register, registry_settings, worker_principal
-from .test_placements import contract
+from .test_placements import contract, findings_for
 
 OFFICER = make_principal(Role.compliance_officer)
 GOOD = {
@@ -196,3 +196,33 @@ async def test_erasure_clears_what_the_worker_wrote_and_keeps_the_answers(
     async with registry_app.state.database.session(read_only=True) as s:
         kept = await s.get(CheckIn, uuid.UUID(check_ins[0]["id"]))
     assert kept.note_sealed is None and kept.answered_at is not None and kept.passport_in_hand is True
+
+
+async def test_a_termination_soon_after_a_check_in_answer_is_retaliation_told_as_anonymous(
+    registry, registry_app, broker, minter, businesses, published
+):
+    """The retaliation rule covers a worker who answered a check-in (even with nothing worrying in it) as it
+    covers one who filed a grievance; the check-in is confidential, so the finding names neither it nor the gap."""
+    agency, employer, worker, contract_id, check_ins = await arrived(registry, broker, minter, businesses)
+    with weeks_later(3):
+        answered = await answer(registry, minter, worker_principal(worker["id"]), check_ins[0]["id"], GOOD)
+        assert answered.status_code == 200, answered.text
+        terminated_on = utcnow().date() + timedelta(days=10)
+    await publish_contract_event(
+        broker,
+        contract(
+            worker["id"],
+            employer.business_id,
+            6,
+            ContractTerminated,
+            contract_id=contract_id,
+            agency_ids=[agency.business_id],
+            terminated_on=terminated_on,
+        ),
+    )
+    [finding] = await wait_until(lambda: findings_for(registry_app, contract_id), message="the finding")
+    assert finding.check_in_id == uuid.UUID(check_ins[0]["id"]) and finding.grievance_id is None
+    [event] = await published.wait_for("registry.retaliation.detected", finding.id)
+    assert event.data["business_id"] == str(employer.business_id) and event.data["grievance_anonymous"] is True
+    assert event.data.get("grievance_id") is None and event.data.get("days_after_grievance") is None
+

@@ -18,7 +18,6 @@ from fairpath.registry.deployment.routes import router as deployment_router
 from fairpath.registry.dossier.routes import router as dossier_router
 from fairpath.registry.fees.routes import router as fees_router
 from fairpath.registry.fees.tables import FeeReport
-from fairpath.registry.grievances.consumers import contracts_subscription
 from fairpath.registry.grievances.routes import router as grievances_router
 from fairpath.registry.grievances.tables import Grievance
 from fairpath.registry.journey.consumers import journey_subscription
@@ -30,6 +29,7 @@ from fairpath.registry.offers.routes import router as offers_router
 from fairpath.registry.orientation.routes import router as orientation_router
 from fairpath.registry.placements.routes import router as placements_router
 from fairpath.registry.reference.routes import router as reference_router
+from fairpath.registry.retaliation.consumers import contracts_subscription
 from fairpath.registry.rights.routes import router as rights_router
 from fairpath.registry.rotation import start_rotation
 from fairpath.registry.workers.routes import router as workers_router

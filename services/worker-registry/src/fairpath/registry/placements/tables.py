@@ -15,7 +15,8 @@ __all__ = ["Placement", "RetaliationFinding"]
 
 
 class RetaliationFinding(RegistryModel, table=True):
-    """A contract terminated within the window after a grievance its worker filed: a finding against the employer."""
+    """A contract terminated within the window after its worker filed a grievance or answered a check-in: a finding
+    against the employer."""
 
     __tablename__ = "retaliation_finding"
 
@@ -23,7 +24,9 @@ class RetaliationFinding(RegistryModel, table=True):
     contract_id: uuid.UUID = Field(unique=True)
     worker_id: uuid.UUID = Field(index=True)
     employer_id: uuid.UUID = Field(index=True)
-    grievance_id: uuid.UUID
+    # What the worker said before it: a grievance they filed, or a check-in they answered (one of the two).
+    grievance_id: uuid.UUID | None = None
+    check_in_id: uuid.UUID | None = None
     grievance_anonymous: bool
     days_after_grievance: int
     terminated_on: date

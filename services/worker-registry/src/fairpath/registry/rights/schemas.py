@@ -18,7 +18,8 @@ class RetaliationFindingPublic(BaseModel):
     id: uuid.UUID
     contract_id: uuid.UUID
     employer_id: uuid.UUID
-    grievance_id: uuid.UUID
+    grievance_id: uuid.UUID | None
+    check_in_id: uuid.UUID | None
     days_after_grievance: int
     detected_at: datetime
 

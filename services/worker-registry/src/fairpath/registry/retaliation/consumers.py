@@ -1,9 +1,13 @@
 """Contract events (durable consumer `registry-contracts` on the contracts stream): each applied at most once
-and never out of order to the worker's placement history, and a termination soon after a grievance of the
-worker's becomes a retaliation finding against the employer.
+and never out of order to the worker's placement history, and a termination soon after the worker spoke up
+becomes a retaliation finding against the employer.
 
-The consumer lives here, beside the grievances it reads, because grievances already read placements
-(a grievance may name a contract of the worker): placements never import grievances.
+Speaking up is filing a grievance or answering a post-arrival check-in (design.md: the retaliation rule covers a
+worker who answered a check-in as it covers one who filed a grievance). A check-in is confidential, so a finding
+that rests on one names neither the check-in nor the gap, as for an anonymous grievance.
+
+The consumer lives in a package of its own because it reads grievances, check-ins and placements, and check-ins
+already file grievances: none of them imports it.
 """
 
 from datetime import timedelta
@@ -19,6 +23,7 @@ from fairpath.common.ids import uuid7
 from fairpath.common.ledger import Ledger
 from fairpath.common.services import CONTRACTS
 from fairpath.common.timeutil import utcnow
+from fairpath.registry.checkins.tables import CheckIn
 from fairpath.registry.config import RegistrySettings
 from fairpath.registry.grievances.tables import Grievance
 from fairpath.registry.placements.service import CONTRACT_EVENTS, ContractEvent, apply_contract_event
@@ -30,8 +35,9 @@ SYSTEM_ACTOR = "system:registry.placements"
 async def detect_retaliation(
     session: AsyncSession, ledger: Ledger, payload: ContractTerminated, window_days: int
 ) -> RetaliationFinding | None:
-    """A contract terminated (not by the worker) within `window_days` after a grievance the worker filed:
-    the finding, audited and emitted once per contract; None when the rule does not apply."""
+    """A contract terminated (not by the worker) within `window_days` after the worker filed a grievance or
+    answered a check-in: the finding, audited and emitted once per contract; None when the rule does not apply.
+    The most recent of the two counts."""
     if payload.ended_by == ContractParty.worker:
         return None  # the worker ended it: their choice, not a reprisal
     existing = (
@@ -39,26 +45,51 @@ async def detect_retaliation(
     ).scalar_one_or_none()
     if existing is not None:
         return None
-    grievances = list(
-        (
-            await session.execute(
-                select(Grievance).where(Grievance.worker_id == payload.worker_id).order_by(Grievance.filed_at.desc())
-            )
-        ).scalars()
-    )
     earliest = payload.terminated_on - timedelta(days=window_days)
-    recent = next((g for g in grievances if earliest <= g.filed_at.date() <= payload.terminated_on), None)
-    if recent is None:
+    grievance = next(
+        (
+            g
+            for g in (
+                await session.execute(
+                    select(Grievance)
+                    .where(Grievance.worker_id == payload.worker_id)
+                    .order_by(Grievance.filed_at.desc())
+                )
+            ).scalars()
+            if earliest <= g.filed_at.date() <= payload.terminated_on
+        ),
+        None,
+    )
+    check_in = next(
+        (
+            c
+            for c in (
+                await session.execute(
+                    select(CheckIn)
+                    .where(CheckIn.worker_id == payload.worker_id, CheckIn.answered_at.is_not(None))
+                    .order_by(CheckIn.answered_at.desc())
+                )
+            ).scalars()
+            if c.answered_at is not None and earliest <= c.answered_at.date() <= payload.terminated_on
+        ),
+        None,
+    )
+    if grievance is None and check_in is None:
         return None
+    by_check_in = check_in is not None and (grievance is None or check_in.answered_at > grievance.filed_at)
+    spoke_on = check_in.answered_at.date() if by_check_in else grievance.filed_at.date()
+    # A check-in is confidential: a finding on one is told as an anonymous grievance's is.
+    anonymous = True if by_check_in else grievance.anonymous
     now = utcnow()
-    days = (payload.terminated_on - recent.filed_at.date()).days
+    days = (payload.terminated_on - spoke_on).days
     finding = RetaliationFinding(
         id=uuid7(),
         contract_id=payload.contract_id,
         worker_id=payload.worker_id,
         employer_id=payload.employer_id,
-        grievance_id=recent.id,
-        grievance_anonymous=recent.anonymous,
+        grievance_id=None if by_check_in else grievance.id,
+        check_in_id=check_in.id if by_check_in else None,
+        grievance_anonymous=anonymous,
         days_after_grievance=days,
         terminated_on=payload.terminated_on,
         detected_at=now,
@@ -72,7 +103,10 @@ async def detect_retaliation(
         action="retaliation.detected",
         record_type="retaliation_finding",
         record_id=finding.id,
-        changes={"contract_id": str(payload.contract_id), "grievance_id": str(recent.id)},
+        changes={
+            "contract_id": str(payload.contract_id),
+            **({"check_in_id": str(check_in.id)} if by_check_in else {"grievance_id": str(grievance.id)}),
+        },
     )
     await ledger.emit(
         session,
@@ -82,9 +116,9 @@ async def detect_retaliation(
             business_id=payload.employer_id,
             agency_ids=payload.agency_ids,
             contract_id=payload.contract_id,
-            grievance_anonymous=recent.anonymous,
-            grievance_id=None if recent.anonymous else recent.id,
-            days_after_grievance=None if recent.anonymous else days,
+            grievance_anonymous=anonymous,
+            grievance_id=None if anonymous else finding.grievance_id,
+            days_after_grievance=None if anonymous else days,
             terminated_on=payload.terminated_on,
             terminated_by=payload.ended_by,
             termination_reason=payload.reason,
