@@ -225,4 +225,3 @@ async def test_a_termination_soon_after_a_check_in_answer_is_retaliation_told_as
     [event] = await published.wait_for("registry.retaliation.detected", finding.id)
     assert event.data["business_id"] == str(employer.business_id) and event.data["grievance_anonymous"] is True
     assert event.data.get("grievance_id") is None and event.data.get("days_after_grievance") is None
-
