@@ -296,3 +296,30 @@ async def test_the_worker_s_journey_shows_offers_check_ins_the_return_home_and_t
     assert (
         await registry.get(f"/v1/workers/{worker['id']}/journey", headers=minter.headers(employer))
     ).status_code == 403
+
+
+async def test_the_worker_s_agency_sees_only_its_own_offers_in_the_journey_and_the_worker_sees_all(
+    registry, registry_app, broker, minter, businesses
+):
+    agency = new_agency()
+    # Another agency recruiting for an employer the worker's agency recruits for too (a co-recruiter).
+    rival = make_principal(
+        Role.agency, business_id=await businesses.known(kind="recruitment_agency", recruiting=agency)
+    )
+    worker = await register(
+        registry, minter, agency, skills=skill("7112"), consents=[REGISTRATION, considered_by(rival.business_id)]
+    )
+    own_order = await post_job_order(broker, registry_app, uuid.uuid4(), [agency.business_id], position("7112"))
+    rival_order = await post_job_order(broker, registry_app, uuid.uuid4(), [rival.business_id], position("7112"))
+    own = (await offer(registry, minter, agency, own_order, worker["id"])).json()
+    theirs = await offer(registry, minter, rival, rival_order, worker["id"])
+    assert theirs.status_code == 201, theirs.text
+
+    def offers_seen_by(principal):
+        return registry.get(f"/v1/workers/{worker['id']}/journey", headers=minter.headers(principal))
+
+    by_worker = (await offers_seen_by(worker_principal(worker["id"]))).json()
+    assert {o["id"] for o in by_worker["offers"]} == {own["id"], theirs.json()["id"]}
+    # Another recruiter's job order is not the registering agency's business.
+    by_agency = (await offers_seen_by(agency)).json()
+    assert [o["id"] for o in by_agency["offers"]] == [own["id"]]

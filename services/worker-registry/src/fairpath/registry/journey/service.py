@@ -1,13 +1,14 @@
 """A worker's journey in one answer: the offers made to them (pending first), their check-ins, the return home at
 each contract's end and their invitations to a next season. Reached as the worker's check-ins are: the worker,
-their agency and the operator (every read by anyone but the worker's side an audit entry)."""
+their agency and the operator (every read by anyone but the worker's side an audit entry); the agency sees only
+the offers it made itself."""
 
 import uuid
 
 from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fairpath.common.auth import Principal
+from fairpath.common.auth import Principal, Role
 from fairpath.common.ledger import Ledger
 from fairpath.registry.checkins import service as check_ins
 from fairpath.registry.crypto import FieldCipher
@@ -29,13 +30,11 @@ async def journey_of(
         session=session, ledger=ledger, principal=principal, worker_id=worker_id, limit=SHOWN
     )
     pending_first = case((Offer.status == OfferStatus.pending, 0), else_=1)
-    made = list(
-        (
-            await session.execute(
-                select(Offer).where(Offer.worker_id == worker_id).order_by(pending_first, Offer.id.desc()).limit(SHOWN)
-            )
-        ).scalars()
-    )
+    query = select(Offer).where(Offer.worker_id == worker_id).order_by(pending_first, Offer.id.desc()).limit(SHOWN)
+    if principal.role == Role.agency:
+        # The worker's agency sees its own offers only: another recruiter's job orders are not its business.
+        query = query.where(Offer.recruiter_id == principal.business_id)
+    made = list((await session.execute(query)).scalars())
     returns = (
         await session.execute(
             select(ReturnJourney).where(ReturnJourney.worker_id == worker_id).order_by(ReturnJourney.contract_id)
