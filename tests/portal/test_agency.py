@@ -137,18 +137,18 @@ def test_an_agency_registers_a_worker_records_a_fee_and_a_grievance_and_drafts_c
         page.get_by_label("Full name, as in the identity document").fill("Portal Worker " + uuid.uuid4().hex[:6])
         page.get_by_label("Date of birth").fill("2090-01-01")
         page.get_by_label("Sex").select_option("female")
-        page.get_by_label("Nationality").select_option(label="Nepal")  # countries by name, not code
+        page.get_by_label("Nationality", exact=True).select_option(label="Nepal")  # countries by name, not code
         page.get_by_label("Document number").fill("PW" + uuid.uuid4().hex[:8].upper())
-        page.get_by_label("Issuing country").select_option("NP")
-        page.get_by_label("First language").select_option(label="Nepali")
-        page.get_by_label("Occupation").select_option(label="Bricklayers and related workers (7112)")
+        page.get_by_label("Issuing country", exact=True).select_option("NP")
+        page.get_by_label("First language", exact=True).select_option(label="Nepali")
+        page.get_by_label("Occupation", exact=True).select_option(label="Bricklayers and related workers (7112)")
         page.get_by_label("To be registered (required)").check()
         page.get_by_label("To have an employment contract prepared").check()
         page.get_by_role("button", name="Register the worker").click()
         assert page.locator("#date_of_birth-error").is_visible()
         assert page.get_by_label("Date of birth").get_attribute("aria-invalid") == "true"
         assert page.get_by_label("Document number").input_value().startswith("PW")  # what was typed is kept
-        assert page.get_by_label("Nationality").input_value() == "NP"  # and what was chosen
+        assert page.get_by_label("Nationality", exact=True).input_value() == "NP"  # and what was chosen
         steps.accessible()
     with steps.step("register the worker"):
         page.get_by_label("Date of birth").fill("1996-04-12")
