@@ -245,10 +245,15 @@ def make_tenant(stack: LiveStack, i: int, run: str, agency_name: str) -> tuple[R
             interval=0.2,
         )
         picked = {"job_order_id": r["job_order"], "worker_id": r["worker"], "position_id": r["position"]}
-        r["offer"] = ok(ag.post("/v1/offers", json=picked), 201)["id"]
+        r["answered_offer"] = ok(ag.post("/v1/offers", json=picked), 201)["id"]
     r["worker_user"], token = worker_login(stack, r["worker"], f"matrix.worker.{i}.{run}")
     wk = httpx.Client(base_url=stack.gateway, timeout=30, headers={"Authorization": f"Bearer {token}"})
     with wk:
+        # One offer the worker has answered already (declined: no longer pending, whatever row runs first), and a
+        # pending one (the same job order, now that the first is closed) for the accept row.
+        ok(wk.post(f"/v1/offers/{r['answered_offer']}/decline"))
+        with httpx.Client(base_url=stack.gateway, timeout=30, headers={"X-API-Key": agency_key}) as ag:
+            r["offer"] = ok(ag.post("/v1/offers", json=picked), 201)["id"]
         r["fee"] = ok(
             wk.post(
                 f"/v1/workers/{r['worker']}/fees",
@@ -837,8 +842,9 @@ MATRIX: dict[str, Row] = {
     "GET /v1/offers": Row("401 403 403 403 200 200 200"),
     "GET /v1/offers/{offer_id}": Row("401 403 403 403 200/404 404 200/404", path={"offer_id": "offer"}),
     "POST /v1/offers/{offer_id}/accept": Row("401 403 403 403 403 403 200/404", path={"offer_id": "offer"}),
-    "POST /v1/offers/{offer_id}/decline": Row("401 403 403 403 403 403 409/404", path={"offer_id": "offer"}),
-    "POST /v1/offers/{offer_id}/withdraw": Row("401 403 403 403 409/404 404 403", path={"offer_id": "offer"}),
+    # Rows run in any order: those that would change the pending offer name the one already answered.
+    "POST /v1/offers/{offer_id}/decline": Row("401 403 403 403 403 403 409/404", path={"offer_id": "answered_offer"}),
+    "POST /v1/offers/{offer_id}/withdraw": Row("401 403 403 403 409/404 404 403", path={"offer_id": "answered_offer"}),
     "GET /v1/workers/{worker_id}/journey": Row("401 403 200 403 200/404 403 200/404", path={"worker_id": "worker"}),
     "GET /v1/workers/{worker_id}/check-ins": Row("401 200 200 200 200/404 403 200/404", path={"worker_id": "worker"}),
     "GET /v1/check-ins": Row("401 200 200 200 403 403 403", query=fixed({"status": "overdue"})),
