@@ -500,8 +500,11 @@ def _migration_job(service: str) -> tuple[list[str], str]:
     return [*container["command"], *container.get("args", [])], env["name"]
 
 
+# The Jobs run against PostgreSQL (a deployment has no SQLite); the four at once, as `kubectl apply` starts them.
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 async def test_each_migration_job_brings_its_database_to_the_schema_head(database_url):
-    for service, spec in BY_NAME.items():
+    async def run_job(service: str) -> str:
         command, env_name = _migration_job(service)
         assert command[0] == "python", command
         url = await database_url(f"migrate_{service}")
@@ -516,6 +519,10 @@ async def test_each_migration_job_brings_its_database_to_the_schema_head(databas
         )
         assert done.returncode == 0, done.stderr[-2000:]
         assert f"{service}: the database is at its schema head" in done.stdout
+        return url
+
+    urls = await asyncio.gather(*(run_job(service) for service in BY_NAME))
+    for (service, spec), url in zip(BY_NAME.items(), urls, strict=True):
         metadata = importlib.import_module(f"fairpath.{spec.package}.all_tables").metadata
         database = Database(url)
         try:
