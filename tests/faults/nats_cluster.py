@@ -3,13 +3,12 @@ port, route port and store dir per node, every node routed to the others."""
 
 import asyncio
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nats
 
-from fairpath.common.testing.nats import free_port, nats_server_binary
+from fairpath.common.testing.nats import free_port, nats_server_binary, wait_until
 
 
 @dataclass
@@ -74,21 +73,23 @@ class NatsCluster:
 
     async def _wait_for_jetstream(self, timeout: float) -> None:
         """Until the cluster has elected its JetStream meta leader (an account's info answers)."""
-        deadline = time.monotonic() + timeout
-        while True:
+
+        async def answers() -> bool:
             if not all(node.running for node in self.nodes):
                 raise RuntimeError(f"a nats-server exited; see {self.nodes[0].folder.parent}/*/nats.log")
             try:
                 nc = await nats.connect(self.url.split(","), connect_timeout=1, max_reconnect_attempts=0)
-                try:
-                    await nc.jetstream(timeout=2).account_info()
-                    return
-                finally:
-                    await nc.close()
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.3)
+            except Exception:  # noqa: BLE001 - not every node listens yet
+                return False
+            try:
+                await nc.jetstream(timeout=2).account_info()
+                return True
+            except Exception:  # noqa: BLE001 - no meta leader yet
+                return False
+            finally:
+                await nc.close()
+
+        await wait_until(answers, timeout=timeout, interval=0.3, message="the cluster's JetStream meta leader")
 
     def stop(self) -> None:
         for node in self.nodes:

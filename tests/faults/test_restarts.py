@@ -160,8 +160,9 @@ async def stack(supervised_registry, nats_node, keypair, minter, tmp_path_factor
 
 
 async def write_workers_through(stack: Stack, fault, recover, prefix: str) -> list[Attempt]:
-    """Writers register workers the whole time; `fault()` strikes once writes flow, `recover()` (awaited) says
-    when it is over; the writers go on until each has had writes accepted after it."""
+    """Writers register workers the whole time; `fault()` strikes once writes flow, `recover(since_fault)` (awaited,
+    given the attempts made since the fault as they grow) says when it is over; the writers go on until each has had
+    writes accepted after it."""
     attempts: list[Attempt] = []
     stop = asyncio.Event()
     async with httpx.AsyncClient(base_url=stack.registry_url, timeout=10) as registry:
@@ -176,7 +177,7 @@ async def write_workers_through(stack: Stack, fault, recover, prefix: str) -> li
             await wait_until(lambda: sum(a.accepted for a in attempts) >= 6, timeout=30, message="writes flowing")
             fault()
             struck = len(attempts)
-            await recover()
+            await recover(lambda: attempts[struck:])
             await wait_until(
                 lambda: sum(a.accepted for a in attempts[struck:]) >= 2 * WRITERS,
                 timeout=60,
@@ -228,7 +229,7 @@ async def test_the_registry_killed_mid_stream_comes_back_and_each_accepted_write
     old_pid = stack.registry.pid
     assert old_pid is not None
 
-    async def restarted() -> None:
+    async def restarted(_since_fault) -> None:
         await wait_until(
             lambda: stack.registry.pid != old_pid and stack.registry.is_ready(),
             timeout=READY_TIMEOUT, interval=0.2, message="the supervisor to restart the registry",
@@ -261,8 +262,12 @@ async def test_a_killed_nats_server_restarted_mid_stream_loses_nothing_and_write
         kill(stack.nats)
         down["at"] = time.monotonic()
 
-    async def back() -> None:
-        await asyncio.sleep(3.0)  # writes go on into the outbox meanwhile
+    async def back(since_fault) -> None:
+        # Writes go on into the outbox meanwhile: the broker comes back once each writer has had three accepted.
+        await wait_until(
+            lambda: sum(x.accepted for x in since_fault()) >= 3 * WRITERS,
+            timeout=30, message="writes accepted while the broker is away",
+        )  # fmt: skip
         down["for"] = time.monotonic() - down["at"]
         await asyncio.to_thread(stack.nats.start)  # the same port and store
 
