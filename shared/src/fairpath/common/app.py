@@ -31,6 +31,7 @@ from fairpath.common.middleware import RequestContextMiddleware
 from fairpath.common.migrations import upgrade
 from fairpath.common.tasks import stop_task
 from fairpath.common.tracing import start_tracing
+from fairpath.common.warmup import Warm, warm_up
 
 # A hook runs after the database is ready and may enter contexts (background tasks) on the stack.
 StartupHook = Callable[[FastAPI, AsyncExitStack], Awaitable[None]]
@@ -49,9 +50,12 @@ def create_service_app(
     subscriptions: Sequence[Subscription] = (),
     openapi_tags: list[dict[str, Any]] | None = None,
     audit_hold_scope: Sequence[HeldRecords] = (),
+    warm: Sequence[Warm] = (),
 ) -> FastAPI:
     """A service's app. `audit_hold_scope` names the service's kinds of records that belong to a business, whose
     audit entries a legal hold on the business keeps past their retention (besides the business's own).
+    The process warms up (fairpath.common.warmup, then the service's `warm` functions) before it serves, so its
+    first write after /readyz is as fast as the next.
     Traced when FAIRPATH_OTLP_ENDPOINT is set (fairpath.common.tracing)."""
     common = settings.common
     service = settings.service_name
@@ -83,6 +87,7 @@ def create_service_app(
             for hook in on_startup:
                 await hook(app, stack)
             await start_audit_schedule(app, stack)
+            await warm_up(app, warm)  # last: the server listens (and /readyz answers) once the lifespan started
             yield
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan, openapi_tags=openapi_tags)
@@ -124,7 +129,10 @@ async def _start_events(app: FastAPI, stack: AsyncExitStack, subscriptions: Sequ
     stack.push_async_callback(_close)
     app.state.broker = broker
     app.state.readiness_checks["broker"] = broker.check
-    relay = OutboxRelay(app.state.database, app.state.ledger.outbox, broker, service=settings.service_name)
+    tracer = app.state.tracing.tracer if app.state.tracing is not None else None
+    relay = OutboxRelay(
+        app.state.database, app.state.ledger.outbox, broker, service=settings.service_name, tracer=tracer
+    )
     app.state.relay = relay
     relay.start()
     stack.push_async_callback(relay.stop)
@@ -133,7 +141,6 @@ async def _start_events(app: FastAPI, stack: AsyncExitStack, subscriptions: Sequ
         follower.start()
         stack.push_async_callback(follower.stop)
     app.state.consumers = []
-    tracer = app.state.tracing.tracer if app.state.tracing is not None else None
     for subscription in subscriptions:
         # The retry policy is the operator's (settings), the same for every consumer of the process.
         subscription = dataclasses.replace(

@@ -20,6 +20,7 @@ from fairpath.contracts.reference.routes import router as reference_router
 from fairpath.contracts.reintegration.routes import invitations_router, returns_router
 from fairpath.contracts.reintegration.tables import SeasonInvitation
 from fairpath.contracts.verification.routes import router as verification_router
+from fairpath.contracts.warmup import WARMS
 from fairpath.contracts.workers.consumers import registry_subscription
 
 MIGRATIONS = migrations_of(__file__)
@@ -54,5 +55,6 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
         tables=ledger_tables,
         audit_hold_scope=AUDIT_HOLD_SCOPE,
         migrations=MIGRATIONS,
+        warm=WARMS,
         subscriptions=[vetting_subscription(), registry_subscription()],
     )

@@ -33,6 +33,7 @@ from fairpath.vetting.screening.matching import warm_keys, warm_up
 from fairpath.vetting.screening.routes import router as screening_router
 from fairpath.vetting.screening.routes import watchlist_imports_router
 from fairpath.vetting.screening.tables import Screening, ScreeningHit
+from fairpath.vetting.warmup import WARMS
 from fairpath.vetting.watchlists.routes import router as watchlists_router
 
 MIGRATIONS = migrations_of(__file__)
@@ -71,12 +72,8 @@ async def _start_matching(app: FastAPI, stack: AsyncExitStack) -> None:
         warm_keys()  # what this process computes itself: the retrieval keys
         await app.state.matching.start()
         log.info("matching warmed up", extra={"duration_ms": round((time.perf_counter() - started) * 1000)})
-    relay = getattr(app.state, "relay", None)
     app.state.rescreening = BackgroundRescreening(
-        app.state.database,
-        app.state.ledger,
-        threshold=settings.screening_threshold,
-        on_change=relay.wake if relay else None,
+        app.state.database, app.state.ledger, threshold=settings.screening_threshold
     )
     stack.push_async_callback(app.state.rescreening.stop)
 
@@ -85,13 +82,11 @@ async def _start_scheduler(app: FastAPI, stack: AsyncExitStack) -> None:
     settings: VettingSettings = app.state.settings
     if not settings.events_enabled:  # tests drive the jobs themselves
         return
-    relay = getattr(app.state, "relay", None)
     jobs = scheduled_jobs(
         app.state.database,
         app.state.ledger,
         rescreen_every=timedelta(days=settings.rescreen_days),
         threshold=settings.screening_threshold,
-        on_change=relay.wake if relay else None,
     )
     start_repeating(stack, jobs, every=settings.schedule_interval_seconds, name="vetting-scheduler")
 
@@ -117,6 +112,7 @@ def create_app(settings: VettingSettings | None = None) -> FastAPI:
         tables=ledger_tables,
         audit_hold_scope=AUDIT_HOLD_SCOPE,
         migrations=MIGRATIONS,
+        warm=WARMS,
         subscriptions=findings_subscriptions(frozenset(settings.severe_indicators)),
         on_startup=[_start_matching, _start_scheduler],
     )

@@ -30,6 +30,7 @@ from fairpath.gateway.routing.routes import STREAMED_IMPORTS
 from fairpath.gateway.routing.routes import router as forward_router
 from fairpath.gateway.routing.tracing import upstream_trace_config
 from fairpath.gateway.routing.upstreams import Upstreams
+from fairpath.gateway.warmup import WARMS
 
 
 async def _start_accounts(app: FastAPI, stack: AsyncExitStack) -> None:
@@ -80,6 +81,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         fallback_routers=[forward_router],
         tables=ledger_tables,
         migrations=MIGRATIONS,
+        warm=WARMS,
         on_startup=[_start_accounts, _start_routing],
         subscriptions=[linked_business_subscription(), known_worker_subscription()],
     )

@@ -32,6 +32,7 @@ from fairpath.registry.reference.routes import router as reference_router
 from fairpath.registry.retaliation.consumers import contracts_subscription
 from fairpath.registry.rights.routes import router as rights_router
 from fairpath.registry.rotation import start_rotation
+from fairpath.registry.warmup import WARMS
 from fairpath.registry.workers.routes import router as workers_router
 
 MIGRATIONS = migrations_of(__file__)
@@ -82,6 +83,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         tables=ledger_tables,
         audit_hold_scope=AUDIT_HOLD_SCOPE,
         migrations=MIGRATIONS,
+        warm=WARMS,
         on_startup=[_load_keys, start_rotation],
         subscriptions=[
             contracts_subscription(settings),
