@@ -3,6 +3,7 @@
 import asyncio
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from nats.js.api import DeliverPolicy
@@ -10,12 +11,14 @@ from prometheus_client import REGISTRY
 from sqlalchemy import func, insert, select, update
 
 from fairpath.common.auth import Role
+from fairpath.common.clock import CLOCK
 from fairpath.common.events.broker import Broker
 from fairpath.common.events.catalogue import BusinessRegistered
 from fairpath.common.events.consumer import EventConsumer, Subscription
 from fairpath.common.events.dlq import dead_letters, replay
 from fairpath.common.events.envelope import new_event
 from fairpath.common.events.metrics import consumers_refresh, outbox_refresh
+from fairpath.common.events.outbox import HANDOFF_LEASE
 from fairpath.common.events.relay import OutboxRelay
 from fairpath.common.testing import make_principal
 from fairpath.common.testing.nats import NatsServer, wait_until
@@ -135,6 +138,78 @@ async def test_relay_stopped_between_commit_and_publish_loses_nothing_and_publis
     async with quiet_vetting_app.state.database.session(read_only=True) as s:
         unsent = (await s.execute(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))).scalar()
     assert unsent == 0
+
+
+async def test_a_committed_event_is_published_as_its_transaction_commits_not_at_the_relay_s_next_poll(
+    quiet_vetting_app, broker, minter
+):
+    database, outbox = quiet_vetting_app.state.database, quiet_vetting_app.state.ledger.outbox
+    # A relay that looks at the table once, as it starts, and then not for an hour: only the handoff can publish.
+    relay = OutboxRelay(database, outbox, broker, idle_interval=3600, max_idle_interval=3600)
+    relay.start()
+    before = (await broker.js.stream_info("VETTING")).state.last_seq
+    try:
+        async with client_of(quiet_vetting_app, "vetting") as vetting:
+            created = (
+                await vetting.post(
+                    "/v1/businesses", json=business_body(), headers=minter.headers(make_principal(Role.agency))
+                )
+            ).json()
+        await wait_until(
+            lambda: _count_is(stream_messages_with(broker, "VETTING", before, created["id"]), 1),
+            timeout=10,
+            message="the event published from the handoff",
+        )
+        await wait_until(lambda: _sent(database, outbox, created["id"]), timeout=10, message="the row marked sent")
+    finally:
+        await relay.stop()
+    assert database.committed_events is None  # a stopped relay takes nothing more
+
+
+async def test_an_event_handed_to_a_relay_that_died_is_published_by_another_once_its_lease_ran_out(
+    quiet_vetting_app, broker, minter
+):
+    database, outbox = quiet_vetting_app.state.database, quiet_vetting_app.state.ledger.outbox
+    taken: list = []  # the relay of a process that died between the commit and the publish
+    database.committed_events = taken.extend
+    try:
+        async with client_of(quiet_vetting_app, "vetting") as vetting:
+            created = (
+                await vetting.post(
+                    "/v1/businesses", json=business_body(), headers=minter.headers(make_principal(Role.agency))
+                )
+            ).json()
+    finally:
+        database.committed_events = None
+    assert [event.id for event in taken] == [await _event_id_of(database, outbox, created["id"])]
+    other = OutboxRelay(database, outbox, broker)
+    while await other.relay_once():  # what other tests left: not this event, leased to the relay that took it
+        pass
+    assert not await _sent(database, outbox, created["id"])
+    offset = CLOCK.offset
+    CLOCK.set_offset(offset + HANDOFF_LEASE + timedelta(seconds=1))
+    try:
+        assert await other.relay_once() == 1
+    finally:
+        CLOCK.set_offset(offset)
+    assert await _sent(database, outbox, created["id"])
+
+
+async def _count_is(counting, expected: int) -> bool:
+    return await counting == expected
+
+
+async def _event_id_of(database, outbox, business_id: str) -> uuid.UUID:
+    async with database.session(read_only=True) as s:
+        rows = (await s.execute(select(outbox.c.id, outbox.c.body))).all()
+    (event_id,) = [row.id for row in rows if business_id.encode() in row.body]
+    return event_id
+
+
+async def _sent(database, outbox, business_id: str) -> bool:
+    event_id = await _event_id_of(database, outbox, business_id)
+    async with database.session(read_only=True) as s:
+        return (await s.execute(select(outbox.c.sent_at).where(outbox.c.id == event_id))).scalar() is not None
 
 
 def registered(business_id: uuid.UUID, version: int, legal_name: str) -> BusinessRegistered:

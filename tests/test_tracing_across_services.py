@@ -6,6 +6,7 @@ traces nothing and its events carry no trace context."""
 
 import asyncio
 import json
+import re
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -261,3 +262,55 @@ async def test_a_service_without_the_setting_traces_nothing_and_its_events_carry
             bodies = [json.loads(b) for b in (await session.execute(select(outbox.c.body))).scalars()]
     (event,) = [b for b in bodies if b["subject"] == answer.json()["id"]]
     assert "traceparent" not in event and "tracestate" not in event
+
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _server_spans(collector: Collector, name: str) -> list[Received]:
+    return [
+        r
+        for r in collector.spans()
+        if r.service == "gateway" and r.span.kind == Span.SPAN_KIND_SERVER and r.span.name == name
+    ]
+
+
+def _descends_from(span: Received, ancestor: Received, in_trace: list[Received]) -> bool:
+    by_id = {r.span.span_id: r for r in in_trace}
+    parent = by_id.get(span.span.parent_span_id)
+    while parent is not None:
+        if parent.span.span_id == ancestor.span.span_id:
+            return True
+        parent = by_id.get(parent.span.parent_span_id)
+    return False
+
+
+async def test_a_portal_page_and_the_api_requests_it_makes_in_process_are_one_trace(
+    collector: Collector, gateway: FastAPI
+) -> None:
+    password = gateway.state.demo_credentials["users"]["employer"]["password"]
+    async with client_of(gateway, "gateway") as browser:
+        form = await browser.get("/portal/sign-in")
+        token = _CSRF.search(form.text)
+        assert token, form.text
+        signed_in = await browser.post(
+            "/portal/sign-in", data={"csrf_token": token.group(1), "username": "employer", "password": password}
+        )
+        assert signed_in.status_code == 303, signed_in.text
+        home = await browser.get("/portal/")
+        assert home.status_code == 200, home.text
+
+    async def exported() -> tuple[Received, Received] | None:
+        await flush(gateway)
+        pages = _server_spans(collector, "POST /portal/sign-in") + _server_spans(collector, "GET /portal/")
+        return tuple(pages) if len(pages) == 2 else None
+
+    sign_in_page, home_page = await wait_until(exported, timeout=30, message="the portal pages' spans")
+    # Each page's calls to the API (the sign-in's token request, the home page's /v1/me) run in the page's task,
+    # so the API's span of each is in the page's trace, below the page's server span (an internal span: the ASGI
+    # instrumentation makes one for a request served while another's span is current), never a trace of its own.
+    for page, call in ((sign_in_page, "POST /v1/auth/token"), (home_page, "GET /v1/me")):
+        (inner,) = [r for r in collector.spans() if r.service == "gateway" and r.span.name == call]
+        assert inner.trace_id == page.trace_id, call
+        in_trace = [r for r in collector.spans() if r.trace_id == page.trace_id]
+        assert _descends_from(inner, page, in_trace), call

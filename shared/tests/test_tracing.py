@@ -17,6 +17,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from fairpath.common.config import CommonSettings
@@ -30,15 +31,23 @@ from fairpath.common.events.relay import OutboxRelay
 from fairpath.common.ledger import Ledger, LedgerTables
 from fairpath.common.middleware import RequestContextMiddleware
 from fairpath.common.testing.nats import wait_until
-from fairpath.common.tracing import EXCLUDED_URLS, Tracing, context_from, start_tracing, trace_context
+from fairpath.common.tracing import (
+    EXCLUDED_URLS,
+    Tracing,
+    consumer_span,
+    context_from,
+    start_tracing,
+    trace_context,
+)
 
 
 class Traced:
     """One app's tracing to an in-memory exporter; `spans()` flushes the batch processor first."""
 
-    def __init__(self, service: str) -> None:
+    def __init__(self, service: str, sample_ratio: float = 1.0) -> None:
         self.exporter = InMemorySpanExporter()
-        tracing = start_tracing(service, CommonSettings(env="test", otlp_endpoint=""), exporter=self.exporter)
+        common = CommonSettings(env="test", otlp_endpoint="", trace_sample_ratio=sample_ratio)
+        tracing = start_tracing(service, common, exporter=self.exporter)
         assert tracing is not None
         self.tracing: Tracing = tracing
 
@@ -269,11 +278,19 @@ async def test_a_consumer_handles_the_event_in_a_span_of_the_producer_s_trace(da
         assert answer.status_code == 201
         business_id = answer.json()["id"]
         # Published by the relay from the outbox row, as after a restart: the context travels in the row's body.
-        assert await OutboxRelay(producer.database, producer.tables.outbox, broker).relay_once() == 1
+        relay = OutboxRelay(producer.database, producer.tables.outbox, broker, tracer=produced.tracing.tracer)
+        assert await relay.relay_once() == 1
         await wait_until(lambda: _applied_once(applied, business_id), message="the event applied")
     finally:
         await consumer.stop()
     (server,) = server_spans(produced.spans())
+    # The relay's publish is a span of the request's trace too, ended at the broker's ack.
+    (publish,) = [s for s in produced.spans() if s.kind == SpanKind.PRODUCER]
+    assert publish.name == "publish vetting.business.registered"
+    assert publish.context.trace_id == server.context.trace_id
+    assert publish.parent is not None and publish.parent.span_id == server.context.span_id
+    assert publish.attributes["messaging.message.id"] == answer.json()["event_id"]
+    assert publish.status.status_code != StatusCode.ERROR
 
     spans = consumed.spans()
     (handling,) = [s for s in spans if s.kind == SpanKind.CONSUMER]
@@ -335,11 +352,14 @@ async def test_an_event_without_a_trace_context_is_handled_in_a_trace_of_its_own
         async with untraced.client() as client:
             plain = (await client.post("/v1/businesses")).json()
         assert "traceparent" not in await untraced.outbox_body(plain["event_id"])
-        assert await OutboxRelay(untraced.database, untraced.tables.outbox, broker).relay_once() == 1
+        # A relay that traces makes no span for an event that carries no trace: none starts at a publish.
+        relay = OutboxRelay(untraced.database, untraced.tables.outbox, broker, tracer=consumed.tracing.tracer)
+        assert await relay.relay_once() == 1
         await wait_until(lambda: _applied_once(applied, plain["id"]), message="the event applied")
     finally:
         await consumer.stop()
     (handling,) = [s for s in consumed.spans() if s.kind == SpanKind.CONSUMER]
+    assert [s for s in consumed.spans() if s.kind == SpanKind.PRODUCER] == []
     assert handling.parent is None  # a root: a new trace
     assert handling.attributes["cloudevents.event_id"] == plain["event_id"]
     for service in (receiver, untraced):
@@ -367,3 +387,105 @@ async def test_probes_make_no_spans_nor_do_their_statements(databases):
     assert "/healthz" in EXCLUDED_URLS and "/readyz" in EXCLUDED_URLS and "/metrics" in EXCLUDED_URLS
     await service.database.dispose()
     await traced.tracing.shutdown()
+
+
+SAMPLED = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+NOT_SAMPLED = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
+
+
+async def test_at_a_sample_ratio_of_zero_a_new_trace_is_not_exported_but_a_sampled_caller_s_trace_is(databases):
+    traced = Traced("parcels", sample_ratio=0)
+    producer = await Parcels(databases.written, traced.tracing).create()
+    async with producer.client() as client:
+        started_here = await client.post("/v1/businesses")
+        assert started_here.status_code == 201
+        assert traced.spans() == []  # neither the request nor its statements
+        # The event still carries the trace, marked not sampled, so the services it reaches keep none of it either.
+        body = await producer.outbox_body(started_here.json()["event_id"])
+        assert not int(body["traceparent"].rsplit("-", 1)[1], 16) & 1  # not sampled
+
+        continued = await client.post("/v1/businesses", headers={"traceparent": SAMPLED})
+        assert continued.status_code == 201
+    spans = traced.spans()
+    (server,) = server_spans(spans)
+    assert format(server.context.trace_id, "032x") == "0af7651916cd43dd8448eb211c80319c"
+    assert server.parent is not None and server.parent.is_remote
+    assert format(server.parent.span_id, "016x") == "b7ad6b7169203331"
+    statements = [s for s in spans if "db.system" in (s.attributes or {})]
+    assert statements and {s.parent.span_id for s in statements} == {server.context.span_id}
+    body = await producer.outbox_body(continued.json()["event_id"])
+    assert int(body["traceparent"].rsplit("-", 1)[1], 16) & 1  # sampled
+    await producer.database.dispose()
+    await traced.tracing.shutdown()
+
+
+async def test_a_caller_s_trace_that_was_not_sampled_is_not_exported_at_a_ratio_of_one(databases):
+    traced = Traced("parcels", sample_ratio=1)
+    producer = await Parcels(databases.written, traced.tracing).create()
+    async with producer.client() as client:
+        answer = await client.post("/v1/businesses", headers={"traceparent": NOT_SAMPLED})
+    assert answer.status_code == 201
+    assert traced.spans() == []
+    body = await producer.outbox_body(answer.json()["event_id"])
+    assert body["traceparent"].startswith("00-4bf92f3577b34da6a3ce929d0e0e4736-") and body["traceparent"].endswith(
+        "-00"
+    )
+    await producer.database.dispose()
+    await traced.tracing.shutdown()
+
+
+async def test_a_consumer_follows_the_sampled_flag_of_the_event_s_trace_whatever_its_own_ratio(databases, broker):
+    produced, consumed = Traced("parcels", sample_ratio=1), Traced("ledgers", sample_ratio=0)
+    producer = await Parcels(databases.relayed, produced.tracing).create()
+    receiver = await Parcels(databases.received, consumed.tracing).create()
+    consumer, applied = await start_consumer(receiver, broker, consumed.tracing)
+    try:
+        async with producer.client() as client:
+            sampled = (await client.post("/v1/businesses")).json()
+            unsampled = (await client.post("/v1/businesses", headers={"traceparent": NOT_SAMPLED})).json()
+        assert await OutboxRelay(producer.database, producer.tables.outbox, broker).relay_once() == 2
+        for business in (sampled, unsampled):
+            await wait_until(lambda b=business: _applied_once(applied, b["id"]), message="the event applied")
+    finally:
+        await consumer.stop()
+    (server,) = server_spans(produced.spans())  # the request that was not sampled made none
+    # The consumer samples no trace of its own (ratio 0), yet handles the sampled trace's event in a span of it.
+    (handling,) = [s for s in consumed.spans() if s.kind == SpanKind.CONSUMER]
+    assert handling.attributes["cloudevents.event_id"] == sampled["event_id"]
+    assert handling.context.trace_id == server.context.trace_id
+    for service in (producer, receiver):
+        await service.database.dispose()
+    for traced in (produced, consumed):
+        await traced.tracing.shutdown()
+
+
+def test_an_event_s_handling_is_not_recorded_when_its_trace_was_not_sampled():
+    traced = Traced("ledgers", sample_ratio=1)
+    attributes = {"cloudevents.event_id": "e"}
+    with consumer_span(
+        traced.tracing.tracer, "process x", traceparent=NOT_SAMPLED, tracestate=None, attributes=attributes
+    ) as span:
+        assert span is not None and not span.is_recording()
+    with consumer_span(
+        traced.tracing.tracer, "process x", traceparent=SAMPLED, tracestate=None, attributes=attributes
+    ) as span:
+        assert span is not None and span.is_recording()
+    (handling,) = traced.spans()
+    assert format(handling.context.trace_id, "032x") == "0af7651916cd43dd8448eb211c80319c"
+
+
+@pytest.mark.parametrize("ratio", ["-0.1", "1.5", "nan", "half"])
+def test_a_sample_ratio_outside_zero_to_one_is_refused(ratio, monkeypatch):
+    monkeypatch.setenv("FAIRPATH_TRACE_SAMPLE_RATIO", ratio)
+    with pytest.raises(ValidationError, match="trace_sample_ratio"):
+        CommonSettings(env="test")
+
+
+def test_the_sample_ratio_is_read_from_the_environment_and_applies_at_the_root(monkeypatch):
+    monkeypatch.setenv("FAIRPATH_TRACE_SAMPLE_RATIO", "0.25")
+    common = CommonSettings(env="test")
+    assert common.trace_sample_ratio == 0.25
+    tracing = start_tracing("parcels", common, exporter=InMemorySpanExporter())
+    assert tracing is not None
+    assert "RequestsAndEvents{0.25}" in tracing.provider.sampler.get_description()
+    assert CommonSettings(env="test", trace_sample_ratio=0).trace_sample_ratio == 0

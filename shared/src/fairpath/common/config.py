@@ -56,6 +56,9 @@ class CommonSettings(BaseSettings):
     # Tracing: the OTLP/HTTP receiver's base URL (`http://collector:4318`; spans go to its /v1/traces). Unset, no
     # tracing at all. The exporter's other standard settings (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT, ...) apply.
     otlp_endpoint: str = ""
+    # The share of traces kept (0 to 1), decided where a trace starts: a request or event that arrives with a
+    # `traceparent` follows its sampled flag instead, so a trace is kept whole or not at all.
+    trace_sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
 
     @property
     def event_retry_backoff(self) -> list[float]:

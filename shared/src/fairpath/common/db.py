@@ -14,7 +14,7 @@ pool is waited for at most `FAIRPATH_DATABASE_POOL_TIMEOUT_SECONDS`, and a conne
 restart, as soon as the database answers.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -42,8 +42,10 @@ class ReadOnlySessionError(RuntimeError):
     """A read-only session was asked to write: the route or job should open a write session."""
 
 
-# Marks a session whose commit should wake the outbox relay (set by fairpath.common.events.outbox).
+# The events a session recorded in its outbox (fairpath.common.events.outbox), handed to the process's outbox
+# relay once the session commits; and whether a relay takes them (so their rows are leased to it).
 EVENTS_WRITTEN = "fairpath_events_written"
+HANDED_TO_RELAY = "fairpath_handed_to_relay"
 
 
 def new_base() -> type[SQLModel]:
@@ -152,6 +154,8 @@ class Database:
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
         self._read_sessions = async_sessionmaker(self._read_engine, expire_on_commit=False)
+        # Set while the process's outbox relay runs: the events a write session recorded, once it committed.
+        self.committed_events: Callable[[list], None] | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -161,13 +165,18 @@ class Database:
     async def session(self, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
         """A unit of work: committed when the block ends normally, rolled back otherwise."""
         factory = self._read_sessions if read_only else self._sessions
+        committed_events = None if read_only else self.committed_events
         async with factory() as session:
+            if committed_events is not None:
+                session.info[HANDED_TO_RELAY] = True
             try:
                 yield session
                 await session.commit()
             except BaseException:
                 await session.rollback()
                 raise
+        if committed_events is not None and (events := session.info.get(EVENTS_WRITTEN)):
+            committed_events(events)
 
     async def read_row(self, statement: Executable, params: dict[str, Any]) -> Row | None:
         """One row of a Core statement, or None, read without an ORM session: for the lookups every request
@@ -193,10 +202,6 @@ async def _write_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
     async with database.session() as session:
         yield session
-    if session.info.get(EVENTS_WRITTEN):
-        relay = getattr(request.app.state, "relay", None)
-        if relay is not None:
-            relay.wake()
 
 
 # The kind of session is part of each route's signature (polar's AsyncReadSession / AsyncSession).

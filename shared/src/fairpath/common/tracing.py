@@ -10,7 +10,10 @@ provider belongs to the app rather than the process (the global one is left alon
 process, as the tests run them, each report as their own service.
 
 A trace starts only at a request or at the handling of an event: a statement or a call made outside both (the
-outbox relay polling, a scheduled job, a readiness probe's ping) is not recorded (`RequestsAndEvents`).
+outbox relay polling, a scheduled job, a readiness probe's ping) is not recorded (`RequestsAndEvents`). Only a
+share of those traces is kept when `FAIRPATH_TRACE_SAMPLE_RATIO` is below 1: the decision is made once, at the
+trace's root (by its trace id), and every span after it, in this service or another, follows its parent's sampled
+flag (a request or an event that carries a `traceparent` is recorded if and only if that parent was sampled).
 
 Across the broker, the W3C trace context of the request (or the event handling) that records an event travels in
 its CloudEvent as the distributed-tracing extension (`traceparent`, `tracestate`), written into the outbox row's
@@ -21,6 +24,7 @@ Span attributes never carry a query string (a search can carry a person's name):
 """
 
 import asyncio
+import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -163,8 +167,15 @@ class Tracing:
 
 
 class RequestsAndEvents:
-    """The root sampler (a Sampler by its two methods; the SDK's class is imported only when tracing is on): a trace starts at a request (a server span) or an event's handling (a consumer span);
-    any other span without a parent (a statement of the relay's polling, a probe's ping) is not recorded."""
+    """The root sampler (a Sampler by its two methods; the SDK's class is imported only when tracing is on): a
+    trace starts at a request (a server span) or an event's handling (a consumer span), `ratio` of them (by trace
+    id); any other span without a parent (a statement of the relay's polling, a probe's ping) is not recorded."""
+
+    def __init__(self, ratio: float = 1.0) -> None:
+        from opentelemetry.sdk.trace.sampling import TraceIdRatioBased
+
+        self.ratio = ratio
+        self._roots = TraceIdRatioBased(ratio)
 
     def should_sample(
         self,
@@ -176,18 +187,19 @@ class RequestsAndEvents:
         links: Any = None,
         trace_state: Any = None,
     ) -> Any:
-        from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON
+        from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
-        chosen = ALWAYS_ON if kind in (SpanKind.SERVER, SpanKind.CONSUMER) else ALWAYS_OFF
+        chosen = self._roots if kind in (SpanKind.SERVER, SpanKind.CONSUMER) else ALWAYS_OFF
         return chosen.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
 
     def get_description(self) -> str:
-        return "RequestsAndEvents"
+        return f"RequestsAndEvents{{{self.ratio}}}"
 
 
 def start_tracing(service: str, common: "CommonSettings", *, exporter: "SpanExporter | None" = None) -> Tracing | None:
     """The app's tracing when an exporter is configured (FAIRPATH_OTLP_ENDPOINT, or `exporter`: the tests pass the
-    SDK's in-memory one), else None, and nothing is set up."""
+    SDK's in-memory one), else None, and nothing is set up. A span with a parent follows the parent's sampled flag;
+    a root is sampled as `RequestsAndEvents` decides, at FAIRPATH_TRACE_SAMPLE_RATIO."""
     if exporter is None and not common.otlp_endpoint:
         return None
     from opentelemetry.sdk.resources import Resource
@@ -199,9 +211,10 @@ def start_tracing(service: str, common: "CommonSettings", *, exporter: "SpanExpo
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         exporter = OTLPSpanExporter(endpoint=otlp_traces_url(common.otlp_endpoint))
+    roots = RequestsAndEvents(common.trace_sample_ratio)
     provider = TracerProvider(
         resource=Resource.create({"service.name": service, "service.namespace": "fairpath"}),
-        sampler=ParentBased(root=RequestsAndEvents()),  # type: ignore[arg-type] - a Sampler by its methods
+        sampler=ParentBased(root=roots),  # type: ignore[arg-type] - a Sampler by its methods
     )
     provider.add_span_processor(BatchSpanProcessor(exporter))
     return Tracing(service, provider)
@@ -226,6 +239,34 @@ def consumer_span(
         name, context=parent, kind=SpanKind.CONSUMER, attributes=dict(attributes), record_exception=False
     ) as span:
         yield span
+
+
+def publish_spans(tracer: Tracer | None, bodies: list[tuple[str, bytes]]) -> list[Span] | None:
+    """The relay's spans, one per event it publishes (subject and CloudEvent body), each a child of the context the
+    event carries (so recorded only in a sampled trace: an event without one starts none); None when tracing is
+    off. Started now; the caller ends each when the broker's ack (or its failure) is in."""
+    if tracer is None:
+        return None
+    spans = []
+    for subject, body in bodies:
+        event = json.loads(body)
+        spans.append(
+            tracer.start_span(
+                f"publish {subject}",
+                context=context_from(event.get(TRACEPARENT), event.get(TRACESTATE)),
+                kind=SpanKind.PRODUCER,
+                attributes={
+                    "messaging.system": "nats",
+                    "messaging.operation.type": "publish",
+                    "messaging.destination.name": subject,
+                    "messaging.message.id": str(event.get("id", "")),
+                    "cloudevents.event_id": str(event.get("id", "")),
+                    "cloudevents.event_type": str(event.get("type", "")),
+                },
+                record_exception=False,
+            )
+        )
+    return spans
 
 
 def mark_failed(span: Span | None, error: BaseException) -> None:

@@ -1,12 +1,17 @@
 """The outbox relay: publishes committed events to JetStream and marks them sent after the ack.
 
-It never holds the database while it waits on the broker: a batch is claimed in a short
-transaction (its rows' `next_attempt_at` set past the time a publish can take, the lease),
-published with no connection held, then settled in another short transaction. Safe with
-several replicas: on PostgreSQL the claim skips rows another relay has locked (FOR UPDATE
-SKIP LOCKED) and the lease keeps them away afterwards; on SQLite the write lock serialises
-claims. A crash between publish and settle re-publishes after the lease with the same
-`Nats-Msg-Id`, which JetStream deduplicates (and consumers' inboxes catch past the window).
+Two ways in. The events a transaction of this process records are handed to the relay as it commits
+(`Database.committed_events`) and published at once, from memory: their rows were written leased to this
+relay (`HANDOFF_LEASE`), so no relay polls them meanwhile, and a crash before the publish leaves them to the
+next relay that looks once the lease has passed. Every other event (a retry, one another process wrote, one
+left by a crash) is found by polling the table: a batch is claimed in a short transaction (its rows'
+`next_attempt_at` set past the time a publish can take, the lease) and published.
+
+Either way it never holds the database while it waits on the broker: the publish runs with no connection held,
+then the outcome is settled in a short transaction of its own. Safe with several replicas: on PostgreSQL the
+claim skips rows another relay has locked (FOR UPDATE SKIP LOCKED) and the lease keeps them away afterwards; on
+SQLite the write lock serialises claims. A crash between publish and settle re-publishes after the lease with
+the same `Nats-Msg-Id`, which JetStream deduplicates (and consumers' inboxes catch past the window).
 """
 
 import asyncio
@@ -15,13 +20,16 @@ import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+from opentelemetry.trace import Tracer
 from sqlalchemy import ColumnElement, Row, Table, and_, or_, select, update
 
 from fairpath.common.db import Database
 from fairpath.common.events.broker import Broker
 from fairpath.common.events.metrics import RELAY_FAILURES, RELAY_PUBLISHED
+from fairpath.common.events.outbox import PendingEvent
 from fairpath.common.tasks import stop_task
 from fairpath.common.timeutil import utcnow
+from fairpath.common.tracing import mark_failed, publish_spans
 
 log = logging.getLogger("fairpath.events.relay")
 
@@ -47,6 +55,7 @@ class OutboxRelay:
         idle_interval: float = 0.05,
         max_idle_interval: float = 0.5,
         ack_timeout: float = 10.0,
+        tracer: Tracer | None = None,
     ) -> None:
         self.database = database
         self.outbox = outbox
@@ -56,14 +65,31 @@ class OutboxRelay:
         self.idle_interval = idle_interval
         self.max_idle_interval = max_idle_interval
         self.ack_timeout = ack_timeout
+        # Set when tracing is on: each publish is a span in the trace its event carries.
+        self.tracer = tracer
         # A publish takes at most two ack timeouts (submitting, then waiting for the acks).
         self.lease_seconds = 3 * ack_timeout
         self._task: asyncio.Task | None = None
         self._wake = asyncio.Event()
+        # Events committed by this process, waiting for the relay's next turn (`take`).
+        self._handed: list[PendingEvent] = []
 
-    def wake(self) -> None:
-        """Publish soon: called after a commit that wrote events."""
+    def take(self, events: list[PendingEvent]) -> None:
+        """Publish these committed events soon: called by the database as a transaction that recorded them commits."""
+        self._handed.extend(events)
         self._wake.set()
+
+    async def relay_handed(self) -> int:
+        """Publish a batch of the events handed over; return how many were acknowledged. While the broker is away
+        they are settled as failed at once, so that they are due again as soon as it is back (`retry_backlog_now`)."""
+        rows, self._handed = self._handed[: self.batch_size], self._handed[self.batch_size :]
+        if not rows:
+            return 0
+        if self.broker.connected and self.broker.js is not None:
+            results = await self._publish(self.broker.js, rows)
+        else:
+            results = [ConnectionError("no broker")] * len(rows)
+        return await self._settle(rows, results)
 
     async def relay_once(self) -> int:
         """Publish one batch; return how many events were acknowledged.
@@ -142,6 +168,7 @@ class OutboxRelay:
         Neither a publish stuck on a dropped connection nor an ack that never comes may hold the
         batch, and its row locks, for longer than the ack timeout."""
         futures: list[asyncio.Future] = []
+        spans = publish_spans(self.tracer, [(row.subject, row.body) for row in rows]) if self.tracer else None
 
         async def submit() -> None:
             for row in rows:
@@ -162,6 +189,11 @@ class OutboxRelay:
                 results.append(TimeoutError())
             else:
                 results.append(future.exception() or future.result())
+        if spans is not None:
+            for span, result in zip(spans, results, strict=True):
+                if isinstance(result, BaseException):
+                    mark_failed(span, result)
+                span.end()
         return results
 
     async def retry_backlog_now(self) -> None:
@@ -174,7 +206,10 @@ class OutboxRelay:
             )
 
     async def run(self) -> None:
+        """Publish what is handed over as it comes; poll the table when idle, more often after it found events."""
+        loop = asyncio.get_running_loop()
         interval = self.idle_interval
+        next_poll = 0.0
         was_connected = False
         while True:
             try:
@@ -182,24 +217,31 @@ class OutboxRelay:
                 if connected and not was_connected:
                     await self.retry_backlog_now()
                 was_connected = connected
-                published = await self.relay_once() if connected else 0
+                if self._handed:
+                    await self.relay_handed()
+                if connected and loop.time() >= next_poll:
+                    polled = await self.relay_once()
+                    interval = self.idle_interval if polled else min(self.max_idle_interval, interval * 1.5)
+                    next_poll = loop.time() + (0 if polled else interval)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - the relay must outlive any one failure
                 log.warning("relay batch failed", extra={"error": type(exc).__name__})
-                published = 0
                 interval = min(self.max_idle_interval * 4, interval * 2)
-            if published:
-                interval = self.idle_interval
+                next_poll = loop.time() + interval
+            if self._handed or (connected and next_poll <= loop.time()):
                 continue
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=interval)
-            interval = min(self.max_idle_interval, interval * 1.5)
+                await asyncio.wait_for(self._wake.wait(), timeout=next_poll - loop.time() if connected else interval)
 
     def start(self) -> None:
+        """Run, and take the events this process's transactions commit."""
+        self.database.committed_events = self.take
         self._task = asyncio.create_task(self.run(), name="outbox-relay")
 
     async def stop(self) -> None:
+        if self.database.committed_events == self.take:
+            self.database.committed_events = None
         await stop_task(self._task)
         self._task = None

@@ -185,16 +185,13 @@ def scheduled_jobs(
     *,
     rescreen_every: timedelta,
     threshold: float,
-    on_change: Callable[[], None] | None = None,
 ) -> Callable[[], Awaitable[None]]:
-    """One round of the scheduled jobs, for `start_repeating`: what changed records waits in the outbox, and
-    `on_change` (the relay's wake) sends it at once."""
+    """One round of the scheduled jobs, for `start_repeating` (the events of what changed go to the relay as each
+    transaction commits)."""
 
     async def run() -> None:
         counts = await run_jobs_once(database, ledger, rescreen_every, threshold)
         if any(counts.values()):
             log.info("scheduled jobs changed records", extra={"count": sum(counts.values())})
-            if on_change:
-                on_change()
 
     return run

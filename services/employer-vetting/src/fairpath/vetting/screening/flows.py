@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from fairpath.common.auth import Principal
@@ -115,13 +115,10 @@ class BackgroundRescreening:
     """The re-screenings the app's imports started, each in a task of its own; stopped with the app (a
     re-screening cut short stays `running` and is taken up again by the scheduled jobs)."""
 
-    def __init__(
-        self, database: Database, ledger: Ledger, *, threshold: float, on_change: Callable[[], None] | None = None
-    ) -> None:
+    def __init__(self, database: Database, ledger: Ledger, *, threshold: float) -> None:
         self.database = database
         self.ledger = ledger
         self.threshold = threshold
-        self.on_change = on_change
         self._tasks: set[asyncio.Task] = set()
 
     def start(self, job: WatchlistImport, actor: str) -> None:
@@ -133,11 +130,9 @@ class BackgroundRescreening:
 
     async def _run(self, import_id: uuid.UUID, actor: str) -> None:
         with contextlib.suppress(Exception):  # logged, and the job says failed
-            ran = await rescreen_after_import(
+            await rescreen_after_import(
                 self.database, self.ledger, import_id=import_id, actor=actor, threshold=self.threshold
             )
-            if ran and self.on_change is not None:
-                self.on_change()  # new hits wait in the outbox
 
     async def stop(self) -> None:
         await asyncio.gather(*(stop_task(task) for task in list(self._tasks)))
