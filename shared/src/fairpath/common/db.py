@@ -14,6 +14,8 @@ pool is waited for at most `FAIRPATH_DATABASE_POOL_TIMEOUT_SECONDS`, and a conne
 restart, as soon as the database answers.
 """
 
+import asyncio
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -34,6 +36,8 @@ from fairpath.common.errors import DatabaseUnavailable
 from fairpath.common.timeutil import as_utc
 
 READ_ONLY = "fairpath_read_only"
+# How long a writer waits for SQLite's write lock before it gives up.
+SQLITE_BUSY_SECONDS = 30
 # What a read-only session may run on SQLite (statements are checked by their first word).
 _READING = ("SELECT", "WITH", "PRAGMA", "EXPLAIN", "VALUES")
 
@@ -86,7 +90,7 @@ _UNREACHABLE = (
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS}, **kwargs)
         _configure_sqlite(engine)
         return engine
     limits = DatabaseSettings()
@@ -126,7 +130,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -145,6 +149,42 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             raise ReadOnlySessionError(f"a read-only session may not run {statement.split(None, 1)[0]!r}")
 
 
+class WriterQueue:
+    """SQLite's one writer at a time, queued in the process. A writer that finds SQLite's lock taken sleeps in its
+    busy handler (1, 2, 5 ... up to 100 ms a try) however soon the lock is free; here each begins as the one before
+    it ends. First come first served, except that writers `ahead` go before the waiting others."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._ahead: deque[asyncio.Future] = deque()
+        self._others: deque[asyncio.Future] = deque()
+
+    async def acquire(self, ahead: bool = False) -> None:
+        if not self._held and not self._ahead and not self._others:
+            self._held = True
+            return
+        turn = asyncio.get_running_loop().create_future()
+        queue = self._ahead if ahead else self._others
+        queue.append(turn)
+        try:
+            await turn
+        except BaseException:
+            if turn.done() and not turn.cancelled():
+                self.release()  # given the turn as the wait was given up: pass it on
+            elif turn in queue:
+                queue.remove(turn)
+            raise
+
+    def release(self) -> None:
+        for queue in (self._ahead, self._others):
+            while queue:
+                turn = queue.popleft()
+                if not turn.done():
+                    turn.set_result(None)  # the next writer holds it now
+                    return
+        self._held = False
+
+
 class Database:
     """One engine and session factory per service process."""
 
@@ -156,17 +196,20 @@ class Database:
         self._read_sessions = async_sessionmaker(self._read_engine, expire_on_commit=False)
         # Set while the process's outbox relay runs: the events a write session recorded, once it committed.
         self.committed_events: Callable[[list], None] | None = None
+        self._writers = WriterQueue() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
         return is_sqlite(self.url)
 
     @asynccontextmanager
-    async def session(self, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
-        """A unit of work: committed when the block ends normally, rolled back otherwise."""
+    async def session(self, *, read_only: bool = False, ahead: bool = False) -> AsyncIterator[AsyncSession]:
+        """A unit of work: committed when the block ends normally, rolled back otherwise. On SQLite a write session
+        waits its turn among the process's writers (`WriterQueue`); `ahead` puts it before the waiting ones that
+        are not (an event consumer's: short, and what other services wait for)."""
         factory = self._read_sessions if read_only else self._sessions
         committed_events = None if read_only else self.committed_events
-        async with factory() as session:
+        async with self._writer_turn(read_only, ahead), factory() as session:
             if committed_events is not None:
                 session.info[HANDED_TO_RELAY] = True
             try:
@@ -177,6 +220,21 @@ class Database:
                 raise
         if committed_events is not None and (events := session.info.get(EVENTS_WRITTEN)):
             committed_events(events)
+
+    @asynccontextmanager
+    async def _writer_turn(self, read_only: bool, ahead: bool) -> AsyncIterator[None]:
+        if read_only or self._writers is None:
+            yield
+            return
+        try:
+            await asyncio.wait_for(self._writers.acquire(ahead), timeout=SQLITE_BUSY_SECONDS)
+        except TimeoutError:
+            # As SQLite itself would answer after its busy timeout (a write session opened inside another).
+            raise DatabaseUnavailable("the database is busy") from None
+        try:
+            yield
+        finally:
+            self._writers.release()
 
     async def read_row(self, statement: Executable, params: dict[str, Any]) -> Row | None:
         """One row of a Core statement, or None, read without an ORM session: for the lookups every request

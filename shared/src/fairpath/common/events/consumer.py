@@ -117,7 +117,7 @@ class EventConsumer:
             raise IgnoredEvent(event.type)
         payload = model.model_validate(event.data)
         try:
-            async with self.database.session() as session:
+            async with self.database.session(ahead=True) as session:
                 if await self._seen(session, event):
                     return False
                 await handler(session, self.ledger, event, payload)

@@ -1,0 +1,70 @@
+"""SQLite's writers queue in the process (fairpath.common.db.WriterQueue): each write session begins as the one
+before it ends, in the order they came, an event consumer's ahead of the waiting requests; a writer that gives up
+waiting leaves the queue, and one given its turn as it gave up passes the turn on."""
+
+import asyncio
+
+from sqlalchemy import text
+
+from fairpath.common.db import Database, WriterQueue
+
+
+async def test_sqlite_writers_take_their_turns_in_order_and_those_ahead_go_first(tmp_path):
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'turns.db'}")
+    async with database.session() as session:
+        await session.execute(text("CREATE TABLE turn (n INTEGER PRIMARY KEY AUTOINCREMENT, writer TEXT)"))
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        async with database.session() as session:
+            await session.execute(text("INSERT INTO turn (writer) VALUES ('first')"))
+            holding.set()
+            await release.wait()
+
+    async def writer(name: str, *, ahead: bool = False) -> None:
+        async with database.session(ahead=ahead) as session:
+            await session.execute(text("INSERT INTO turn (writer) VALUES (:name)"), {"name": name})
+
+    try:
+        holder = asyncio.create_task(first())
+        await holding.wait()
+        waiting = []
+        for name, ahead in [("request 1", False), ("request 2", False), ("consumer", True)]:
+            waiting.append(asyncio.create_task(writer(name, ahead=ahead)))
+            await asyncio.sleep(0)  # queued in this order
+        # A reader never waits for the writers: it reads what was committed (not yet the first writer's row).
+        async with database.session(read_only=True) as session:
+            assert (await session.execute(text("SELECT count(*) FROM turn"))).scalar_one() == 0
+        release.set()
+        await asyncio.gather(holder, *waiting)
+        async with database.session(read_only=True) as session:
+            order = (await session.execute(text("SELECT writer FROM turn ORDER BY n"))).scalars().all()
+        assert order == ["first", "consumer", "request 1", "request 2"]
+    finally:
+        await database.dispose()
+
+
+async def test_a_writer_that_gives_up_waiting_leaves_the_queue_and_the_turn_goes_on():
+    queue = WriterQueue()
+    await queue.acquire()
+    gave_up = asyncio.create_task(queue.acquire())
+    next_one = asyncio.create_task(queue.acquire())
+    await asyncio.sleep(0)
+    gave_up.cancel()
+    await asyncio.gather(gave_up, return_exceptions=True)
+    queue.release()
+    await asyncio.wait_for(next_one, timeout=5)  # the turn skipped the one that left
+    queue.release()
+    await asyncio.wait_for(queue.acquire(), timeout=5)  # free again
+
+
+async def test_a_writer_given_its_turn_as_it_gave_up_passes_the_turn_on():
+    queue = WriterQueue()
+    await queue.acquire()
+    late = asyncio.create_task(queue.acquire())
+    after = asyncio.create_task(queue.acquire())
+    await asyncio.sleep(0)
+    queue.release()  # `late` holds the turn now, but is cancelled before it runs
+    late.cancel()
+    await asyncio.gather(late, return_exceptions=True)
+    await asyncio.wait_for(after, timeout=5)
