@@ -68,3 +68,29 @@ async def test_a_writer_given_its_turn_as_it_gave_up_passes_the_turn_on():
     late.cancel()
     await asyncio.gather(late, return_exceptions=True)
     await asyncio.wait_for(after, timeout=5)
+
+
+async def test_a_write_session_opened_inside_another_of_the_same_task_does_not_wait_for_it(tmp_path):
+    """The ledger audits a refused request in a session of its own after rolling the caller's back."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'nested.db'}")
+    async with database.session() as session:
+        await session.execute(text("CREATE TABLE refusal (id INTEGER PRIMARY KEY AUTOINCREMENT, note TEXT)"))
+    try:
+        async with asyncio.timeout(5):
+            async with database.session() as outer:
+                await outer.execute(text("INSERT INTO refusal (note) VALUES ('rolled back')"))
+                await outer.rollback()
+                async with database.session() as own:
+                    await own.execute(text("INSERT INTO refusal (note) VALUES ('audited')"))
+            # ...and the turn is free again for another task.
+            await asyncio.create_task(_write(database, "after"))
+        async with database.session(read_only=True) as session:
+            notes = (await session.execute(text("SELECT note FROM refusal ORDER BY id"))).scalars().all()
+        assert notes == ["audited", "after"]
+    finally:
+        await database.dispose()
+
+
+async def _write(database: Database, note: str) -> None:
+    async with database.session() as session:
+        await session.execute(text("INSERT INTO refusal (note) VALUES (:note)"), {"note": note})

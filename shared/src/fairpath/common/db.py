@@ -152,37 +152,51 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 class WriterQueue:
     """SQLite's one writer at a time, queued in the process. A writer that finds SQLite's lock taken sleeps in its
     busy handler (1, 2, 5 ... up to 100 ms a try) however soon the lock is free; here each begins as the one before
-    it ends. First come first served, except that writers `ahead` go before the waiting others."""
+    it ends. First come first served, except that writers `ahead` go before the waiting others.
+
+    A task that holds the turn and opens another write session inside it (a refusal audited in a session of its
+    own after the caller's rolled back, say) does not wait for itself: it goes on, as it would without the queue."""
 
     def __init__(self) -> None:
-        self._held = False
-        self._ahead: deque[asyncio.Future] = deque()
-        self._others: deque[asyncio.Future] = deque()
+        self._holder: asyncio.Task | None = None
+        self._depth = 0
+        self._ahead: deque[tuple[asyncio.Future, asyncio.Task]] = deque()
+        self._others: deque[tuple[asyncio.Future, asyncio.Task]] = deque()
 
     async def acquire(self, ahead: bool = False) -> None:
-        if not self._held and not self._ahead and not self._others:
-            self._held = True
+        task = asyncio.current_task()
+        assert task is not None
+        if self._holder is task:
+            self._depth += 1
+            return
+        if self._holder is None and not self._ahead and not self._others:
+            self._holder, self._depth = task, 1
             return
         turn = asyncio.get_running_loop().create_future()
         queue = self._ahead if ahead else self._others
-        queue.append(turn)
+        entry = (turn, task)
+        queue.append(entry)
         try:
             await turn
         except BaseException:
             if turn.done() and not turn.cancelled():
                 self.release()  # given the turn as the wait was given up: pass it on
-            elif turn in queue:
-                queue.remove(turn)
+            elif entry in queue:
+                queue.remove(entry)
             raise
 
     def release(self) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return
         for queue in (self._ahead, self._others):
             while queue:
-                turn = queue.popleft()
+                turn, task = queue.popleft()
                 if not turn.done():
-                    turn.set_result(None)  # the next writer holds it now
+                    self._holder, self._depth = task, 1
+                    turn.set_result(None)  # that writer holds it now
                     return
-        self._held = False
+        self._holder, self._depth = None, 0
 
 
 class Database:
@@ -227,7 +241,8 @@ class Database:
             yield
             return
         try:
-            await asyncio.wait_for(self._writers.acquire(ahead), timeout=SQLITE_BUSY_SECONDS)
+            async with asyncio.timeout(SQLITE_BUSY_SECONDS):  # in this task: the queue knows its writers by task
+                await self._writers.acquire(ahead)
         except TimeoutError:
             # As SQLite itself would answer after its busy timeout (a write session opened inside another).
             raise DatabaseUnavailable("the database is busy") from None
