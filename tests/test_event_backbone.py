@@ -18,7 +18,7 @@ from fairpath.common.events.consumer import EventConsumer, Subscription
 from fairpath.common.events.dlq import dead_letters, replay
 from fairpath.common.events.envelope import new_event
 from fairpath.common.events.metrics import consumers_refresh, outbox_refresh
-from fairpath.common.events.outbox import HANDOFF_LEASE
+from fairpath.common.events.outbox import HANDOFF_LEASE, record_event
 from fairpath.common.events.relay import OutboxRelay
 from fairpath.common.testing import make_principal
 from fairpath.common.testing.nats import NatsServer, wait_until
@@ -164,6 +164,19 @@ async def test_a_committed_event_is_published_as_its_transaction_commits_not_at_
     finally:
         await relay.stop()
     assert database.committed_events is None  # a stopped relay takes nothing more
+
+
+async def test_a_relay_stopped_in_order_publishes_what_was_handed_to_it_before_it_stops(quiet_vetting_app, broker):
+    database, outbox = quiet_vetting_app.state.database, quiet_vetting_app.state.ledger.outbox
+    relay = OutboxRelay(database, outbox, broker, idle_interval=3600, max_idle_interval=3600)
+    relay.start()
+    before = (await broker.js.stream_info("VETTING")).state.last_seq
+    business_id = uuid.uuid4()
+    async with database.session() as session:
+        await record_event(session, outbox, registered(business_id, 1, "Stopped In Order"), business_id)
+    await relay.stop()  # at once: the relay's loop has not had a turn since the commit handed it the event
+    assert await stream_messages_with(broker, "VETTING", before, str(business_id)) == 1
+    assert await _sent(database, outbox, str(business_id))
 
 
 async def test_an_event_handed_to_a_relay_that_died_is_published_by_another_once_its_lease_ran_out(

@@ -241,7 +241,16 @@ class OutboxRelay:
         self._task = asyncio.create_task(self.run(), name="outbox-relay")
 
     async def stop(self) -> None:
+        """Stop taking events and running; what was handed over and not yet published is published now (a
+        process that stops in order leaves nothing waiting for its lease to run out), within the ack timeout."""
         if self.database.committed_events == self.take:
             self.database.committed_events = None
         await stop_task(self._task)
         self._task = None
+        if self._handed and self.broker.connected:
+            try:
+                async with asyncio.timeout(self.ack_timeout):
+                    while self._handed:
+                        await self.relay_handed()
+            except Exception as exc:  # noqa: BLE001 - a stop goes on; the rows are published after their lease
+                log.warning("handed events left for the next relay", extra={"error": type(exc).__name__})
