@@ -7,6 +7,7 @@ import asyncio
 from sqlalchemy import text
 
 from fairpath.common.db import Database, WriterQueue
+from fairpath.common.testing.nats import wait_until
 
 
 async def test_sqlite_writers_take_their_turns_in_order_and_those_ahead_go_first(tmp_path):
@@ -31,7 +32,8 @@ async def test_sqlite_writers_take_their_turns_in_order_and_those_ahead_go_first
         waiting = []
         for name, ahead in [("request 1", False), ("request 2", False), ("consumer", True)]:
             waiting.append(asyncio.create_task(writer(name, ahead=ahead)))
-            await asyncio.sleep(0)  # queued in this order
+            queued = len(waiting)
+            await wait_until(lambda: database.writers.waiting == queued, timeout=5, message=f"{name} in the queue")
         # A reader never waits for the writers: it reads what was committed (not yet the first writer's row).
         async with database.session(read_only=True) as session:
             assert (await session.execute(text("SELECT count(*) FROM turn"))).scalar_one() == 0
@@ -94,3 +96,20 @@ async def test_a_write_session_opened_inside_another_of_the_same_task_does_not_w
 async def _write(database: Database, note: str) -> None:
     async with database.session() as session:
         await session.execute(text("INSERT INTO refusal (note) VALUES (:note)"), {"note": note})
+
+
+async def test_a_write_session_holds_the_turn_only_once_it_has_begun(tmp_path):
+    """A request's write session opens before its work (a screening waiting for a matching worker, say): until its
+    first statement it keeps no other writer waiting, as SQLite's own lock would not."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'idle.db'}")
+    async with database.session() as session:
+        await session.execute(text("CREATE TABLE refusal (id INTEGER PRIMARY KEY AUTOINCREMENT, note TEXT)"))
+    try:
+        async with asyncio.timeout(5), database.session() as waiting:
+            await asyncio.create_task(_write(database, "meanwhile"))
+            await waiting.execute(text("INSERT INTO refusal (note) VALUES ('then')"))
+        async with database.session(read_only=True) as session:
+            notes = (await session.execute(text("SELECT note FROM refusal ORDER BY id"))).scalars().all()
+        assert notes == ["meanwhile", "then"]
+    finally:
+        await database.dispose()

@@ -30,12 +30,15 @@ from sqlalchemy import DateTime, Executable, Row, String, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util.concurrency import await_only, in_greenlet
 from sqlmodel import SQLModel
 
 from fairpath.common.errors import DatabaseUnavailable
 from fairpath.common.timeutil import as_utc
 
 READ_ONLY = "fairpath_read_only"
+# A write session whose transaction goes before the other waiting writers (SQLite; `Database.session(ahead=True)`).
+AHEAD = "fairpath_ahead"
 # How long a writer waits for SQLite's write lock before it gives up.
 SQLITE_BUSY_SECONDS = 30
 # What a read-only session may run on SQLite (statements are checked by their first word).
@@ -88,10 +91,12 @@ _UNREACHABLE = (
 )
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, *, writers: "WriterQueue | None" = None, **kwargs: Any) -> AsyncEngine:
+    """The async engine; on SQLite its write transactions take their turns in `writers` (a queue of their own
+    when not given)."""
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS}, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, writers or WriterQueue())
         return engine
     limits = DatabaseSettings()
     if "poolclass" not in kwargs:  # a NullPool takes no pool sizes
@@ -123,7 +128,7 @@ def serving_pool(url: str) -> dict[str, int]:
     return {}
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, writers: "WriterQueue") -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
         # Take transaction control from the driver so BEGIN is ours to issue.
@@ -135,10 +140,46 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
+    # The DBAPI connections whose write transaction holds the turn; it is given back once the transaction's commit
+    # or rollback is done (not before: the next writer's BEGIN IMMEDIATE would find SQLite's lock still held).
+    holding: set[int] = set()
+    dialect = engine.sync_engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn) -> None:  # noqa: ANN001
-        if not conn.get_execution_options().get(READ_ONLY, False):
+        options = conn.get_execution_options()
+        if options.get(READ_ONLY, False):
+            return
+        dbapi_connection = conn.connection.dbapi_connection
+        if in_greenlet():  # always, through the async engine: its statements run in SQLAlchemy's greenlet
+            await_only(writers.take_turn(ahead=options.get(AHEAD, False)))
+            holding.add(id(dbapi_connection))
+        try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _end_turn(dbapi_connection)
+            raise
+
+    def _end_turn(connection) -> None:  # noqa: ANN001 - the DBAPI connection, or the pool's proxy of it
+        key = id(getattr(connection, "dbapi_connection", connection))
+        if key in holding:
+            holding.discard(key)
+            writers.release()
+
+    def _commit(dbapi_connection) -> None:  # noqa: ANN001
+        try:
+            commit(dbapi_connection)
+        finally:
+            _end_turn(dbapi_connection)
+
+    def _rollback(dbapi_connection) -> None:  # noqa: ANN001
+        try:
+            rollback(dbapi_connection)
+        finally:
+            _end_turn(dbapi_connection)
+
+    dialect.do_commit, dialect.do_rollback = _commit, _rollback
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _reads_only(conn, _cursor, statement: str, _parameters, _context, _executemany: bool) -> None:  # noqa: ANN001
@@ -152,10 +193,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 class WriterQueue:
     """SQLite's one writer at a time, queued in the process. A writer that finds SQLite's lock taken sleeps in its
     busy handler (1, 2, 5 ... up to 100 ms a try) however soon the lock is free; here each begins as the one before
-    it ends. First come first served, except that writers `ahead` go before the waiting others.
+    it ends. First come first served, except that writers `ahead` go before the waiting others. A write transaction
+    takes its turn as it begins (its first statement: a write session that has not run one holds nothing) and gives
+    it back as it commits or rolls back, as SQLite's lock is held.
 
-    A task that holds the turn and opens another write session inside it (a refusal audited in a session of its
-    own after the caller's rolled back, say) does not wait for itself: it goes on, as it would without the queue."""
+    A task whose write transaction is open and that begins another does not wait for itself here: it meets SQLite's
+    own lock, as it would without the queue."""
 
     def __init__(self) -> None:
         self._holder: asyncio.Task | None = None
@@ -185,6 +228,18 @@ class WriterQueue:
                 queue.remove(entry)
             raise
 
+    @property
+    def waiting(self) -> int:
+        return sum(not turn.done() for queue in (self._ahead, self._others) for turn, _ in queue)
+
+    async def take_turn(self, *, ahead: bool = False) -> None:
+        """`acquire`, given up after SQLite's own busy timeout as SQLite would (a 503 problem)."""
+        try:
+            async with asyncio.timeout(SQLITE_BUSY_SECONDS):
+                await self.acquire(ahead)
+        except TimeoutError:
+            raise DatabaseUnavailable("the database is busy") from None
+
     def release(self) -> None:
         self._depth -= 1
         if self._depth > 0:
@@ -204,13 +259,17 @@ class Database:
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
-        self.engine = make_engine(url, **engine_kwargs)
+        # SQLite's writers of this process, in their turns (None on PostgreSQL).
+        self.writers = WriterQueue() if is_sqlite(url) else None
+        self.engine = make_engine(url, writers=self.writers, **engine_kwargs)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
         self._read_sessions = async_sessionmaker(self._read_engine, expire_on_commit=False)
+        self._ahead_sessions = async_sessionmaker(
+            self.engine.execution_options(**{AHEAD: True}), expire_on_commit=False
+        )
         # Set while the process's outbox relay runs: the events a write session recorded, once it committed.
         self.committed_events: Callable[[list], None] | None = None
-        self._writers = WriterQueue() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -219,11 +278,11 @@ class Database:
     @asynccontextmanager
     async def session(self, *, read_only: bool = False, ahead: bool = False) -> AsyncIterator[AsyncSession]:
         """A unit of work: committed when the block ends normally, rolled back otherwise. On SQLite a write session
-        waits its turn among the process's writers (`WriterQueue`); `ahead` puts it before the waiting ones that
-        are not (an event consumer's: short, and what other services wait for)."""
-        factory = self._read_sessions if read_only else self._sessions
+        waits its turn among the process's writers as it begins (`WriterQueue`); `ahead` puts it before the waiting
+        ones that are not (an event consumer's: short, and what other services wait for)."""
+        factory = self._read_sessions if read_only else self._ahead_sessions if ahead else self._sessions
         committed_events = None if read_only else self.committed_events
-        async with self._writer_turn(read_only, ahead), factory() as session:
+        async with factory() as session:
             if committed_events is not None:
                 session.info[HANDED_TO_RELAY] = True
             try:
@@ -234,22 +293,6 @@ class Database:
                 raise
         if committed_events is not None and (events := session.info.get(EVENTS_WRITTEN)):
             committed_events(events)
-
-    @asynccontextmanager
-    async def _writer_turn(self, read_only: bool, ahead: bool) -> AsyncIterator[None]:
-        if read_only or self._writers is None:
-            yield
-            return
-        try:
-            async with asyncio.timeout(SQLITE_BUSY_SECONDS):  # in this task: the queue knows its writers by task
-                await self._writers.acquire(ahead)
-        except TimeoutError:
-            # As SQLite itself would answer after its busy timeout (a write session opened inside another).
-            raise DatabaseUnavailable("the database is busy") from None
-        try:
-            yield
-        finally:
-            self._writers.release()
 
     async def read_row(self, statement: Executable, params: dict[str, Any]) -> Row | None:
         """One row of a Core statement, or None, read without an ORM session: for the lookups every request
