@@ -113,3 +113,18 @@ async def test_a_write_session_holds_the_turn_only_once_it_has_begun(tmp_path):
         assert notes == ["meanwhile", "then"]
     finally:
         await database.dispose()
+
+
+async def test_a_connection_thrown_away_in_a_transaction_gives_back_its_turn(tmp_path):
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'invalid.db'}")
+    async with database.session() as session:
+        await session.execute(text("CREATE TABLE refusal (id INTEGER PRIMARY KEY AUTOINCREMENT, note TEXT)"))
+    try:
+        async with database.engine.connect() as conn:
+            await conn.execute(text("INSERT INTO refusal (note) VALUES ('lost')"))
+            await conn.invalidate()  # as after an error the driver cannot recover from
+        async with asyncio.timeout(5):
+            await _write(database, "next")
+        assert database.writers.waiting == 0
+    finally:
+        await database.dispose()

@@ -181,6 +181,12 @@ def _configure_sqlite(engine: AsyncEngine, writers: "WriterQueue") -> None:
 
     dialect.do_commit, dialect.do_rollback = _commit, _rollback
 
+    @event.listens_for(engine.sync_engine, "checkin")
+    @event.listens_for(engine.sync_engine, "invalidate")
+    def _returned(dbapi_connection, *_args) -> None:  # noqa: ANN001
+        # A connection back in the pool, or thrown away after an error, holds no transaction: nor any turn.
+        _end_turn(dbapi_connection)
+
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _reads_only(conn, _cursor, statement: str, _parameters, _context, _executemany: bool) -> None:  # noqa: ANN001
         # Without a BEGIN, a write would commit statement by statement: refused, not half done.
