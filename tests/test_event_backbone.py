@@ -149,12 +149,7 @@ async def test_a_committed_event_is_published_as_its_transaction_commits_not_at_
     relay.start()
     before = (await broker.js.stream_info("VETTING")).state.last_seq
     try:
-        async with client_of(quiet_vetting_app, "vetting") as vetting:
-            created = (
-                await vetting.post(
-                    "/v1/businesses", json=business_body(), headers=minter.headers(make_principal(Role.agency))
-                )
-            ).json()
+        created = await register_business(quiet_vetting_app, minter)
         await wait_until(
             lambda: _count_is(stream_messages_with(broker, "VETTING", before, created["id"]), 1),
             timeout=10,
@@ -186,12 +181,7 @@ async def test_an_event_handed_to_a_relay_that_died_is_published_by_another_once
     taken: list = []  # the relay of a process that died between the commit and the publish
     database.committed_events = taken.extend
     try:
-        async with client_of(quiet_vetting_app, "vetting") as vetting:
-            created = (
-                await vetting.post(
-                    "/v1/businesses", json=business_body(), headers=minter.headers(make_principal(Role.agency))
-                )
-            ).json()
+        created = await register_business(quiet_vetting_app, minter)
     finally:
         database.committed_events = None
     assert [event.id for event in taken] == [await _event_id_of(database, outbox, created["id"])]
@@ -206,6 +196,16 @@ async def test_an_event_handed_to_a_relay_that_died_is_published_by_another_once
     finally:
         CLOCK.set_offset(offset)
     assert await _sent(database, outbox, created["id"])
+
+
+async def register_business(app, minter) -> dict:
+    """A business registered through the app's API, as an agency would."""
+    async with client_of(app, "vetting") as vetting:
+        answer = await vetting.post(
+            "/v1/businesses", json=business_body(), headers=minter.headers(make_principal(Role.agency))
+        )
+    assert answer.status_code == 201, answer.text
+    return answer.json()
 
 
 async def _count_is(counting, expected: int) -> bool:
@@ -477,12 +477,7 @@ async def test_events_written_during_a_broker_outage_are_published_when_it_retur
     await own.ensure_streams()
     try:
         server.stop()  # the broker goes away; the service keeps taking requests
-        async with client_of(quiet_vetting_app, "vetting") as vetting:
-            created = (
-                await vetting.post(
-                    "/v1/businesses", json=business_body(), headers=minter.headers(make_principal(Role.agency))
-                )
-            ).json()
+        created = await register_business(quiet_vetting_app, minter)
         outbox = quiet_vetting_app.state.ledger.outbox
         relay = OutboxRelay(quiet_vetting_app.state.database, outbox, own, ack_timeout=0.5)
         assert await relay.relay_once() == 0  # nothing acknowledged: the events stay, marked for a retry
