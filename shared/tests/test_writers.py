@@ -51,7 +51,7 @@ async def test_a_writer_that_gives_up_waiting_leaves_the_queue_and_the_turn_goes
     await queue.acquire()
     gave_up = asyncio.create_task(queue.acquire())
     next_one = asyncio.create_task(queue.acquire())
-    await asyncio.sleep(0)
+    await wait_until(lambda: queue.waiting == 2, timeout=5, message="both writers in the queue")
     gave_up.cancel()
     await asyncio.gather(gave_up, return_exceptions=True)
     queue.release()
@@ -65,7 +65,7 @@ async def test_a_writer_given_its_turn_as_it_gave_up_passes_the_turn_on():
     await queue.acquire()
     late = asyncio.create_task(queue.acquire())
     after = asyncio.create_task(queue.acquire())
-    await asyncio.sleep(0)
+    await wait_until(lambda: queue.waiting == 2, timeout=5, message="both writers in the queue")
     queue.release()  # `late` holds the turn now, but is cancelled before it runs
     late.cancel()
     await asyncio.gather(late, return_exceptions=True)

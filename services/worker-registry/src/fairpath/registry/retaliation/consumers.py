@@ -10,7 +10,7 @@ The consumer lives in a package of its own because it reads grievances, check-in
 already file grievances: none of them imports it.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,35 +45,25 @@ async def detect_retaliation(
     ).scalar_one_or_none()
     if existing is not None:
         return None
-    earliest = payload.terminated_on - timedelta(days=window_days)
-    grievance = next(
-        (
-            g
-            for g in (
-                await session.execute(
-                    select(Grievance)
-                    .where(Grievance.worker_id == payload.worker_id)
-                    .order_by(Grievance.filed_at.desc())
-                )
-            ).scalars()
-            if earliest <= g.filed_at.date() <= payload.terminated_on
-        ),
-        None,
-    )
-    check_in = next(
-        (
-            c
-            for c in (
-                await session.execute(
-                    select(CheckIn)
-                    .where(CheckIn.worker_id == payload.worker_id, CheckIn.answered_at.is_not(None))
-                    .order_by(CheckIn.answered_at.desc())
-                )
-            ).scalars()
-            if c.answered_at is not None and earliest <= c.answered_at.date() <= payload.terminated_on
-        ),
-        None,
-    )
+    # The window in whole days, from `window_days` before the termination to the end of its day (UTC).
+    since = datetime.combine(payload.terminated_on - timedelta(days=window_days), time.min, UTC)
+    until = datetime.combine(payload.terminated_on + timedelta(days=1), time.min, UTC)
+    grievance = (
+        await session.execute(
+            select(Grievance)
+            .where(Grievance.worker_id == payload.worker_id, Grievance.filed_at >= since, Grievance.filed_at < until)
+            .order_by(Grievance.filed_at.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    check_in = (
+        await session.execute(
+            select(CheckIn)
+            .where(CheckIn.worker_id == payload.worker_id, CheckIn.answered_at >= since, CheckIn.answered_at < until)
+            .order_by(CheckIn.answered_at.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
     if grievance is None and check_in is None:
         return None
     by_check_in = check_in is not None and (grievance is None or check_in.answered_at > grievance.filed_at)
